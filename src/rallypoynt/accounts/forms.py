@@ -1,0 +1,50 @@
+"""Login with throttling, profile and token forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from rallypoynt.accounts.services import login_attempt_record, login_is_throttled
+
+
+def client_ip(request) -> str | None:
+    # Behind a proxy set the real client address with the proxy's header handling.
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+class ThrottledLoginForm(AuthenticationForm):
+    """E-mail + password; refuses further tries after repeated failures."""
+
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That e-mail and password do not match an active account.",
+        "throttled": "Too many failed attempts. Wait a few minutes or reset your password.",
+    }
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request)
+        if email and login_is_throttled(email=email, ip_address=ip):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if email:
+                login_attempt_record(email=email, ip_address=ip, succeeded=False)
+            raise
+        login_attempt_record(email=email, ip_address=ip, succeeded=True)
+        return cleaned
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(max_length=100, required=False)
+    last_name = forms.CharField(max_length=100, required=False)
+    phone = forms.CharField(max_length=32, required=False)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What uses this token, e.g. 'Zillow leads'.")

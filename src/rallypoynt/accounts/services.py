@@ -1,0 +1,131 @@
+"""Writes on users: accounts, passwords, login throttling and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from email_validator import EmailNotValidError, validate_email
+
+from rallypoynt.accounts.models import APIToken, LoginAttempt, User, normalize_email_address
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
+from rallypoynt.core.events import event_emit
+
+TOKEN_PREFIX = "rp_"
+
+
+def validate_email_address(email: str, *, field: str = "email") -> str:
+    """Return the normalised address or raise ValidationFailed naming `field`."""
+    try:
+        result = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed("Invalid e-mail address.", fields={field: [str(exc)]}) from exc
+    return normalize_email_address(result.normalized)
+
+
+def validate_new_password(password: str, *, user: User | None = None) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "The password is too weak.", fields={"password": list(exc.messages)}
+        ) from exc
+
+
+@transaction.atomic
+def user_create(
+    *, email: str, password: str, first_name: str = "", last_name: str = "", phone: str = ""
+) -> User:
+    email = validate_email_address(email)
+    if User.objects.filter(email=email).exists():
+        raise Conflict("A user with that e-mail exists.", fields={"email": ["taken"]})
+    user = User(
+        email=email, first_name=first_name.strip(), last_name=last_name.strip(), phone=phone.strip()
+    )
+    validate_new_password(password, user=user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, first_name: str, last_name: str, phone: str = "") -> User:
+    user.first_name, user.last_name, user.phone = first_name.strip(), last_name.strip(), phone
+    user.save(update_fields=["first_name", "last_name", "phone"])
+    return user
+
+
+def _window_start():
+    return timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+
+
+def login_is_throttled(*, email: str, ip_address: str | None) -> bool:
+    """True after LOGIN_FAILURE_LIMIT failures for this address, or 4x that from this IP."""
+    since = _window_start()
+    recent = LoginAttempt.objects.filter(at__gte=since, succeeded=False)
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if recent.filter(email=normalize_email_address(email)).count() >= limit:
+        return True
+    return bool(ip_address) and recent.filter(ip_address=ip_address).count() >= limit * 4
+
+
+def login_attempt_record(*, email: str, ip_address: str | None, succeeded: bool) -> None:
+    """Record an attempt; a success clears that address's failures."""
+    email = normalize_email_address(email)
+    if succeeded:
+        LoginAttempt.objects.filter(email=email, succeeded=False).delete()
+    LoginAttempt.objects.create(email=email[:254], ip_address=ip_address, succeeded=succeeded)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor, name: str) -> tuple[APIToken, str]:
+    """Create a token for the actor's seat; the secret is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A name is required.", fields={"name": ["This field is required."]})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = APIToken.objects.create(
+        org_id=actor.org_id,
+        user_id=actor.user_id,
+        name=name[:100],
+        prefix=secret[:10],
+        token_hash=token_hash(secret),
+    )
+    audit_record(
+        org_id=actor.org_id, actor_id=actor.user_id, action="api_token.create", target=token
+    )
+    event_emit(org_id=actor.org_id, kind="api_token.created", subject=token, actor_id=actor.user_id)
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token_id: int) -> APIToken:
+    token = APIToken.objects.filter(
+        pk=token_id, user_id=actor.user_id, org_id=actor.org_id, revoked_at__isnull=True
+    ).first()
+    if token is None:
+        raise NotFound("No such active token.")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(
+        org_id=actor.org_id, actor_id=actor.user_id, action="api_token.revoke", target=token
+    )
+    return token
+
+
+def api_token_touch(*, token: APIToken) -> None:
+    """Note when a token was last used, at most once a minute to spare the database."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        APIToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,0 +1,59 @@
+"""Profile and API token pages (login, logout and reset use Django's views)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rallypoynt.accounts import selectors, services
+from rallypoynt.accounts.forms import ProfileForm, TokenForm
+from rallypoynt.core.errors import ServiceError
+from rallypoynt.web.decorators import member_required
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(user=user, **form.cleaned_data)
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@member_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, secret = services.api_token_create(
+                actor=request.membership, name=form.cleaned_data["name"]
+            )
+            form = TokenForm()
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+    context = {
+        "form": form,
+        "secret": secret,
+        "tokens": selectors.api_token_list(actor=request.membership),
+    }
+    return render(request, "accounts/tokens.html", context)
+
+
+@login_required
+@member_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = services.api_token_revoke(actor=request.membership, token_id=token_id)
+        messages.success(request, f"Token “{token.name}” revoked.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:tokens")

@@ -1,0 +1,23 @@
+"""The ninja API object: mounts every app's router under /api/v1/."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from rallypoynt.accounts.api import router as accounts_router
+from rallypoynt.api.auth import AUTH
+from rallypoynt.api.errors import install_error_handlers
+from rallypoynt.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="RallyPoynt OS API",
+    version="1",
+    description="REST API for RallyPoynt OS. Authenticate with `Authorization: Bearer <token>` "
+    '(create tokens on the API tokens page). Errors: `{"error": {"code", "message", '
+    '"fields"}}`. Lists use cursor pagination: pass `next_cursor` back as `cursor`.',
+    auth=AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("", accounts_router)
+api.add_router("", orgs_router)

@@ -1,0 +1,68 @@
+"""Bearer-token and session authentication for the API, with per-token rate limits."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from ninja.security import APIKeyCookie, HttpBearer
+
+from rallypoynt.accounts.selectors import api_token_authenticate
+from rallypoynt.accounts.services import api_token_touch
+from rallypoynt.orgs.selectors import membership_for_user
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+def rate_limit_check(key: str, limit: int, window_seconds: int = 60) -> None:
+    """Fixed-window counter in the shared cache; raises RateLimited past `limit`."""
+    now = int(time.time())
+    window = now - now % window_seconds
+    cache_key = f"rl:{key}:{window}"
+    if cache.add(cache_key, 1, timeout=window_seconds + 5):
+        return
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        cache.set(cache_key, 1, timeout=window_seconds + 5)
+        return
+    if count > limit:
+        raise RateLimited(retry_after=window + window_seconds - now)
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer rp_…`: acts as the token's user in the token's org."""
+
+    def authenticate(self, request, token: str):
+        api_token = api_token_authenticate(secret=token)
+        if api_token is None or not api_token.user.is_active:
+            return None
+        membership = membership_for_user(user=api_token.user, org_id=api_token.org_id)
+        if membership is None or membership.org_id != api_token.org_id:
+            return None
+        rate_limit_check(f"token:{api_token.pk}", settings.API_RATE_LIMIT_PER_MINUTE)
+        api_token_touch(token=api_token)
+        request.user = api_token.user
+        request.membership = membership
+        request.api_token = api_token
+        return membership
+
+
+class SessionMembership(APIKeyCookie):
+    """The browser's session cookie (CSRF-checked on unsafe methods)."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        membership = getattr(request, "membership", None)
+        return membership
+
+
+AUTH = [BearerToken(), SessionMembership(csrf=True)]

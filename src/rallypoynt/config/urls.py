@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from rallypoynt.api.api import api
+from rallypoynt.orgs.views import invitation_accept
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("accounts/", include("rallypoynt.accounts.urls")),
+    path("settings/", include("rallypoynt.orgs.urls")),
+    path("admin/", admin.site.urls),
+    path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
+    path("", include("rallypoynt.web.urls")),
+]

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
+
+
+class EmailInline(admin.TabularInline):
+    model = ContactEmail
+    extra = 0
+    exclude = ("org",)
+
+
+class PhoneInline(admin.TabularInline):
+    model = ContactPhone
+    extra = 0
+    exclude = ("org",)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "org", "stage", "source", "owner", "created_at")
+    list_filter = ("stage",)
+    list_select_related = ("org", "owner__user")
+    search_fields = ("last_name", "first_name")
+    inlines = [EmailInline, PhoneInline]

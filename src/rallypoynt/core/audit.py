@@ -1,0 +1,49 @@
+"""The audit log: record who changed what, from inside services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from rallypoynt.core.events import subject_label
+from rallypoynt.core.models import AuditEntry
+
+
+def model_changes(instance: models.Model, fields: list[str], before: dict[str, Any]) -> dict:
+    """Return {field: [old, new]} for the fields whose value changed."""
+    changes = {}
+    for name in fields:
+        new = getattr(instance, name)
+        if before.get(name) != new:
+            changes[name] = [_plain(before.get(name)), _plain(new)]
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def audit_record(
+    *,
+    org_id: int,
+    actor_id: int | None,
+    action: str,
+    target: models.Model,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one audit entry for a write on `target`."""
+    object_type, object_id = subject_label(target)
+    return AuditEntry.objects.create(
+        org_id=org_id,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=str(target)[:200],
+        changes=changes or {},
+        at=timezone.now(),
+    )

@@ -1,0 +1,38 @@
+"""Emit domain events from inside services (same transaction as the write)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from rallypoynt.core.models import Event
+
+
+def subject_label(subject: models.Model | None) -> tuple[str, int | None]:
+    """Return the (type, id) pair that names a subject row."""
+    if subject is None:
+        return "", None
+    return subject._meta.label_lower, subject.pk
+
+
+def event_emit(
+    *,
+    org_id: int,
+    kind: str,
+    subject: models.Model | None = None,
+    actor_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """Append one domain event; call inside the service's transaction so it commits with it."""
+    subject_type, subject_id = subject_label(subject)
+    return Event.objects.create(
+        org_id=org_id,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        actor_id=actor_id,
+        payload=payload or {},
+        occurred_at=timezone.now(),
+    )

@@ -1,0 +1,207 @@
+"""API: the org's settings, offices, teams, members and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from ninja import Query, Router, Schema
+from pydantic import EmailStr
+
+from rallypoynt.api.pagination import paginate
+from rallypoynt.api.schemas import ERRORS
+from rallypoynt.core.errors import NotFound
+from rallypoynt.orgs import selectors, services
+
+router = Router(tags=["organization"])
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    slug: str
+    branding_name: str
+    time_zone: str
+    holiday_country: str
+    holiday_subdivision: str
+
+
+class OrganizationPatch(Schema):
+    name: str | None = None
+    branding_name: str | None = None
+    time_zone: str | None = None
+    holiday_country: str | None = None
+    holiday_subdivision: str | None = None
+
+
+@router.get("/organization", response={200: OrganizationOut, **ERRORS})
+def organization_get(request):
+    return request.auth.org
+
+
+@router.patch("/organization", response={200: OrganizationOut, **ERRORS})
+def organization_patch(request, payload: OrganizationPatch):
+    values = payload.dict(exclude_unset=True)
+    return services.organization_update(actor=request.auth, **values)
+
+
+class HoursOut(Schema):
+    weekday: int
+    opens_at: time
+    closes_at: time
+
+
+@router.get("/organization/business-hours", response={200: list[HoursOut], **ERRORS})
+def business_hours_get(request):
+    hours = selectors.business_hours_of(org=request.auth.org)
+    return [
+        {"weekday": day, "opens_at": start, "closes_at": end}
+        for day, intervals in sorted(hours.items())
+        for start, end in intervals
+    ]
+
+
+class OfficeOut(Schema):
+    id: int
+    name: str
+    address: str
+    phone: str
+
+
+class OfficeIn(Schema):
+    name: str
+    address: str = ""
+    phone: str = ""
+
+
+@router.get("/offices", response={200: list[OfficeOut], **ERRORS})
+def office_list(request):
+    return list(selectors.office_list(actor=request.auth))
+
+
+@router.post("/offices", response={201: OfficeOut, **ERRORS})
+def office_create(request, payload: OfficeIn):
+    return 201, services.office_create(actor=request.auth, **payload.dict())
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    office_id: int | None
+    lead_member_ids: list[int]
+
+    @staticmethod
+    def resolve_lead_member_ids(team) -> list[int]:
+        return [m.membership_id for m in team.lead_members]
+
+
+class TeamIn(Schema):
+    name: str
+    office_id: int | None = None
+
+
+@router.get("/teams", response={200: list[TeamOut], **ERRORS})
+def team_list(request):
+    return list(selectors.team_list(actor=request.auth))
+
+
+@router.post("/teams", response={201: TeamOut, **ERRORS})
+def team_create(request, payload: TeamIn):
+    team = services.team_create(actor=request.auth, **payload.dict())
+    team.lead_members = []
+    return 201, team
+
+
+class MemberOut(Schema):
+    id: int
+    user_id: int
+    email: str
+    name: str
+    title: str
+    office_id: int | None
+    is_active: bool
+    roles: list[str]
+    team_ids: list[int]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_email(m) -> str:
+        return m.user.email
+
+    @staticmethod
+    def resolve_name(m) -> str:
+        return m.user.get_full_name()
+
+    @staticmethod
+    def resolve_roles(m) -> list[str]:
+        return [r.role for r in m.role_assignments.all()]
+
+    @staticmethod
+    def resolve_team_ids(m) -> list[int]:
+        return [t.team_id for t in m.team_memberships.all()]
+
+
+class MemberPage(Schema):
+    items: list[MemberOut]
+    next_cursor: str | None
+
+
+class MemberPatch(Schema):
+    roles: list[str] | None = None
+    title: str | None = None
+    is_active: bool | None = None
+
+
+class PageQuery(Schema):
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.get("/members", response={200: MemberPage, **ERRORS})
+def member_list(request, page: Query[PageQuery]):
+    qs = selectors.member_list(actor=request.auth, include_inactive=True)
+    return paginate(qs, cursor=page.cursor, limit=page.limit, ordering=("id",))
+
+
+@router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
+def member_get(request, member_id: int):
+    member = selectors.member_get(actor=request.auth, membership_id=member_id)
+    if member is None:
+        raise NotFound("No such member.")
+    return member
+
+
+@router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS})
+def member_patch(request, member_id: int, payload: MemberPatch):
+    services.member_update(
+        actor=request.auth, membership_id=member_id, **payload.dict(exclude_unset=True)
+    )
+    return selectors.member_get(actor=request.auth, membership_id=member_id)
+
+
+class InvitationIn(Schema):
+    email: EmailStr
+    roles: list[str] = []
+    office_id: int | None = None
+    team_id: int | None = None
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    roles: list[str]
+    expires_at: datetime
+
+
+@router.get("/invitations", response={200: list[InvitationOut], **ERRORS})
+def invitation_list(request):
+    return list(selectors.invitation_list(actor=request.auth))
+
+
+@router.post("/invitations", response={201: InvitationOut, **ERRORS})
+def invitation_create(request, payload: InvitationIn):
+    invitation, _ = services.invitation_create(
+        actor=request.auth,
+        accept_url_base=request.build_absolute_uri("/").rstrip("/"),
+        **payload.dict(),
+    )
+    return 201, invitation

@@ -1,0 +1,115 @@
+"""Reads of org structure, always scoped to the actor's organization."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from rallypoynt.core.calendar import BusinessCalendar
+from rallypoynt.orgs.models import (
+    BusinessHours,
+    Closure,
+    Invitation,
+    Membership,
+    MembershipRole,
+    Office,
+    Organization,
+    Team,
+    TeamMember,
+)
+
+
+def membership_for_user(*, user, org_id: int | None = None) -> Membership | None:
+    """The user's active membership in `org_id`, or their first one; roles prefetched."""
+    qs = (
+        Membership.objects.filter(user=user, is_active=True, org__isnull=False)
+        .select_related("org", "office")
+        .prefetch_related("role_assignments")
+        .order_by("pk")
+    )
+    if org_id:
+        found = qs.filter(org_id=org_id).first()
+        if found is not None:
+            return found
+    return qs.first()
+
+
+def memberships_of_user(*, user) -> QuerySet[Membership]:
+    """Every org the user has a seat in (for the org switcher)."""
+    return Membership.objects.filter(user=user, is_active=True).select_related("org")
+
+
+def office_list(*, actor: Membership) -> QuerySet[Office]:
+    return Office.objects.filter(org_id=actor.org_id).order_by("name")
+
+
+def team_list(*, actor: Membership) -> QuerySet[Team]:
+    leads = TeamMember.objects.filter(is_lead=True).select_related("membership__user")
+    return (
+        Team.objects.filter(org_id=actor.org_id)
+        .select_related("office")
+        .prefetch_related(Prefetch("members", queryset=leads, to_attr="lead_members"))
+        .order_by("name")
+    )
+
+
+def member_list(*, actor: Membership, include_inactive: bool = False) -> QuerySet[Membership]:
+    """Members of the actor's org with user, office, roles and teams loaded in 3 queries."""
+    qs = Membership.objects.filter(org_id=actor.org_id)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return (
+        qs.select_related("user", "office")
+        .prefetch_related(
+            Prefetch("role_assignments", queryset=MembershipRole.objects.order_by("role")),
+            Prefetch("team_memberships", queryset=TeamMember.objects.select_related("team")),
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def member_get(*, actor: Membership, membership_id: int) -> Membership | None:
+    return member_list(actor=actor, include_inactive=True).filter(pk=membership_id).first()
+
+
+def invitation_list(*, actor: Membership) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        org_id=actor.org_id, accepted_at__isnull=True, revoked_at__isnull=True
+    ).order_by("-created_at")
+
+
+def business_hours_of(*, org: Organization) -> dict[int, tuple[tuple[time, time], ...]]:
+    hours: dict[int, list[tuple[time, time]]] = {}
+    for row in BusinessHours.objects.filter(org=org).order_by("weekday", "opens_at"):
+        hours.setdefault(row.weekday, []).append((row.opens_at, row.closes_at))
+    return {day: tuple(intervals) for day, intervals in hours.items()}
+
+
+def calendar_for_org(*, org: Organization) -> BusinessCalendar:
+    """The org's business calendar: its time zone, weekly hours, public holidays and closures."""
+    closures = frozenset(Closure.objects.filter(org=org).values_list("closed_on", flat=True))
+    return BusinessCalendar(
+        time_zone=org.time_zone,
+        hours=business_hours_of(org=org),
+        country=org.holiday_country or None,
+        subdivision=org.holiday_subdivision or None,
+        closed_on=closures,
+    )
+
+
+def closure_list(*, actor: Membership) -> QuerySet[Closure]:
+    return Closure.objects.filter(org_id=actor.org_id).order_by("closed_on")
+
+
+def upcoming_holidays(*, calendar: BusinessCalendar, days: int = 365) -> list[tuple[date, str]]:
+    """Public holidays and closures in the next `days`, for the hours page."""
+    start = timezone.localdate(timezone=calendar.tzinfo())
+    found = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        name = calendar.holiday_name(day)
+        if name:
+            found.append((day, name))
+    return found

@@ -1,0 +1,271 @@
+"""Org settings pages: general, hours, offices, teams, members, invitations; accept page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rallypoynt.core.errors import ServiceError
+from rallypoynt.orgs import forms, selectors, services
+from rallypoynt.orgs.permissions import can
+from rallypoynt.web.decorators import action_required, member_required
+
+TABS = [
+    ("general", "General", "orgs:settings"),
+    ("hours", "Business hours", "orgs:hours"),
+    ("offices", "Offices", "orgs:offices"),
+    ("teams", "Teams", "orgs:teams"),
+    ("members", "Members", "orgs:members"),
+]
+
+
+def _render(request, template: str, tab: str, context: dict, status: int = 200) -> HttpResponse:
+    context.update(tabs=TABS, tab=tab, can_manage=can(request.membership, "org.change_settings"))
+    return render(request, template, context, status=status)
+
+
+def _apply(form, call) -> bool:
+    """Run a service; copy its errors onto the form. True on success."""
+    try:
+        call()
+    except ServiceError as exc:
+        for field, errors in exc.fields.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, f"{field}: {error}" if target is None else error)
+        if not exc.fields:
+            form.add_error(None, exc.message)
+        return False
+    return True
+
+
+@login_required
+@member_required
+def settings_general(request: HttpRequest) -> HttpResponse:
+    org = request.membership.org
+    initial = {f: getattr(org, f) for f in services.SETTINGS_FIELDS}
+    form = forms.OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not can(request.membership, "org.change_settings"):
+            return render(request, "web/forbidden.html", status=403)
+        if form.is_valid() and _apply(
+            form,
+            lambda: services.organization_update(actor=request.membership, **form.cleaned_data),
+        ):
+            messages.success(request, "Settings saved.")
+            return redirect("orgs:settings")
+    return _render(request, "orgs/general.html", "general", {"form": form})
+
+
+@login_required
+@member_required
+def settings_hours(request: HttpRequest) -> HttpResponse:
+    actor = request.membership
+    hours = selectors.business_hours_of(org=actor.org)
+    form = forms.HoursForm(request.POST or None, hours=hours)
+    closure_form = forms.ClosureForm(prefix="closure")
+    if request.method == "POST":
+        if not can(actor, "org.change_settings"):
+            return render(request, "web/forbidden.html", status=403)
+        if form.is_valid():
+            week = form.week()
+            if not form.errors and _apply(
+                form, lambda: services.business_hours_set(actor=actor, week=week)
+            ):
+                messages.success(request, "Business hours saved.")
+                return redirect("orgs:hours")
+    calendar = selectors.calendar_for_org(org=actor.org)
+    context = {
+        "form": form,
+        "closure_form": closure_form,
+        "closures": selectors.closure_list(actor=actor),
+        "upcoming_holidays": selectors.upcoming_holidays(calendar=calendar),
+    }
+    return _render(request, "orgs/hours.html", "hours", context)
+
+
+@login_required
+@action_required("org.change_settings")
+@require_POST
+def closure_add(request: HttpRequest) -> HttpResponse:
+    form = forms.ClosureForm(request.POST, prefix="closure")
+    if form.is_valid() and _apply(
+        form, lambda: services.closure_add(actor=request.membership, **form.cleaned_data)
+    ):
+        messages.success(request, "Closure added.")
+    else:
+        messages.error(
+            request,
+            "Could not add the closure: "
+            + "; ".join(e for errs in form.errors.values() for e in errs),
+        )
+    return redirect("orgs:hours")
+
+
+@login_required
+@action_required("org.change_settings")
+@require_POST
+def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
+    try:
+        services.closure_remove(actor=request.membership, closure_id=closure_id)
+        messages.success(request, "Closure removed.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("orgs:hours")
+
+
+@login_required
+@member_required
+def offices(request: HttpRequest) -> HttpResponse:
+    actor = request.membership
+    form = forms.OfficeForm(request.POST or None)
+    if request.method == "POST":
+        if not can(actor, "org.manage_offices"):
+            return render(request, "web/forbidden.html", status=403)
+        if form.is_valid() and _apply(
+            form, lambda: services.office_create(actor=actor, **form.cleaned_data)
+        ):
+            messages.success(request, "Office added.")
+            return redirect("orgs:offices")
+    context = {
+        "form": form,
+        "offices": selectors.office_list(actor=actor),
+        "can_edit": can(actor, "org.manage_offices"),
+    }
+    return _render(request, "orgs/offices.html", "offices", context)
+
+
+@login_required
+@member_required
+def teams(request: HttpRequest) -> HttpResponse:
+    actor = request.membership
+    office_rows = list(selectors.office_list(actor=actor))
+    form = forms.TeamForm(request.POST or None, offices=office_rows)
+    if request.method == "POST":
+        if not can(actor, "org.manage_teams"):
+            return render(request, "web/forbidden.html", status=403)
+        if form.is_valid() and _apply(
+            form, lambda: services.team_create(actor=actor, **form.cleaned_data)
+        ):
+            messages.success(request, "Team added.")
+            return redirect("orgs:teams")
+    members = list(selectors.member_list(actor=actor))
+    context = {
+        "form": form,
+        "teams": selectors.team_list(actor=actor),
+        "member_form": forms.TeamMemberForm(members=members),
+        "can_edit": can(actor, "org.manage_teams"),
+    }
+    return _render(request, "orgs/teams.html", "teams", context)
+
+
+@login_required
+@action_required("org.manage_teams")
+@require_POST
+def team_member_add(request: HttpRequest, team_id: int) -> HttpResponse:
+    members = selectors.member_list(actor=request.membership)
+    form = forms.TeamMemberForm(request.POST, members=members)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.team_member_add(
+            actor=request.membership, team_id=team_id, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Team member saved.")
+    else:
+        messages.error(request, "Could not add that member.")
+    return redirect("orgs:teams")
+
+
+@login_required
+@member_required
+def members(request: HttpRequest) -> HttpResponse:
+    actor = request.membership
+    office_rows = list(selectors.office_list(actor=actor))
+    team_rows = list(selectors.team_list(actor=actor))
+    form = forms.InvitationForm(request.POST or None, offices=office_rows, teams=team_rows)
+    if request.method == "POST":
+        if not can(actor, "org.manage_members"):
+            return render(request, "web/forbidden.html", status=403)
+        base = request.build_absolute_uri("/").rstrip("/")
+        if form.is_valid() and _apply(
+            form,
+            lambda: services.invitation_create(
+                actor=actor, accept_url_base=base, **form.cleaned_data
+            ),
+        ):
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("orgs:members")
+    context = {
+        "form": form,
+        "members": selectors.member_list(actor=actor, include_inactive=True),
+        "invitations": selectors.invitation_list(actor=actor),
+        "can_edit": can(actor, "org.manage_members"),
+    }
+    return _render(request, "orgs/members.html", "members", context)
+
+
+@login_required
+@action_required("org.manage_members")
+def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+    actor = request.membership
+    member = selectors.member_get(actor=actor, membership_id=member_id)
+    if member is None:
+        return render(request, "web/not_found.html", status=404)
+    office_rows = list(selectors.office_list(actor=actor))
+    initial = {
+        "title": member.title,
+        "office_id": member.office_id,
+        "is_active": member.is_active,
+        "roles": [r.role for r in member.role_assignments.all()],
+    }
+    form = forms.MemberForm(request.POST or None, initial=initial, offices=office_rows)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            form,
+            lambda: services.member_update(
+                actor=actor, membership_id=member.pk, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, f"{member.user} updated.")
+        return redirect("orgs:members")
+    return _render(request, "orgs/member_edit.html", "members", {"form": form, "member": member})
+
+
+@login_required
+@action_required("org.manage_members")
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    try:
+        services.invitation_revoke(actor=request.membership, invitation_id=invitation_id)
+        messages.success(request, "Invitation revoked.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("orgs:members")
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_find(token=token)
+    if invitation is None:
+        return render(request, "orgs/invitation_invalid.html", status=404)
+    form = forms.AcceptInvitationForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(form, lambda: _accept(request, token, form.cleaned_data))
+    ):
+        messages.success(request, f"Welcome to {invitation.org.display_name}.")
+        return redirect("web:home")
+    return render(request, "orgs/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+def _accept(request: HttpRequest, token: str, data: dict) -> None:
+    member = services.invitation_accept(token=token, **data)
+    login(request, member.user, backend="rallypoynt.accounts.backends.EmailBackend")

@@ -1,0 +1,31 @@
+"""Reads for the home page, scoped by the actor's visibility."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from rallypoynt.contacts.choices import Stage
+from rallypoynt.contacts.models import Contact
+from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import visibility_for
+
+
+def home_summary(*, actor: Membership) -> dict:
+    """Counts of the contacts the actor can see, by stage, in one query."""
+    scope = visibility_for(actor)
+    counts = Contact.objects.filter(scope.owned_q("owner")).aggregate(
+        total=Count("pk"),
+        **{stage: Count("pk", filter=Q(stage=stage)) for stage in Stage.values},
+    )
+    stages = [
+        {"code": code, "label": label, "count": counts[code]} for code, label in Stage.choices
+    ]
+    peak = max([s["count"] for s in stages] + [1])
+    for s in stages:
+        s["percent"] = round(100 * s["count"] / peak)
+    return {
+        "total": counts["total"],
+        "stages": stages,
+        "scope": scope,
+        "chart_height": 30 * len(stages),
+    }
