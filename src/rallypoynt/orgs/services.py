@@ -44,6 +44,21 @@ def require(actor: Membership, action: str) -> None:
         raise PermissionDenied(f"Your roles do not allow {action.replace('_', ' ')}.")
 
 
+# Roles that see the whole org or change its settings: only a broker/owner grants or removes
+# them, so an office manager cannot make themselves (or a friend) a broker/owner.
+OWNER_GRANTED_ROLES = frozenset({Role.BROKER_OWNER, Role.COMPLIANCE_OFFICER, Role.SYSTEMS_ADMIN})
+
+
+def require_owner_for(actor: Membership, roles: Iterable[str]) -> None:
+    """Raise PermissionDenied when a non-owner touches a role only a broker/owner may grant."""
+    touched = sorted(OWNER_GRANTED_ROLES.intersection(roles))
+    if touched and not actor.has_role(Role.BROKER_OWNER):
+        raise PermissionDenied(
+            "Only a broker/owner can grant or remove these roles.",
+            fields={"roles": [f"{r!r} is granted by a broker/owner" for r in touched]},
+        )
+
+
 def validate_roles(roles: Iterable[str]) -> list[str]:
     roles = sorted(set(roles))
     unknown = [r for r in roles if r not in ROLE_CODES]
@@ -59,17 +74,38 @@ def validate_calendar_settings(*, time_zone: str, country: str, subdivision: str
     errors: dict[str, list[str]] = {}
     try:
         ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a directory ("America") or an over-long name reaches the file system.
         errors["time_zone"] = [f"{time_zone!r} is not an IANA time zone"]
     if country:
-        try:
-            holidays.country_holidays(country, subdiv=subdivision or None, years=2026)
-        except NotImplementedError:
-            errors["holiday_country"] = [f"No holiday calendar for {country!r} {subdivision!r}"]
+        # The column holds ISO 3166-1 alpha-2; the library also accepts alpha-3 ("USA").
+        if len(country) != 2 or not _has_holidays(country, None):
+            errors["holiday_country"] = [f"No holiday calendar for country {country!r}"]
+        elif subdivision and not _has_holidays(country, subdivision):
+            errors["holiday_subdivision"] = [f"{country!r} has no subdivision {subdivision!r}"]
     elif subdivision:
         errors["holiday_subdivision"] = ["A subdivision needs a country"]
     if errors:
         raise ValidationFailed("Invalid calendar settings.", fields=errors)
+
+
+def _has_holidays(country: str, subdivision: str | None) -> bool:
+    try:
+        holidays.country_holidays(country, subdiv=subdivision, years=2026)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def validate_lengths(model, values: dict[str, str]) -> None:
+    """Reject text longer than its column (PostgreSQL would fail the insert with a 500)."""
+    errors = {}
+    for name, value in values.items():
+        limit = model._meta.get_field(name).max_length
+        if value is not None and limit is not None and len(value) > limit:
+            errors[name] = [f"At most {limit} characters."]
+    if errors:
+        raise ValidationFailed("A value is too long.", fields=errors)
 
 
 @transaction.atomic
@@ -86,6 +122,9 @@ def organization_create(
     slug = slugify(slug or name)[:60]
     if not name.strip() or not slug:
         raise ValidationFailed("A name is required.", fields={"name": ["This field is required."]})
+    holiday_country = holiday_country.strip().upper()
+    holiday_subdivision = holiday_subdivision.strip().upper()
+    validate_lengths(Organization, {"name": name.strip()})
     validate_calendar_settings(
         time_zone=time_zone, country=holiday_country, subdivision=holiday_subdivision
     )
@@ -95,8 +134,8 @@ def organization_create(
         name=name.strip(),
         slug=slug,
         time_zone=time_zone,
-        holiday_country=holiday_country.upper(),
-        holiday_subdivision=holiday_subdivision.upper(),
+        holiday_country=holiday_country,
+        holiday_subdivision=holiday_subdivision,
     )
     BusinessHours.objects.bulk_create(
         BusinessHours(org=org, weekday=day, opens_at=start, closes_at=end)
@@ -127,6 +166,7 @@ def organization_update(*, actor: Membership, **values: str) -> Organization:
         setattr(org, field, value.upper() if field.startswith("holiday_") else value)
     if not org.name:
         raise ValidationFailed("A name is required.", fields={"name": ["This field is required."]})
+    validate_lengths(Organization, {f: getattr(org, f) for f in SETTINGS_FIELDS})
     validate_calendar_settings(
         time_zone=org.time_zone, country=org.holiday_country, subdivision=org.holiday_subdivision
     )
@@ -155,12 +195,16 @@ def business_hours_set(*, actor: Membership, week: dict[int, Sequence[tuple[time
     require(actor, "org.change_settings")
     errors: dict[str, list[str]] = {}
     for day, intervals in week.items():
+        if day not in range(7):
+            errors.setdefault(f"hours.{day}", []).append("not a weekday (0=Mon to 6=Sun)")
+            continue
         ordered = sorted(intervals)
         for start, end in ordered:
             if end <= start and end != time(0):
                 errors.setdefault(f"hours.{day}", []).append("closes before it opens")
         for (_, end), (start, _) in itertools.pairwise(ordered):
-            if start < end:
+            # A close of 00:00 is the midnight that ends the day, so nothing may follow it.
+            if end == time(0) or start < end:
                 errors.setdefault(f"hours.{day}", []).append("intervals overlap")
     if errors:
         raise ValidationFailed("Invalid business hours.", fields=errors)
@@ -185,9 +229,13 @@ def business_hours_set(*, actor: Membership, week: dict[int, Sequence[tuple[time
 @transaction.atomic
 def closure_add(*, actor: Membership, closed_on, name: str) -> Closure:
     require(actor, "org.change_settings")
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A reason is required.", fields={"name": ["Give a reason."]})
+    validate_lengths(Closure, {"name": name})
     if Closure.objects.filter(org_id=actor.org_id, closed_on=closed_on).exists():
         raise Conflict("That day is already closed.", fields={"closed_on": ["already closed"]})
-    closure = Closure.objects.create(org_id=actor.org_id, closed_on=closed_on, name=name.strip())
+    closure = Closure.objects.create(org_id=actor.org_id, closed_on=closed_on, name=name)
     audit_record(org_id=actor.org_id, actor_id=actor.user_id, action="closure.add", target=closure)
     event_emit(
         org_id=actor.org_id,
@@ -208,6 +256,13 @@ def closure_remove(*, actor: Membership, closure_id: int) -> None:
     audit_record(
         org_id=actor.org_id, actor_id=actor.user_id, action="closure.remove", target=closure
     )
+    event_emit(
+        org_id=actor.org_id,
+        kind="closure.removed",
+        subject=closure,
+        actor_id=actor.user_id,
+        payload={"closed_on": closure.closed_on.isoformat()},
+    )
     closure.delete()
 
 
@@ -217,6 +272,7 @@ def office_create(*, actor: Membership, name: str, address: str = "", phone: str
     name = name.strip()
     if not name:
         raise ValidationFailed("A name is required.", fields={"name": ["This field is required."]})
+    validate_lengths(Office, {"name": name, "address": address, "phone": phone})
     if Office.objects.filter(org_id=actor.org_id, name__iexact=name).exists():
         raise Conflict("An office with that name exists.", fields={"name": ["taken"]})
     office = Office.objects.create(org_id=actor.org_id, name=name, address=address, phone=phone)
@@ -231,6 +287,7 @@ def team_create(*, actor: Membership, name: str, office_id: int | None = None) -
     name = name.strip()
     if not name:
         raise ValidationFailed("A name is required.", fields={"name": ["This field is required."]})
+    validate_lengths(Team, {"name": name})
     if office_id and not Office.objects.filter(org_id=actor.org_id, pk=office_id).exists():
         raise ValidationFailed("No such office.", fields={"office_id": ["not found"]})
     if Team.objects.filter(org_id=actor.org_id, name__iexact=name).exists():
@@ -298,6 +355,13 @@ def team_member_remove(*, actor: Membership, team_id: int, membership_id: int) -
         target=team,
         changes={"membership": membership_id},
     )
+    event_emit(
+        org_id=actor.org_id,
+        kind="team.member_removed",
+        subject=team,
+        actor_id=actor.user_id,
+        payload={"membership_id": membership_id},
+    )
 
 
 @transaction.atomic
@@ -314,9 +378,15 @@ def member_update(
     require(actor, "org.manage_members")
     member = _member(actor, membership_id)
     changes: dict[str, list] = {}
+    old_roles = sorted(member.role_assignments.values_list("role", flat=True))
+    if is_active is False and member.is_active:
+        # Deactivating a broker/owner (or a compliance officer...) is a broker/owner's call.
+        require_owner_for(actor, old_roles)
+    if title is not None:
+        validate_lengths(Membership, {"title": title})
     if roles is not None:
         new_roles = validate_roles(roles)
-        old_roles = sorted(member.role_assignments.values_list("role", flat=True))
+        require_owner_for(actor, set(old_roles).symmetric_difference(new_roles))
         _guard_last_owner(actor, member, new_roles, is_active)
         if new_roles != old_roles:
             MembershipRole.objects.filter(membership=member).delete()
@@ -327,11 +397,15 @@ def member_update(
     elif is_active is False:
         _guard_last_owner(actor, member, None, is_active)
     if office_id != "":
+        try:
+            office_id = int(office_id) if office_id else None
+        except (TypeError, ValueError):
+            raise ValidationFailed("No such office.", fields={"office_id": ["not found"]}) from None
         if office_id and not Office.objects.filter(org_id=actor.org_id, pk=office_id).exists():
             raise ValidationFailed("No such office.", fields={"office_id": ["not found"]})
         if member.office_id != office_id:
             changes["office_id"] = [member.office_id, office_id]
-            member.office_id = office_id or None
+            member.office_id = office_id
     if title is not None and title != member.title:
         changes["title"] = [member.title, title]
         member.title = title
@@ -393,6 +467,7 @@ def invitation_create(
     require(actor, "org.manage_members")
     email = validate_email_address(email)
     roles = validate_roles(roles) or [Role.AGENT.value]
+    require_owner_for(actor, roles)
     if Membership.objects.filter(org_id=actor.org_id, user__email=email).exists():
         raise Conflict("That person is already a member.", fields={"email": ["already a member"]})
     if office_id and not Office.objects.filter(org_id=actor.org_id, pk=office_id).exists():
@@ -458,16 +533,29 @@ def invitation_accept(
     from rallypoynt.accounts.models import User
     from rallypoynt.accounts.services import validate_new_password
 
-    invitation = invitation_find(token=token)
+    found = invitation_find(token=token)
+    # Check again under the row lock: a concurrent accept may have used it meanwhile.
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(pk=found.pk, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+        if found is not None
+        else None
+    )
     if invitation is None:
         raise NotFound("This invitation is unknown, used or expired.")
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     user = User.objects.filter(email=invitation.email).first()
     if user is None:
         user = User(email=invitation.email, first_name=first_name, last_name=last_name)
         validate_new_password(password, user=user)
         user.set_password(password)
         user.save()
+    elif not user.check_password(password):
+        # The link must not log its holder in to an existing account without its password.
+        raise ValidationFailed(
+            "This e-mail already has an account.",
+            fields={"password": ["Enter the password of your existing account."]},
+        )
     try:
         with transaction.atomic():
             member = Membership.objects.create(
@@ -510,6 +598,9 @@ def invitation_revoke(*, actor: Membership, invitation_id: int) -> None:
     invitation.save(update_fields=["revoked_at", "updated_at"])
     audit_record(
         org_id=actor.org_id, actor_id=actor.user_id, action="invitation.revoke", target=invitation
+    )
+    event_emit(
+        org_id=actor.org_id, kind="invitation.revoked", subject=invitation, actor_id=actor.user_id
     )
 
 

@@ -16,6 +16,10 @@ MODULES = [
 ]
 
 
+# URL namespace -> sidebar key, so each module's pages light up their own entry.
+ACTIVE_BY_NAMESPACE = {"contacts": "contacts", "journeys": "pipeline"}
+
+
 def shell(request):
     membership = getattr(request, "membership", None)
     if membership is None:
@@ -24,4 +28,8 @@ def shell(request):
         {"key": key, "label": label, "url": reverse(name) if name else None}
         for key, label, name in MODULES
     ]
-    return {"nav": nav, "membership": membership, "org": membership.org}
+    match = getattr(request, "resolver_match", None)
+    active = ACTIVE_BY_NAMESPACE.get(match.namespace if match else "", "")
+    if match and match.view_name == "web:home":
+        active = "home"
+    return {"nav": nav, "membership": membership, "org": membership.org, "active": active}

@@ -7,7 +7,19 @@ from django.db.models import Count, Q
 from rallypoynt.contacts.choices import Stage
 from rallypoynt.contacts.models import Contact
 from rallypoynt.orgs.models import Membership
-from rallypoynt.orgs.permissions import visibility_for
+from rallypoynt.orgs.permissions import Visibility, visibility_for
+
+
+def scope_text(scope: Visibility) -> str:
+    """Say in plain words whose rows the viewer sees."""
+    if scope.is_org_wide:
+        return "everyone's contacts in the organization"
+    parts = ["your own contacts"]
+    if "office" in scope.reason:
+        parts.append("your office's")
+    if "led teams" in scope.reason:
+        parts.append("your team's")
+    return " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
 
 
 def home_summary(*, actor: Membership) -> dict:
@@ -24,6 +36,7 @@ def home_summary(*, actor: Membership) -> dict:
     for s in stages:
         s["percent"] = round(100 * s["count"] / peak)
     return {
+        "scope_text": scope_text(scope),
         "total": counts["total"],
         "stages": stages,
         "scope": scope,

@@ -1,0 +1,1 @@
+"""Benchmark scenarios: `rallypoynt bench <name>` (or `python -m bench <name>`) prints JSON."""

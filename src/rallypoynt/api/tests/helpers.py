@@ -1,0 +1,39 @@
+"""Calling the API as a member, with a real bearer token."""
+
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+
+from rallypoynt.accounts.services import api_token_create
+from rallypoynt.orgs.models import Membership
+
+
+class ApiClient:
+    """A Django test client that sends `Authorization: Bearer <token>` on every call."""
+
+    def __init__(self, member: Membership | None = None, token: str | None = None):
+        self.client = Client()
+        if member is not None and token is None:
+            _, token = api_token_create(actor=member, name="tests")
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+
+    def _send(self, method: str, path: str, data=None, **extra):
+        kwargs = {**self.headers, **extra}
+        if data is not None:
+            kwargs["data"] = json.dumps(data)
+            kwargs["content_type"] = "application/json"
+        return getattr(self.client, method)(path, **kwargs)
+
+    def get(self, path: str, **extra):
+        return self.client.get(path, **{**self.headers, **extra})
+
+    def post(self, path: str, data=None, **extra):
+        return self._send("post", path, data, **extra)
+
+    def patch(self, path: str, data=None, **extra):
+        return self._send("patch", path, data, **extra)
+
+    def delete(self, path: str, **extra):
+        return self.client.delete(path, **{**self.headers, **extra})

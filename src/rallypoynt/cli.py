@@ -1,0 +1,310 @@
+"""The `rallypoynt` command: serve, worker, migrate, demo, createorg, createuser, bench, manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rallypoynt.config.settings")
+    import django
+
+    django.setup()
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    console.print("[green]Database is up to date.[/]")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rallypoynt.demo.loader import DEMO_PASSWORD, demo_load
+
+    if args.migrate:
+        cmd_migrate(argparse.Namespace(verbose=False))
+    with progress_bar() as bar:
+        task = bar.add_task("Demo contacts", total=args.scale)
+        from rallypoynt.contacts.models import Contact
+        from rallypoynt.orgs.models import Organization
+
+        org = Organization.objects.filter(slug="demo").first()
+        done = Contact.objects.filter(org=org).count() if org else 0
+        bar.update(task, completed=min(done, args.scale))
+        started = time.perf_counter()
+        result = demo_load(
+            scale=args.scale, seed=args.seed, progress=lambda n: bar.advance(task, n)
+        )
+        bar.update(task, completed=args.scale)
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"[green]Demo brokerage ready:[/] {result.org.name} — {result.contacts_created} new "
+        f"contacts in {elapsed:.1f} s."
+    )
+    table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
+    for column in ("E-mail", "Name", "Roles"):
+        table.add_column(column)
+    for row in result.logins:
+        table.add_row(*row)
+    console.print(table)
+    return 0
+
+
+def cmd_createorg(args: argparse.Namespace) -> int:
+    from rallypoynt.accounts.models import User
+    from rallypoynt.core.errors import ServiceError
+    from rallypoynt.orgs.services import organization_create
+
+    owner = User.objects.filter(email=args.owner.strip().lower()).first()
+    if owner is None:
+        console.print(f"[red]No user {args.owner!r}: create it first with createuser.[/]")
+        return 2
+    try:
+        org = organization_create(
+            name=args.name,
+            slug=args.slug or "",
+            owner=owner,
+            time_zone=args.time_zone,
+            holiday_country=args.country,
+            holiday_subdivision=args.subdivision,
+        )
+    except ServiceError as exc:
+        return _service_error(exc)
+    console.print(f"[green]Created organization[/] {org.name} (slug {org.slug}).")
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    import getpass
+
+    from rallypoynt.accounts.services import user_create
+    from rallypoynt.core.errors import ServiceError
+    from rallypoynt.orgs.models import Organization
+    from rallypoynt.orgs.services import member_add
+
+    password = args.password or os.environ.get("RALLYPOYNT_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            console.print("[red]Give --password or RALLYPOYNT_PASSWORD when not interactive.[/]")
+            return 2
+        password = getpass.getpass("Password: ")
+    org = None
+    if args.org:
+        org = Organization.objects.filter(slug=args.org).first()
+        if org is None:
+            console.print(f"[red]No organization with slug {args.org!r}.[/]")
+            return 2
+    try:
+        user = user_create(
+            email=args.email,
+            password=password,
+            first_name=args.first_name,
+            last_name=args.last_name,
+        )
+        if args.superuser:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        if org is not None:
+            member_add(org=org, user=user, roles=args.role or [])
+    except ServiceError as exc:
+        return _service_error(exc)
+    console.print(f"[green]Created user[/] {user.email}" + (f" in {org.slug}" if org else ""))
+    return 0
+
+
+def _service_error(exc) -> int:
+    console.print(f"[red]{exc.message}[/]")
+    for field, errors in exc.fields.items():
+        console.print(f"  [bold]{field}[/]: {'; '.join(errors)}")
+    return 2
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    web = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "rallypoynt.config.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+        "--graceful-timeout",
+        "10",
+    ]
+    processes = [subprocess.Popen(web)]
+    if args.with_worker:
+        processes.append(subprocess.Popen([sys.executable, "-m", "rallypoynt.cli", "worker"]))
+    console.print(
+        f"[green]RallyPoynt OS[/] on http://{args.host}:{args.port}/"
+        + (" with a background worker" if args.with_worker else "")
+        + " — Ctrl-C stops."
+    )
+    return _supervise(processes)
+
+
+def _supervise(processes: Sequence[subprocess.Popen]) -> int:
+    """Wait until one process ends or a signal arrives, then stop them all."""
+
+    def stop(*_):
+        for proc in processes:
+            if proc.poll() is None:
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(proc.poll() is None for proc in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    stop()
+    for proc in processes:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return max((proc.returncode or 0) for proc in processes)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    options = {"interval": args.interval}
+    if args.batch:
+        options["batch"] = True
+    call_command("db_worker", **options)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import importlib
+    import json
+
+    try:
+        module = importlib.import_module(f"bench.{args.scenario.replace('-', '_')}")
+    except ModuleNotFoundError:
+        console.print(f"[red]No benchmark scenario {args.scenario!r}.[/]")
+        return 2
+    result = module.run(**{k: v for k, v in vars(args).items() if k in {"scale", "seed"} and v})
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["rallypoynt manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rallypoynt",
+        description="RallyPoynt OS: the operating system for residential real estate.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="run the web server (and optionally the worker)")
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_WORKERS", "2")),
+        help="web processes (default 2)",
+    )
+    p.add_argument("--threads", type=int, default=4, help="threads per web process")
+    p.add_argument("--with-worker", action="store_true", help="also run a background worker")
+    p.add_argument("--access-log", action="store_true", help="log each request to stdout")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run background jobs from the database queue")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    p.add_argument("--batch", action="store_true", help="exit when the queue is empty")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="create or upgrade the database schema")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="load the demo brokerage (idempotent)")
+    p.add_argument("--scale", type=int, default=2000, help="contacts in the demo brokerage")
+    p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
+    p.add_argument(
+        "--no-migrate", dest="migrate", action="store_false", help="do not migrate first"
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("createorg", help="create an organization owned by an existing user")
+    p.add_argument("name")
+    p.add_argument("--owner", required=True, help="e-mail of the broker/owner")
+    p.add_argument("--slug")
+    p.add_argument("--time-zone", default="America/New_York")
+    p.add_argument("--country", default="US", help="holiday calendar country (ISO code)")
+    p.add_argument("--subdivision", default="", help="holiday calendar state, e.g. CA")
+    p.set_defaults(func=cmd_createorg)
+
+    p = sub.add_parser("createuser", help="create a user, optionally with a seat in an org")
+    p.add_argument("email")
+    p.add_argument("--password", help="or set RALLYPOYNT_PASSWORD; asked for when interactive")
+    p.add_argument("--first-name", default="")
+    p.add_argument("--last-name", default="")
+    p.add_argument("--org", help="slug of the organization to join")
+    p.add_argument("--role", action="append", help="role code; repeat for several")
+    p.add_argument("--superuser", action="store_true", help="may use /admin/")
+    p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("bench", help="run a benchmark scenario and print JSON")
+    p.add_argument("scenario", help="e.g. demo")
+    p.add_argument("--scale", type=int, help="workload size")
+    p.add_argument("--seed", type=int, help="random seed")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("manage", help="run any Django management command", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_django()
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

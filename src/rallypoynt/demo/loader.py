@@ -1,0 +1,257 @@
+"""Load the demo brokerage: idempotent, deterministic for a seed, fast at any scale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from rallypoynt.accounts.models import User
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
+from rallypoynt.core.bulk import insert_rows, reserve_ids
+from rallypoynt.demo.people import PersonRow, people
+from rallypoynt.orgs.choices import Role
+from rallypoynt.orgs.models import (
+    Membership,
+    MembershipRole,
+    Office,
+    Organization,
+    Team,
+    TeamMember,
+)
+from rallypoynt.orgs.services import organization_create
+
+DEMO_PASSWORD = "rallypoynt-demo"
+DEMO_SLUG = "demo"
+SOLO_SLUG = "maple-key"
+OWNER_ROLES = {Role.AGENT, Role.LEAD_AGENT, Role.BUYER_SPECIALIST}
+BATCH = 5000
+
+OFFICES = {
+    "denver": ("Denver - LoDo", "1601 Wewatta St, Denver, CO 80202"),
+    "boulder": ("Boulder", "1942 Broadway, Boulder, CO 80302"),
+}
+TEAMS = {"summit": ("Summit Team", "denver"), "flatirons": ("Flatirons Team", "boulder")}
+
+# (e-mail local part, first, last, roles, office, team, is team lead)
+STAFF = [
+    ("broker", "Dana", "Whitfield", [Role.BROKER_OWNER, Role.AGENT], "denver", None, False),
+    (
+        "compliance",
+        "Priya",
+        "Raman",
+        [Role.COMPLIANCE_OFFICER, Role.CONTRACT_REVIEWER],
+        "denver",
+        None,
+        False,
+    ),
+    ("manager", "Marcus", "Bell", [Role.OFFICE_MANAGER, Role.AGENT], "boulder", None, False),
+    ("lead", "Elena", "Torres", [Role.LEAD_AGENT, Role.AGENT], "denver", "summit", True),
+    ("buyer", "Jordan", "Kim", [Role.BUYER_SPECIALIST, Role.AGENT], "denver", "summit", False),
+    ("tc", "Sam", "Okafor", [Role.TRANSACTION_COORDINATOR], "denver", "summit", False),
+    ("care", "Grace", "Liu", [Role.CLIENT_CARE_COORDINATOR], "denver", "summit", False),
+    ("marketing", "Noah", "Brooks", [Role.MARKETING_SPECIALIST], "denver", None, False),
+    ("admin", "Ava", "Patel", [Role.ADMIN_SUPPORT, Role.SYSTEMS_ADMIN], "denver", None, False),
+    ("chris", "Chris", "Hall", [Role.LEAD_AGENT, Role.AGENT], "boulder", "flatirons", True),
+    ("maria", "Maria", "Lopez", [Role.AGENT], "boulder", "flatirons", False),
+    (
+        "tyler",
+        "Tyler",
+        "Nguyen",
+        [Role.BUYER_SPECIALIST, Role.AGENT],
+        "boulder",
+        "flatirons",
+        False,
+    ),
+    ("sofia", "Sofia", "Rossi", [Role.AGENT], "denver", "summit", False),
+    ("ben", "Ben", "Carter", [Role.AGENT], "denver", None, False),
+    ("hannah", "Hannah", "Adams", [Role.AGENT, Role.SHOWING_ASSISTANT], "boulder", None, False),
+]
+DOMAIN = "demo.rallypoynt.test"
+SOLO_EMAIL = "solo@maple.rallypoynt.test"
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class DemoResult:
+    org: Organization
+    contacts_created: int
+    logins: list[tuple[str, str, str]]
+
+
+def _user(email: str, first: str, last: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, first_name=first, last_name=last)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+@transaction.atomic
+def demo_org() -> Organization:
+    """The demo brokerage with its offices, teams and staff (created once)."""
+    org = Organization.objects.filter(slug=DEMO_SLUG).first()
+    if org is None:
+        broker = _user(f"broker@{DOMAIN}", "Dana", "Whitfield")
+        org = organization_create(
+            name="Front Range Realty Group",
+            slug=DEMO_SLUG,
+            owner=broker,
+            time_zone="America/Denver",
+            holiday_country="US",
+            holiday_subdivision="CO",
+        )
+        org.branding_name = "Front Range Realty"
+        org.save(update_fields=["branding_name"])
+    offices = {
+        key: Office.objects.get_or_create(org=org, name=name, defaults={"address": address})[0]
+        for key, (name, address) in OFFICES.items()
+    }
+    teams = {
+        key: Team.objects.get_or_create(org=org, name=name, defaults={"office": offices[o]})[0]
+        for key, (name, o) in TEAMS.items()
+    }
+    for local, first, last, roles, office, team, is_lead in STAFF:
+        user = _user(f"{local}@{DOMAIN}", first, last)
+        member, _ = Membership.objects.get_or_create(org=org, user=user)
+        if member.office_id is None:
+            member.office = offices[office]
+            member.save(update_fields=["office"])
+        MembershipRole.objects.bulk_create(
+            [MembershipRole(org=org, membership=member, role=r) for r in roles],
+            ignore_conflicts=True,
+        )
+        if team:
+            TeamMember.objects.get_or_create(
+                org=org, team=teams[team], membership=member, defaults={"is_lead": is_lead}
+            )
+    return org
+
+
+@transaction.atomic
+def solo_org() -> Organization:
+    """A solo agent's business: an org of one, to show tenants never see each other."""
+    org = Organization.objects.filter(slug=SOLO_SLUG).first()
+    if org is None:
+        user = _user(SOLO_EMAIL, "Riley", "Morgan")
+        org = organization_create(
+            name="Maple Key Realty",
+            slug=SOLO_SLUG,
+            owner=user,
+            time_zone="America/Chicago",
+            holiday_country="US",
+            holiday_subdivision="IL",
+        )
+        member = Membership.objects.get(org=org, user=user)
+        MembershipRole.objects.create(org=org, membership=member, role=Role.AGENT)
+    return org
+
+
+def owner_ids(org: Organization) -> list[int]:
+    """Members who own contacts, in a stable order."""
+    return list(
+        Membership.objects.filter(org=org, is_active=True, role_assignments__role__in=OWNER_ROLES)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+CONTACT_FIELDS = (
+    "id",
+    "org",
+    "first_name",
+    "last_name",
+    "stage",
+    "source",
+    "owner",
+    "street",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "birthday_on",
+    "is_do_not_contact",
+    "created_at",
+    "updated_at",
+)
+EMAIL_FIELDS = ("org", "contact", "address", "kind", "is_primary", "created_at", "updated_at")
+PHONE_FIELDS = ("org", "contact", "number", "kind", "is_primary", "created_at", "updated_at")
+
+
+def contact_tuples(org_id: int, owners: Sequence[int], rows: Sequence[PersonRow], ids, now):
+    """The three tables' rows for `rows`, as tuples in *_FIELDS order."""
+    contacts, emails, phones = [], [], []
+    for pk, row in zip(ids, rows, strict=True):
+        created = now - timedelta(days=row.created_days_ago)
+        contacts.append(
+            (
+                pk,
+                org_id,
+                row.first_name,
+                row.last_name,
+                row.stage,
+                row.source,
+                owners[row.owner_index % len(owners)] if owners else None,
+                row.street,
+                row.city,
+                row.state,
+                row.postal_code,
+                "US",
+                row.birthday_on,
+                False,
+                created,
+                created,
+            )
+        )
+        for i, address in enumerate(row.emails):
+            emails.append((org_id, pk, address, "personal", i == 0, created, created))
+        for i, (number, kind) in enumerate(row.phones):
+            phones.append((org_id, pk, number, kind, i == 0, created, created))
+    return contacts, emails, phones
+
+
+def contacts_insert(
+    org: Organization,
+    owners: Sequence[int],
+    rows: Sequence[PersonRow],
+    progress: Progress | None = None,
+) -> int:
+    """Insert people in batches; each batch commits whole, so no contact is half-written."""
+    now = timezone.now()
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        with transaction.atomic():
+            ids = reserve_ids(Contact, len(batch))
+            contacts, emails, phones = contact_tuples(org.pk, owners, batch, ids, now)
+            insert_rows(Contact, CONTACT_FIELDS, contacts)
+            insert_rows(ContactEmail, EMAIL_FIELDS, emails)
+            insert_rows(ContactPhone, PHONE_FIELDS, phones)
+        if progress:
+            progress(len(batch))
+    return len(rows)
+
+
+def demo_load(*, scale: int = 2000, seed: int = 42, progress: Progress | None = None) -> DemoResult:
+    """Create (or top up) the demo brokerage to `scale` contacts and the solo agent's org."""
+    org = demo_org()
+    owners = owner_ids(org)
+    existing = Contact.objects.filter(org=org).count()
+    missing = people(scale, seed=seed, owners=len(owners))[existing:]
+    created = contacts_insert(org, owners, missing, progress)
+    solo = solo_org()
+    solo_scale = max(min(scale // 20, 500), 20)
+    solo_existing = Contact.objects.filter(org=solo).count()
+    solo_rows = people(solo_scale, seed=seed + 1, owners=1)[solo_existing:]
+    contacts_insert(solo, owner_ids(solo), solo_rows)
+    logins = [
+        (f"{local}@{DOMAIN}", f"{first} {last}", ", ".join(Role(r).label for r in roles))
+        for local, first, last, roles, *_ in STAFF
+    ]
+    logins.append((SOLO_EMAIL, "Riley Morgan", "Solo agent (separate org)"))
+    return DemoResult(org=org, contacts_created=created, logins=logins)

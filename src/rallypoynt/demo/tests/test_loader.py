@@ -1,0 +1,82 @@
+import pytest
+
+from rallypoynt.accounts.models import User
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
+from rallypoynt.demo.loader import DEMO_PASSWORD, DEMO_SLUG, SOLO_SLUG, demo_load
+from rallypoynt.orgs.choices import Role
+from rallypoynt.orgs.models import Membership, MembershipRole, Office, Organization, Team
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Organization,
+            Office,
+            Team,
+            Membership,
+            MembershipRole,
+            User,
+            Contact,
+            ContactEmail,
+            ContactPhone,
+        )
+    }
+
+
+def test_demo_load_creates_a_brokerage_with_roles_teams_and_contacts():
+    result = demo_load(scale=120, seed=1)
+    org = Organization.objects.get(slug=DEMO_SLUG)
+    assert result.org == org and result.contacts_created == 120
+    assert Contact.objects.filter(org=org).count() == 120
+    assert Office.objects.filter(org=org).count() == 2
+    assert Team.objects.filter(org=org).count() == 2
+    roles = set(MembershipRole.objects.filter(org=org).values_list("role", flat=True))
+    assert {
+        Role.BROKER_OWNER,
+        Role.COMPLIANCE_OFFICER,
+        Role.OFFICE_MANAGER,
+        Role.TRANSACTION_COORDINATOR,
+        Role.LEAD_AGENT,
+        Role.BUYER_SPECIALIST,
+    } <= roles
+    assert not Contact.objects.filter(org=org, emails__isnull=True).exists()
+    assert not Contact.objects.filter(org=org, owner__isnull=True).exists()
+    assert ContactEmail.objects.filter(org=org).exclude(contact__org=org).count() == 0
+    broker = User.objects.get(email="broker@demo.rallypoynt.test")
+    assert broker.check_password(DEMO_PASSWORD)
+
+
+def test_demo_load_twice_creates_no_duplicates():
+    demo_load(scale=80, seed=1)
+    before = _counts()
+    again = demo_load(scale=80, seed=1)
+    assert again.contacts_created == 0
+    assert _counts() == before
+
+
+def test_demo_load_with_a_larger_scale_tops_up_to_it():
+    demo_load(scale=50, seed=1)
+    first_names = list(
+        Contact.objects.filter(org__slug=DEMO_SLUG)
+        .order_by("pk")
+        .values_list("first_name", "last_name")
+    )
+    result = demo_load(scale=90, seed=1)
+    assert result.contacts_created == 40
+    names = list(
+        Contact.objects.filter(org__slug=DEMO_SLUG)
+        .order_by("pk")
+        .values_list("first_name", "last_name")
+    )
+    assert names[:50] == first_names and len(names) == 90
+
+
+def test_demo_load_adds_a_separate_solo_agent_org():
+    demo_load(scale=40, seed=1)
+    solo = Organization.objects.get(slug=SOLO_SLUG)
+    members = Membership.objects.filter(org=solo)
+    assert members.count() == 1
+    assert Contact.objects.filter(org=solo).exclude(owner=members.get()).count() == 0

@@ -1,0 +1,137 @@
+"""The `rallypoynt` command, run as a real subprocess against a temporary SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow_cli
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory):
+    var = tmp_path_factory.mktemp("var")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(RALLYPOYNT_VAR_DIR=str(var), COLUMNS="120")
+    return env
+
+
+def rp(env, *args, check=True):
+    result = subprocess.run(
+        [sys.executable, "-m", "rallypoynt.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def test_help_lists_every_command(cli_env):
+    out = rp(cli_env, "--help").stdout
+    for command in (
+        "serve",
+        "worker",
+        "migrate",
+        "demo",
+        "createorg",
+        "createuser",
+        "bench",
+        "manage",
+    ):
+        assert command in out
+    assert "--scale" in rp(cli_env, "demo", "--help").stdout
+
+
+def test_demo_is_idempotent_and_prints_the_logins(cli_env):
+    first = rp(cli_env, "demo", "--scale", "150")
+    assert "broker@demo.rallypoynt.test" in first.stderr
+    assert "150 new contacts" in first.stderr
+    second = rp(cli_env, "demo", "--scale", "150")
+    assert "0 new contacts" in second.stderr
+    count = rp(
+        cli_env,
+        "manage",
+        "shell",
+        "-c",
+        "from rallypoynt.contacts.models import Contact; print(Contact.objects.count())",
+    )
+    assert int(count.stdout.split()[-1]) == 150 + 20
+
+
+def test_createuser_and_createorg_then_join_with_a_role(cli_env):
+    rp(cli_env, "migrate")
+    rp(
+        cli_env,
+        "createuser",
+        "owner@solo-homes.example.com",
+        "--password",
+        "a-long-pass-phrase-77",
+        "--first-name",
+        "Jo",
+    )
+    rp(
+        cli_env,
+        "createorg",
+        "Jo Sells Homes",
+        "--owner",
+        "owner@solo-homes.example.com",
+        "--time-zone",
+        "America/Los_Angeles",
+        "--subdivision",
+        "CA",
+    )
+    rp(
+        cli_env,
+        "createuser",
+        "tc@solo-homes.example.com",
+        "--password",
+        "a-long-pass-phrase-78",
+        "--org",
+        "jo-sells-homes",
+        "--role",
+        "transaction_coordinator",
+    )
+    out = rp(
+        cli_env,
+        "manage",
+        "shell",
+        "-c",
+        "from rallypoynt.orgs.models import MembershipRole as R;"
+        "print(sorted(R.objects.filter(org__slug='jo-sells-homes')"
+        ".values_list('role', flat=True)))",
+    ).stdout
+    assert "broker_owner" in out and "transaction_coordinator" in out
+
+
+def test_bad_input_names_the_field_and_exits_non_zero(cli_env):
+    rp(cli_env, "migrate")
+    weak = rp(cli_env, "createuser", "x@solo-homes.example.com", "--password", "123", check=False)
+    assert weak.returncode == 2 and "password" in weak.stderr
+    bad_zone = rp(
+        cli_env,
+        "createorg",
+        "Nowhere",
+        "--owner",
+        "owner@solo-homes.example.com",
+        "--time-zone",
+        "Mars/Olympus",
+        check=False,
+    )
+    assert bad_zone.returncode == 2 and "time_zone" in bad_zone.stderr
+    assert rp(cli_env, "bench", "no-such-scenario", check=False).returncode == 2
+
+
+def test_bench_demo_prints_json_with_a_same_run_baseline(cli_env):
+    rp(cli_env, "migrate")
+    result = json.loads(rp(cli_env, "bench", "demo", "--scale", "2000").stdout)
+    assert result["contacts"] == 2000
+    assert result["demo"]["contacts_per_s"] > 0
+    assert result["baseline_raw_bulk_insert"]["rows_per_s"] > 0
+    assert result["ratio_demo_to_baseline"] > 0
