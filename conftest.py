@@ -1,14 +1,31 @@
-"""Shared pytest setup: fast hashing, isolated var dir, loopback-only helpers."""
+"""Shared pytest setup: fast hashing, per-run SQLite file and cache, loopback-only helpers."""
 
 from __future__ import annotations
 
-import os
 import tempfile
-
-# Tests never touch the developer's ./var (SQLite file, secret key, cache).
-os.environ.setdefault("RALLYPOYNT_VAR_DIR", tempfile.mkdtemp(prefix="rallypoynt-test-"))
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+
+# pytest-django has loaded settings by now; give this run its own scratch directory so
+# parallel runs never share a cache or a test database file with each other or with ./var.
+RUN_DIR = Path(tempfile.mkdtemp(prefix="rallypoynt-test-"))
+django_settings.CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(RUN_DIR / "cache"),
+    }
+}
+django_settings.MEDIA_ROOT = RUN_DIR / "media"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # A file (not :memory:) so worker and server subprocesses share the test data.
+    db = django_settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db["TEST"]["NAME"] = str(RUN_DIR / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)

@@ -135,3 +135,24 @@ def test_bench_demo_prints_json_with_a_same_run_baseline(cli_env):
     assert result["demo"]["contacts_per_s"] > 0
     assert result["baseline_raw_bulk_insert"]["rows_per_s"] > 0
     assert result["ratio_demo_to_baseline"] > 0
+
+
+def test_production_settings_pass_the_deploy_checklist(cli_env):
+    env = {
+        **cli_env,
+        "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123",
+        "ALLOWED_HOSTS": "crm.example.com",
+        "SECURE": "1",
+        "DEBUG": "0",
+    }
+    result = rp(env, "manage", "check", "--deploy", "--fail-level", "WARNING")
+    assert "no issues" in result.stdout
+
+
+def test_secret_key_is_generated_once_into_the_var_dir(cli_env):
+    rp(cli_env, "migrate")
+    key_file = os.path.join(cli_env["RALLYPOYNT_VAR_DIR"], "secret_key")
+    first = open(key_file).read()
+    rp(cli_env, "migrate")
+    assert open(key_file).read() == first and len(first) > 50
+    assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from rallypoynt.accounts import selectors, services
 from rallypoynt.api.schemas import ERRORS
@@ -75,10 +75,10 @@ def token_list(request):
 )
 def token_create(request, payload: TokenIn):
     token, secret = services.api_token_create(actor=request.auth, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": secret}
+    return Status(201, {**TokenOut.from_orm(token).model_dump(), "token": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
 def token_revoke(request, token_id: int):
     services.api_token_revoke(actor=request.auth, token_id=token_id)
-    return 204, None
+    return Status(204, None)

@@ -36,7 +36,10 @@ class ThrottledLoginForm(AuthenticationForm):
             if email:
                 login_attempt_record(email=email, ip_address=ip, succeeded=False)
             raise
-        login_attempt_record(email=email, ip_address=ip, succeeded=True)
+        # super().clean() skips authentication when a field is missing or invalid
+        # (e.g. a blank password); only a real success may clear the failures.
+        if self.user_cache is not None:
+            login_attempt_record(email=email, ip_address=ip, succeeded=True)
         return cleaned
 
 

@@ -57,7 +57,16 @@ class SessionMembership(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def _get_key(self, request):
+        # Without a session cookie this scheme cannot apply: skip its CSRF check, so a
+        # bad or revoked bearer token on POST/DELETE is a 401, not "CSRF check Failed".
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
+        if not key:
+            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None

@@ -46,10 +46,12 @@ def error_response(
 def _field_path(loc: list) -> str:
     # ninja locations start with where the value came from ("body", "query", "path")
     # and, for a body, the schema argument's name; callers want the field path.
+    # A missing body is reported at ("body", "payload"): that is the whole body, "__all__".
     parts = [str(p) for p in loc]
+    source = ""
     if parts and parts[0] in {"body", "query", "path", "header", "form", "cookie"}:
-        parts = parts[1:]
-    if len(parts) > 1 and parts[0] == "payload":
+        source, parts = parts[0], parts[1:]
+    if parts and parts[0] == "payload" and (source == "body" or len(parts) > 1):
         parts = parts[1:]
     return ".".join(parts) or "__all__"
 

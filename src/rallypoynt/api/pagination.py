@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q, QuerySet
 
 from rallypoynt.core.errors import ValidationFailed
@@ -28,9 +30,18 @@ def decode_cursor(cursor: str) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed("Invalid cursor.", fields={"cursor": ["malformed"]}) from exc
-    if not isinstance(values, list):
+    if not isinstance(values, list) or not all(_is_cursor_value(v) for v in values):
         raise ValidationFailed("Invalid cursor.", fields={"cursor": ["malformed"]})
     return values
+
+
+def _is_cursor_value(value: Any) -> bool:
+    # Only what encode_cursor writes; NUL is refused because PostgreSQL text cannot hold it.
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return "\x00" not in value
+    return value is None or isinstance(value, int)
 
 
 def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
@@ -64,7 +75,11 @@ def paginate(
         values = decode_cursor(cursor)
         if len(values) != len(ordering):
             raise ValidationFailed("Invalid cursor.", fields={"cursor": ["does not match"]})
-        qs = qs.filter(_after(ordering, values))
+        try:
+            qs = qs.filter(_after(ordering, values))
+        except (TypeError, ValueError, OverflowError, DjangoValidationError) as exc:
+            # A value of the wrong type for its field (e.g. "abc" for an id).
+            raise ValidationFailed("Invalid cursor.", fields={"cursor": ["malformed"]}) from exc
     names = [f.lstrip("-") for f in ordering]
     rows = list(qs.annotate(**{f"_cursor_{i}": F(n) for i, n in enumerate(names)})[: limit + 1])
     has_more = len(rows) > limit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import EmailStr
 
 from rallypoynt.api.pagination import paginate
@@ -80,7 +80,7 @@ def office_list(request):
 
 @router.post("/offices", response={201: OfficeOut, **ERRORS})
 def office_create(request, payload: OfficeIn):
-    return 201, services.office_create(actor=request.auth, **payload.dict())
+    return Status(201, services.office_create(actor=request.auth, **payload.dict()))
 
 
 class TeamOut(Schema):
@@ -108,7 +108,7 @@ def team_list(request):
 def team_create(request, payload: TeamIn):
     team = services.team_create(actor=request.auth, **payload.dict())
     team.lead_members = []
-    return 201, team
+    return Status(201, team)
 
 
 class MemberOut(Schema):
@@ -204,4 +204,4 @@ def invitation_create(request, payload: InvitationIn):
         accept_url_base=request.build_absolute_uri("/").rstrip("/"),
         **payload.dict(),
     )
-    return 201, invitation
+    return Status(201, invitation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Q
 
 from rallypoynt.contacts.models import Contact
 from rallypoynt.orgs.choices import Role
@@ -98,12 +99,18 @@ def test_visibility_is_org_wide_only_for_org_wide_roles(brokerage):
     assert not visibility_for(fresh(brokerage.manager)).is_org_wide
 
 
-def test_owned_q_with_assigned_field_grants_the_assigned_member_only(brokerage, contacts):
+def test_owned_q_lets_an_assigned_field_grant_sight_to_the_actor_only(brokerage):
     ben = fresh(brokerage.ben)
-    scope = visibility_for(ben)
-    # Reuse `owner` as the "assigned" field: the row assigned to ben is visible to ben.
-    rows = Contact.objects.filter(scope.owned_q("owner", "owner"))
-    assert {c.first_name for c in rows} == {"ben"}
+    q = visibility_for(ben).owned_q("owner", "collaborators")
+    expected = Q(org_id=ben.org_id) & (
+        Q(owner_id__in=frozenset({ben.pk})) | Q(collaborators=ben.pk)
+    )
+    assert q == expected
+
+
+def test_owned_q_for_org_wide_scope_is_still_the_org(brokerage):
+    broker = fresh(brokerage.broker)
+    assert visibility_for(broker).owned_q("owner", "collaborators") == Q(org_id=broker.org_id)
 
 
 def test_visibility_is_computed_in_at_most_two_queries(brokerage, django_assert_max_num_queries):
