@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -151,8 +152,8 @@ def test_production_settings_pass_the_deploy_checklist(cli_env):
 
 def test_secret_key_is_generated_once_into_the_var_dir(cli_env):
     rp(cli_env, "migrate")
-    key_file = os.path.join(cli_env["RALLYPOYNT_VAR_DIR"], "secret_key")
-    first = open(key_file).read()
+    key_file = Path(cli_env["RALLYPOYNT_VAR_DIR"]) / "secret_key"
+    first = key_file.read_text()
     rp(cli_env, "migrate")
-    assert open(key_file).read() == first and len(first) > 50
-    assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"
+    assert key_file.read_text() == first and len(first) > 50
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
