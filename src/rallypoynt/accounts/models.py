@@ -53,6 +53,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    def clean(self) -> None:
+        # Forms (the admin's too) save through clean(), not create_user(): keep the
+        # login lower-case there as well, or the e-mail backend could never find it.
+        super().clean()
+        self.email = normalize_email_address(self.email)
+
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 

@@ -57,7 +57,8 @@ def user_create(
 
 @transaction.atomic
 def user_update_profile(*, user: User, first_name: str, last_name: str, phone: str = "") -> User:
-    user.first_name, user.last_name, user.phone = first_name.strip(), last_name.strip(), phone
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.phone = phone.strip()
     user.save(update_fields=["first_name", "last_name", "phone"])
     return user
 

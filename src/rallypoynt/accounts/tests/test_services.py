@@ -59,9 +59,9 @@ def test_user_create_refuses_weak_passwords():
     assert exc.value.fields["password"]
 
 
-def test_user_update_profile_strips_names():
+def test_user_update_profile_strips_every_field():
     user = UserFactory()
-    user_update_profile(user=user, first_name=" Bo ", last_name=" Li ", phone="555")
+    user_update_profile(user=user, first_name=" Bo ", last_name=" Li ", phone=" 555 ")
     user.refresh_from_db()
     assert (user.first_name, user.last_name, user.phone) == ("Bo", "Li", "555")
 

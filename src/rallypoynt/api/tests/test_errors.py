@@ -168,11 +168,9 @@ def test_unauthenticated_is_401_in_the_error_shape():
 
 
 def test_unknown_api_route_is_404(api_client):
-    # Django's URL resolver answers before ninja sees the request: an HTML 404, not JSON.
     assert api_client.get("/api/v1/no-such-thing").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="unknown /api/v1/ paths get Django's HTML 404 page")
 def test_unknown_api_route_uses_the_error_shape(api_client):
     assert error_of(api_client.get("/api/v1/no-such-thing"))["code"] == "not_found"
 
@@ -181,6 +179,5 @@ def test_wrong_method_on_a_known_route_is_405(api_client):
     assert api_client.patch("/api/v1/me", {}).status_code == 405
 
 
-@pytest.mark.xfail(strict=True, reason="ninja answers 405 with plain text 'Method not allowed'")
 def test_wrong_method_on_a_known_route_uses_the_error_shape(api_client):
     assert error_of(api_client.patch("/api/v1/me", {}))["code"] == "method_not_allowed"
