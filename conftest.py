@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 
 # pytest-django has loaded settings by now; give this run its own scratch directory so
 # parallel runs never share a cache or a test database file with each other or with ./var.
@@ -34,3 +35,5 @@ def _fast_tests(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Rate-limit counters live in the cache; ids repeat across tests, counters must not.
+    cache.clear()

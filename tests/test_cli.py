@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow_cli
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory):
     var = tmp_path_factory.mktemp("var")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    skip = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(RALLYPOYNT_VAR_DIR=str(var), COLUMNS="120")
     return env
 

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from rallypoynt.accounts import selectors, services
 from rallypoynt.accounts.forms import ProfileForm, TokenForm
 from rallypoynt.core.errors import ServiceError
-from rallypoynt.web.decorators import member_required
+from rallypoynt.orgs.decorators import member_required
+from rallypoynt.orgs.selectors import memberships_of_user
 
 
 @login_required
@@ -23,7 +24,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.user_update_profile(user=user, **form.cleaned_data)
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    seats = memberships_of_user(user=user) if request.membership else []
+    return render(request, "accounts/profile.html", {"form": form, "seats": seats})
 
 
 @login_required

@@ -20,10 +20,26 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
                 [table, pk_column, count],
             )
             return [row[0] for row in cursor.fetchall()]
-        # SQLite: the IMMEDIATE transaction holds the write lock, so max(id) is stable.
-        cursor.execute(f'SELECT COALESCE(MAX("{pk_column}"), 0) FROM "{table}"')
-        start = cursor.fetchone()[0] + 1
-        return list(range(start, start + count))
+        return _sqlite_reserve(cursor, table, pk_column, count)
+
+
+def _sqlite_reserve(cursor, table: str, pk_column: str, count: int) -> list[int]:
+    """Advance the table's AUTOINCREMENT counter past `count` new ids and return them.
+
+    Our SQLite transactions are IMMEDIATE, so the write lock is held and nobody races us;
+    moving `sqlite_sequence` keeps later reservations and ORM inserts off these ids and
+    never hands out the id of a deleted row again.
+    """
+    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+    row = cursor.fetchone()
+    cursor.execute(f'SELECT COALESCE(MAX("{pk_column}"), 0) FROM "{table}"')
+    start = max(row[0] if row else 0, cursor.fetchone()[0]) + 1
+    last = start + count - 1
+    if row is None:
+        cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last])
+    else:
+        cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [last, table])
+    return list(range(start, start + count))
 
 
 def insert_rows(

@@ -283,7 +283,8 @@ def _country_holidays(
 def _load_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError) as exc:
+        # zoneinfo raises OSError for a folder name such as 'America'.
         raise ValueError(f"Unknown time zone {name!r}") from exc
 
 

@@ -29,15 +29,29 @@ class AppendOnlyError(RuntimeError):
     """Raised when code tries to change or delete an append-only row."""
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk rewrites; deleting an organization still cascades at the SQL level."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+
+
 class AppendOnlyModel(models.Model):
     """Rows are written once; history is never rewritten."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
+        if not self._state.adding:
             raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        # Always INSERT: a new object carrying an existing id must not overwrite history.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

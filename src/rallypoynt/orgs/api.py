@@ -7,9 +7,9 @@ from datetime import datetime, time
 from ninja import Query, Router, Schema, Status
 from pydantic import EmailStr
 
-from rallypoynt.api.pagination import paginate
 from rallypoynt.api.schemas import ERRORS
 from rallypoynt.core.errors import NotFound
+from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs import selectors, services
 
 router = Router(tags=["organization"])
@@ -205,3 +205,32 @@ def invitation_create(request, payload: InvitationIn):
         **payload.dict(),
     )
     return Status(201, invitation)
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: int | None
+    object_repr: str
+    changes: dict
+
+
+class AuditPage(Schema):
+    items: list[AuditOut]
+    next_cursor: str | None
+
+
+class AuditQuery(PageQuery):
+    object_type: str = ""
+    action: str = ""
+
+
+@router.get("/audit", response={200: AuditPage, **ERRORS}, summary="The org's audit log")
+def audit_list(request, query: Query[AuditQuery]):
+    qs = selectors.audit_list(
+        actor=request.auth, object_type=query.object_type, action=query.action
+    )
+    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-at", "-id"))

@@ -8,6 +8,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from rallypoynt.core.calendar import BusinessCalendar
+from rallypoynt.core.errors import PermissionDenied
+from rallypoynt.core.models import AuditEntry
 from rallypoynt.orgs.models import (
     BusinessHours,
     Closure,
@@ -19,6 +21,7 @@ from rallypoynt.orgs.models import (
     Team,
     TeamMember,
 )
+from rallypoynt.orgs.permissions import can
 
 
 def membership_for_user(*, user, org_id: int | None = None) -> Membership | None:
@@ -113,3 +116,17 @@ def upcoming_holidays(*, calendar: BusinessCalendar, days: int = 365) -> list[tu
         if name:
             found.append((day, name))
     return found
+
+
+def audit_list(
+    *, actor: Membership, object_type: str = "", action: str = ""
+) -> QuerySet[AuditEntry]:
+    """The org's audit log, newest first; only roles allowed `org.view_audit` may read it."""
+    if not can(actor, "org.view_audit"):
+        raise PermissionDenied("Your roles do not allow reading the audit log.")
+    qs = AuditEntry.objects.filter(org_id=actor.org_id).select_related("actor")
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if action:
+        qs = qs.filter(action=action)
+    return qs.order_by("-at", "-id")

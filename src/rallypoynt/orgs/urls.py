@@ -12,6 +12,8 @@ urlpatterns = [
     path("teams/", views.teams, name="teams"),
     path("teams/<int:team_id>/members/", views.team_member_add, name="team_member_add"),
     path("members/", views.members, name="members"),
+    path("audit/", views.audit, name="audit"),
+    path("switch/", views.switch_org, name="switch"),
     path("members/<int:member_id>/", views.member_edit, name="member_edit"),
     path(
         "invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"

@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rallypoynt.core.errors import ServiceError
+from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs import forms, selectors, services
+from rallypoynt.orgs.decorators import action_required, member_required
+from rallypoynt.orgs.middleware import SESSION_ORG_KEY
 from rallypoynt.orgs.permissions import can
-from rallypoynt.web.decorators import action_required, member_required
 
 TABS = [
     ("general", "General", "orgs:settings"),
@@ -20,11 +22,14 @@ TABS = [
     ("offices", "Offices", "orgs:offices"),
     ("teams", "Teams", "orgs:teams"),
     ("members", "Members", "orgs:members"),
+    ("audit", "Audit log", "orgs:audit"),
 ]
+AUDIT_PAGE_SIZE = 50
 
 
 def _render(request, template: str, tab: str, context: dict, status: int = 200) -> HttpResponse:
-    context.update(tabs=TABS, tab=tab, can_manage=can(request.membership, "org.change_settings"))
+    tabs = [t for t in TABS if t[0] != "audit" or can(request.membership, "org.view_audit")]
+    context.update(tabs=tabs, tab=tab, can_manage=can(request.membership, "org.change_settings"))
     return render(request, template, context, status=status)
 
 
@@ -269,3 +274,34 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def _accept(request: HttpRequest, token: str, data: dict) -> None:
     member = services.invitation_accept(token=token, **data)
     login(request, member.user, backend="rallypoynt.accounts.backends.EmailBackend")
+
+
+@login_required
+@action_required("org.view_audit")
+def audit(request: HttpRequest) -> HttpResponse:
+    qs = selectors.audit_list(
+        actor=request.membership,
+        object_type=request.GET.get("object_type", ""),
+        action=request.GET.get("action", ""),
+    )
+    try:
+        page = paginate(
+            qs, cursor=request.GET.get("cursor"), limit=AUDIT_PAGE_SIZE, ordering=("-at", "-id")
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("orgs:audit")
+    return _render(request, "orgs/audit.html", "audit", {"page": page})
+
+
+@login_required
+@require_POST
+def switch_org(request: HttpRequest) -> HttpResponse:
+    """Make another of the user's seats the current one for this session."""
+    org_id = request.POST.get("org_id", "")
+    seats = selectors.memberships_of_user(user=request.user)
+    if org_id.isdigit() and seats.filter(org_id=int(org_id)).exists():
+        request.session[SESSION_ORG_KEY] = int(org_id)
+    else:
+        messages.error(request, "You have no seat in that organization.")
+    return redirect("web:home")

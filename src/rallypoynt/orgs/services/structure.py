@@ -1,0 +1,106 @@
+"""Offices, teams and who is on which team."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.orgs.models import (
+    Membership,
+    Office,
+    Team,
+    TeamMember,
+)
+from rallypoynt.orgs.services.common import (
+    member_for_update,
+    require,
+    validate_lengths,
+)
+
+
+@transaction.atomic
+def office_create(*, actor: Membership, name: str, address: str = "", phone: str = "") -> Office:
+    require(actor, "org.manage_offices")
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A name is required.", fields={"name": ["This field is required."]})
+    validate_lengths(Office, {"name": name, "address": address, "phone": phone})
+    if Office.objects.filter(org_id=actor.org_id, name__iexact=name).exists():
+        raise Conflict("An office with that name exists.", fields={"name": ["taken"]})
+    office = Office.objects.create(org_id=actor.org_id, name=name, address=address, phone=phone)
+    audit_record(org_id=actor.org_id, actor_id=actor.user_id, action="office.create", target=office)
+    event_emit(org_id=actor.org_id, kind="office.created", subject=office, actor_id=actor.user_id)
+    return office
+
+
+@transaction.atomic
+def team_create(*, actor: Membership, name: str, office_id: int | None = None) -> Team:
+    require(actor, "org.manage_teams")
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A name is required.", fields={"name": ["This field is required."]})
+    validate_lengths(Team, {"name": name})
+    if office_id and not Office.objects.filter(org_id=actor.org_id, pk=office_id).exists():
+        raise ValidationFailed("No such office.", fields={"office_id": ["not found"]})
+    if Team.objects.filter(org_id=actor.org_id, name__iexact=name).exists():
+        raise Conflict("A team with that name exists.", fields={"name": ["taken"]})
+    team = Team.objects.create(org_id=actor.org_id, name=name, office_id=office_id)
+    audit_record(org_id=actor.org_id, actor_id=actor.user_id, action="team.create", target=team)
+    event_emit(org_id=actor.org_id, kind="team.created", subject=team, actor_id=actor.user_id)
+    return team
+
+
+@transaction.atomic
+def team_member_add(
+    *, actor: Membership, team_id: int, membership_id: int, is_lead: bool = False
+) -> TeamMember:
+    require(actor, "org.manage_teams")
+    team = Team.objects.filter(org_id=actor.org_id, pk=team_id).first()
+    if team is None:
+        raise NotFound("No such team.")
+    member = member_for_update(actor, membership_id)
+    row, created = TeamMember.objects.update_or_create(
+        org_id=actor.org_id, team=team, membership=member, defaults={"is_lead": is_lead}
+    )
+    audit_record(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="team.member_set",
+        target=team,
+        changes={"membership": member.pk, "is_lead": is_lead, "added": created},
+    )
+    event_emit(
+        org_id=actor.org_id,
+        kind="team.member_set",
+        subject=team,
+        actor_id=actor.user_id,
+        payload={"membership_id": member.pk, "is_lead": is_lead},
+    )
+    return row
+
+
+@transaction.atomic
+def team_member_remove(*, actor: Membership, team_id: int, membership_id: int) -> None:
+    require(actor, "org.manage_teams")
+    deleted, _ = TeamMember.objects.filter(
+        org_id=actor.org_id, team_id=team_id, membership_id=membership_id
+    ).delete()
+    if not deleted:
+        raise NotFound("That member is not on that team.")
+    team = Team.objects.get(org_id=actor.org_id, pk=team_id)
+    audit_record(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="team.member_remove",
+        target=team,
+        changes={"membership": membership_id},
+    )
+    event_emit(
+        org_id=actor.org_id,
+        kind="team.member_removed",
+        subject=team,
+        actor_id=actor.user_id,
+        payload={"membership_id": membership_id},
+    )
