@@ -294,6 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed")
     p.set_defaults(func=cmd_bench)
 
+    from rallypoynt.contacts.commands import imports as import_commands
+    from rallypoynt.contacts.commands import leads as lead_commands
+
+    lead_commands.add_parser(sub)
+    import_commands.add_parser(sub)
+
     p = sub.add_parser("manage", help="run any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

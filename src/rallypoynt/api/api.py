@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from rallypoynt.accounts.api import router as accounts_router
 from rallypoynt.api.auth import AUTH
 from rallypoynt.api.errors import install_error_handlers
+from rallypoynt.contacts.api import router as contacts_router
 from rallypoynt.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -21,3 +22,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", orgs_router)
+api.add_router("", contacts_router)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("rallypoynt.accounts.urls")),
     path("settings/", include("rallypoynt.orgs.urls")),
+    path("contacts/", include("rallypoynt.contacts.urls")),
     path("admin/", admin.site.urls),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
     path("", include("rallypoynt.web.urls")),

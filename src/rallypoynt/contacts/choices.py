@@ -1,3 +1,5 @@
+"""Vocabulary of the CRM: stages, consent, touchpoints, lead intake and routing."""
+
 from django.db import models
 
 
@@ -20,3 +22,94 @@ class PhoneKind(models.TextChoices):
     HOME = "home", "Home"
     WORK = "work", "Work"
     OTHER = "other", "Other"
+
+
+class Consent(models.TextChoices):
+    UNKNOWN = "unknown", "Not asked"
+    OPTED_IN = "opted_in", "Opted in"
+    OPTED_OUT = "opted_out", "Opted out"
+
+
+class RelationshipKind(models.TextChoices):
+    SPOUSE = "spouse", "Spouse / partner"
+    CO_BUYER = "co_buyer", "Co-buyer"
+    CO_SELLER = "co_seller", "Co-seller"
+    FAMILY = "family", "Family"
+    REFERRED_BY = "referred_by", "Referred by"
+
+
+# Kinds that put two people in one household.
+HOUSEHOLD_KINDS = frozenset({RelationshipKind.SPOUSE, RelationshipKind.FAMILY})
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    DATE = "date", "Date"
+    CHOICE = "choice", "Choice"
+    BOOLEAN = "boolean", "Yes / no"
+
+
+class TouchpointKind(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "E-mail"
+    TEXT = "text", "Text message"
+    MEETING = "meeting", "Meeting"
+    NOTE = "note", "Note"
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", "Inbound"
+    INTERNAL = "internal", "Internal"
+
+
+class Outcome(models.TextChoices):
+    NONE = "", "—"
+    CONNECTED = "connected", "Connected"
+    LEFT_VOICEMAIL = "left_voicemail", "Left voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    SENT = "sent", "Sent"
+    REPLIED = "replied", "Replied"
+    SCHEDULED = "scheduled", "Appointment set"
+    COMPLETED = "completed", "Completed"
+
+
+class LeadType(models.TextChoices):
+    BUYER = "buyer", "Buyer"
+    SELLER = "seller", "Seller"
+    RENTER = "renter", "Renter"
+
+
+class Channel(models.TextChoices):
+    API = "api", "API"
+    EMAIL = "email", "E-mail"
+    CSV = "csv", "CSV import"
+    WEB = "web", "Entered by hand"
+
+
+class InquiryStatus(models.TextChoices):
+    NEW = "new", "New"
+    POND = "pond", "In the pond"
+    ASSIGNED = "assigned", "Assigned, waiting for first response"
+    RESPONDED = "responded", "Responded"
+    ESCALATED = "escalated", "Escalated"
+
+
+class RoutingAction(models.TextChoices):
+    ASSIGN = "assign", "Assign to a member"
+    ROUND_ROBIN = "round_robin", "Round robin within a team"
+    POND = "pond", "First to claim (pond)"
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Turned into a lead"
+    DISCARDED = "discarded", "Discarded"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

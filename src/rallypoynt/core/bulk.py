@@ -47,7 +47,12 @@ def insert_rows(
 ) -> int:
     """INSERT many rows given as tuples in `fields` order; returns the number inserted."""
     opts = model._meta
-    columns = [opts.get_field(name).column for name in fields]
+    model_fields = [opts.get_field(name) for name in fields]
+    columns = [f.column for f in model_fields]
+    # JSON needs the backend's adaptation; other values pass through as the driver takes them.
+    json_at = [i for i, f in enumerate(model_fields) if isinstance(f, models.JSONField)]
+    if json_at:
+        rows = (_prep_json(row, json_at, model_fields) for row in rows)
     column_sql = ", ".join(connection.ops.quote_name(c) for c in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     table = connection.ops.quote_name(opts.db_table)
@@ -65,3 +70,10 @@ def insert_rows(
             cursor.executemany(sql, chunk)
             total += len(chunk)
     return total
+
+
+def _prep_json(row: Sequence, json_at: list[int], model_fields: list) -> list:
+    row = list(row)
+    for i in json_at:
+        row[i] = model_fields[i].get_db_prep_save(row[i], connection)
+    return row

@@ -179,6 +179,11 @@ CONTACT_FIELDS = (
     "is_do_not_contact",
     "created_at",
     "updated_at",
+    "language",
+    "background",
+    "email_consent",
+    "sms_consent",
+    "custom",
 )
 EMAIL_FIELDS = ("org", "contact", "address", "kind", "is_primary", "created_at", "updated_at")
 PHONE_FIELDS = ("org", "contact", "number", "kind", "is_primary", "created_at", "updated_at")
@@ -207,6 +212,11 @@ def contact_tuples(org_id: int, owners: Sequence[int], rows: Sequence[PersonRow]
                 False,
                 created,
                 created,
+                "en",
+                "",
+                "unknown",
+                "unknown",
+                {},
             )
         )
         for i, address in enumerate(row.emails):

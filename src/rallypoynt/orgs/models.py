@@ -154,3 +154,27 @@ class Invitation(TenantModel):
 
     def __str__(self) -> str:
         return self.email
+
+
+class Notification(TenantModel):
+    """An in-app message to a member (also e-mailed when it matters): 'New lead for you'."""
+
+    recipient = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=60)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["org", "recipient", "read_at", "-created_at"], name="notification_inbox"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -16,6 +16,7 @@ from rallypoynt.orgs.services.invitations import (
     invitation_revoke,
 )
 from rallypoynt.orgs.services.members import member_add, member_update
+from rallypoynt.orgs.services.notifications import notification_mark_read, notification_send
 from rallypoynt.orgs.services.organization import (
     SETTINGS_FIELDS,
     business_hours_set,
@@ -46,6 +47,8 @@ __all__ = [
     "invitation_revoke",
     "member_add",
     "member_update",
+    "notification_mark_read",
+    "notification_send",
     "office_create",
     "organization_create",
     "organization_update",

@@ -1,0 +1,5 @@
+"""API: dedupe."""
+
+from ninja import Router
+
+router = Router(tags=["contacts"])

@@ -1,0 +1,5 @@
+"""API: routing."""
+
+from ninja import Router
+
+router = Router(tags=["contacts"])

@@ -1,0 +1,1 @@
+"""`rallypoynt` subcommands of the CRM; each module has add_parser(subparsers)."""

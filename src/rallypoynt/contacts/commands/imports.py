@@ -1,0 +1,7 @@
+"""CLI: imports."""
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register this module's subcommands."""

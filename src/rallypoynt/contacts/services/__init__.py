@@ -1,0 +1,1 @@
+"""Writes on CRM data. Each service validates, writes atomically, audits and emits an event."""

@@ -1,0 +1,164 @@
+"""Lead intake: every channel (API, e-mail, CSV, by hand) ends here and creates the same rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from rallypoynt.contacts.choices import Channel, LeadType
+from rallypoynt.contacts.models import Contact, LeadInquiry
+from rallypoynt.contacts.selectors import contacts_matching
+from rallypoynt.contacts.services.normalize import emails_normalize, phones_normalize
+from rallypoynt.contacts.services.people import (
+    ContactData,
+    contact_channels_add,
+    contact_create,
+)
+from rallypoynt.contacts.services.routing import inquiry_route
+from rallypoynt.contacts.services.speed_to_lead import inquiry_followups_schedule
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.orgs.models import Membership
+
+PROPERTY_KEYS = ("address", "city", "state", "postal_code", "mls_number", "price")
+
+
+@dataclass
+class LeadIn:
+    """One lead as any channel delivers it, before normalisation."""
+
+    source: str = ""
+    lead_type: str = LeadType.BUYER
+    first_name: str = ""
+    last_name: str = ""
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    message: str = ""
+    timeframe: str = ""
+    property: dict[str, Any] = field(default_factory=dict)
+    language: str = ""
+    channel: str = Channel.API
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class IntakeResult:
+    contact: Contact
+    inquiry: LeadInquiry
+    is_deduplicated: bool
+
+    @property
+    def assigned_to(self) -> Membership | None:
+        return self.inquiry.assigned_to
+
+    def as_response(self) -> dict[str, Any]:
+        """The API's answer: ids, assignee and whether an existing contact was reused."""
+        return {
+            "contact_id": self.contact.pk,
+            "inquiry_id": self.inquiry.pk,
+            "assigned_to": self.inquiry.assigned_to_id,
+            "deduplicated": self.is_deduplicated,
+        }
+
+
+def lead_clean(lead: LeadIn) -> LeadIn:
+    """Normalise addresses and numbers; a lead needs some way to reach the person."""
+    errors: dict[str, list[str]] = {}
+    try:
+        lead.emails = emails_normalize(lead.emails, field="person.emails")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    try:
+        lead.phones = phones_normalize(lead.phones, field="person.phones")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if lead.lead_type not in LeadType.values:
+        errors["type"] = [f"one of {', '.join(LeadType.values)}"]
+    if not errors and not (lead.emails or lead.phones):
+        errors["person"] = ["A lead needs an e-mail address or a phone number."]
+    lead.property = {k: lead.property.get(k) for k in PROPERTY_KEYS if lead.property.get(k)}
+    if errors:
+        raise ValidationFailed("The lead is not valid.", fields=errors)
+    return lead
+
+
+def _price(lead: LeadIn) -> Decimal | None:
+    value = lead.property.get("price")
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value).replace(",", "").replace("$", "")).quantize(Decimal("0.01"))
+    except ArithmeticError as exc:
+        raise ValidationFailed(
+            "Invalid price.", fields={"property.price": ["not a number"]}
+        ) from exc
+
+
+@transaction.atomic
+def lead_intake(*, org_id: int, lead: LeadIn, actor: Membership | None = None) -> IntakeResult:
+    """Attach the lead to the matching contact (or create one), record the inquiry, route it."""
+    lead = lead_clean(lead)
+    price = _price(lead)
+    match = contacts_matching(org_id=org_id, emails=lead.emails, phones=lead.phones).first()
+    if match is not None:
+        contact = Contact.objects.select_for_update().get(pk=match.pk)
+        contact_channels_add(contact=contact, emails=lead.emails, phones=lead.phones)
+    else:
+        contact = contact_create(
+            actor=None,
+            org_id=org_id,
+            event_payload={"channel": lead.channel},
+            data=ContactData(
+                first_name=lead.first_name,
+                last_name=lead.last_name,
+                emails=lead.emails,
+                phones=lead.phones,
+                source=lead.source,
+                language=lead.language,
+            ),
+        )
+    inquiry = LeadInquiry.objects.create(
+        org_id=org_id,
+        contact=contact,
+        channel=lead.channel,
+        source=lead.source[:100],
+        lead_type=lead.lead_type,
+        message=lead.message,
+        timeframe=lead.timeframe[:100],
+        property=lead.property,
+        price=price,
+        language=lead.language[:10],
+        received_at=timezone.now(),
+        is_deduplicated=match is not None,
+        raw=lead.raw,
+    )
+    inquiry_route(inquiry=inquiry)
+    actor_user = actor.user_id if actor else None
+    audit_record(
+        org_id=org_id,
+        actor_id=actor_user,
+        action="lead.receive",
+        target=inquiry,
+        changes={"channel": lead.channel, "deduplicated": match is not None},
+    )
+    event_emit(
+        org_id=org_id,
+        kind="lead.received",
+        subject=inquiry,
+        actor_id=actor_user,
+        payload={
+            "contact_id": contact.pk,
+            "channel": lead.channel,
+            "source": lead.source,
+            "type": lead.lead_type,
+            "deduplicated": match is not None,
+            "assigned_to": inquiry.assigned_to_id,
+        },
+    )
+    inquiry_followups_schedule(inquiry=inquiry)
+    return IntakeResult(contact=contact, inquiry=inquiry, is_deduplicated=match is not None)

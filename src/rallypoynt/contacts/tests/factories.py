@@ -1,0 +1,57 @@
+"""Factories for CRM rows (contacts with e-mails and phones, touchpoints, tasks)."""
+
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, Task, Touchpoint
+from rallypoynt.orgs.tests.factories import MembershipFactory, OrganizationFactory
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """A contact; owner defaults to a new agent in the same org. emails=[...], phones=[...]."""
+
+    class Meta:
+        model = Contact
+        skip_postgeneration_save = True
+
+    org = factory.SubFactory(OrganizationFactory)
+    owner = factory.LazyAttribute(lambda o: MembershipFactory(org=o.org))
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    source = "Website"
+
+    @factory.post_generation
+    def emails(obj, create, extracted, **kwargs):
+        for i, address in enumerate(extracted or []):
+            ContactEmail.objects.create(
+                org=obj.org, contact=obj, address=address, is_primary=i == 0
+            )
+
+    @factory.post_generation
+    def phones(obj, create, extracted, **kwargs):
+        for i, number in enumerate(extracted or []):
+            ContactPhone.objects.create(org=obj.org, contact=obj, number=number, is_primary=i == 0)
+
+
+class TouchpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Touchpoint
+
+    contact = factory.SubFactory(ContactFactory)
+    org = factory.SelfAttribute("contact.org")
+    kind = "call"
+    direction = "outbound"
+    occurred_at = factory.LazyFunction(timezone.now)
+    logged_by = factory.SelfAttribute("contact.owner")
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    contact = factory.SubFactory(ContactFactory)
+    org = factory.SelfAttribute("contact.org")
+    title = factory.Sequence(lambda n: f"Follow up {n}")
+    assignee = factory.SelfAttribute("contact.owner")

@@ -1,0 +1,1 @@
+"""CRM pages, one module per area; each module exports `urlpatterns`."""

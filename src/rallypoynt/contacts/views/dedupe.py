@@ -1,0 +1,3 @@
+"""Pages: dedupe."""
+
+urlpatterns: list = []

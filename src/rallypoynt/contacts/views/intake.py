@@ -1,0 +1,3 @@
+"""Pages: intake."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: people."""
+
+urlpatterns: list = []

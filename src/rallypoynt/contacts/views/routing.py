@@ -1,0 +1,3 @@
+"""Pages: routing."""
+
+urlpatterns: list = []
