@@ -13,12 +13,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.scratch import scratch_drop, scratch_org
-from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, Touchpoint
 from rallypoynt.core.bulk import reserve_ids
 from rallypoynt.demo.loader import (
     CONTACT_FIELDS,
     EMAIL_FIELDS,
     PHONE_FIELDS,
+    TOUCH_FIELDS,
     contact_tuples,
     contacts_insert,
 )
@@ -31,16 +32,22 @@ def _raw_sql(model, fields) -> str:
     return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({placeholders})"
 
 
+def _plain(row: tuple) -> tuple:
+    # The raw driver takes JSON as text; an empty dict is the only JSON value demo rows carry.
+    return tuple("{}" if value == {} else value for value in row)
+
+
 def _baseline(org, owner_id: int, scale: int, seed: int) -> tuple[float, int]:
     rows = people(scale, seed=seed, owners=1)
     with transaction.atomic():
         ids = reserve_ids(Contact, scale)
-        tables = contact_tuples(org.pk, [owner_id], rows, ids, timezone.now())
+        tables = list(contact_tuples(org.pk, [owner_id], rows, ids, timezone.now()))
+        tables[0] = [_plain(row) for row in tables[0]]
         raw = connection.connection.cursor()  # the DB-API cursor, no Django wrapper
         started = time.perf_counter()
         for model, fields, data in zip(
-            (Contact, ContactEmail, ContactPhone),
-            (CONTACT_FIELDS, EMAIL_FIELDS, PHONE_FIELDS),
+            (Contact, ContactEmail, ContactPhone, Touchpoint),
+            (CONTACT_FIELDS, EMAIL_FIELDS, PHONE_FIELDS, TOUCH_FIELDS),
             tables,
             strict=True,
         ):
@@ -61,7 +68,7 @@ def run(scale: int = 100_000, seed: int = 42) -> dict:
         rows = people(scale, seed=seed, owners=1)
         contacts_insert(org, [owner.pk], rows)
         demo_seconds = time.perf_counter() - started
-        table_rows = scale + sum(len(r.emails) + len(r.phones) for r in rows)
+        table_rows = scale + sum(len(r.emails) + len(r.phones) + len(r.touches) for r in rows)
         base_seconds, base_rows = _baseline(base_org, base_owner.pk, scale, seed)
     finally:
         scratch_drop(org)

@@ -11,7 +11,12 @@ from rallypoynt.orgs.models import Membership, Organization
 from rallypoynt.orgs.services import organization_create
 
 # Child tables first; each is emptied with one set-based DELETE per scratch org.
-BULK_TABLES = ["contacts_contactemail", "contacts_contactphone", "contacts_contact"]
+BULK_TABLES = [
+    "contacts_touchpoint",
+    "contacts_contactemail",
+    "contacts_contactphone",
+    "contacts_contact",
+]
 
 
 def scratch_org(label: str) -> tuple[Organization, Membership]:

@@ -214,11 +214,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     import importlib
     import json
 
+    from django.core.management import call_command
+
     try:
         module = importlib.import_module(f"bench.{args.scenario.replace('-', '_')}")
     except ModuleNotFoundError:
         console.print(f"[red]No benchmark scenario {args.scenario!r}.[/]")
         return 2
+    call_command("migrate", interactive=False, verbosity=0)
     result = module.run(**{k: v for k, v in vars(args).items() if k in {"scale", "seed"} and v})
     print(json.dumps(result, indent=2, default=str))
     return 0

@@ -10,8 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.accounts.models import User
-from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, Touchpoint
 from rallypoynt.core.bulk import insert_rows, reserve_ids
+from rallypoynt.core.events import event_emit
+from rallypoynt.core.models import Event
+from rallypoynt.demo.crm import demo_crm
 from rallypoynt.demo.people import PersonRow, people
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import (
@@ -184,16 +187,54 @@ CONTACT_FIELDS = (
     "email_consent",
     "sms_consent",
     "custom",
+    "last_touchpoint_at",
 )
 EMAIL_FIELDS = ("org", "contact", "address", "kind", "is_primary", "created_at", "updated_at")
 PHONE_FIELDS = ("org", "contact", "number", "kind", "is_primary", "created_at", "updated_at")
+TOUCH_FIELDS = (
+    "org",
+    "contact",
+    "kind",
+    "direction",
+    "outcome",
+    "duration_minutes",
+    "occurred_at",
+    "summary",
+    "logged_by",
+    "is_automated",
+    "created_at",
+    "updated_at",
+)
 
 
 def contact_tuples(org_id: int, owners: Sequence[int], rows: Sequence[PersonRow], ids, now):
-    """The three tables' rows for `rows`, as tuples in *_FIELDS order."""
-    contacts, emails, phones = [], [], []
+    """The four tables' rows for `rows`, as tuples in *_FIELDS order."""
+    contacts, emails, phones, touches = [], [], [], []
     for pk, row in zip(ids, rows, strict=True):
         created = now - timedelta(days=row.created_days_ago)
+        owner = owners[row.owner_index % len(owners)] if owners else None
+        last_touch = None
+        for touch in row.touches:
+            at = min(created + timedelta(days=touch.after_days, hours=1), now)
+            last_touch = at
+            minutes = 12 if touch.kind == "call" and touch.outcome == "connected" else None
+            direction = "internal" if touch.kind == "note" else "outbound"
+            touches.append(
+                (
+                    org_id,
+                    pk,
+                    touch.kind,
+                    direction,
+                    touch.outcome,
+                    minutes,
+                    at,
+                    touch.summary,
+                    owner,
+                    False,
+                    at,
+                    at,
+                )
+            )
         contacts.append(
             (
                 pk,
@@ -202,7 +243,7 @@ def contact_tuples(org_id: int, owners: Sequence[int], rows: Sequence[PersonRow]
                 row.last_name,
                 row.stage,
                 row.source,
-                owners[row.owner_index % len(owners)] if owners else None,
+                owner,
                 row.street,
                 row.city,
                 row.state,
@@ -217,13 +258,14 @@ def contact_tuples(org_id: int, owners: Sequence[int], rows: Sequence[PersonRow]
                 "unknown",
                 "unknown",
                 {},
+                last_touch,
             )
         )
         for i, address in enumerate(row.emails):
             emails.append((org_id, pk, address, "personal", i == 0, created, created))
         for i, (number, kind) in enumerate(row.phones):
             phones.append((org_id, pk, number, kind, i == 0, created, created))
-    return contacts, emails, phones
+    return contacts, emails, phones, touches
 
 
 def contacts_insert(
@@ -231,6 +273,7 @@ def contacts_insert(
     owners: Sequence[int],
     rows: Sequence[PersonRow],
     progress: Progress | None = None,
+    after_batch: Progress | None = None,
 ) -> int:
     """Insert people in batches; each batch commits whole, so no contact is half-written."""
     now = timezone.now()
@@ -238,27 +281,44 @@ def contacts_insert(
         batch = rows[start : start + BATCH]
         with transaction.atomic():
             ids = reserve_ids(Contact, len(batch))
-            contacts, emails, phones = contact_tuples(org.pk, owners, batch, ids, now)
+            contacts, emails, phones, touches = contact_tuples(org.pk, owners, batch, ids, now)
             insert_rows(Contact, CONTACT_FIELDS, contacts)
             insert_rows(ContactEmail, EMAIL_FIELDS, emails)
             insert_rows(ContactPhone, PHONE_FIELDS, phones)
+            insert_rows(Touchpoint, TOUCH_FIELDS, touches)
+            if after_batch:
+                after_batch(len(batch))
         if progress:
             progress(len(batch))
     return len(rows)
+
+
+PEOPLE_LOADED = "demo.people_loaded"
+
+
+def people_loaded(org: Organization) -> int:
+    """How many generated people the org has: counted by the events each batch commits with."""
+    payloads = Event.objects.filter(org=org, kind=PEOPLE_LOADED).values_list("payload", flat=True)
+    return sum(p.get("count", 0) for p in payloads)
+
+
+def _loaded(org: Organization) -> Progress:
+    # Recorded inside each batch's transaction, so an interrupted load resumes exactly.
+    return lambda n: event_emit(org_id=org.pk, kind=PEOPLE_LOADED, payload={"count": n})
 
 
 def demo_load(*, scale: int = 2000, seed: int = 42, progress: Progress | None = None) -> DemoResult:
     """Create (or top up) the demo brokerage to `scale` contacts and the solo agent's org."""
     org = demo_org()
     owners = owner_ids(org)
-    existing = Contact.objects.filter(org=org).count()
+    existing = people_loaded(org)
     missing = people(scale, seed=seed, owners=len(owners))[existing:]
-    created = contacts_insert(org, owners, missing, progress)
+    created = contacts_insert(org, owners, missing, progress, after_batch=_loaded(org))
+    demo_crm(org, seed=seed)
     solo = solo_org()
     solo_scale = max(min(scale // 20, 500), 20)
-    solo_existing = Contact.objects.filter(org=solo).count()
-    solo_rows = people(solo_scale, seed=seed + 1, owners=1)[solo_existing:]
-    contacts_insert(solo, owner_ids(solo), solo_rows)
+    solo_rows = people(solo_scale, seed=seed + 1, owners=1)[people_loaded(solo) :]
+    contacts_insert(solo, owner_ids(solo), solo_rows, after_batch=_loaded(solo))
     logins = [
         (f"{local}@{DOMAIN}", f"{first} {last}", ", ".join(Role(r).label for r in roles))
         for local, first, last, roles, *_ in STAFF

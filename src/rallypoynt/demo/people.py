@@ -38,7 +38,39 @@ PLACES = [
     ("Louisville", "CO", "80027"),
     ("Wheat Ridge", "CO", "80033"),
 ]
-AREA_CODES = ["303", "720", "970"]
+# Colorado first, then other US area codes: enough room for unique numbers at 150,000 people.
+AREA_CODES = [
+    "303",
+    "720",
+    "970",
+    "719",
+    "983",
+    "505",
+    "801",
+    "307",
+    "406",
+    "208",
+    "702",
+    "480",
+    "602",
+    "520",
+    "915",
+    "806",
+    "316",
+    "402",
+    "308",
+    "605",
+    "701",
+    "612",
+    "651",
+    "414",
+    "608",
+    "312",
+    "773",
+    "313",
+    "216",
+    "412",
+]
 EMAIL_DOMAINS = ["example.com", "example.net", "example.org"]
 SOURCE_WEIGHTS = {
     "Zillow": 18,
@@ -65,6 +97,30 @@ STREET_KINDS = ["St", "Ave", "Blvd", "Dr", "Ct", "Ln", "Way", "Pl", "Rd", "Cir"]
 
 
 @dataclass(frozen=True, slots=True)
+class Touch:
+    """A past touchpoint: days after the contact was created, what, how it went."""
+
+    after_days: int
+    kind: str
+    outcome: str
+    summary: str
+
+
+# (kind, outcome, summary) of everyday touchpoints, weighted toward calls and e-mails.
+TOUCH_KINDS = [
+    ("call", "connected", "Talked through timing and budget; wants to see homes next month."),
+    ("call", "left_voicemail", "Left a voicemail about the new listings in their area."),
+    ("call", "no_answer", "No answer; will try again tomorrow."),
+    ("email", "sent", "Sent the monthly market update for their neighborhood."),
+    ("email", "replied", "Replied with questions about the school district."),
+    ("text", "replied", "Confirmed Saturday's showing by text."),
+    ("meeting", "completed", "Buyer consultation at the office; pre-approval in progress."),
+    ("note", "", "Prefers texts after 6 pm; two dogs, needs a fenced yard."),
+]
+TOUCH_WEIGHTS = [22, 12, 8, 20, 8, 10, 6, 6]
+
+
+@dataclass(frozen=True, slots=True)
 class PersonRow:
     """One generated contact with its addresses and numbers (E.164)."""
 
@@ -81,6 +137,7 @@ class PersonRow:
     phones: tuple[tuple[str, str], ...]
     owner_index: int
     created_days_ago: int
+    touches: tuple[Touch, ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -111,9 +168,9 @@ def _person(rng: random.Random, n: int, pools, owners: int) -> PersonRow:
     emails = [f"{first}.{last}{n}@{rng.choice(EMAIL_DOMAINS)}".lower()]
     if rng.random() < 0.15:
         emails.append(f"{first[0]}{last}.{n}@{rng.choice(EMAIL_DOMAINS)}".lower())
-    phones = [(_fictional_phone(rng), "mobile")]
+    phones = [(_fictional_phone(2 * n), "mobile")]
     if rng.random() < 0.2:
-        phones.append((_fictional_phone(rng), "home"))
+        phones.append((_fictional_phone(2 * n + 1), "home"))
     birthday = TODAY - timedelta(days=rng.randrange(22 * 365, 80 * 365))
     return PersonRow(
         first_name=first,
@@ -128,10 +185,21 @@ def _person(rng: random.Random, n: int, pools, owners: int) -> PersonRow:
         emails=tuple(emails),
         phones=tuple(phones),
         owner_index=rng.randrange(max(owners, 1)),
-        created_days_ago=rng.randrange(0, 730),
+        created_days_ago=(created := rng.randrange(0, 730)),
+        touches=_touches(rng, created),
     )
 
 
-def _fictional_phone(rng: random.Random) -> str:
-    # 555-01XX numbers are reserved for fiction, so the demo never dials a real person.
-    return f"+1{rng.choice(AREA_CODES)}55501{rng.randrange(100):02d}"
+def _touches(rng: random.Random, created_days_ago: int) -> tuple[Touch, ...]:
+    count = rng.choices((0, 1, 2, 3), (35, 35, 20, 10))[0]
+    picks = rng.choices(TOUCH_KINDS, TOUCH_WEIGHTS, k=count)
+    days = sorted(rng.randrange(0, created_days_ago + 1) for _ in picks)
+    return tuple(
+        Touch(d, kind, outcome, text) for d, (kind, outcome, text) in zip(days, picks, strict=True)
+    )
+
+
+def _fictional_phone(k: int) -> str:
+    """The k-th demo number: the 555 exchange, which is not assigned to subscribers."""
+    area = AREA_CODES[k % len(AREA_CODES)]
+    return f"+1{area}555{(k // len(AREA_CODES)) % 10000:04d}"

@@ -1,7 +1,15 @@
 import pytest
 
 from rallypoynt.accounts.models import User
-from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
+from rallypoynt.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    LeadInquiry,
+    RoutingRule,
+    Task,
+)
+from rallypoynt.demo.crm import LEADS
 from rallypoynt.demo.loader import DEMO_PASSWORD, DEMO_SLUG, SOLO_SLUG, demo_load
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, MembershipRole, Office, Organization, Team
@@ -30,7 +38,10 @@ def test_demo_load_creates_a_brokerage_with_roles_teams_and_contacts():
     result = demo_load(scale=120, seed=1)
     org = Organization.objects.get(slug=DEMO_SLUG)
     assert result.org == org and result.contacts_created == 120
-    assert Contact.objects.filter(org=org).count() == 120
+    assert Contact.objects.filter(org=org).count() == 120 + len(LEADS)
+    assert LeadInquiry.objects.filter(org=org).count() == len(LEADS)
+    assert RoutingRule.objects.filter(org=org).count() == 3
+    assert Task.objects.filter(org=org, completed_at__isnull=True).exists()
     assert Office.objects.filter(org=org).count() == 2
     assert Team.objects.filter(org=org).count() == 2
     roles = set(MembershipRole.objects.filter(org=org).values_list("role", flat=True))
@@ -59,18 +70,11 @@ def test_demo_load_twice_creates_no_duplicates():
 
 def test_demo_load_with_a_larger_scale_tops_up_to_it():
     demo_load(scale=50, seed=1)
-    first_names = list(
-        Contact.objects.filter(org__slug=DEMO_SLUG)
-        .order_by("pk")
-        .values_list("first_name", "last_name")
-    )
+    generated = Contact.objects.filter(org__slug=DEMO_SLUG, inquiries__isnull=True)
+    first_names = list(generated.order_by("pk").values_list("first_name", "last_name"))
     result = demo_load(scale=90, seed=1)
     assert result.contacts_created == 40
-    names = list(
-        Contact.objects.filter(org__slug=DEMO_SLUG)
-        .order_by("pk")
-        .values_list("first_name", "last_name")
-    )
+    names = list(generated.order_by("pk").values_list("first_name", "last_name"))
     assert names[:50] == first_names and len(names) == 90
 
 

@@ -31,3 +31,11 @@ def test_people_are_plausible_and_well_formed():
             assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
     assert len({r.source for r in rows}) >= 8
     assert len({(r.first_name, r.last_name) for r in rows}) > 350
+
+
+def test_people_have_distinct_numbers_and_addresses_so_dedupe_finds_no_false_matches():
+    rows = people(3000, seed=4)
+    numbers = [number for row in rows for number, _ in row.phones]
+    emails = [address for row in rows for address in row.emails]
+    assert len(numbers) == len(set(numbers))
+    assert len(emails) == len(set(emails))
