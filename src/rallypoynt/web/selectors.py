@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from rallypoynt.contacts.choices import Stage
-from rallypoynt.contacts.models import Contact
+from rallypoynt.contacts.selectors import contact_queryset
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import Visibility, visibility_for
 
@@ -25,7 +25,8 @@ def scope_text(scope: Visibility) -> str:
 def home_summary(*, actor: Membership) -> dict:
     """Counts of the contacts the actor can see, by stage, in one query."""
     scope = visibility_for(actor)
-    counts = Contact.objects.filter(scope.owned_q("owner")).aggregate(
+    # Same visibility as the contacts list: owned in scope, or shared as collaborator.
+    counts = contact_queryset(actor=actor).aggregate(
         total=Count("pk"),
         **{stage: Count("pk", filter=Q(stage=stage)) for stage in Stage.values},
     )

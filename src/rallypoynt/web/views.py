@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from rallypoynt.contacts.selectors_day import my_day
 from rallypoynt.orgs.decorators import member_required
 from rallypoynt.web.selectors import home_summary
 
@@ -12,8 +13,10 @@ from rallypoynt.web.selectors import home_summary
 @login_required
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
-    summary = home_summary(actor=request.membership)
-    return render(request, "web/home.html", {"summary": summary})
+    """My day: tasks due, leads waiting for a first response, new leads, contacts by stage."""
+    actor = request.membership
+    context = {"summary": home_summary(actor=actor), "day": my_day(actor=actor)}
+    return render(request, "web/home.html", context)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

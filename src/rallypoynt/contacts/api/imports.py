@@ -1,5 +1,161 @@
-"""API: imports."""
+"""API: contact imports (upload, map, run, status) and CSV / vCard exports of any list."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from rallypoynt.api.schemas import ERRORS
+from rallypoynt.contacts.services import csv_import
+from rallypoynt.contacts.services.export import (
+    contacts_csv_export,
+    export_filename,
+    export_filters,
+)
+from rallypoynt.contacts.services.vcard import contacts_vcard_export
 
 router = Router(tags=["contacts"])
+
+
+class ImportIssueOut(Schema):
+    row: int | None
+    column: str
+    value: str = ""
+    reason: str
+    kind: str = "error"
+
+
+class ImportJobOut(Schema):
+    id: int
+    filename: str
+    file_format: str
+    status: str
+    is_dry_run: bool
+    owner_id: int | None
+    mapping: dict[str, str]
+    rows_total: int
+    rows_created: int
+    rows_duplicate: int
+    rows_failed: int
+    errors: list[ImportIssueOut]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ImportPreviewOut(Schema):
+    headers: list[str]
+    mapping: dict[str, str]
+    rows: list[list[str]]
+    total_rows: int
+    targets: dict[str, str]
+
+
+class ImportCreatedOut(ImportJobOut):
+    preview: ImportPreviewOut
+
+
+class ImportRunIn(Schema):
+    mapping: dict[str, str] | None = None
+    dry_run: bool = False
+
+
+class ExportQuery(Schema):
+    q: str = ""
+    stage: str = ""
+    source: str = ""
+    owner_id: int | None = None
+    tag: str = ""
+    no_touchpoint_days: int | None = None
+    created_within_days: int | None = None
+    smart_list: int | None = None
+
+
+class VcardExportQuery(ExportQuery):
+    version: str = "3.0"
+
+
+def _file_response(name: str, content_type: str) -> dict:
+    return {"responses": {200: {"description": name, "content": {content_type: {}}}}}
+
+
+@router.post("/imports", response={201: ImportCreatedOut, **ERRORS})
+def import_create(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    owner_id: Form[int | None] = None,
+    file_format: Form[str] = "",
+):
+    """Upload a CSV or vCard file; the job comes back with its first rows and auto-mapping."""
+    actor = request.auth
+    job = csv_import.import_job_create(
+        actor=actor,
+        org_id=actor.org_id,
+        upload=file,
+        filename=file.name or "import.csv",
+        file_format=file_format,
+        owner_id=owner_id,
+    )
+    preview = csv_import.import_preview(job=job)
+    job.preview = {
+        "headers": preview.headers,
+        "mapping": preview.mapping,
+        "rows": preview.rows,
+        "total_rows": preview.total_rows,
+        "targets": csv_import.TARGETS,
+    }
+    return Status(201, job)
+
+
+@router.post("/imports/{job_id}/run", response={202: ImportJobOut, **ERRORS})
+def import_run(request: HttpRequest, job_id: int, payload: ImportRunIn):
+    """Run the job (dry run or real) with this mapping, or the stored one; it runs in the
+    background: poll GET /imports/{id} until `status` is done or failed."""
+    csv_import.import_job_queue(
+        actor=request.auth, job_id=job_id, mapping=payload.mapping, dry_run=payload.dry_run
+    )
+    return Status(202, csv_import.import_job_get(actor=request.auth, job_id=job_id))
+
+
+@router.get("/imports/{job_id}", response={200: ImportJobOut, **ERRORS})
+def import_get(request: HttpRequest, job_id: int):
+    """Counts and the bad rows (row, column, value, reason) of an import."""
+    return csv_import.import_job_get(actor=request.auth, job_id=job_id)
+
+
+def _stream(request: HttpRequest, lines, extension: str, content_type: str):
+    response = StreamingHttpResponse(lines, content_type=content_type)
+    name = export_filename(request.auth.org.slug, extension)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get(
+    "/contacts/export.csv",
+    response=ERRORS,
+    openapi_extra=_file_response("CSV file", "text/csv"),
+)
+def export_csv(request: HttpRequest, query: Query[ExportQuery]):
+    """The contacts the caller can see, filtered like GET /contacts or by `smart_list`."""
+    filters, smart_list_id = export_filters(query.dict(exclude_none=True))
+    lines = contacts_csv_export(actor=request.auth, filters=filters, smart_list_id=smart_list_id)
+    return _stream(request, lines, "csv", "text/csv; charset=utf-8")
+
+
+@router.get(
+    "/contacts/export.vcf",
+    response=ERRORS,
+    openapi_extra=_file_response("vCard file", "text/vcard"),
+)
+def export_vcf(request: HttpRequest, query: Query[VcardExportQuery]):
+    """The same list as vCards (version 3.0 or 4.0)."""
+    params = query.dict(exclude_none=True)
+    version = params.pop("version")
+    filters, smart_list_id = export_filters(params)
+    lines = contacts_vcard_export(
+        actor=request.auth, filters=filters, smart_list_id=smart_list_id, version=version
+    )
+    return _stream(request, lines, "vcf", "text/vcard; charset=utf-8")

@@ -1,5 +1,221 @@
-"""API: leads."""
+"""API: lead intake (JSON and raw e-mail, with Idempotency-Key) and the lead review queue."""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router(tags=["contacts"])
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest, JsonResponse
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import AfterValidator, field_validator
+
+from rallypoynt.api.schemas import ERRORS, ErrorBody, ErrorOut
+from rallypoynt.contacts.choices import Channel, ReviewStatus
+from rallypoynt.contacts.services import review
+from rallypoynt.contacts.services.idempotency import (
+    HEADER,
+    IdempotentAnswer,
+    idempotency_key_clean,
+    idempotency_run,
+    request_fingerprint,
+)
+from rallypoynt.contacts.services.intake import LeadIn, lead_intake
+from rallypoynt.contacts.services.lead_email import (
+    LEAD_EMAIL_MAX_BYTES,
+    lead_email_ingest,
+    lead_email_parse,
+    price_parse,
+)
+from rallypoynt.core.errors import ValidationFailed
+from rallypoynt.core.pagination import paginate
+
+router = Router(tags=["leads"])
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; other control characters are never meant in a lead.
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("must not contain control characters")
+    return value.strip()
+
+
+def _text(max_length: int) -> Any:
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_printable)]
+
+
+class PersonIn(Schema):
+    first_name: _text(100) = ""
+    last_name: _text(100) = ""
+    emails: list[_text(254)] = Field(default_factory=list, max_length=10)
+    phones: list[_text(40)] = Field(default_factory=list, max_length=10)
+
+
+class PropertyIn(Schema):
+    address: _text(200) = ""
+    city: _text(100) = ""
+    state: _text(50) = ""
+    postal_code: _text(20) = ""
+    mls_number: _text(40) = ""
+    price: Decimal | None = None
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _price(cls, value: Any) -> Decimal | None:
+        if value is None or value == "":
+            return None
+        parsed = price_parse(value)
+        if parsed is None:
+            raise ValueError("a price between 0 and 999,999,999,999.99")
+        return parsed
+
+
+class LeadBody(Schema):
+    source: _text(100) = ""
+    type: Literal["buyer", "seller", "renter"] = "buyer"
+    person: PersonIn
+    message: _text(10_000) = ""
+    timeframe: _text(100) = ""
+    property: PropertyIn | None = None
+    language: _text(10) = ""
+
+    def to_lead(self) -> LeadIn:
+        prop = self.property.dict() if self.property else {}
+        if prop.get("price") is not None:
+            prop["price"] = str(prop["price"])
+        return LeadIn(
+            source=self.source,
+            lead_type=self.type,
+            first_name=self.person.first_name,
+            last_name=self.person.last_name,
+            emails=list(self.person.emails),
+            phones=list(self.person.phones),
+            message=self.message,
+            timeframe=self.timeframe,
+            property=prop,
+            language=self.language,
+            channel=Channel.API,
+            raw=self.dict(mode="json"),
+        )
+
+
+class LeadOut(Schema):
+    contact_id: int
+    inquiry_id: int
+    assigned_to: int | None
+    deduplicated: bool
+
+
+class ReviewQueuedOut(Schema):
+    error: ErrorBody
+    review_item_id: int
+
+
+def _answer(answer: IdempotentAnswer) -> JsonResponse:
+    response = JsonResponse(answer.body, status=answer.status_code)
+    if answer.is_replay:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.post(
+    "/leads",
+    response={201: LeadOut, **ERRORS},
+    summary="Receive a lead",
+    description="Creates (or attaches to a matching) contact and records an inquiry. Send an "
+    "`Idempotency-Key` header to make retries safe: the same key and body return the first "
+    "answer (with `Idempotent-Replayed: true`); the same key with another body is a 409.",
+)
+def lead_create(request: HttpRequest, payload: LeadBody):
+    actor = request.auth
+    key = idempotency_key_clean(request.headers.get(HEADER))
+    lead = payload.to_lead()
+    if key is None:
+        return Status(201, lead_intake(org_id=actor.org_id, lead=lead, actor=actor).as_response())
+
+    def call() -> tuple[int, dict]:
+        return 201, lead_intake(org_id=actor.org_id, lead=lead, actor=actor).as_response()
+
+    answer = idempotency_run(
+        org_id=actor.org_id,
+        scope="leads",
+        key=key,
+        request_hash=request_fingerprint(payload.dict(mode="json")),
+        call=call,
+    )
+    return _answer(answer)
+
+
+@router.post(
+    "/leads/email",
+    response={**ERRORS, 201: LeadOut, 413: ErrorOut, 415: ErrorOut, 422: ReviewQueuedOut},
+    summary="Receive a lead e-mail",
+    description="The body is a raw RFC 5322 message (`Content-Type: message/rfc822`). RELM 1.0 "
+    "meta tags and common plain-text layouts are read. A message that is not a readable lead "
+    "is kept in the review queue: 422 with `review_item_id`. Redeliveries with the same "
+    "Message-ID (or Idempotency-Key) replay the first answer.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def lead_email_create(request: HttpRequest):
+    if request.content_type != "message/rfc822":
+        raise HttpError(415, "Send the raw message with Content-Type: message/rfc822.")
+    raw = request.read(LEAD_EMAIL_MAX_BYTES + 1)
+    if len(raw) > LEAD_EMAIL_MAX_BYTES:
+        raise HttpError(413, f"A lead e-mail may be at most {LEAD_EMAIL_MAX_BYTES} bytes.")
+    if not raw.strip():
+        raise ValidationFailed("The message is empty.", fields={"__all__": ["empty body"]})
+    answer = lead_email_ingest(
+        org_id=request.auth.org_id,
+        raw=raw,
+        actor=request.auth,
+        idempotency_key=idempotency_key_clean(request.headers.get(HEADER)),
+    )
+    return _answer(answer)
+
+
+class ReviewItemOut(Schema):
+    id: int
+    channel: str
+    subject: str
+    sender: str
+    reason: str
+    status: str
+    received_at: datetime
+    resolved_at: datetime | None
+    resolved_by_id: int | None
+    inquiry_id: int | None
+
+
+class ReviewItemDetailOut(ReviewItemOut):
+    raw: str
+    parsed: dict[str, str] = Field(description="What the parser found, to start a fix from")
+
+
+class ReviewPage(Schema):
+    items: list[ReviewItemOut]
+    next_cursor: str | None
+
+
+class ReviewQuery(Schema):
+    status: Literal["open", "resolved", "discarded"] = ReviewStatus.OPEN
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.get("/leads/review", response={200: ReviewPage, **ERRORS}, summary="Lead review queue")
+def review_list(request: HttpRequest, query: Query[ReviewQuery]):
+    qs = review.review_item_list(actor=request.auth, status=query.status)
+    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-received_at", "-id"))
+
+
+@router.get("/leads/review/{item_id}", response={200: ReviewItemDetailOut, **ERRORS})
+def review_get(request: HttpRequest, item_id: int):
+    item = review.review_item_get(actor=request.auth, item_id=item_id)
+    item.parsed = lead_email_parse(item.raw.encode()).fields
+    return item

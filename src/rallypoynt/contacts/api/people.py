@@ -1,5 +1,382 @@
-"""API: people."""
+"""API: contacts, touchpoints, the merged timeline, relations, consent, tasks, smart lists.
 
-from ninja import Router
+Every endpoint acts as `request.auth` (the caller's Membership): selectors scope reads to
+what that member may see, services check writes. Lists are keyset-paginated.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from rallypoynt.api.schemas import ERRORS
+from rallypoynt.contacts.api import schemas as s
+from rallypoynt.contacts.filters import ContactFilters
+from rallypoynt.contacts.selectors import contact_get
+from rallypoynt.contacts.selectors_day import task_list
+from rallypoynt.contacts.selectors_timeline import (
+    contact_timeline,
+    custom_fields_of,
+    touchpoint_list,
+)
+from rallypoynt.contacts.services import lists, relations
+from rallypoynt.contacts.services.activity import (
+    TouchpointIn,
+    task_complete,
+    task_create,
+    touchpoint_log,
+)
+from rallypoynt.contacts.services.custom_fields import custom_field_create
+from rallypoynt.contacts.services.people import (
+    ContactData,
+    contact_consent_set,
+    contact_create,
+    contact_delete,
+    contact_for_update,
+    contact_update,
+)
+from rallypoynt.core.errors import NotFound
+from rallypoynt.core.pagination import paginate
 
 router = Router(tags=["contacts"])
+
+
+def _visible_contact(request: HttpRequest, contact_id: int):
+    contact = contact_get(actor=request.auth, contact_id=contact_id)
+    if contact is None:
+        raise NotFound("No such contact.")
+    return contact
+
+
+def _limit(request: HttpRequest, default: int = 50) -> int:
+    raw = request.GET.get("limit", default)
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return 0  # paginate refuses it with the usual field error
+
+
+# Contacts ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/contacts",
+    response={200: s.ContactPage, **ERRORS},
+    openapi_extra={
+        "parameters": [
+            {"in": "query", "name": name, "required": False, "schema": {"type": kind}}
+            for name, kind in [
+                ("q", "string"),
+                ("stage", "string"),
+                ("source", "string"),
+                ("owner_id", "integer"),
+                ("tag", "string"),
+                ("no_touchpoint_days", "integer"),
+                ("created_within_days", "integer"),
+                ("cursor", "string"),
+                ("limit", "integer"),
+            ]
+        ]
+    },
+)
+def contacts_list(request):
+    """Visible contacts, newest first; filter by q (name, e-mail or phone), stage, source,
+    owner_id, tag, no_touchpoint_days, created_within_days."""
+    filters = ContactFilters.from_dict(request.GET.dict())
+    return lists.contact_page(
+        actor=request.auth, filters=filters, cursor=request.GET.get("cursor"), limit=_limit(request)
+    )
+
+
+@router.post("/contacts", response={201: s.ContactDetailOut, **ERRORS})
+def contacts_create(request, payload: s.ContactIn):
+    values = payload.dict()
+    owner_id = values.pop("owner_id") or request.auth.pk
+    contact = contact_create(
+        actor=request.auth,
+        org_id=request.auth.org_id,
+        owner_id=owner_id,
+        data=ContactData(**values),
+    )
+    return Status(201, contact_get(actor=request.auth, contact_id=contact.pk) or contact)
+
+
+@router.get("/contacts/{contact_id}", response={200: s.ContactDetailOut, **ERRORS})
+def contacts_get(request, contact_id: int):
+    return _visible_contact(request, contact_id)
+
+
+@router.patch("/contacts/{contact_id}", response={200: s.ContactDetailOut, **ERRORS})
+def contacts_patch(request, contact_id: int, payload: s.ContactPatch):
+    changes = payload.dict(exclude_unset=True)
+    if changes.get("custom", {}) is None:
+        changes["custom"] = {}
+    contact_update(actor=request.auth, contact_id=contact_id, changes=changes)
+    return _visible_contact(request, contact_id)
+
+
+@router.delete("/contacts/{contact_id}", response={204: None, **ERRORS})
+def contacts_delete(request, contact_id: int):
+    contact_delete(actor=request.auth, contact_id=contact_id)
+    return Status(204, None)
+
+
+@router.put("/contacts/{contact_id}/consent", response={200: s.ContactDetailOut, **ERRORS})
+def contacts_consent(request, contact_id: int, payload: s.ConsentIn):
+    with transaction.atomic():
+        contact = contact_for_update(actor=request.auth, contact_id=contact_id)
+        contact_consent_set(
+            actor=request.auth,
+            contact=contact,
+            email=payload.email_consent,
+            sms=payload.sms_consent,
+            do_not_contact=payload.is_do_not_contact,
+        )
+    return _visible_contact(request, contact_id)
+
+
+# Touchpoints and timeline ------------------------------------------------------------------
+
+
+@router.get("/contacts/{contact_id}/touchpoints", response={200: s.TouchpointPage, **ERRORS})
+def touchpoints_list(request, contact_id: int, page: Query[s.PageQuery]):
+    _visible_contact(request, contact_id)
+    qs = touchpoint_list(actor=request.auth, contact_id=contact_id)
+    return paginate(qs, cursor=page.cursor, limit=page.limit, ordering=("-occurred_at", "-id"))
+
+
+@router.post("/contacts/{contact_id}/touchpoints", response={201: s.TouchpointOut, **ERRORS})
+def touchpoints_create(request, contact_id: int, payload: s.TouchpointCreate):
+    touchpoint = touchpoint_log(
+        actor=request.auth, contact_id=contact_id, data=TouchpointIn(**payload.dict())
+    )
+    return Status(201, touchpoint)
+
+
+def _timeline_entry(item) -> dict:
+    row = item.obj
+    if item.kind == "touchpoint":
+        title = f"{row.get_kind_display()} ({row.get_direction_display().lower()})"
+        fields = s.TouchpointOut.model_validate(row).model_dump()
+    elif item.kind == "inquiry":
+        title = f"{row.get_lead_type_display()} inquiry via {row.get_channel_display()}"
+        fields = {
+            "channel": row.channel,
+            "source": row.source,
+            "lead_type": row.lead_type,
+            "status": row.status,
+            "message": row.message,
+            "assigned_to_id": row.assigned_to_id,
+            "routing_reason": row.routing_reason,
+            "first_responded_at": row.first_responded_at,
+        }
+    else:
+        title = f"Task: {row.title}"
+        fields = {
+            "title": row.title,
+            "assignee_id": row.assignee_id,
+            "due_at": row.due_at,
+            "completed_at": row.completed_at,
+            "is_done": row.is_done,
+        }
+    return {"kind": item.kind, "id": row.pk, "at": item.at, "title": title, "data": fields}
+
+
+@router.get("/contacts/{contact_id}/timeline", response={200: s.TimelinePage, **ERRORS})
+def timeline_get(request, contact_id: int, page: Query[s.PageQuery]):
+    """Touchpoints, lead inquiries and tasks of the contact, newest first."""
+    _visible_contact(request, contact_id)
+    result = contact_timeline(
+        actor=request.auth, contact_id=contact_id, cursor=page.cursor, limit=page.limit
+    )
+    return {
+        "items": [_timeline_entry(i) for i in result["items"]],
+        "next_cursor": result["next_cursor"],
+    }
+
+
+# Relationships and collaborators -----------------------------------------------------------
+
+
+def _relation_out(view) -> dict:
+    return {
+        "id": view.id,
+        "kind": view.kind,
+        "label": view.label,
+        "is_outgoing": view.is_outgoing,
+        "other_id": view.other.pk,
+        "other_name": view.other.full_name,
+    }
+
+
+@router.get(
+    "/contacts/{contact_id}/relationships", response={200: list[s.RelationshipOut], **ERRORS}
+)
+def relationships_list(request, contact_id: int):
+    _visible_contact(request, contact_id)
+    views = relations.relationship_list(actor=request.auth, contact_id=contact_id)
+    return [_relation_out(v) for v in views]
+
+
+@router.post("/contacts/{contact_id}/relationships", response={201: s.RelationshipOut, **ERRORS})
+def relationships_create(request, contact_id: int, payload: s.RelationshipIn):
+    row = relations.relationship_add(actor=request.auth, contact_id=contact_id, **payload.dict())
+    view = next(
+        v
+        for v in relations.relationship_list(actor=request.auth, contact_id=contact_id)
+        if v.id == row.pk
+    )
+    return Status(201, _relation_out(view))
+
+
+@router.delete(
+    "/contacts/{contact_id}/relationships/{relationship_id}", response={204: None, **ERRORS}
+)
+def relationships_delete(request, contact_id: int, relationship_id: int):
+    ids = {v.id for v in relations.relationship_list(actor=request.auth, contact_id=contact_id)}
+    if relationship_id not in ids:
+        raise NotFound("No such relationship.")
+    relations.relationship_remove(actor=request.auth, relationship_id=relationship_id)
+    return Status(204, None)
+
+
+def _collaborator_out(row) -> dict:
+    user = row.membership.user
+    return {
+        "membership_id": row.membership_id,
+        "name": user.get_full_name() or user.email,
+        "added_at": row.created_at,
+    }
+
+
+@router.get(
+    "/contacts/{contact_id}/collaborators", response={200: list[s.CollaboratorOut], **ERRORS}
+)
+def collaborators_list(request, contact_id: int):
+    _visible_contact(request, contact_id)
+    rows = relations.collaborator_list(actor=request.auth, contact_id=contact_id)
+    return [_collaborator_out(r) for r in rows]
+
+
+@router.post("/contacts/{contact_id}/collaborators", response={201: s.CollaboratorOut, **ERRORS})
+def collaborators_create(request, contact_id: int, payload: s.CollaboratorIn):
+    row = relations.collaborator_add(
+        actor=request.auth, contact_id=contact_id, membership_id=payload.membership_id
+    )
+    return Status(201, _collaborator_out(row))
+
+
+@router.delete(
+    "/contacts/{contact_id}/collaborators/{membership_id}", response={204: None, **ERRORS}
+)
+def collaborators_delete(request, contact_id: int, membership_id: int):
+    relations.collaborator_remove(
+        actor=request.auth, contact_id=contact_id, membership_id=membership_id
+    )
+    return Status(204, None)
+
+
+# Tasks -------------------------------------------------------------------------------------
+
+
+@router.get("/tasks", response={200: s.TaskPage, **ERRORS})
+def tasks_list(request, query: Query[s.TaskQuery]):
+    """The caller's tasks (or a scoped colleague's, or a contact's), soonest due first."""
+    qs = task_list(
+        actor=request.auth,
+        status=query.status,
+        due=query.due,
+        contact_id=query.contact_id,
+        assignee_id=query.assignee_id,
+    )
+    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("due_sort", "id"))
+
+
+@router.post("/tasks", response={201: s.TaskOut, **ERRORS})
+def tasks_create(request, payload: s.TaskIn):
+    task = task_create(actor=request.auth, **payload.dict())
+    return Status(201, task)
+
+
+@router.patch("/tasks/{task_id}", response={200: s.TaskOut, **ERRORS})
+def tasks_patch(request, task_id: int, payload: s.TaskPatch):
+    """Complete (is_done true) or reopen (false) a task."""
+    task = task_complete(actor=request.auth, task_id=task_id, is_done=payload.is_done)
+    return task
+
+
+# Smart lists -------------------------------------------------------------------------------
+
+
+def _smart_list_out(request, row, *, with_count: bool = False) -> dict:
+    out = {
+        "id": row.pk,
+        "name": row.name,
+        "filters": row.filters,
+        "is_shared": row.is_shared,
+        "position": row.position,
+        "owner_id": row.owner_id,
+        "is_mine": row.owner_id == request.auth.pk,
+    }
+    if with_count:
+        out["count"], out["count_is_capped"] = lists.smart_list_count(
+            actor=request.auth, smart_list=row
+        )
+    return out
+
+
+@router.get("/smart-lists", response={200: list[s.SmartListOut], **ERRORS})
+def smart_lists_list(request, counts: bool = False):
+    """The caller's lists and those shared in the org; counts=true adds capped counts."""
+    rows = lists.smart_list_visible(actor=request.auth)
+    return [_smart_list_out(request, r, with_count=counts) for r in rows]
+
+
+@router.post("/smart-lists", response={201: s.SmartListOut, **ERRORS})
+def smart_lists_create(request, payload: s.SmartListIn):
+    row = lists.smart_list_create(actor=request.auth, **payload.dict())
+    return Status(201, _smart_list_out(request, row))
+
+
+@router.get("/smart-lists/{smart_list_id}", response={200: s.SmartListOut, **ERRORS})
+def smart_lists_get(request, smart_list_id: int):
+    row = lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
+    return _smart_list_out(request, row, with_count=True)
+
+
+@router.patch("/smart-lists/{smart_list_id}", response={200: s.SmartListOut, **ERRORS})
+def smart_lists_patch(request, smart_list_id: int, payload: s.SmartListPatch):
+    row = lists.smart_list_update(
+        actor=request.auth, smart_list_id=smart_list_id, **payload.dict(exclude_unset=True)
+    )
+    return _smart_list_out(request, row)
+
+
+@router.delete("/smart-lists/{smart_list_id}", response={204: None, **ERRORS})
+def smart_lists_delete(request, smart_list_id: int):
+    lists.smart_list_delete(actor=request.auth, smart_list_id=smart_list_id)
+    return Status(204, None)
+
+
+@router.get("/smart-lists/{smart_list_id}/contacts", response={200: s.ContactPage, **ERRORS})
+def smart_lists_contacts(request, smart_list_id: int, page: Query[s.PageQuery]):
+    row = lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
+    filters = lists.smart_list_filters(smart_list=row)
+    return lists.contact_page(
+        actor=request.auth, filters=filters, cursor=page.cursor, limit=page.limit
+    )
+
+
+# Custom fields -----------------------------------------------------------------------------
+
+
+@router.get("/custom-fields", response={200: list[s.CustomFieldOut], **ERRORS})
+def custom_fields_list(request):
+    return list(custom_fields_of(actor=request.auth))
+
+
+@router.post("/custom-fields", response={201: s.CustomFieldOut, **ERRORS})
+def custom_fields_create(request, payload: s.CustomFieldIn):
+    """Add an org field (broker/owner or systems admin)."""
+    return Status(201, custom_field_create(actor=request.auth, **payload.dict()))

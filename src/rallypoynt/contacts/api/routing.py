@@ -1,5 +1,265 @@
-"""API: routing."""
+"""API: routing rules, lead settings, inquiries (claim, reassign) and the member's notifications."""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router(tags=["contacts"])
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Query, Router, Schema, Status
+
+from rallypoynt.api.schemas import ERRORS
+from rallypoynt.contacts.services import routing, speed_to_lead
+from rallypoynt.contacts.services.routing import RoutingRuleData
+from rallypoynt.core.errors import NotFound
+from rallypoynt.core.pagination import paginate
+from rallypoynt.orgs.services import notification_mark_read
+from rallypoynt.orgs.views_notifications import notification_list, notification_read
+
+router = Router(tags=["lead routing"])
+
+
+class RoutingRuleOut(Schema):
+    id: int
+    name: str
+    position: int
+    is_active: bool
+    action: str
+    sources: list[str]
+    lead_types: list[str]
+    postal_codes: list[str]
+    cities: list[str]
+    languages: list[str]
+    price_min: Decimal | None
+    price_max: Decimal | None
+    assignee_id: int | None
+    team_id: int | None
+    pond_timeout_minutes: int
+    rr_position: int
+
+
+class RoutingRuleIn(Schema):
+    name: str
+    action: str
+    is_active: bool = True
+    sources: list[str] = []
+    lead_types: list[str] = []
+    postal_codes: list[str] = []
+    cities: list[str] = []
+    languages: list[str] = []
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    pond_timeout_minutes: int = 15
+
+
+class RoutingRulePatch(Schema):
+    name: str | None = None
+    action: str | None = None
+    is_active: bool | None = None
+    sources: list[str] | None = None
+    lead_types: list[str] | None = None
+    postal_codes: list[str] | None = None
+    cities: list[str] | None = None
+    languages: list[str] | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    pond_timeout_minutes: int | None = None
+
+
+class RuleOrderIn(Schema):
+    rule_ids: list[int]
+
+
+@router.get("/routing-rules", response={200: list[RoutingRuleOut], **ERRORS})
+def routing_rule_list(request):
+    """The org's rules in the order they are tried."""
+    return list(routing.routing_rule_list(actor=request.auth))
+
+
+@router.post("/routing-rules", response={201: RoutingRuleOut, **ERRORS})
+def routing_rule_create(request, payload: RoutingRuleIn):
+    data = RoutingRuleData(**payload.dict())
+    return Status(201, routing.routing_rule_create(actor=request.auth, data=data))
+
+
+@router.post("/routing-rules/order", response={200: list[RoutingRuleOut], **ERRORS})
+def routing_rule_reorder(request, payload: RuleOrderIn):
+    """Set the order: list every rule id once, first tried first."""
+    return routing.routing_rule_reorder(actor=request.auth, rule_ids=payload.rule_ids)
+
+
+@router.get("/routing-rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
+def routing_rule_get(request, rule_id: int):
+    found = routing.routing_rule_get(actor=request.auth, rule_id=rule_id)
+    if found is None:
+        raise NotFound("No such routing rule.")
+    return found
+
+
+@router.patch("/routing-rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
+def routing_rule_update(request, rule_id: int, payload: RoutingRulePatch):
+    changes = payload.dict(exclude_unset=True)
+    return routing.routing_rule_update(actor=request.auth, rule_id=rule_id, changes=changes)
+
+
+@router.delete("/routing-rules/{rule_id}", response={204: None, **ERRORS})
+def routing_rule_delete(request, rule_id: int):
+    routing.routing_rule_delete(actor=request.auth, rule_id=rule_id)
+    return Status(204, None)
+
+
+class LeadSettingsOut(Schema):
+    first_response_minutes: int
+    is_ack_enabled: bool
+    ack_subject: str
+    ack_body: str
+    is_reassign_on_escalation: bool
+    default_assignee_id: int | None
+
+
+class LeadSettingsPatch(Schema):
+    first_response_minutes: int | None = None
+    is_ack_enabled: bool | None = None
+    ack_subject: str | None = None
+    ack_body: str | None = None
+    is_reassign_on_escalation: bool | None = None
+    default_assignee_id: int | None = None
+
+
+@router.get("/lead-settings", response={200: LeadSettingsOut, **ERRORS})
+def lead_settings_get(request):
+    return speed_to_lead.lead_settings_get(org_id=request.auth.org_id)
+
+
+@router.patch("/lead-settings", response={200: LeadSettingsOut, **ERRORS})
+def lead_settings_update(request, payload: LeadSettingsPatch):
+    changes = payload.dict(exclude_unset=True)
+    return speed_to_lead.lead_settings_update(actor=request.auth, changes=changes)
+
+
+class InquiryOut(Schema):
+    id: int
+    contact_id: int
+    contact_name: str
+    channel: str
+    source: str
+    lead_type: str
+    price: Decimal | None
+    language: str
+    received_at: datetime
+    status: str
+    assigned_to_id: int | None
+    assigned_to_name: str
+    assigned_at: datetime | None
+    routing_rule_id: int | None
+    routing_reason: str
+    pond_team_id: int | None
+    claim_deadline_at: datetime | None
+    first_response_due_at: datetime | None
+    first_responded_at: datetime | None
+    first_response_minutes: int | None
+    escalated_at: datetime | None
+    escalation_reason: str
+    acknowledged_at: datetime | None
+    ack_skipped_reason: str
+
+    @staticmethod
+    def resolve_contact_name(inquiry) -> str:
+        return inquiry.contact.full_name
+
+    @staticmethod
+    def resolve_assigned_to_name(inquiry) -> str:
+        return str(inquiry.assigned_to.user) if inquiry.assigned_to_id else ""
+
+
+class InquiryPage(Schema):
+    items: list[InquiryOut]
+    next_cursor: str | None
+
+
+class InquiryQuery(Schema):
+    status: str = ""
+    cursor: str | None = None
+    limit: int = 50
+
+
+class ReassignIn(Schema):
+    membership_id: int
+
+
+@router.get("/inquiries", response={200: InquiryPage, **ERRORS}, summary="Lead inquiries")
+def inquiry_list(request, query: Query[InquiryQuery]):
+    """Inquiries the caller may see, newest first; filter by status."""
+    qs = routing.inquiry_list(actor=request.auth, status=query.status)
+    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-received_at", "-id"))
+
+
+@router.get("/inquiries/{inquiry_id}", response={200: InquiryOut, **ERRORS})
+def inquiry_get(request, inquiry_id: int):
+    found = routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
+    if found is None:
+        raise NotFound("No such inquiry.")
+    return found
+
+
+@router.post("/inquiries/{inquiry_id}/claim", response={200: InquiryOut, **ERRORS})
+def inquiry_claim(request, inquiry_id: int):
+    """Take a lead from your team's pond; 409 names who was first."""
+    routing.inquiry_claim(actor=request.auth, inquiry_id=inquiry_id)
+    return routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
+
+
+@router.post("/inquiries/{inquiry_id}/reassign", response={200: InquiryOut, **ERRORS})
+def inquiry_reassign(request, inquiry_id: int, payload: ReassignIn):
+    routing.inquiry_reassign(
+        actor=request.auth, inquiry_id=inquiry_id, membership_id=payload.membership_id
+    )
+    return routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    read_at: datetime | None
+    created_at: datetime
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+
+
+class NotificationQuery(Schema):
+    unread: bool = False
+    cursor: str | None = None
+    limit: int = 50
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+@router.get("/notifications", response={200: NotificationPage, **ERRORS})
+def notifications(request, query: Query[NotificationQuery]):
+    """The caller's own notifications, newest first."""
+    qs = notification_list(actor=request.auth, unread_only=query.unread)
+    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-created_at", "-id"))
+
+
+@router.post("/notifications/read-all", response={200: MarkedOut, **ERRORS})
+def notifications_read_all(request):
+    if not notification_list(actor=request.auth, unread_only=True).exists():
+        return {"marked": 0}
+    return {"marked": notification_mark_read(actor=request.auth)}
+
+
+@router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERRORS})
+def notification_mark(request, notification_id: int):
+    """Mark one read; reading one already read is fine."""
+    return notification_read(actor=request.auth, notification_id=notification_id)

@@ -1,3 +1,220 @@
-"""Pages: imports."""
+"""Pages: contact import (upload, column mapping, run, status) and CSV / vCard exports."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from rallypoynt.contacts.choices import ImportStatus
+from rallypoynt.contacts.services import csv_import
+from rallypoynt.contacts.services.export import (
+    contacts_csv_export,
+    export_filename,
+    export_filters,
+)
+from rallypoynt.contacts.services.vcard import contacts_vcard_export
+from rallypoynt.core.errors import ServiceError, ValidationFailed
+from rallypoynt.orgs.decorators import member_required
+
+ISSUES_SHOWN = 200
+ACTIVE = {ImportStatus.PENDING, ImportStatus.RUNNING}
+
+
+def crm_member(view):
+    return login_required(member_required(view))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="File", help_text="CSV (from another CRM, Google Contacts, Excel) or vCard (.vcf)"
+    )
+    owner_id = forms.TypedChoiceField(label="Owner of the new contacts", coerce=int)
+
+    def __init__(self, *args, owners=(), default=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_id"].choices = [
+            (m.pk, m.user.get_full_name() or m.user.email) for m in owners
+        ]
+        self.fields["owner_id"].initial = default
+
+
+def _form_errors(form: forms.Form, exc: ServiceError) -> None:
+    names = {"file_format": "file", "owner_id": "owner_id", "file": "file"}
+    for field, errors in exc.fields.items():
+        target = names.get(field)
+        for error in errors:
+            form.add_error(target, error if target else f"{field}: {error}")
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+@crm_member
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Choose a file and an owner; the file is stored and auto-mapped as a new job."""
+    actor = request.membership
+    owners = list(csv_import.import_owner_choices(actor=actor))
+    form = UploadForm(request.POST or None, request.FILES or None, owners=owners, default=actor.pk)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = csv_import.import_job_create(
+                actor=actor,
+                org_id=actor.org_id,
+                upload=upload,
+                filename=upload.name,
+                owner_id=form.cleaned_data["owner_id"],
+            )
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("contacts:import_preview", job_id=job.pk)
+    context = {
+        "form": form,
+        "jobs": csv_import.import_job_list(actor=actor),
+        "status_labels": dict(ImportStatus.choices),
+    }
+    return render(
+        request, "contacts/import_upload.html", context, status=400 if form.errors else 200
+    )
+
+
+def _columns(preview: csv_import.ImportPreview) -> list[dict]:
+    """One entry per file column: its header, example values and the chosen target."""
+    return [
+        {
+            "index": i,
+            "header": header,
+            "examples": [row[i] for row in preview.rows if i < len(row) and row[i].strip()],
+            "target": preview.mapping.get(header, ""),
+        }
+        for i, header in enumerate(preview.headers)
+    ]
+
+
+@crm_member
+@require_GET
+def import_preview(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The column mapping: each column with its first values and a field to import it into."""
+    try:
+        job = csv_import.import_job_get(actor=request.membership, job_id=job_id)
+    except ServiceError:
+        return render(request, "web/not_found.html", status=404)
+    if job.status == ImportStatus.RUNNING or (
+        job.status == ImportStatus.DONE and not job.is_dry_run
+    ):
+        return redirect("contacts:import_status", job_id=job.pk)
+    return _preview_page(request, job)
+
+
+def _preview_page(request, job, *, error: ServiceError | None = None, mapping=None):
+    preview = csv_import.import_preview(job=job)
+    if mapping is not None:
+        preview.mapping = mapping
+    context = {
+        "job": job,
+        "preview": preview,
+        "columns": _columns(preview),
+        "targets": list(csv_import.TARGETS.items()),
+        "not_imported": csv_import.NOT_IMPORTED,
+        "error": error,
+    }
+    return render(request, "contacts/import_preview.html", context, status=400 if error else 200)
+
+
+@crm_member
+@require_POST
+def import_run(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Start a dry run or the real import with the mapping chosen on the preview page."""
+    actor = request.membership
+    try:
+        job = csv_import.import_job_get(actor=actor, job_id=job_id)
+    except ServiceError:
+        return render(request, "web/not_found.html", status=404)
+    mapping = None
+    if job.file_format == "csv" and "keep_mapping" not in request.POST:
+        headers = csv_import.job_headers(job)
+        mapping = {h: request.POST.get(f"map-{i}", "") for i, h in enumerate(headers)}
+    dry_run = request.POST.get("action") == "dry_run"
+    try:
+        csv_import.import_job_queue(actor=actor, job_id=job.pk, mapping=mapping, dry_run=dry_run)
+    except ServiceError as exc:
+        if exc.status == 409:
+            return redirect("contacts:import_status", job_id=job.pk)
+        return _preview_page(request, job, error=exc, mapping=mapping)
+    return redirect("contacts:import_status", job_id=job.pk)
+
+
+@crm_member
+@require_GET
+def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Counts, bad rows (row, column, reason), warnings and skipped duplicates of a job."""
+    try:
+        job = csv_import.import_job_get(actor=request.membership, job_id=job_id)
+    except ServiceError:
+        return render(request, "web/not_found.html", status=404)
+    issues = {"error": [], "warning": [], "duplicate": []}
+    for issue in job.errors:
+        issues.setdefault(issue.get("kind", "error"), []).append(issue)
+    context = {
+        "job": job,
+        "is_active": job.status in ACTIVE,
+        "status_label": ImportStatus(job.status).label,
+        "errors": issues["error"][:ISSUES_SHOWN],
+        "warnings": issues["warning"][:ISSUES_SHOWN],
+        "duplicates": issues["duplicate"][:ISSUES_SHOWN],
+        "more": {k: max(len(v) - ISSUES_SHOWN, 0) for k, v in issues.items()},
+        "row_word": "Card" if job.file_format == "vcf" else "Row",
+        "progress": job.rows_created + job.rows_duplicate + job.rows_failed,
+    }
+    template = "contacts/import_status.html"
+    if getattr(request, "htmx", False):
+        template = "contacts/import_status_card.html"
+    return render(request, template, context)
+
+
+def _export(request: HttpRequest, make, extension: str, content_type: str, **options):
+    try:
+        filters, smart_list_id = export_filters(request.GET.dict())
+        lines = make(
+            actor=request.membership, filters=filters, smart_list_id=smart_list_id, **options
+        )
+    except ValidationFailed as exc:
+        detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.fields.items())
+        return HttpResponseBadRequest(f"{exc.message} {detail}", content_type="text/plain")
+    except ServiceError:
+        return render(request, "web/not_found.html", status=404)
+    response = StreamingHttpResponse(lines, content_type=content_type)
+    name = export_filename(request.membership.org.slug, extension)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@crm_member
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The visible contacts (list filters or `smart_list`) as a CSV file, streamed."""
+    return _export(request, contacts_csv_export, "csv", "text/csv; charset=utf-8")
+
+
+@crm_member
+@require_GET
+def export_vcf(request: HttpRequest) -> HttpResponse:
+    """The same list as vCards (`version=3.0` by default, or 4.0)."""
+    version = request.GET.get("version") or "3.0"
+    return _export(
+        request, contacts_vcard_export, "vcf", "text/vcard; charset=utf-8", version=version
+    )
+
+
+urlpatterns = [
+    path("import/", import_upload, name="import"),
+    path("import/<int:job_id>/", import_preview, name="import_preview"),
+    path("import/<int:job_id>/run/", import_run, name="import_run"),
+    path("import/<int:job_id>/status/", import_status, name="import_status"),
+    path("export.csv", export_csv, name="export_csv"),
+    path("export.vcf", export_vcf, name="export_vcf"),
+]

@@ -1,3 +1,733 @@
-"""Pages: people."""
+"""Pages: the contacts list, a contact's page with its timeline, tasks and smart lists.
 
-urlpatterns: list = []
+Views parse, call one selector or service and render. Times show and parse in the org's
+time zone. HTMX requests get the fragment they target (template partials), others the page.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
+
+from rallypoynt.contacts.choices import (
+    Consent,
+    CustomFieldType,
+    Direction,
+    Outcome,
+    RelationshipKind,
+    Stage,
+    TouchpointKind,
+)
+from rallypoynt.contacts.filters import ContactFilters
+from rallypoynt.contacts.selectors import contact_get, contact_list
+from rallypoynt.contacts.selectors_day import task_list
+from rallypoynt.contacts.selectors_timeline import contact_timeline, custom_fields_of
+from rallypoynt.contacts.services import lists, relations
+from rallypoynt.contacts.services.activity import (
+    TouchpointIn,
+    task_complete,
+    task_create,
+    touchpoint_log,
+)
+from rallypoynt.contacts.services.people import (
+    PROFILE_FIELDS,
+    ContactData,
+    contact_consent_set,
+    contact_create,
+    contact_delete,
+    contact_for_update,
+    contact_update,
+)
+from rallypoynt.core.errors import ServiceError, ValidationFailed
+from rallypoynt.core.pagination import paginate
+from rallypoynt.orgs.decorators import member_required
+from rallypoynt.orgs.permissions import visibility_for
+from rallypoynt.orgs.selectors import member_list
+
+PAGE_SIZE = 50
+TIMELINE_SIZE = 30
+NOT_FILTERS = {"cursor", "list"}
+
+
+def crm_page(view):
+    """Login, a seat in an org, and the org's time zone for showing and parsing times."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            zone = ZoneInfo(request.membership.org.time_zone or "UTC")
+        except (KeyError, ValueError):
+            zone = ZoneInfo("UTC")
+        with timezone.override(zone):
+            return view(request, *args, **kwargs)
+
+    return login_required(member_required(wrapper))
+
+
+def _errors_to_form(form: forms.Form, exc: ServiceError, names: dict[str, str] | None = None):
+    """Put a service's field errors on the matching form fields (the rest on the form)."""
+    names = names or {}
+    for field, errors in exc.fields.items():
+        target = names.get(field, field.replace(".", "_"))
+        for error in errors:
+            if target in form.fields:
+                form.add_error(target, error)
+            else:
+                form.add_error(None, error if field == "__all__" else f"{field}: {error}")
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+def _next_or(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return fallback
+
+
+# Forms -------------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    return [v.strip() for v in text.replace(",", "\n").splitlines() if v.strip()]
+
+
+class ContactForm(forms.Form):
+    first_name = forms.CharField(max_length=100, required=False)
+    last_name = forms.CharField(max_length=100, required=False)
+    emails = forms.CharField(
+        label="E-mail addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line; the first is the primary.",
+    )
+    phones = forms.CharField(
+        label="Phone numbers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line; the first is the primary.",
+    )
+    stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.LEAD)
+    source = forms.CharField(max_length=100, required=False, label="Lead source")
+    owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    tags = forms.CharField(required=False, help_text="Separated by commas.")
+    street = forms.CharField(max_length=200, required=False)
+    city = forms.CharField(max_length=100, required=False)
+    state = forms.CharField(max_length=50, required=False)
+    postal_code = forms.CharField(max_length=20, required=False, label="ZIP / postal code")
+    country = forms.CharField(max_length=2, required=False, initial="US")
+    birthday_on = forms.DateField(
+        required=False, label="Birthday", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    language = forms.CharField(max_length=10, required=False, help_text="e.g. en, es")
+    background = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Notes / background"
+    )
+
+    def __init__(self, *args, members=(), custom_fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Nobody")] + [
+            (m.pk, m.user.get_full_name() or m.user.email) for m in members
+        ]
+        self.custom_fields = list(custom_fields)
+        for spec in self.custom_fields:
+            self.fields[f"custom_{spec.key}"] = _custom_form_field(spec)
+
+    @property
+    def custom_bound_fields(self) -> list:
+        return [self[f"custom_{spec.key}"] for spec in self.custom_fields]
+
+    def values(self) -> dict:
+        """Cleaned data in the shape the contact services take."""
+        data = dict(self.cleaned_data)
+        values = {k: data[k] or "" for k in ContactData.__dataclass_fields__ if k in data}
+        values["birthday_on"] = data.get("birthday_on")
+        values["emails"] = _lines(data["emails"])
+        values["phones"] = _lines(data["phones"])
+        values["tags"] = [t.strip() for t in data["tags"].split(",") if t.strip()]
+        values["stage"] = data["stage"]
+        values["country"] = data["country"] or "US"
+        values["custom"] = {s.key: data.get(f"custom_{s.key}") for s in self.custom_fields}
+        values["owner_id"] = data.get("owner")
+        return values
+
+
+def _custom_form_field(spec) -> forms.Field:
+    common = {"label": spec.label, "required": False}
+    if spec.field_type == CustomFieldType.CHOICE:
+        return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in spec.choices], **common)
+    if spec.field_type == CustomFieldType.BOOLEAN:
+        yes_no = [("", "—"), ("yes", "Yes"), ("no", "No")]
+        return forms.ChoiceField(choices=yes_no, **common)
+    if spec.field_type == CustomFieldType.DATE:
+        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if spec.field_type == CustomFieldType.NUMBER:
+        return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
+    return forms.CharField(max_length=500, **common)
+
+
+def _custom_initial(contact, custom_fields) -> dict:
+    initial = {}
+    for spec in custom_fields:
+        value = contact.custom.get(spec.key)
+        if spec.field_type == CustomFieldType.BOOLEAN and value is not None:
+            value = "yes" if value else "no"
+        initial[f"custom_{spec.key}"] = value
+    return initial
+
+
+class TouchpointForm(forms.Form):
+    kind = forms.ChoiceField(choices=TouchpointKind.choices, initial=TouchpointKind.CALL)
+    direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.OUTBOUND)
+    outcome = forms.ChoiceField(choices=Outcome.choices, required=False)
+    duration_minutes = forms.IntegerField(
+        label="Minutes", required=False, min_value=0, max_value=1440
+    )
+    occurred_at = forms.DateTimeField(
+        label="When",
+        required=False,
+        help_text="Leave empty for now.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    summary = forms.CharField(
+        label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    due_at = forms.DateTimeField(
+        label="Due",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    remind_at = forms.DateTimeField(
+        label="Remind me",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    contact_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ConsentForm(forms.Form):
+    email_consent = forms.ChoiceField(label="E-mail", choices=Consent.choices)
+    sms_consent = forms.ChoiceField(label="Text messages (SMS)", choices=Consent.choices)
+    is_do_not_contact = forms.BooleanField(label="Do not contact", required=False)
+
+
+class RelationshipForm(forms.Form):
+    kind = forms.ChoiceField(label="Relationship", choices=RelationshipKind.choices)
+    related_id = forms.IntegerField(label="Contact", widget=forms.HiddenInput)
+
+
+class SmartListForm(forms.Form):
+    name = forms.CharField(max_length=120, label="List name")
+    is_shared = forms.BooleanField(label="Share with my organization", required=False)
+
+
+# Contacts list -----------------------------------------------------------------------------
+
+
+def _filters(request: HttpRequest, base: dict | None = None) -> tuple[ContactFilters, dict]:
+    """Filters from the query string (over a smart list's), and any errors in them."""
+    raw = dict(base or {})
+    raw.update({k: v for k, v in request.GET.items() if k not in NOT_FILTERS and v != ""})
+    try:
+        return ContactFilters.from_dict(raw), {}
+    except ValidationFailed as exc:
+        return ContactFilters(), exc.fields
+
+
+def _list_page(request: HttpRequest, *, smart_list=None) -> HttpResponse:
+    actor = request.membership
+    filters, errors = _filters(request, smart_list.filters if smart_list else None)
+    try:
+        page = lists.contact_page(
+            actor=actor,
+            filters=filters,
+            cursor=None if errors else request.GET.get("cursor"),
+            limit=PAGE_SIZE,
+        )
+    except ValidationFailed as exc:  # a mangled cursor: show the first page and say why
+        errors = exc.fields
+        page = lists.contact_page(actor=actor, filters=filters, limit=PAGE_SIZE)
+    query = filters.as_dict()
+    context = {
+        "page": page,
+        "filters": filters,
+        "filter_errors": errors,
+        "query": urlencode(query),
+        "stages": Stage.choices,
+        "smart_list": smart_list,
+        "smart_lists": list(lists.smart_list_visible(actor=actor)),
+        "list_form": SmartListForm(),
+        "filter_items": list(query.items()),
+        "detail_prefix": reverse("contacts:list"),
+    }
+    scope = visibility_for(actor)
+    if scope.is_org_wide or len(scope.member_ids) > 1:
+        # An owner filter only helps someone who sees more than their own contacts.
+        context["members"] = member_list(actor=actor)
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "contacts/people_list.html#results", context)
+    return render(request, "contacts/people_list.html", context, status=400 if errors else 200)
+
+
+@crm_page
+def contacts_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+# Contact page ------------------------------------------------------------------------------
+
+
+def _contact_or_404(request: HttpRequest, pk: int):
+    contact = contact_get(actor=request.membership, contact_id=pk)
+    if contact is None:
+        raise Http404("No such contact.")
+    return contact
+
+
+def _activity_context(request: HttpRequest, contact, form=None) -> dict:
+    return {
+        "contact": contact,
+        "log_form": form or TouchpointForm(),
+        "timeline": contact_timeline(
+            actor=request.membership, contact_id=contact.pk, limit=TIMELINE_SIZE
+        ),
+    }
+
+
+def _detail(request: HttpRequest, contact, *, log_form=None, status: int = 200) -> HttpResponse:
+    actor = request.membership
+    may_share = relations.may_share(actor=actor, contact=contact)
+    context = _activity_context(request, contact, log_form)
+    context.update(
+        {
+            "now": timezone.now(),
+            "tasks": list(task_list(actor=actor, contact_id=contact.pk).order_by("due_sort")[:20]),
+            "task_form": TaskForm(initial={"contact_id": contact.pk}),
+            "relationships": relations.relationship_list(actor=actor, contact_id=contact.pk),
+            "household": relations.household_of(actor=actor, contact_id=contact.pk),
+            "relationship_form": RelationshipForm(),
+            "collaborators": relations.collaborator_list(actor=actor, contact_id=contact.pk),
+            "may_share": may_share,
+            "members": member_list(actor=actor) if may_share else [],
+            "consent_form": ConsentForm(
+                initial={
+                    "email_consent": contact.email_consent,
+                    "sms_consent": contact.sms_consent,
+                    "is_do_not_contact": contact.is_do_not_contact,
+                }
+            ),
+            "custom_values": [
+                (spec.label, contact.custom.get(spec.key))
+                for spec in custom_fields_of(actor=actor)
+                if contact.custom.get(spec.key) not in (None, "")
+            ],
+        }
+    )
+    return render(request, "contacts/people_detail.html", context, status=status)
+
+
+@crm_page
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _contact_or_404(request, pk))
+
+
+@crm_page
+@require_POST
+def touchpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Quick-log: HTMX gets the refreshed activity block, a plain post a redirect."""
+    contact = _contact_or_404(request, pk)
+    form = TouchpointForm(request.POST)
+    is_logged = form.is_valid()
+    if is_logged:
+        try:
+            touchpoint_log(
+                actor=request.membership,
+                contact_id=contact.pk,
+                data=TouchpointIn(**form.cleaned_data),
+            )
+        except ValidationFailed as exc:
+            _errors_to_form(form, exc)
+            is_logged = False
+    if is_logged:
+        if request.htmx:
+            context = _activity_context(request, contact)
+            context["logged"] = True
+            return render(request, "contacts/people_detail.html#activity", context)
+        messages.success(request, "Touchpoint logged.")
+        return redirect("contacts:detail", pk=contact.pk)
+    if request.htmx:
+        # 200 so htmx swaps the form back in with its errors shown.
+        return render(
+            request,
+            "contacts/people_detail.html#activity",
+            _activity_context(request, contact, form),
+        )
+    return _detail(request, contact, log_form=form, status=422)
+
+
+@crm_page
+def timeline_more(request: HttpRequest, pk: int) -> HttpResponse:
+    """Older timeline entries after `cursor` (the timeline's "Show older" link)."""
+    contact = _contact_or_404(request, pk)
+    try:
+        timeline = contact_timeline(
+            actor=request.membership,
+            contact_id=contact.pk,
+            cursor=request.GET.get("cursor"),
+            limit=TIMELINE_SIZE,
+        )
+    except ValidationFailed as exc:
+        return HttpResponse(exc.message, status=400)
+    return render(
+        request, "contacts/_timeline_items.html", {"contact": contact, "timeline": timeline}
+    )
+
+
+def _contact_form(request: HttpRequest, contact=None) -> HttpResponse:
+    actor = request.membership
+    custom_fields = list(custom_fields_of(actor=actor))
+    members = member_list(actor=actor)
+    initial = {"owner": actor.pk}
+    if contact is not None:
+        initial = {
+            **{f: getattr(contact, f) for f in PROFILE_FIELDS},
+            "owner": contact.owner_id,
+            "emails": "\n".join(e.address for e in contact.emails.all()),
+            "phones": "\n".join(p.number for p in contact.phones.all()),
+            "tags": ", ".join(link.tag.name for link in contact.tag_links.all()),
+            **_custom_initial(contact, custom_fields),
+        }
+    form = ContactForm(
+        request.POST or None, initial=initial, members=members, custom_fields=custom_fields
+    )
+    names = {"owner_id": "owner"} | {f"custom.{s.key}": f"custom_{s.key}" for s in custom_fields}
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        try:
+            if contact is None:
+                owner_id = values.pop("owner_id")
+                saved = contact_create(
+                    actor=actor, org_id=actor.org_id, owner_id=owner_id, data=ContactData(**values)
+                )
+                messages.success(request, f"{saved} added.")
+            else:
+                saved = contact_update(actor=actor, contact_id=contact.pk, changes=values)
+                messages.success(request, "Contact saved.")
+        except ServiceError as exc:
+            _errors_to_form(form, exc, names)
+        else:
+            return redirect("contacts:detail", pk=saved.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "contacts/people_form.html", {"form": form, "contact": contact}, status=status
+    )
+
+
+@crm_page
+def contact_create_view(request: HttpRequest) -> HttpResponse:
+    return _contact_form(request)
+
+
+@crm_page
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _contact_form(request, _contact_or_404(request, pk))
+
+
+@crm_page
+@require_POST
+def contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    contact_delete(actor=request.membership, contact_id=contact.pk)
+    messages.success(request, f"{contact} deleted.")
+    return redirect("contacts:list")
+
+
+@crm_page
+@require_POST
+def consent_update(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a consent value for e-mail and text messages.")
+        return redirect("contacts:detail", pk=contact.pk)
+    with transaction.atomic():
+        locked = contact_for_update(actor=request.membership, contact_id=contact.pk)
+        contact_consent_set(
+            actor=request.membership,
+            contact=locked,
+            email=form.cleaned_data["email_consent"],
+            sms=form.cleaned_data["sms_consent"],
+            do_not_contact=form.cleaned_data["is_do_not_contact"],
+        )
+    messages.success(request, "Consent saved.")
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+def _run(request: HttpRequest, call, success: str) -> None:
+    """Run a service and report the outcome as a message on the next page."""
+    try:
+        call()
+    except ServiceError as exc:
+        details = "; ".join(e for errs in exc.fields.values() for e in errs)
+        messages.error(request, f"{exc.message} {details}".strip())
+    else:
+        messages.success(request, success)
+
+
+@crm_page
+@require_POST
+def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    form = RelationshipForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick a contact and a relationship.")
+    else:
+        _run(
+            request,
+            lambda: relations.relationship_add(
+                actor=request.membership, contact_id=contact.pk, **form.cleaned_data
+            ),
+            "Relationship added.",
+        )
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+@crm_page
+@require_POST
+def relationship_remove(request: HttpRequest, pk: int, relationship_id: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    _run(
+        request,
+        lambda: relations.relationship_remove(
+            actor=request.membership, relationship_id=relationship_id
+        ),
+        "Relationship removed.",
+    )
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+@crm_page
+def relationship_pick(request: HttpRequest, pk: int) -> HttpResponse:
+    """Up to 8 visible contacts matching `q`, as choices for the relationship form."""
+    contact = _contact_or_404(request, pk)
+    q = request.GET.get("q", "").strip()
+    matches = []
+    if len(q) >= 2:
+        found = contact_list(actor=request.membership, filters=ContactFilters(q=q))
+        matches = list(found.exclude(pk=contact.pk).order_by("last_name", "pk")[:8])
+    return render(request, "contacts/_pick.html", {"matches": matches, "q": q})
+
+
+@crm_page
+@require_POST
+def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    try:
+        member_id = int(request.POST.get("membership_id", ""))
+    except ValueError:
+        messages.error(request, "Pick a member.")
+    else:
+        _run(
+            request,
+            lambda: relations.collaborator_add(
+                actor=request.membership, contact_id=contact.pk, membership_id=member_id
+            ),
+            "Collaborator added.",
+        )
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+@crm_page
+@require_POST
+def collaborator_remove(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    _run(
+        request,
+        lambda: relations.collaborator_remove(
+            actor=request.membership, contact_id=contact.pk, membership_id=membership_id
+        ),
+        "Collaborator removed.",
+    )
+    if (
+        membership_id == request.membership.pk
+        and contact_get(actor=request.membership, contact_id=contact.pk) is None
+    ):
+        return redirect("contacts:list")
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+# Tasks -------------------------------------------------------------------------------------
+
+
+@crm_page
+def tasks(request: HttpRequest) -> HttpResponse:
+    """My open tasks, soonest due first (undated last), with a form to add one."""
+    actor = request.membership
+    try:
+        cursor = request.GET.get("cursor")
+        page = paginate(
+            task_list(actor=actor, status="open"),
+            cursor=cursor,
+            limit=PAGE_SIZE,
+            ordering=("due_sort", "id"),
+        )
+    except ValidationFailed:
+        return redirect("contacts:tasks")
+    context = {"page": page, "form": TaskForm(), "now": timezone.now()}
+    return render(request, "contacts/people_tasks.html", context)
+
+
+@crm_page
+@require_POST
+def task_create_view(request: HttpRequest) -> HttpResponse:
+    form = TaskForm(request.POST)
+    fallback = reverse("contacts:tasks")
+    if form.is_valid():
+        _run(
+            request,
+            lambda: task_create(actor=request.membership, **form.cleaned_data),
+            "Task added.",
+        )
+    else:
+        errors = "; ".join(f"{k}: {e}" for k, errs in form.errors.items() for e in errs)
+        messages.error(request, f"The task was not added: {errors}")
+    return redirect(_next_or(request, fallback))
+
+
+@crm_page
+@require_POST
+def task_complete_view(request: HttpRequest, task_id: int) -> HttpResponse:
+    is_done = request.POST.get("is_done", "1") != "0"
+    try:
+        task = task_complete(actor=request.membership, task_id=task_id, is_done=is_done)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+    if request.htmx:
+        return render(request, "contacts/_task_row.html", {"task": task, "now": timezone.now()})
+    messages.success(request, f"“{task.title}” {'done' if is_done else 'reopened'}.")
+    return redirect(_next_or(request, reverse("contacts:tasks")))
+
+
+# Smart lists -------------------------------------------------------------------------------
+
+
+FILTER_TEXT = {
+    "q": "Matches “{}”",
+    "stage": "Stage: {}",
+    "source": "Source: {}",
+    "owner_id": "Owner #{}",
+    "tag": "Tag: {}",
+    "no_touchpoint_days": "No touchpoint in {} days",
+    "created_within_days": "Added in the last {} days",
+}
+
+
+def _filter_text(filters: dict) -> list[str]:
+    stages = dict(Stage.choices)
+    return [
+        FILTER_TEXT.get(k, k + ": {}").format(stages.get(v, v) if k == "stage" else v)
+        for k, v in filters.items()
+    ]
+
+
+@crm_page
+def smart_lists(request: HttpRequest) -> HttpResponse:
+    actor = request.membership
+    rows = list(lists.smart_list_visible(actor=actor))
+    for row in rows:
+        row.count, row.count_is_capped = lists.smart_list_count(actor=actor, smart_list=row)
+        row.filter_text = _filter_text(row.filters)
+    return render(
+        request, "contacts/people_smart_lists.html", {"rows": rows, "cap": lists.COUNT_CAP}
+    )
+
+
+@crm_page
+@require_POST
+def smart_list_create(request: HttpRequest) -> HttpResponse:
+    form = SmartListForm(request.POST)
+    filters = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_") and v != ""}
+    if not form.is_valid():
+        messages.error(request, "Give the list a name.")
+        return redirect(f"{reverse('contacts:list')}?{urlencode(filters)}")
+    try:
+        row = lists.smart_list_create(
+            actor=request.membership, filters=filters, **form.cleaned_data
+        )
+    except ServiceError as exc:
+        details = "; ".join(e for errs in exc.fields.values() for e in errs)
+        messages.error(request, f"{exc.message} {details}".strip())
+        return redirect(f"{reverse('contacts:list')}?{urlencode(filters)}")
+    messages.success(request, f"Smart list “{row.name}” saved.")
+    return redirect("contacts:smart_list", list_id=row.pk)
+
+
+@crm_page
+def smart_list_open(request: HttpRequest, list_id: int) -> HttpResponse:
+    try:
+        row = lists.smart_list_get(actor=request.membership, smart_list_id=list_id)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+    return _list_page(request, smart_list=row)
+
+
+@crm_page
+@require_POST
+def smart_list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
+    try:
+        lists.smart_list_delete(actor=request.membership, smart_list_id=list_id)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Smart list deleted.")
+    return redirect("contacts:smart_lists")
+
+
+urlpatterns = [
+    path("", contacts_list, name="list"),
+    path("new/", contact_create_view, name="create"),
+    path("<int:pk>/", contact_detail, name="detail"),
+    path("<int:pk>/edit/", contact_edit, name="edit"),
+    path("<int:pk>/delete/", contact_delete_view, name="delete"),
+    path("<int:pk>/touchpoints/", touchpoint_create, name="touchpoint_log"),
+    path("<int:pk>/timeline/", timeline_more, name="timeline"),
+    path("<int:pk>/consent/", consent_update, name="consent"),
+    path("<int:pk>/relationships/", relationship_add, name="relationship_add"),
+    path("<int:pk>/relationships/pick/", relationship_pick, name="relationship_pick"),
+    path(
+        "<int:pk>/relationships/<int:relationship_id>/delete/",
+        relationship_remove,
+        name="relationship_remove",
+    ),
+    path("<int:pk>/collaborators/", collaborator_add, name="collaborator_add"),
+    path(
+        "<int:pk>/collaborators/<int:membership_id>/delete/",
+        collaborator_remove,
+        name="collaborator_remove",
+    ),
+    path("tasks/", tasks, name="tasks"),
+    path("tasks/new/", task_create_view, name="task_create"),
+    path("tasks/<int:task_id>/complete/", task_complete_view, name="task_complete"),
+    path("lists/", smart_lists, name="smart_lists"),
+    path("lists/new/", smart_list_create, name="smart_list_create"),
+    path("lists/<int:list_id>/", smart_list_open, name="smart_list"),
+    path("lists/<int:list_id>/delete/", smart_list_delete, name="smart_list_delete"),
+]

@@ -1,3 +1,323 @@
-"""Pages: routing."""
+"""Pages: lead settings and routing rules (with a preview), and the pond to claim leads from."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from rallypoynt.contacts.choices import LeadType, RoutingAction
+from rallypoynt.contacts.models import LeadSettings, RoutingRule
+from rallypoynt.contacts.services import routing, speed_to_lead
+from rallypoynt.contacts.services.routing import LeadFacts, RoutingRuleData
+from rallypoynt.core.errors import NotFound, ServiceError
+from rallypoynt.orgs.decorators import action_required, member_required
+from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import can
+from rallypoynt.orgs.selectors import member_list, team_list
+
+MANAGE = routing.MANAGE_ACTION
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,\n]", text or "") if part.strip()]
+
+
+def _member_choices(actor: Membership) -> list[tuple[str, str]]:
+    return [("", "—")] + [(str(m.pk), str(m.user)) for m in member_list(actor=actor)]
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    action = forms.ChoiceField(choices=RoutingAction.choices)
+    assignee_id = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Assignee (for 'assign')"
+    )
+    team_id = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Team (for round robin and pond)"
+    )
+    sources = forms.CharField(required=False, help_text="Comma-separated, e.g. Zillow, Website")
+    lead_types = forms.MultipleChoiceField(
+        choices=LeadType.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    postal_codes = forms.CharField(
+        required=False, label="ZIP codes", help_text="ZIP codes or prefixes, e.g. 80302, 803"
+    )
+    cities = forms.CharField(required=False, help_text="Comma-separated")
+    languages = forms.CharField(required=False, help_text="Language codes, e.g. es, en")
+    price_min = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
+    price_max = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
+    pond_timeout_minutes = forms.IntegerField(
+        min_value=1, max_value=routing.MAX_POND_MINUTES, initial=15, label="Pond timeout (minutes)"
+    )
+
+    def __init__(self, *args, actor: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee_id"].choices = _member_choices(actor)
+        teams = [("", "—")] + [(str(t.pk), t.name) for t in team_list(actor=actor)]
+        self.fields["team_id"].choices = teams
+
+    @staticmethod
+    def initial_of(rule: RoutingRule) -> dict:
+        initial = {name: getattr(rule, name) for name in routing.RULE_FIELDS}
+        for name in ("sources", "postal_codes", "cities", "languages"):
+            initial[name] = ", ".join(initial[name])
+        return initial
+
+    def rule_data(self) -> RoutingRuleData:
+        values = dict(self.cleaned_data)
+        for name in ("sources", "postal_codes", "cities", "languages"):
+            values[name] = _split(values[name])
+        return RoutingRuleData(**values)
+
+
+class SettingsForm(forms.Form):
+    first_response_minutes = forms.IntegerField(
+        min_value=1,
+        max_value=speed_to_lead.MAX_TARGET_MINUTES,
+        label="First-response target (business minutes)",
+    )
+    is_reassign_on_escalation = forms.BooleanField(
+        required=False, label="Reassign by round robin when the target is missed"
+    )
+    default_assignee_id = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Default assignee"
+    )
+    is_ack_enabled = forms.BooleanField(required=False, label="Send an acknowledgement e-mail")
+    ack_subject = forms.CharField(max_length=200, label="Acknowledgement subject")
+    ack_body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Acknowledgement text",
+        help_text="Placeholders: {{ first_name }}, {{ agent_name }}, {{ org_name }}, "
+        "{{ property_address }}",
+    )
+
+    def __init__(self, *args, actor: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_assignee_id"].choices = _member_choices(actor)
+
+    @staticmethod
+    def initial_of(settings: LeadSettings) -> dict:
+        return {name: getattr(settings, name) for name in speed_to_lead.SETTINGS_FIELDS}
+
+
+class PreviewForm(forms.Form):
+    source = forms.CharField(required=False)
+    lead_type = forms.ChoiceField(choices=[("", "—"), *LeadType.choices], required=False)
+    postal_code = forms.CharField(required=False, label="ZIP code")
+    city = forms.CharField(required=False)
+    price = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
+    language = forms.CharField(required=False)
+
+    def facts(self) -> LeadFacts:
+        values = self.cleaned_data
+        return LeadFacts(
+            source=values["source"],
+            lead_type=values["lead_type"],
+            postal_code=values["postal_code"],
+            city=values["city"],
+            price=values["price"],
+            language=values["language"],
+        )
+
+
+def _apply(form: forms.Form, call: Callable[[], object]) -> bool:
+    """Run a service; copy its errors onto the form. True on success."""
+    try:
+        call()
+    except ServiceError as exc:
+        for field, errors in exc.fields.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error if target else f"{field}: {error}")
+        if not exc.fields:
+            form.add_error(None, exc.message)
+        return False
+    return True
+
+
+def _conditions(rule: RoutingRule) -> list[str]:
+    """A rule's conditions as short phrases for the list ("any lead" when it has none)."""
+    parts = [
+        f"{label}: {', '.join(values)}"
+        for label, values in (
+            ("source", rule.sources),
+            ("type", rule.lead_types),
+            ("ZIP", rule.postal_codes),
+            ("city", rule.cities),
+            ("language", rule.languages),
+        )
+        if values
+    ]
+    if rule.price_min is not None or rule.price_max is not None:
+        parts.append(f"price {routing.price_range_text(rule)}")
+    return parts or ["any lead"]
+
+
+def _page(request: HttpRequest, **overrides) -> HttpResponse:
+    actor = request.membership
+    settings = speed_to_lead.lead_settings_get(org_id=actor.org_id)
+    context = {
+        "rules": [(r, _conditions(r)) for r in routing.routing_rule_list(actor=actor)],
+        "settings": settings,
+        "settings_form": SettingsForm(initial=SettingsForm.initial_of(settings), actor=actor),
+        "rule_form": RuleForm(actor=actor),
+        "preview_form": PreviewForm(),
+        "preview": None,
+        "can_manage": can(actor, MANAGE),
+        "actions": dict(RoutingAction.choices),
+    }
+    context.update(overrides)
+    status = 422 if any(getattr(f, "errors", None) for f in overrides.values()) else 200
+    return render(request, "contacts/routing_rules.html", context, status=status)
+
+
+@login_required
+@member_required
+def routing_page(request: HttpRequest) -> HttpResponse:
+    """Lead settings and the org's rules in order; everyone reads, managers change."""
+    return _page(request)
+
+
+@login_required
+@action_required(MANAGE)
+@require_POST
+def settings_save(request: HttpRequest) -> HttpResponse:
+    actor = request.membership
+    form = SettingsForm(request.POST, actor=actor)
+    if form.is_valid() and _apply(
+        form,
+        partial(speed_to_lead.lead_settings_update, actor=actor, changes=form.cleaned_data),
+    ):
+        messages.success(request, "Lead settings saved.")
+        return redirect("contacts:routing")
+    return _page(request, settings_form=form)
+
+
+@login_required
+@action_required(MANAGE)
+@require_POST
+def rule_create(request: HttpRequest) -> HttpResponse:
+    actor = request.membership
+    form = RuleForm(request.POST, actor=actor)
+    if form.is_valid() and _apply(
+        form, partial(routing.routing_rule_create, actor=actor, data=form.rule_data())
+    ):
+        messages.success(request, f"Rule \u201c{form.cleaned_data['name']}\u201d added.")
+        return redirect("contacts:routing")
+    return _page(request, rule_form=form)
+
+
+@login_required
+@action_required(MANAGE)
+def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+    actor = request.membership
+    rule = routing.routing_rule_get(actor=actor, rule_id=rule_id)
+    if rule is None:
+        return render(request, "web/not_found.html", status=404)
+    form = RuleForm(request.POST or None, initial=RuleForm.initial_of(rule), actor=actor)
+    if request.method == "POST" and form.is_valid():
+        changes = vars(form.rule_data())
+        if _apply(
+            form,
+            partial(routing.routing_rule_update, actor=actor, rule_id=rule.pk, changes=changes),
+        ):
+            messages.success(request, f"Rule \u201c{form.cleaned_data['name']}\u201d saved.")
+            return redirect("contacts:routing")
+    status = 422 if form.errors else 200
+    context = {"form": form, "rule": rule}
+    return render(request, "contacts/routing_rule_edit.html", context, status=status)
+
+
+def _act(request: HttpRequest, call: Callable[[], object], done: str) -> HttpResponse:
+    try:
+        call()
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("contacts:routing")
+
+
+@login_required
+@action_required(MANAGE)
+@require_POST
+def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
+    call = partial(routing.routing_rule_delete, actor=request.membership, rule_id=rule_id)
+    return _act(request, call, "Rule deleted.")
+
+
+@login_required
+@action_required(MANAGE)
+@require_POST
+def rule_move(request: HttpRequest, rule_id: int) -> HttpResponse:
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    call = partial(
+        routing.routing_rule_move, actor=request.membership, rule_id=rule_id, offset=offset
+    )
+    return _act(request, call, "Order saved.")
+
+
+@login_required
+@member_required
+def preview(request: HttpRequest) -> HttpResponse:
+    """Which rule would take a lead like this? HTMX swaps in the answer; else the full page."""
+    form = PreviewForm(request.GET)
+    result = None
+    if form.is_valid():
+        result = routing.routing_preview(actor=request.membership, facts=form.facts())
+    if request.htmx:
+        context = {"preview": result, "preview_form": form}
+        return render(request, "contacts/routing_rules.html#preview", context)
+    return _page(request, preview_form=form, preview=result)
+
+
+@login_required
+@member_required
+def pond(request: HttpRequest) -> HttpResponse:
+    """Leads waiting in the ponds of the member's teams; first to claim gets the lead."""
+    actor = request.membership
+    context = {
+        "inquiries": list(routing.pond_list(actor=actor)[:200]),
+        "my_team_ids": routing.member_team_ids(actor),
+    }
+    return render(request, "contacts/routing_pond.html", context)
+
+
+@login_required
+@member_required
+@require_POST
+def claim(request: HttpRequest, inquiry_id: int) -> HttpResponse:
+    try:
+        inquiry = routing.inquiry_claim(actor=request.membership, inquiry_id=inquiry_id)
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("contacts:pond")
+    messages.success(request, f"{inquiry.contact} is yours: respond before the target.")
+    return redirect(routing.contact_link(inquiry.contact_id))
+
+
+urlpatterns = [
+    path("leads/routing/", routing_page, name="routing"),
+    path("leads/routing/settings/", settings_save, name="routing_settings"),
+    path("leads/routing/preview/", preview, name="routing_preview"),
+    path("leads/routing/rules/new/", rule_create, name="routing_rule_create"),
+    path("leads/routing/rules/<int:rule_id>/", rule_edit, name="routing_rule_edit"),
+    path("leads/routing/rules/<int:rule_id>/delete/", rule_delete, name="routing_rule_delete"),
+    path("leads/routing/rules/<int:rule_id>/move/", rule_move, name="routing_rule_move"),
+    path("leads/pond/", pond, name="pond"),
+    path("leads/pond/<int:inquiry_id>/claim/", claim, name="pond_claim"),
+]

@@ -1,0 +1,285 @@
+"""Schemas of the people API: contacts, touchpoints, timeline, tasks, lists, relations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+
+class PageQuery(Schema):
+    cursor: str | None = None
+    limit: int = 50
+
+
+class EmailOut(Schema):
+    address: str
+    kind: str
+    is_primary: bool
+
+
+class PhoneOut(Schema):
+    number: str
+    kind: str
+    is_primary: bool
+
+
+class ContactOut(Schema):
+    """A list row: what the contacts list shows, loaded in a constant number of queries."""
+
+    id: int
+    first_name: str
+    last_name: str
+    full_name: str
+    stage: str
+    source: str
+    owner_id: int | None
+    owner_name: str
+    emails: list[EmailOut]
+    phones: list[PhoneOut]
+    tags: list[str]
+    city: str
+    state: str
+    last_touchpoint_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_owner_name(c) -> str:
+        return c.owner.user.get_full_name() if c.owner_id else ""
+
+    # List pages attach plain rows (lists.contact_page); a single contact is prefetched.
+    @staticmethod
+    def resolve_emails(c) -> list:
+        rows = getattr(c, "email_rows", None)
+        return rows if rows is not None else list(c.emails.all())
+
+    @staticmethod
+    def resolve_phones(c) -> list:
+        rows = getattr(c, "phone_rows", None)
+        return rows if rows is not None else list(c.phones.all())
+
+    @staticmethod
+    def resolve_tags(c) -> list[str]:
+        names = getattr(c, "tag_names", None)
+        return names if names is not None else [link.tag.name for link in c.tag_links.all()]
+
+
+class ContactDetailOut(ContactOut):
+    street: str
+    postal_code: str
+    country: str
+    birthday_on: date | None
+    language: str
+    background: str
+    email_consent: str
+    sms_consent: str
+    is_do_not_contact: bool
+    consent_updated_at: datetime | None
+    custom: dict[str, Any]
+
+
+class ContactPage(Schema):
+    items: list[ContactOut]
+    next_cursor: str | None
+
+
+class ContactIn(Schema):
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field("", max_length=100)
+    emails: list[str] = []
+    phones: list[str] = []
+    stage: str = "lead"
+    source: str = ""
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = "US"
+    birthday_on: date | None = None
+    language: str = ""
+    background: str = ""
+    tags: list[str] = []
+    custom: dict[str, Any] = {}
+    owner_id: int | None = Field(None, description="Defaults to the caller")
+
+
+class ContactPatch(Schema):
+    first_name: str | None = None
+    last_name: str | None = None
+    emails: list[str] | None = None
+    phones: list[str] | None = None
+    stage: str | None = None
+    source: str | None = None
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    birthday_on: date | None = None
+    language: str | None = None
+    background: str | None = None
+    tags: list[str] | None = None
+    custom: dict[str, Any] | None = None
+    owner_id: int | None = None
+
+
+class ConsentIn(Schema):
+    email_consent: str
+    sms_consent: str
+    is_do_not_contact: bool
+
+
+class TouchpointCreate(Schema):
+    kind: str
+    direction: str = "outbound"
+    outcome: str = ""
+    duration_minutes: int | None = None
+    occurred_at: datetime | None = None
+    summary: str = ""
+
+
+class TouchpointOut(Schema):
+    id: int
+    contact_id: int
+    kind: str
+    direction: str
+    outcome: str
+    duration_minutes: int | None
+    occurred_at: datetime
+    summary: str
+    logged_by_id: int | None
+    is_automated: bool
+    inquiry_id: int | None
+
+
+class TouchpointPage(Schema):
+    items: list[TouchpointOut]
+    next_cursor: str | None
+
+
+class TimelineEntryOut(Schema):
+    """One entry of the merged timeline; `data` is the row in its own shape."""
+
+    kind: str
+    id: int
+    at: datetime
+    title: str
+    data: dict[str, Any]
+
+
+class TimelinePage(Schema):
+    items: list[TimelineEntryOut]
+    next_cursor: str | None
+
+
+class RelationshipIn(Schema):
+    related_id: int
+    kind: str
+
+
+class RelationshipOut(Schema):
+    id: int
+    kind: str
+    label: str
+    is_outgoing: bool
+    other_id: int
+    other_name: str
+
+
+class CollaboratorIn(Schema):
+    membership_id: int
+
+
+class CollaboratorOut(Schema):
+    membership_id: int
+    name: str
+    added_at: datetime
+
+
+class TaskIn(Schema):
+    title: str = Field(..., max_length=200)
+    notes: str = ""
+    contact_id: int | None = None
+    assignee_id: int | None = None
+    due_at: datetime | None = None
+    remind_at: datetime | None = None
+
+
+class TaskPatch(Schema):
+    is_done: bool
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    notes: str
+    contact_id: int | None
+    contact_name: str
+    assignee_id: int
+    created_by_id: int | None
+    due_at: datetime | None
+    remind_at: datetime | None
+    completed_at: datetime | None
+    is_done: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_contact_name(t) -> str:
+        return t.contact.full_name if t.contact_id else ""
+
+
+class TaskPage(Schema):
+    items: list[TaskOut]
+    next_cursor: str | None
+
+
+class TaskQuery(Schema):
+    cursor: str | None = None
+    limit: int = 50
+    status: str = Field("open", description="open, done or all")
+    due: str = Field("", description="overdue or today (open tasks)")
+    contact_id: int | None = None
+    assignee_id: int | None = Field(None, description="Defaults to the caller")
+
+
+class SmartListIn(Schema):
+    name: str
+    filters: dict[str, Any] = {}
+    is_shared: bool = False
+
+
+class SmartListPatch(Schema):
+    name: str | None = None
+    filters: dict[str, Any] | None = None
+    is_shared: bool | None = None
+    position: int | None = None
+
+
+class SmartListOut(Schema):
+    id: int
+    name: str
+    filters: dict[str, Any]
+    is_shared: bool
+    position: int
+    owner_id: int
+    is_mine: bool = False
+    count: int | None = None
+    count_is_capped: bool = False
+
+
+class CustomFieldIn(Schema):
+    label: str
+    field_type: str = "text"
+    choices: list[str] = []
+
+
+class CustomFieldOut(Schema):
+    id: int
+    key: str
+    label: str
+    field_type: str
+    choices: list[str]
+    position: int

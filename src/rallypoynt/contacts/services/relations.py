@@ -1,0 +1,226 @@
+"""Relationships between contacts (households, co-buyers, referrals) and collaborators.
+
+A relationship row reads "contact is `kind` of related". Every kind but "referred by" is
+mutual, so one row serves both people and the reverse row is refused as a duplicate.
+The reads at the bottom only ever return contacts the actor may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from rallypoynt.contacts.choices import HOUSEHOLD_KINDS, RelationshipKind
+from rallypoynt.contacts.models import Contact, ContactCollaborator, Relationship
+from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.contacts.services.people import contact_for_update
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import visibility_for
+
+DIRECTED_KINDS = frozenset({RelationshipKind.REFERRED_BY})
+# How the related person sees a directed relationship.
+REVERSE_LABELS = {RelationshipKind.REFERRED_BY: "Referred"}
+HOUSEHOLD_MAX_HOPS = 4
+
+
+def _kind_clean(kind: str) -> str:
+    if kind not in RelationshipKind.values:
+        raise ValidationFailed(
+            "Unknown relationship.",
+            fields={"kind": [f"one of {', '.join(RelationshipKind.values)}"]},
+        )
+    return kind
+
+
+@transaction.atomic
+def relationship_add(
+    *, actor: Membership, contact_id: int, related_id: int, kind: str
+) -> Relationship:
+    """Link two contacts the actor can see; a mutual kind is stored once for both."""
+    kind = _kind_clean(kind)
+    if contact_id == related_id:
+        raise ValidationFailed(
+            "A contact cannot be related to itself.", fields={"related_id": ["same contact"]}
+        )
+    contact = contact_for_update(actor=actor, contact_id=contact_id)
+    related = contact_queryset(actor=actor).filter(pk=related_id).first()
+    if related is None:
+        raise ValidationFailed("No such contact.", fields={"related_id": ["no such contact"]})
+    same = Q(contact_id=contact.pk, related_id=related.pk)
+    if kind not in DIRECTED_KINDS:
+        same |= Q(contact_id=related.pk, related_id=contact.pk)
+    if Relationship.objects.filter(same, org_id=contact.org_id, kind=kind).exists():
+        raise Conflict("They are already related that way.", fields={"kind": ["exists"]})
+    try:
+        with transaction.atomic():
+            row = Relationship.objects.create(
+                org_id=contact.org_id, contact=contact, related=related, kind=kind
+            )
+    except IntegrityError as exc:  # a concurrent request added the same link
+        raise Conflict("They are already related that way.", fields={"kind": ["exists"]}) from exc
+    _record(actor, "relationship.add", row, {"kind": kind, "related_id": related.pk})
+    return row
+
+
+@transaction.atomic
+def relationship_remove(*, actor: Membership, relationship_id: int) -> None:
+    """Remove a link; the actor must see both contacts it joins."""
+    visible = contact_queryset(actor=actor).values("pk")
+    row = (
+        Relationship.objects.select_for_update()
+        .filter(org_id=actor.org_id, pk=relationship_id, contact_id__in=visible)
+        .filter(related_id__in=visible)
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such relationship.")
+    _record(actor, "relationship.remove", row, {"kind": row.kind, "related_id": row.related_id})
+    row.delete()
+
+
+def may_share(*, actor: Membership, contact: Contact) -> bool:
+    """The owner's scope decides; being a collaborator oneself is not enough."""
+    scope = visibility_for(actor)
+    return scope.is_org_wide or contact.owner_id in (scope.member_ids or ())
+
+
+@transaction.atomic
+def collaborator_add(
+    *, actor: Membership, contact_id: int, membership_id: int
+) -> ContactCollaborator:
+    """Let another member of the org work with (and so see) the contact."""
+    contact = contact_for_update(actor=actor, contact_id=contact_id)
+    if not may_share(actor=actor, contact=contact):
+        raise PermissionDenied("Only the owner's side may share this contact.")
+    if contact.owner_id == membership_id:
+        raise ValidationFailed(
+            "The owner already works on this contact.", fields={"membership_id": ["is the owner"]}
+        )
+    member = Membership.objects.filter(
+        org_id=actor.org_id, pk=membership_id, is_active=True
+    ).first()
+    if member is None:
+        raise ValidationFailed(
+            "No such member.", fields={"membership_id": ["not an active member"]}
+        )
+    if ContactCollaborator.objects.filter(contact=contact, membership=member).exists():
+        raise Conflict("Already a collaborator.", fields={"membership_id": ["exists"]})
+    try:
+        with transaction.atomic():
+            row = ContactCollaborator.objects.create(
+                org_id=contact.org_id, contact=contact, membership=member
+            )
+    except IntegrityError as exc:
+        raise Conflict("Already a collaborator.", fields={"membership_id": ["exists"]}) from exc
+    _record(actor, "collaborator.add", row, {"contact_id": contact.pk, "member_id": member.pk})
+    return row
+
+
+@transaction.atomic
+def collaborator_remove(*, actor: Membership, contact_id: int, membership_id: int) -> None:
+    """Stop sharing; the owner's side may remove anyone, a collaborator only themselves."""
+    contact = contact_for_update(actor=actor, contact_id=contact_id)
+    if membership_id != actor.pk and not may_share(actor=actor, contact=contact):
+        raise PermissionDenied("Only the owner's side may remove collaborators.")
+    row = ContactCollaborator.objects.filter(contact=contact, membership_id=membership_id).first()
+    if row is None:
+        raise NotFound("No such collaborator.")
+    _record(
+        actor, "collaborator.remove", row, {"contact_id": contact.pk, "member_id": membership_id}
+    )
+    row.delete()
+
+
+def _record(actor: Membership, action: str, target, payload: dict) -> None:
+    audit_record(
+        org_id=actor.org_id, actor_id=actor.user_id, action=action, target=target, changes=payload
+    )
+    event_emit(
+        org_id=actor.org_id,
+        kind=_EVENT_KINDS[action],
+        subject=target,
+        actor_id=actor.user_id,
+        payload=payload,
+    )
+
+
+_EVENT_KINDS = {
+    "relationship.add": "relationship.added",
+    "relationship.remove": "relationship.removed",
+    "collaborator.add": "collaborator.added",
+    "collaborator.remove": "collaborator.removed",
+}
+
+
+# Reads -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelationView:
+    """A relationship as one contact sees it: the label and the other person."""
+
+    id: int
+    kind: str
+    label: str
+    other: Contact
+    is_outgoing: bool
+
+
+def relationship_list(*, actor: Membership, contact_id: int) -> list[RelationView]:
+    """Links of one contact to others the actor can see, in one query."""
+    visible = contact_queryset(actor=actor).values("pk")
+    rows = (
+        Relationship.objects.filter(
+            Q(contact_id=contact_id) | Q(related_id=contact_id), org_id=actor.org_id
+        )
+        .filter(contact_id__in=visible)
+        .filter(related_id__in=visible)
+        .select_related("contact", "related")
+        .order_by("kind", "pk")
+    )
+    views = []
+    for row in rows:
+        outgoing = row.contact_id == contact_id
+        label = RelationshipKind(row.kind).label
+        if not outgoing and row.kind in REVERSE_LABELS:
+            label = REVERSE_LABELS[row.kind]
+        other = row.related if outgoing else row.contact
+        views.append(RelationView(row.pk, row.kind, label, other, outgoing))
+    return views
+
+
+def household_of(*, actor: Membership, contact_id: int) -> list[Contact]:
+    """Everyone linked to the contact through household kinds (spouse, family), visible only."""
+    members, frontier = {contact_id}, {contact_id}
+    for _ in range(HOUSEHOLD_MAX_HOPS):
+        if not frontier:
+            break
+        pairs = Relationship.objects.filter(
+            Q(contact_id__in=frontier) | Q(related_id__in=frontier),
+            org_id=actor.org_id,
+            kind__in=HOUSEHOLD_KINDS,
+        ).values_list("contact_id", "related_id")
+        found = {pk for pair in pairs for pk in pair} - members
+        members |= found
+        frontier = found
+    others = members - {contact_id}
+    if not others:
+        return []
+    return list(
+        contact_queryset(actor=actor).filter(pk__in=others).order_by("last_name", "first_name")
+    )
+
+
+def collaborator_list(*, actor: Membership, contact_id: int) -> list[ContactCollaborator]:
+    """Members sharing a visible contact, with their names loaded."""
+    visible = contact_queryset(actor=actor).filter(pk=contact_id).values("pk")
+    return list(
+        ContactCollaborator.objects.filter(org_id=actor.org_id, contact_id__in=visible)
+        .select_related("membership__user")
+        .order_by("membership__user__last_name", "pk")
+    )

@@ -1,0 +1,115 @@
+"""Pages: a member's notifications (list, open, mark read) and the header badge fragment.
+
+Mounted by config/urls.py: path("notifications/", include("rallypoynt.orgs.views_notifications")).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from rallypoynt.core.errors import NotFound, ValidationFailed
+from rallypoynt.core.pagination import paginate
+from rallypoynt.orgs.decorators import member_required
+from rallypoynt.orgs.models import Membership, Notification
+from rallypoynt.orgs.services import notification_mark_read
+
+PAGE_SIZE = 50
+
+
+def notification_list(*, actor: Membership, unread_only: bool = False) -> QuerySet[Notification]:
+    """The actor's own notifications (never a colleague's), newest first."""
+    qs = Notification.objects.filter(org_id=actor.org_id, recipient=actor)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, actor: Membership) -> int:
+    return notification_list(actor=actor, unread_only=True).count()
+
+
+def notification_read(*, actor: Membership, notification_id: int) -> Notification:
+    """Mark the actor's notification read (already read is fine); NotFound for anyone else's."""
+    found = notification_list(actor=actor).filter(pk=notification_id).first()
+    if found is None:
+        raise NotFound("No such notification.")
+    if found.read_at is None:
+        notification_mark_read(actor=actor, notification_id=found.pk)
+        found.refresh_from_db(fields=["read_at"])
+    return found
+
+
+@login_required
+@member_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    actor = request.membership
+    unread_only = request.GET.get("unread") == "1"
+    rows = notification_list(actor=actor, unread_only=unread_only)
+    ordering = ("-created_at", "-id")
+    try:
+        page = paginate(rows, cursor=request.GET.get("cursor"), limit=PAGE_SIZE, ordering=ordering)
+    except ValidationFailed:
+        # A mangled "older" link: show the newest page rather than an error.
+        page = paginate(rows, cursor=None, limit=PAGE_SIZE, ordering=ordering)
+    context = {
+        "page": page,
+        "unread_only": unread_only,
+        "unread_count": notification_unread_count(actor=actor),
+    }
+    return render(request, "orgs/notifications.html", context)
+
+
+def _safe_next(request: HttpRequest, target: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else ""
+
+
+@login_required
+@member_required
+@require_POST
+def read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one read; with open=1 follow its link (a local one only)."""
+    try:
+        found = notification_read(actor=request.membership, notification_id=notification_id)
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    if request.POST.get("open") == "1":
+        target = _safe_next(request, found.link)
+        if target:
+            return redirect(target)
+    return redirect("notifications:list")
+
+
+@login_required
+@member_required
+@require_POST
+def read_all(request: HttpRequest) -> HttpResponse:
+    unread = notification_list(actor=request.membership, unread_only=True)
+    if unread.exists():
+        notification_mark_read(actor=request.membership)
+    return redirect("notifications:list")
+
+
+@login_required
+@member_required
+def badge(request: HttpRequest) -> HttpResponse:
+    """The header link with the unread count, loaded (and refreshed) by HTMX."""
+    count = notification_unread_count(actor=request.membership)
+    return render(request, "orgs/notifications.html#badge", {"unread_count": count})
+
+
+app_name = "notifications"
+urlpatterns = [
+    path("", notifications, name="list"),
+    path("badge/", badge, name="badge"),
+    path("read-all/", read_all, name="read_all"),
+    path("<int:notification_id>/read/", read, name="read"),
+]
