@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -134,8 +135,35 @@ def _client(port: int, requests: list[tuple[str, str, bytes | None]], headers: d
     conn.close()
 
 
-def _fire(port: int, requests: list[tuple[str, str, bytes | None]], headers: dict) -> dict:
-    """Split `requests` over CLIENTS threads; latency percentiles and throughput."""
+def _tree_cpu_seconds(root: int) -> float | None:
+    """User+system CPU seconds of a process and its descendants (Linux /proc; else None)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grew = {root}, True
+    while grew:
+        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
+def _fire(
+    port: int, requests: list[tuple[str, str, bytes | None]], headers: dict, server_pid: int
+) -> dict:
+    """Split `requests` over CLIENTS threads; latency percentiles, throughput, server CPU."""
+    cpu_before = _tree_cpu_seconds(server_pid)
     outs: list[list] = [[] for _ in range(CLIENTS)]
     threads = [
         threading.Thread(target=_client, args=(port, requests[i::CLIENTS], headers, outs[i]))
@@ -147,6 +175,7 @@ def _fire(port: int, requests: list[tuple[str, str, bytes | None]], headers: dic
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    cpu_after = _tree_cpu_seconds(server_pid)
     results = [r for out in outs for r in out]
     latencies = sorted(ms for ms, _, _ in results)
 
@@ -161,6 +190,12 @@ def _fire(port: int, requests: list[tuple[str, str, bytes | None]], headers: dic
         "max_ms": round(latencies[-1], 2),
         "requests_per_s": round(len(results) / elapsed),
         "status": dict(Counter(status for _, status, _ in results)),
+        # CPU the server spent per request: comparable across runs on a busy machine.
+        "server_cpu_ms_per_request": (
+            round((cpu_after - cpu_before) * 1000 / len(results), 2)
+            if cpu_before is not None
+            else None
+        ),
         "_bodies": [data for _, _, data in results],
     }
 
@@ -222,10 +257,11 @@ def run(scale: int = 100_000, seed: int = 42, requests: int = REQUESTS) -> dict:
             _wait_until_up(port, proc, log)
             auth = {"Authorization": f"Bearer {secret}"}
             post = {**auth, "Content-Type": "application/json"}
-            _fire(port, [("POST", "/api/v1/leads", b) for b in warm_bodies], post)
-            health = _fire(port, [("GET", "/healthz", None)] * BASELINE_REQUESTS, {})
-            me = _fire(port, [("GET", "/api/v1/me", None)] * BASELINE_REQUESTS, auth)
-            leads = _fire(port, [("POST", "/api/v1/leads", b) for b in bodies], post)
+            pid = proc.pid
+            _fire(port, [("POST", "/api/v1/leads", b) for b in warm_bodies], post, pid)
+            health = _fire(port, [("GET", "/healthz", None)] * BASELINE_REQUESTS, {}, pid)
+            me = _fire(port, [("GET", "/api/v1/me", None)] * BASELINE_REQUESTS, auth, pid)
+            leads = _fire(port, [("POST", "/api/v1/leads", b) for b in bodies], post, pid)
         answers = [json.loads(b) for b in leads.pop("_bodies")]
         health.pop("_bodies"), me.pop("_bodies")
         inquiry_ids = {a["inquiry_id"] for a in answers if "inquiry_id" in a}
@@ -243,6 +279,7 @@ def run(scale: int = 100_000, seed: int = 42, requests: int = REQUESTS) -> dict:
         "contacts": scale,
         "load_seconds": round(load_seconds, 1),
         "server": {"workers": WORKERS, "threads_per_worker": 4, "clients": CLIENTS},
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "leads": {
             **leads,
             "matching_sent": matching,

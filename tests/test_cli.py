@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from rallypoynt.demo.crm import LEADS
+
 pytestmark = pytest.mark.slow_cli
 
 
@@ -64,7 +66,8 @@ def test_demo_is_idempotent_and_prints_the_logins(cli_env):
         "-c",
         "from rallypoynt.contacts.models import Contact; print(Contact.objects.count())",
     )
-    assert int(count.stdout.split()[-1]) == 150 + 20
+    # 150 generated people + the demo's recent leads + the solo agent's 20 contacts.
+    assert int(count.stdout.split()[-1]) == 150 + len(LEADS) + 20
 
 
 def test_createuser_and_createorg_then_join_with_a_role(cli_env):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rallypoynt.demo.crm import LEADS
 from rallypoynt.demo.loader import DEMO_PASSWORD, demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +22,7 @@ def test_demo_broker_logs_in_sees_home_and_logs_out(live_server, page):
     page.get_by_role("heading", name="My day").wait_for()
     assert page.get_by_role("link", name="Front Range Realty").is_visible()
     assert page.locator("svg.chart rect").count() == 5
-    assert "60 in all" in page.text_content("#stages-heading")
+    assert f"{60 + len(LEADS)} in all" in page.text_content("#stages-heading")
     assert page.get_by_role("navigation", name="Modules").is_visible()
 
     page.get_by_role("button", name="Log out").click()

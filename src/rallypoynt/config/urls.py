@@ -10,6 +10,7 @@ urlpatterns = [
     path("settings/", include("rallypoynt.orgs.urls")),
     path("contacts/", include("rallypoynt.contacts.urls")),
     path("admin/", admin.site.urls),
+    path("notifications/", include("rallypoynt.orgs.views_notifications")),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
     path("", include("rallypoynt.web.urls")),
 ]

@@ -21,14 +21,6 @@ from rallypoynt.contacts.services.speed_to_lead import (
 )
 
 
-def enqueue_at(job: Task, when: datetime, *args) -> None:
-    """Queue `job` to run at `when`; a backend that cannot defer runs it now (it re-checks)."""
-    if job.get_backend().supports_defer and when > timezone.now():
-        job.using(run_after=when).enqueue(*args)
-    else:
-        job.enqueue(*args)
-
-
 def _again(job: Task, when: datetime | None, *args) -> None:
     # Without deferral the retry would run at once and loop; the first run simply did nothing.
     if when is not None and job.get_backend().supports_defer:

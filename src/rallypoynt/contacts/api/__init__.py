@@ -5,5 +5,6 @@ from ninja import Router
 from rallypoynt.contacts.api import dedupe, imports, leads, people, routing
 
 router = Router()
-for module in (people, leads, routing, imports, dedupe):
+# Fixed paths (/contacts/duplicates, /contacts/export.csv) before /contacts/{id}.
+for module in (dedupe, imports, leads, routing, people):
     router.add_router("", module.router)

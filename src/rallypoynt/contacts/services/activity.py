@@ -16,6 +16,7 @@ from rallypoynt.contacts.services.speed_to_lead import inquiry_first_response_re
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.jobs import enqueue_at
 from rallypoynt.orgs.models import Membership
 
 # Clocks differ a little between a phone and the server; a few minutes ahead is fine.
@@ -166,7 +167,7 @@ def task_create(
     if remind_at:
         from rallypoynt.contacts.tasks import task_remind
 
-        transaction.on_commit(lambda: task_remind.using(run_after=remind_at).enqueue(task.pk))
+        transaction.on_commit(lambda: enqueue_at(task_remind, remind_at, task.pk))
     return task
 
 
