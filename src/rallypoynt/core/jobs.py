@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from django_tasks import Task
+from django_tasks.base import Task
 
 
 def enqueue_at(job: Task, when: datetime, *args) -> None:

@@ -18,8 +18,6 @@ from email.utils import parseaddr
 from html.parser import HTMLParser
 from typing import Any
 
-from django.db import transaction
-
 from rallypoynt.contacts.choices import Channel, LeadType
 from rallypoynt.contacts.services.idempotency import (
     MAX_KEY_LENGTH,
@@ -466,7 +464,6 @@ def _message_key(message_id: str) -> str:
     return request_fingerprint(message_id.encode())
 
 
-@transaction.atomic
 def lead_email_ingest(
     *,
     org_id: int,
@@ -477,7 +474,8 @@ def lead_email_ingest(
     """Turn a raw message into a lead (201) or a review item (422); nothing is dropped.
 
     The caller's Idempotency-Key, else the Message-ID, makes a redelivered message replay
-    the first answer instead of creating a second inquiry.
+    the first answer instead of creating a second inquiry. Parsing happens before any
+    transaction starts, so the write lock is held only for the writes.
     """
     parsed = lead_email_parse(raw)
 

@@ -102,9 +102,17 @@ def test_contact_page_is_404_outside_the_scope_or_org(org):
             client.post(f"/contacts/{contact.pk}/touchpoints/", {"kind": "call"}).status_code == 404
         )
         assert client.post(f"/contacts/{contact.pk}/delete/").status_code == 404
+        for action, data in (
+            ("consent", {"email_consent": "opted_out", "sms_consent": "opted_out"}),
+            ("relationships", {"kind": "spouse", "related_id": contact.pk}),
+            ("collaborators", {"membership_id": member.pk}),
+        ):
+            assert client.post(f"/contacts/{contact.pk}/{action}/", data).status_code == 404
     assert browser(org.chris).get(f"/contacts/{contact.pk}/").status_code == 200
     assert Contact.objects.filter(pk=contact.pk).exists()
-    assert not Touchpoint.objects.exists()
+    assert not Touchpoint.objects.exists() and not ContactCollaborator.objects.exists()
+    contact.refresh_from_db()
+    assert contact.email_consent == "unknown"
 
 
 def test_pages_need_a_login(org):

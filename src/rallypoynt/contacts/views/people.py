@@ -580,10 +580,9 @@ def tasks(request: HttpRequest) -> HttpResponse:
     """My open tasks, soonest due first (undated last), with a form to add one."""
     actor = request.membership
     try:
-        cursor = request.GET.get("cursor")
         page = paginate(
             task_list(actor=actor, status="open"),
-            cursor=cursor,
+            cursor=request.GET.get("cursor"),
             limit=PAGE_SIZE,
             ordering=("due_sort", "id"),
         )
