@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rallypoynt.contacts.models import Contact, Touchpoint
-from rallypoynt.demo.loader import DEMO_PASSWORD, demo_load
+from rallypoynt.contacts.models import Touchpoint
+from rallypoynt.contacts.tests.factories import ContactFactory
+from rallypoynt.orgs.tests.brokerage import build_brokerage
+from rallypoynt.orgs.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,18 +22,20 @@ def _plain_static_names(settings):
     }
 
 
-def log_in(page, base_url: str) -> None:
+def log_in(page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/accounts/login/?next=/contacts/")
-    page.get_by_label("E-mail").fill("broker@demo.rallypoynt.test")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Contacts").wait_for()
 
 
 def test_search_the_list_open_a_contact_and_log_a_call_on_its_timeline(live_server, page):
-    result = demo_load(scale=60, seed=7)
-    target = Contact.objects.filter(org=result.org).exclude(last_name="").order_by("pk").first()
-    log_in(page, live_server.url)
+    org = build_brokerage()
+    for i in range(60):
+        ContactFactory(org=org.org, owner=org.ben if i % 2 else org.maria, last_name=f"Lee{i:02d}")
+    target = ContactFactory(org=org.org, owner=org.ben, first_name="Isabel", last_name="Conner")
+    log_in(page, live_server.url, org.broker.user.email)
     assert page.locator("#results tbody tr").count() == 50
     assert page.get_by_role("link", name="Next page").is_visible()
 

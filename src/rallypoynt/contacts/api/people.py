@@ -99,7 +99,12 @@ def contacts_create(request, payload: s.ContactIn):
         owner_id=owner_id,
         data=ContactData(**values),
     )
-    return Status(201, contact_get(actor=request.auth, contact_id=contact.pk) or contact)
+    # Answer from the new row itself: no re-read, the caller may not even see it any more.
+    lists.contact_rows_attach(contacts=[contact])
+    if contact.owner_id == request.auth.pk:
+        request.auth.user = request.user
+        contact.owner = request.auth
+    return Status(201, contact)
 
 
 @router.get("/contacts/{contact_id}", response={200: s.ContactDetailOut, **ERRORS})

@@ -224,6 +224,26 @@ def test_export_page_streams_a_csv_attachment_with_the_list_filters(brokerage):
     assert "VERSION:4.0" in cards and "Carl" in cards and "Lena" not in cards
 
 
+def test_export_page_holds_only_visible_contacts_and_lists(brokerage, other):
+    person(brokerage, first_name="Mine")
+    person(brokerage, owner=brokerage.maria, first_name="Marias")
+    ContactFactory(org=other.org, owner=other.ben, first_name="Elsewhere")
+    private = SmartList.objects.create(
+        org=brokerage.org, owner=brokerage.broker, name="Broker only", filters={}
+    )
+    client = Client()
+    client.force_login(brokerage.ben.user)
+    text = b"".join(client.get("/contacts/export.csv").streaming_content).decode()
+    assert [r["First Name"] for r in rows_of(text)] == ["Mine"]
+    cards = b"".join(client.get("/contacts/export.vcf").streaming_content).decode()
+    assert "Mine" in cards and "Marias" not in cards and "Elsewhere" not in cards
+    assert client.get(f"/contacts/export.csv?smart_list={private.pk}").status_code == 404
+    other_list = SmartList.objects.create(
+        org=other.org, owner=other.ben, name="Theirs", filters={}, is_shared=True
+    )
+    assert client.get(f"/contacts/export.vcf?smart_list={other_list.pk}").status_code == 404
+
+
 def test_export_page_refuses_bad_filters_and_needs_a_login(brokerage):
     client = Client()
     assert client.get("/contacts/export.csv").status_code == 302
