@@ -356,7 +356,8 @@ def _to_pond(inquiry: LeadInquiry, rule: RoutingRule, why: str, now: datetime) -
             body=f"First to claim it gets it (until {local_time(deadline, tz)}).",
             link=reverse("contacts:pond"),
         )
-    from rallypoynt.contacts.tasks_leads import enqueue_at, inquiry_pond_timeout
+    from rallypoynt.contacts.tasks_leads import inquiry_pond_timeout
+    from rallypoynt.core.jobs import enqueue_at
 
     inquiry_id = inquiry.pk
     transaction.on_commit(lambda: enqueue_at(inquiry_pond_timeout, deadline, inquiry_id))

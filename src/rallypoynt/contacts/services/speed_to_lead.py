@@ -164,7 +164,8 @@ def inquiry_followups_schedule(*, inquiry: LeadInquiry) -> None:
     due = add_business_minutes(calendar, inquiry.received_at, settings.first_response_minutes)
     inquiry.first_response_due_at = due
     inquiry.save(update_fields=["first_response_due_at", "updated_at"])
-    from rallypoynt.contacts.tasks_leads import enqueue_at, inquiry_acknowledge, inquiry_sla_check
+    from rallypoynt.contacts.tasks_leads import inquiry_acknowledge, inquiry_sla_check
+    from rallypoynt.core.jobs import enqueue_at
 
     inquiry_id = inquiry.pk
 
