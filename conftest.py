@@ -19,6 +19,9 @@ django_settings.CACHES = {
     }
 }
 django_settings.MEDIA_ROOT = RUN_DIR / "media"
+# A developer's collected (hashed) static files must not leak into pages under test.
+django_settings.STATIC_ROOT = RUN_DIR / "static"
+django_settings.STATIC_ROOT.mkdir()
 
 
 @pytest.fixture(scope="session")

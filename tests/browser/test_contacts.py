@@ -12,16 +12,6 @@ from rallypoynt.orgs.tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_names(settings):
-    # Once `collectstatic` has written a manifest, pages ask for hashed names that the live
-    # server's finder-based static handler cannot serve, and htmx would never load.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def log_in(page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/accounts/login/?next=/contacts/")
     page.get_by_label("E-mail").fill(email)

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 MODULES = [
     ("home", "My day", "web:home"),
-    ("contacts", "Contacts", None),
+    ("contacts", "Contacts", "contacts:list"),
     ("pipeline", "Pipeline", None),
     ("transactions", "Transactions", None),
     ("properties", "Properties", None),

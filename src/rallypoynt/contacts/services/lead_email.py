@@ -38,24 +38,12 @@ MAX_PRICE = Decimal("999999999999.99")  # LeadInquiry.price holds 14 digits, 2 a
 KEPT_FOR_REVIEW = "kept_for_review"
 
 # The form fields a lead e-mail fills, in the order the review page shows them.
+PROPERTY_FIELDS = ("address", "city", "state", "postal_code", "mls_number", "price")
 FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "type",
-    "source",
-    "message",
-    "timeframe",
-    "address",
-    "city",
-    "state",
-    "postal_code",
-    "mls_number",
-    "price",
+    *("first_name", "last_name", "email", "phone", "type", "source", "message", "timeframe"),
+    *PROPERTY_FIELDS,
     "language",
 )
-PROPERTY_FIELDS = ("address", "city", "state", "postal_code", "mls_number", "price")
 
 # RELM 1.0 meta names -> our field; earlier names win when a message carries both.
 RELM_NAMES = {
@@ -123,8 +111,6 @@ LANGUAGES = {
     "vietnamese": "vi",
     "korean": "ko",
     "russian": "ru",
-    "arabic": "ar",
-    "hindi": "hi",
 }
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -191,8 +191,16 @@ def contact_update(*, actor: Membership, contact_id: int, changes: dict[str, Any
         **{f: getattr(contact, f) for f in PROFILE_FIELDS},
         custom={**contact.custom, **changes.get("custom", {})},
     )
-    data.emails = changes.get("emails") or list(contact.emails.values_list("address", flat=True))
-    data.phones = changes.get("phones") or list(contact.phones.values_list("number", flat=True))
+    data.emails = (
+        (changes["emails"] or [])
+        if "emails" in changes
+        else list(contact.emails.values_list("address", flat=True))
+    )
+    data.phones = (
+        (changes["phones"] or [])
+        if "phones" in changes
+        else list(contact.phones.values_list("number", flat=True))
+    )
     unknown = set(changes) - {*PROFILE_FIELDS, "emails", "phones", "tags", "owner_id", "custom"}
     if unknown:
         raise ValidationFailed("Unknown fields.", fields={k: ["unknown field"] for k in unknown})

@@ -234,7 +234,8 @@ def test_closed_item_shows_no_form_and_ignores_posts(brokerage):
     client = client_for(brokerage.lead)
     page_html = html(client.get(f"{QUEUE}{item.pk}/"))
     assert "Create the lead" not in page_html and "Discarded by" in page_html
-    client.post(f"{QUEUE}{item.pk}/", {"email": "t@example.com", "type": "buyer"})
+    response = client.post(f"{QUEUE}{item.pk}/", {"email": "t@example.com", "type": "buyer"})
+    assert response.status_code == 302
     assert not LeadInquiry.objects.exists()
     response = client.post(f"{QUEUE}{item.pk}/discard/", follow=True)
     assert "already discarded" in html(response)

@@ -131,8 +131,11 @@ def review_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     parsed = lead_email_parse(item.raw.encode())
     sender_domain = item.sender.rpartition("@")[2].rstrip(">").strip()
     is_open = item.status == ReviewStatus.OPEN
+    if request.method == "POST" and not is_open:
+        messages.error(request, f"This item is already {item.get_status_display().lower()}.")
+        return redirect("contacts:review_detail", item_id=item.pk)
     form = LeadFixForm(
-        request.POST if request.method == "POST" and is_open else None,
+        request.POST if request.method == "POST" else None,
         initial=_initial(parsed, sender_domain),
     )
     if form.is_bound and form.is_valid():
