@@ -40,3 +40,19 @@ def _fast_tests(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Rate-limit counters live in the cache; ids repeat across tests, counters must not.
     cache.clear()
+
+
+@pytest.fixture
+def brokerage(db):
+    """A demo-shaped brokerage with named people (see orgs/tests/brokerage.py)."""
+    from rallypoynt.orgs.tests.brokerage import build_brokerage
+
+    return build_brokerage()
+
+
+@pytest.fixture
+def other(db):
+    """A second org with the same shape; nobody in `brokerage` may see or touch it."""
+    from rallypoynt.orgs.tests.brokerage import build_brokerage
+
+    return build_brokerage("Other Realty")

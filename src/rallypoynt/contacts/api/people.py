@@ -25,6 +25,7 @@ from rallypoynt.contacts.services.activity import (
     TouchpointIn,
     task_complete,
     task_create,
+    task_update,
     touchpoint_log,
 )
 from rallypoynt.contacts.services.custom_fields import custom_field_create
@@ -36,7 +37,7 @@ from rallypoynt.contacts.services.people import (
     contact_for_update,
     contact_update,
 )
-from rallypoynt.core.errors import NotFound
+from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.pagination import paginate
 
 router = Router(tags=["contacts"])
@@ -306,8 +307,16 @@ def tasks_create(request, payload: s.TaskIn):
 
 @router.patch("/tasks/{task_id}", response={200: s.TaskOut, **ERRORS})
 def tasks_patch(request, task_id: int, payload: s.TaskPatch):
-    """Complete (is_done true) or reopen (false) a task."""
-    task = task_complete(actor=request.auth, task_id=task_id, is_done=payload.is_done)
+    """Change a task's fields, and/or complete (is_done true) or reopen (false) it."""
+    changes = payload.dict(exclude_unset=True, exclude={"is_done"})
+    with transaction.atomic():
+        task = None
+        if changes:
+            task = task_update(actor=request.auth, task_id=task_id, changes=changes)
+        if payload.is_done is not None:
+            task = task_complete(actor=request.auth, task_id=task_id, is_done=payload.is_done)
+        if task is None:
+            raise ValidationFailed("Nothing to change.", fields={"__all__": ["empty request"]})
     return task
 
 

@@ -209,7 +209,14 @@ class TaskIn(Schema):
 
 
 class TaskPatch(Schema):
-    is_done: bool
+    """Any subset: change fields, and/or complete (is_done true) or reopen (false)."""
+
+    title: str | None = None
+    notes: str | None = None
+    due_at: datetime | None = None
+    remind_at: datetime | None = None
+    assignee_id: int | None = None
+    is_done: bool | None = None
 
 
 class TaskOut(Schema):

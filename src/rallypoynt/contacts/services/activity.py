@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,7 +14,7 @@ from rallypoynt.contacts.choices import Direction, Outcome, TouchpointKind
 from rallypoynt.contacts.models import Contact, Task, Touchpoint
 from rallypoynt.contacts.services.people import contact_for_update
 from rallypoynt.contacts.services.speed_to_lead import inquiry_first_response_record
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.jobs import enqueue_at
@@ -200,4 +201,50 @@ def task_complete(*, actor: Membership, task_id: int, is_done: bool = True) -> T
         subject=task,
         actor_id=actor.user_id,
     )
+    return task
+
+
+TASK_FIELDS = ("title", "notes", "due_at", "remind_at", "assignee_id")
+
+
+@transaction.atomic
+def task_update(*, actor: Membership, task_id: int, changes: dict[str, Any]) -> Task:
+    """Change title, notes, due/remind times or assignee; a new remind time re-arms the reminder."""
+    task = task_for_update(actor=actor, task_id=task_id)
+    unknown = set(changes) - set(TASK_FIELDS)
+    if unknown:
+        raise ValidationFailed("Unknown fields.", fields={k: ["unknown field"] for k in unknown})
+    before = {f: getattr(task, f) for f in TASK_FIELDS}
+    if "title" in changes:
+        task.title = (changes["title"] or "").strip()[:200]
+        if not task.title:
+            raise ValidationFailed("A title is required.", fields={"title": ["required"]})
+    if "notes" in changes:
+        task.notes = changes["notes"] or ""
+    for name in ("due_at", "remind_at"):
+        if name in changes:
+            setattr(task, name, changes[name])
+    if "assignee_id" in changes:
+        task.assignee_id = _assignee(actor, changes["assignee_id"])
+    if task.remind_at and task.due_at and task.remind_at > task.due_at:
+        raise ValidationFailed("Remind before it is due.", fields={"remind_at": ["after due"]})
+    diff = model_changes(task, list(TASK_FIELDS), before)
+    if "remind_at" in diff:
+        task.reminded_at = None
+    task.save()
+    audit_record(
+        org_id=task.org_id, actor_id=actor.user_id, action="task.update", target=task, changes=diff
+    )
+    event_emit(
+        org_id=task.org_id,
+        kind="task.updated",
+        subject=task,
+        actor_id=actor.user_id,
+        payload={"fields": sorted(diff)},
+    )
+    if "remind_at" in diff and task.remind_at:
+        from rallypoynt.contacts.tasks import task_remind
+
+        remind_at = task.remind_at
+        transaction.on_commit(lambda: enqueue_at(task_remind, remind_at, task.pk))
     return task

@@ -154,3 +154,23 @@ def test_task_form_adds_a_task_and_returns_to_the_contact(org):
         "/contacts/tasks/new/", {"title": "x", "next": "https://evil.test/"}
     )
     assert evil["Location"] == "/contacts/tasks/"
+
+
+def test_task_patch_changes_fields_and_completes_in_one_call(brokerage):
+    from rallypoynt.api.tests.helpers import ApiClient
+    from rallypoynt.contacts.tests.factories import TaskFactory
+
+    task = TaskFactory(
+        contact__org=brokerage.org, contact__owner=brokerage.ben, assignee=brokerage.ben
+    )
+    api = ApiClient(brokerage.ben)
+    response = api.patch(f"/api/v1/tasks/{task.pk}", {"title": "Call back", "is_done": True})
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert task.title == "Call back" and task.completed_at is not None
+    bad = api.patch(f"/api/v1/tasks/{task.pk}", {"title": "  "})
+    assert bad.status_code == 422 and "title" in bad.json()["error"]["fields"]
+    stranger = ApiClient(brokerage.maria).patch(f"/api/v1/tasks/{task.pk}", {"title": "Mine"})
+    assert stranger.status_code == 404
+    task.refresh_from_db()
+    assert task.title == "Call back"
