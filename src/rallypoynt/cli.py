@@ -38,7 +38,10 @@ def progress_bar() -> Progress:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from rallypoynt.core.bulk import planner_statistics_refresh
+
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    planner_statistics_refresh()
     console.print("[green]Database is up to date.[/]")
     return 0
 
@@ -62,6 +65,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         bar.update(task, completed=args.scale)
     elapsed = time.perf_counter() - started
+    from rallypoynt.core.bulk import planner_statistics_refresh
+
+    planner_statistics_refresh()
     console.print(
         f"[green]Demo brokerage ready:[/] {result.org.name} — {result.contacts_created} new "
         f"contacts in {elapsed:.1f} s."

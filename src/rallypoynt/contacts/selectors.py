@@ -63,17 +63,19 @@ def contacts_matching(
     Used by dedupe at intake: it looks across the whole org, whoever owns the match.
     """
     emails, phones = list(emails), list(phones)
-    ids = Q(pk__in=[])
+    # Two indexed lookups, then a primary-key filter: an OR of two IN-subqueries makes
+    # SQLite walk every contact of the org.
+    ids: set[int] = set()
     if emails:
-        ids |= Q(
-            pk__in=ContactEmail.objects.filter(org_id=org_id, address__in=emails).values(
-                "contact_id"
+        ids.update(
+            ContactEmail.objects.filter(org_id=org_id, address__in=emails).values_list(
+                "contact_id", flat=True
             )
         )
     if phones:
-        ids |= Q(
-            pk__in=ContactPhone.objects.filter(org_id=org_id, number__in=phones).values(
-                "contact_id"
+        ids.update(
+            ContactPhone.objects.filter(org_id=org_id, number__in=phones).values_list(
+                "contact_id", flat=True
             )
         )
-    return Contact.objects.filter(ids, org_id=org_id).order_by("created_at", "pk")
+    return Contact.objects.filter(org_id=org_id, pk__in=ids).order_by("created_at", "pk")

@@ -77,3 +77,12 @@ def _prep_json(row: Sequence, json_at: list[int], model_fields: list) -> list:
     for i in json_at:
         row[i] = model_fields[i].get_db_prep_save(row[i], connection)
     return row
+
+
+def planner_statistics_refresh() -> None:
+    """Refresh the query planner's statistics after a large load (ANALYZE on both backends).
+
+    Without them SQLite picks a scan of the whole org over the (org, address) index.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,6 @@ from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import Conflict, PermissionDenied
 from rallypoynt.core.models import Event
 from rallypoynt.orgs.tests.brokerage import build_brokerage
-from rallypoynt.orgs.tests.factories import PASSWORD
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
 
 DATA = Path(__file__).parent / "data" / "lead_emails"
 QUEUE = "/contacts/leads/review/"
@@ -268,53 +265,3 @@ def test_services_refuse_an_agent_and_a_second_close(brokerage):
             actor=brokerage.lead, item_id=item.pk, lead=LeadIn(phones=["3035550100"])
         )
     assert LeadInquiry.objects.count() == 1
-
-
-# In a real browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Module scope: closed before tests/browser opens its session-wide Playwright, since two
-    sync Playwright instances cannot share a thread."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_lead_agent_fixes_a_queued_message_in_the_browser(live_server, page):
-    brokerage = build_brokerage()
-    item = bad_email_item(brokerage.org)
-    page.goto(f"{live_server.url}{QUEUE}")
-    page.get_by_label("E-mail").fill(brokerage.lead.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Lead review queue").wait_for()
-    page.get_by_role("link", name=item.subject, exact=True).click()
-    page.get_by_role("heading", name="Fix it into a lead").wait_for()
-    assert page.get_by_label("First name").input_value() == "Tess"
-    assert "Name: Tess Ford" in page.get_by_label("Raw message").input_value()
-    page.get_by_label("E-mail").fill("tess.ford@example.com")
-    page.get_by_role("button", name="Create the lead").click()
-    page.get_by_role("heading", name="Lead review queue").wait_for()
-    assert "Lead created: inquiry" in page.get_by_role("status").text_content()
-    item.refresh_from_db()
-    assert item.status == ReviewStatus.RESOLVED
