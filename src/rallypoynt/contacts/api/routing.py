@@ -8,8 +8,9 @@ from decimal import Decimal
 from ninja import Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.contacts.services import routing, speed_to_lead
-from rallypoynt.contacts.services.routing import RoutingRuleData
+from rallypoynt.contacts import selectors_routing
+from rallypoynt.contacts.services import routing, routing_rules, speed_to_lead
+from rallypoynt.contacts.services.routing_rules import RoutingRuleData
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs.services import notification_mark_read
@@ -76,24 +77,24 @@ class RuleOrderIn(Schema):
 @router.get("/routing-rules", response={200: list[RoutingRuleOut], **ERRORS})
 def routing_rule_list(request):
     """The org's rules in the order they are tried."""
-    return list(routing.routing_rule_list(actor=request.auth))
+    return list(selectors_routing.routing_rule_list(actor=request.auth))
 
 
 @router.post("/routing-rules", response={201: RoutingRuleOut, **ERRORS})
 def routing_rule_create(request, payload: RoutingRuleIn):
     data = RoutingRuleData(**payload.dict())
-    return Status(201, routing.routing_rule_create(actor=request.auth, data=data))
+    return Status(201, routing_rules.routing_rule_create(actor=request.auth, data=data))
 
 
 @router.post("/routing-rules/order", response={200: list[RoutingRuleOut], **ERRORS})
 def routing_rule_reorder(request, payload: RuleOrderIn):
     """Set the order: list every rule id once, first tried first."""
-    return routing.routing_rule_reorder(actor=request.auth, rule_ids=payload.rule_ids)
+    return routing_rules.routing_rule_reorder(actor=request.auth, rule_ids=payload.rule_ids)
 
 
 @router.get("/routing-rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
 def routing_rule_get(request, rule_id: int):
-    found = routing.routing_rule_get(actor=request.auth, rule_id=rule_id)
+    found = selectors_routing.routing_rule_get(actor=request.auth, rule_id=rule_id)
     if found is None:
         raise NotFound("No such routing rule.")
     return found
@@ -102,12 +103,12 @@ def routing_rule_get(request, rule_id: int):
 @router.patch("/routing-rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
 def routing_rule_update(request, rule_id: int, payload: RoutingRulePatch):
     changes = payload.dict(exclude_unset=True)
-    return routing.routing_rule_update(actor=request.auth, rule_id=rule_id, changes=changes)
+    return routing_rules.routing_rule_update(actor=request.auth, rule_id=rule_id, changes=changes)
 
 
 @router.delete("/routing-rules/{rule_id}", response={204: None, **ERRORS})
 def routing_rule_delete(request, rule_id: int):
-    routing.routing_rule_delete(actor=request.auth, rule_id=rule_id)
+    routing_rules.routing_rule_delete(actor=request.auth, rule_id=rule_id)
     return Status(204, None)
 
 
@@ -193,13 +194,13 @@ class ReassignIn(Schema):
 @router.get("/inquiries", response={200: InquiryPage, **ERRORS}, summary="Lead inquiries")
 def inquiry_list(request, query: Query[InquiryQuery]):
     """Inquiries the caller may see, newest first; filter by status."""
-    qs = routing.inquiry_list(actor=request.auth, status=query.status)
+    qs = selectors_routing.inquiry_list(actor=request.auth, status=query.status)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-received_at", "-id"))
 
 
 @router.get("/inquiries/{inquiry_id}", response={200: InquiryOut, **ERRORS})
 def inquiry_get(request, inquiry_id: int):
-    found = routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
+    found = selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
     if found is None:
         raise NotFound("No such inquiry.")
     return found
@@ -209,7 +210,7 @@ def inquiry_get(request, inquiry_id: int):
 def inquiry_claim(request, inquiry_id: int):
     """Take a lead from your team's pond; 409 names who was first."""
     routing.inquiry_claim(actor=request.auth, inquiry_id=inquiry_id)
-    return routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
+    return selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
 
 
 @router.post("/inquiries/{inquiry_id}/reassign", response={200: InquiryOut, **ERRORS})
@@ -217,7 +218,7 @@ def inquiry_reassign(request, inquiry_id: int, payload: ReassignIn):
     routing.inquiry_reassign(
         actor=request.auth, inquiry_id=inquiry_id, membership_id=payload.membership_id
     )
-    return routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
+    return selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
 
 
 class NotificationOut(Schema):

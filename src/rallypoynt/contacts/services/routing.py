@@ -7,18 +7,17 @@ touchpoint logging already take, so two writers never wait on each other in a ci
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from rallypoynt.contacts.choices import InquiryStatus, LeadType, RoutingAction
+from rallypoynt.contacts.choices import InquiryStatus, RoutingAction
 from rallypoynt.contacts.models import (
     Contact,
     ContactCollaborator,
@@ -26,20 +25,16 @@ from rallypoynt.contacts.models import (
     LeadSettings,
     RoutingRule,
 )
-from rallypoynt.contacts.selectors import contact_queryset
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.contacts.selectors_routing import inquiry_visible_q
+from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, Team, TeamMember
 from rallypoynt.orgs.permissions import can, visibility_for
-from rallypoynt.orgs.services import notification_send, require
+from rallypoynt.orgs.services import notification_send
 
 MANAGE_ACTION = "org.manage_teams"
-MAX_PRICE = Decimal("999999999999.99")
-MAX_POND_MINUTES = 24 * 60
-MAX_LIST_ITEMS = 200
-_POSTAL = re.compile(r"^[A-Z0-9-]{1,10}$")
 
 
 def member_name(member: Membership | None) -> str:
@@ -63,11 +58,11 @@ def _fold(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def _postal(text: str) -> str:
+def postal_code_key(text: str) -> str:
     return re.sub(r"\s+", "", str(text)).upper()
 
 
-def _language(text: str) -> str:
+def language_code(text: str) -> str:
     """Primary language subtag: 'es-MX' and 'ES' both read as 'es'."""
     return str(text).strip().lower().replace("_", "-").split("-")[0]
 
@@ -121,9 +116,9 @@ def rule_match(rule: RoutingRule, facts: LeadFacts) -> list[str] | None:
             return None
         met.append(f"type {facts.lead_type}")
     if rule.postal_codes:
-        code = _postal(facts.postal_code)
+        code = postal_code_key(facts.postal_code)
         # A rule's entry may be a prefix ("803" covers 80301-80310).
-        if not code or not any(code.startswith(_postal(p)) for p in rule.postal_codes):
+        if not code or not any(code.startswith(postal_code_key(p)) for p in rule.postal_codes):
             return None
         met.append(f"ZIP {code}")
     if rule.cities:
@@ -140,11 +135,11 @@ def rule_match(rule: RoutingRule, facts: LeadFacts) -> list[str] | None:
             return None
         met.append(f"price {_money(price)} in {price_range_text(rule)}")
     if rule.languages:
-        if not facts.language or _language(facts.language) not in {
-            _language(x) for x in rule.languages
+        if not facts.language or language_code(facts.language) not in {
+            language_code(x) for x in rule.languages
         }:
             return None
-        met.append(f"language {_language(facts.language)}")
+        met.append(f"language {language_code(facts.language)}")
     return met
 
 
@@ -587,290 +582,3 @@ def inquiry_reassign(*, actor: Membership, inquiry_id: int, membership_id: int) 
     assignment_apply(inquiry=inquiry, member=target, now=now, reason=reason, keep_status=keep)
     _record(inquiry, "reassign", "lead.reassigned", actor=actor)
     return inquiry
-
-
-# Rules: create, change, delete, reorder ------------------------------------------------------
-
-
-@dataclass
-class RoutingRuleData:
-    """A routing rule as typed in; `routing_rule_clean` normalises it."""
-
-    name: str = ""
-    action: str = RoutingAction.ASSIGN
-    is_active: bool = True
-    sources: list[str] = field(default_factory=list)
-    lead_types: list[str] = field(default_factory=list)
-    postal_codes: list[str] = field(default_factory=list)
-    cities: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
-    price_min: Decimal | None = None
-    price_max: Decimal | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
-    pond_timeout_minutes: int = 15
-
-
-RULE_FIELDS = [f.name for f in fields(RoutingRuleData)]
-LIST_FIELDS = ["sources", "lead_types", "postal_codes", "cities", "languages"]
-
-
-def _clean_list(value: Any, name: str, errors: dict[str, list[str]]) -> list[str]:
-    if isinstance(value, str) or not isinstance(value, list | tuple):
-        errors[name] = ["a list of text values"]
-        return []
-    items: list[str] = []
-    for raw in value:
-        if not isinstance(raw, str):
-            errors[name] = ["a list of text values"]
-            return []
-        item = " ".join(raw.split())
-        if name == "postal_codes":
-            item = _postal(item)
-        elif name == "languages":
-            item = _language(item)
-        if item and item not in items:
-            items.append(item)
-    bad = [i for i in items if len(i) > 100]
-    if name == "lead_types":
-        bad = [i for i in items if i not in LeadType.values]
-    elif name == "postal_codes":
-        bad = [i for i in items if not _POSTAL.match(i)]
-    if bad:
-        errors[name] = [f"not valid: {', '.join(bad[:5])}"]
-    elif len(items) > MAX_LIST_ITEMS:
-        errors[name] = [f"at most {MAX_LIST_ITEMS} values"]
-    return items
-
-
-def _clean_price(value: Any, name: str, errors: dict[str, list[str]]) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        price = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        errors[name] = ["not a number"]
-        return None
-    if not Decimal(0) <= price <= MAX_PRICE:
-        errors[name] = [f"between 0 and {MAX_PRICE:,.0f}"]
-        return None
-    return price
-
-
-def routing_rule_clean(*, org_id: int, data: RoutingRuleData) -> RoutingRuleData:
-    """Validate and normalise; raise ValidationFailed naming every bad field."""
-    errors: dict[str, list[str]] = {}
-    data.name = " ".join(str(data.name or "").split())
-    if not data.name:
-        errors["name"] = ["required"]
-    elif len(data.name) > 120:
-        errors["name"] = ["at most 120 characters"]
-    if data.action not in RoutingAction.values:
-        errors["action"] = [f"one of {', '.join(RoutingAction.values)}"]
-    if not isinstance(data.is_active, bool):
-        errors["is_active"] = ["true or false"]
-    for name in LIST_FIELDS:
-        setattr(data, name, _clean_list(getattr(data, name), name, errors))
-    data.price_min = _clean_price(data.price_min, "price_min", errors)
-    data.price_max = _clean_price(data.price_max, "price_max", errors)
-    if (
-        data.price_min is not None
-        and data.price_max is not None
-        and data.price_min > data.price_max
-    ):
-        errors["price_max"] = ["must not be below the minimum price"]
-    minutes = data.pond_timeout_minutes
-    if isinstance(minutes, bool) or not isinstance(minutes, int):
-        errors["pond_timeout_minutes"] = ["a whole number of minutes"]
-    elif not 1 <= minutes <= MAX_POND_MINUTES:
-        errors["pond_timeout_minutes"] = [f"between 1 and {MAX_POND_MINUTES}"]
-    _clean_target(org_id, data, errors)
-    if errors:
-        raise ValidationFailed("The routing rule is not valid.", fields=errors)
-    return data
-
-
-def _clean_target(org_id: int, data: RoutingRuleData, errors: dict[str, list[str]]) -> None:
-    """An assign rule names an active member; round robin and pond rules name a team."""
-    if data.action == RoutingAction.ASSIGN:
-        data.team_id = None
-        active = Membership.objects.filter(org_id=org_id, pk=data.assignee_id, is_active=True)
-        if data.assignee_id is None or not active.exists():
-            errors["assignee_id"] = ["choose an active member"]
-    elif data.action in RoutingAction.values:
-        data.assignee_id = None
-        if data.team_id is None or not Team.objects.filter(org_id=org_id, pk=data.team_id).exists():
-            errors["team_id"] = ["choose a team"]
-
-
-def _rule_for_update(actor: Membership, rule_id: int) -> RoutingRule:
-    rule = RoutingRule.objects.select_for_update().filter(org_id=actor.org_id, pk=rule_id).first()
-    if rule is None:
-        raise NotFound("No such routing rule.")
-    return rule
-
-
-def _rule_event(actor: Membership, rule: RoutingRule, verb: str, changes: dict) -> None:
-    audit_record(
-        org_id=actor.org_id,
-        actor_id=actor.user_id,
-        action=f"routing_rule.{verb}",
-        target=rule,
-        changes=changes,
-    )
-    event_emit(
-        org_id=actor.org_id,
-        kind=f"routing_rule.{verb}d",
-        subject=rule,
-        actor_id=actor.user_id,
-        payload={"name": rule.name, "action": rule.action},
-    )
-
-
-@transaction.atomic
-def routing_rule_create(*, actor: Membership, data: RoutingRuleData) -> RoutingRule:
-    """Add a rule at the end of the org's order."""
-    require(actor, MANAGE_ACTION)
-    data = routing_rule_clean(org_id=actor.org_id, data=data)
-    last = RoutingRule.objects.filter(org_id=actor.org_id).aggregate(m=Max("position"))["m"]
-    rule = RoutingRule.objects.create(
-        org_id=actor.org_id,
-        position=0 if last is None else last + 1,
-        **{name: getattr(data, name) for name in RULE_FIELDS},
-    )
-    _rule_event(actor, rule, "create", {"name": rule.name, "action": rule.action})
-    return rule
-
-
-@transaction.atomic
-def routing_rule_update(*, actor: Membership, rule_id: int, changes: dict[str, Any]) -> RoutingRule:
-    """Change some fields of a rule; the result is validated as a whole."""
-    require(actor, MANAGE_ACTION)
-    unknown = sorted(set(changes) - set(RULE_FIELDS))
-    if unknown:
-        raise ValidationFailed("Unknown field.", fields={k: ["unknown field"] for k in unknown})
-    rule = _rule_for_update(actor, rule_id)
-    before = {name: getattr(rule, name) for name in RULE_FIELDS}
-    data = routing_rule_clean(org_id=actor.org_id, data=RoutingRuleData(**{**before, **changes}))
-    for name in RULE_FIELDS:
-        setattr(rule, name, getattr(data, name))
-    rule.save()
-    _rule_event(actor, rule, "update", model_changes(rule, RULE_FIELDS, before))
-    return rule
-
-
-@transaction.atomic
-def routing_rule_delete(*, actor: Membership, rule_id: int) -> None:
-    """Delete a rule; inquiries it routed keep their reason text."""
-    require(actor, MANAGE_ACTION)
-    rule = _rule_for_update(actor, rule_id)
-    _rule_event(actor, rule, "delete", {"name": rule.name})
-    rule.delete()
-
-
-@transaction.atomic
-def routing_rule_reorder(*, actor: Membership, rule_ids: list[int]) -> list[RoutingRule]:
-    """Put every rule of the org in the given order (the list must name each rule once)."""
-    require(actor, MANAGE_ACTION)
-    rules = {r.pk: r for r in RoutingRule.objects.select_for_update().filter(org_id=actor.org_id)}
-    if len(rule_ids) != len(set(rule_ids)) or set(rule_ids) != set(rules):
-        raise ValidationFailed(
-            "List every routing rule exactly once.", fields={"rule_ids": ["not the org's rules"]}
-        )
-    ordered = [rules[pk] for pk in rule_ids]
-    for position, rule in enumerate(ordered):
-        rule.position = position
-    RoutingRule.objects.bulk_update(ordered, ["position"])
-    audit_record(
-        org_id=actor.org_id,
-        actor_id=actor.user_id,
-        action="routing_rule.reorder",
-        target=actor.org,
-        changes={"order": rule_ids},
-    )
-    event_emit(
-        org_id=actor.org_id,
-        kind="routing_rule.reordered",
-        actor_id=actor.user_id,
-        payload={"order": rule_ids},
-    )
-    return ordered
-
-
-def routing_rule_move(*, actor: Membership, rule_id: int, offset: int) -> list[RoutingRule]:
-    """Move one rule up (offset -1) or down (+1) in the order."""
-    order = list(
-        RoutingRule.objects.filter(org_id=actor.org_id)
-        .order_by("position", "id")
-        .values_list("pk", flat=True)
-    )
-    if rule_id not in order:
-        raise NotFound("No such routing rule.")
-    index = order.index(rule_id)
-    target = min(max(index + offset, 0), len(order) - 1)
-    order.insert(target, order.pop(index))
-    return routing_rule_reorder(actor=actor, rule_ids=order)
-
-
-# Reads ---------------------------------------------------------------------------------------
-
-
-def routing_rule_list(*, actor: Membership) -> QuerySet[RoutingRule]:
-    """The org's rules in evaluation order, with assignee and team loaded."""
-    return (
-        RoutingRule.objects.filter(org_id=actor.org_id)
-        .select_related("assignee__user", "team")
-        .order_by("position", "id")
-    )
-
-
-def routing_rule_get(*, actor: Membership, rule_id: int) -> RoutingRule | None:
-    return routing_rule_list(actor=actor).filter(pk=rule_id).first()
-
-
-def member_team_ids(actor: Membership) -> set[int]:
-    """Teams the actor belongs to (as lead or member)."""
-    return set(
-        TeamMember.objects.filter(org_id=actor.org_id, membership=actor).values_list(
-            "team_id", flat=True
-        )
-    )
-
-
-def inquiry_visible_q(actor: Membership) -> Q:
-    """Inquiries the actor may see: of visible contacts, assigned in scope, or in their pond."""
-    scope = visibility_for(actor)
-    q = Q(org_id=actor.org_id)
-    if scope.is_org_wide:
-        return q
-    teams = TeamMember.objects.filter(org_id=actor.org_id, membership_id=actor.pk)
-    return q & (
-        Q(assigned_to_id__in=scope.member_ids)
-        | Q(contact__in=contact_queryset(actor=actor).values("pk"))
-        | Q(status=InquiryStatus.POND, pond_team_id__in=teams.values("team_id"))
-    )
-
-
-def inquiry_list(*, actor: Membership, status: str = "") -> QuerySet[LeadInquiry]:
-    """Visible inquiries (optionally of one status) with contact, assignee and team loaded."""
-    if status and status not in InquiryStatus.values:
-        raise ValidationFailed(
-            "Unknown status.", fields={"status": [f"one of {', '.join(InquiryStatus.values)}"]}
-        )
-    qs = LeadInquiry.objects.filter(inquiry_visible_q(actor))
-    if status:
-        qs = qs.filter(status=status)
-    return qs.select_related("contact", "assigned_to__user", "pond_team", "routing_rule")
-
-
-def inquiry_get(*, actor: Membership, inquiry_id: int) -> LeadInquiry | None:
-    return inquiry_list(actor=actor).filter(pk=inquiry_id).first()
-
-
-def pond_list(*, actor: Membership) -> QuerySet[LeadInquiry]:
-    """Inquiries waiting in a pond the actor can claim from (all ponds for org-wide roles)."""
-    qs = LeadInquiry.objects.filter(org_id=actor.org_id, status=InquiryStatus.POND)
-    if not visibility_for(actor).is_org_wide:
-        teams = TeamMember.objects.filter(org_id=actor.org_id, membership_id=actor.pk)
-        qs = qs.filter(pond_team_id__in=teams.values("team_id"))
-    return qs.select_related("contact", "pond_team").order_by("claim_deadline_at", "id")

@@ -13,6 +13,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from rallypoynt.contacts import selectors_routing
 from rallypoynt.contacts.choices import InquiryStatus, RoutingAction
 from rallypoynt.contacts.models import (
     Contact,
@@ -22,9 +23,10 @@ from rallypoynt.contacts.models import (
     RoutingRule,
 )
 from rallypoynt.contacts.selectors import contact_get
-from rallypoynt.contacts.services import routing
+from rallypoynt.contacts.services import routing, routing_rules
 from rallypoynt.contacts.services.intake import LeadIn, lead_intake
-from rallypoynt.contacts.services.routing import LeadFacts, RoutingRuleData
+from rallypoynt.contacts.services.routing import LeadFacts
+from rallypoynt.contacts.services.routing_rules import RoutingRuleData
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
@@ -512,7 +514,7 @@ def test_a_broker_reassigns_to_anyone_active_in_the_org(brokerage):
 
 def test_managers_create_rules_at_the_end_of_the_order(brokerage):
     for who in (brokerage.broker, brokerage.manager, brokerage.sysadmin):
-        created = routing.routing_rule_create(
+        created = routing_rules.routing_rule_create(
             actor=fresh(who),
             data=RoutingRuleData(name=f"By {who.pk}", assignee_id=brokerage.ben.pk),
         )
@@ -523,7 +525,7 @@ def test_managers_create_rules_at_the_end_of_the_order(brokerage):
 def test_agents_and_team_leads_cannot_manage_rules(brokerage):
     for who in (brokerage.ben, brokerage.lead, brokerage.compliance):
         with pytest.raises(PermissionDenied):
-            routing.routing_rule_create(
+            routing_rules.routing_rule_create(
                 actor=fresh(who), data=RoutingRuleData(name="X", assignee_id=who.pk)
             )
     assert not RoutingRule.objects.exists()
@@ -532,7 +534,7 @@ def test_agents_and_team_leads_cannot_manage_rules(brokerage):
 def test_a_rule_is_validated_field_by_field_and_nothing_is_written(brokerage):
     stranger = MembershipFactory()
     with pytest.raises(ValidationFailed) as caught:
-        routing.routing_rule_create(
+        routing_rules.routing_rule_create(
             actor=brokerage.broker,
             data=RoutingRuleData(
                 name=" ",
@@ -553,7 +555,7 @@ def test_a_rule_is_validated_field_by_field_and_nothing_is_written(brokerage):
         "pond_timeout_minutes",
     }
     with pytest.raises(ValidationFailed) as team_missing:
-        routing.routing_rule_create(
+        routing_rules.routing_rule_create(
             actor=brokerage.broker,
             data=RoutingRuleData(name="RR", action=RoutingAction.ROUND_ROBIN, team_id=None),
         )
@@ -562,7 +564,7 @@ def test_a_rule_is_validated_field_by_field_and_nothing_is_written(brokerage):
 
 
 def test_rule_lists_are_normalised(brokerage):
-    created = routing.routing_rule_create(
+    created = routing_rules.routing_rule_create(
         actor=brokerage.broker,
         data=RoutingRuleData(
             name="  Boulder   buyers ",
@@ -579,48 +581,52 @@ def test_rule_lists_are_normalised(brokerage):
 
 
 def test_update_changes_some_fields_and_validates_the_whole_rule(brokerage):
-    created = routing.routing_rule_create(
+    created = routing_rules.routing_rule_create(
         actor=brokerage.broker, data=RoutingRuleData(name="R", assignee_id=brokerage.ben.pk)
     )
-    updated = routing.routing_rule_update(
+    updated = routing_rules.routing_rule_update(
         actor=brokerage.broker,
         rule_id=created.pk,
         changes={"action": RoutingAction.POND, "team_id": brokerage.summit.pk},
     )
     assert (updated.action, updated.team, updated.assignee) == ("pond", brokerage.summit, None)
     with pytest.raises(ValidationFailed):
-        routing.routing_rule_update(
+        routing_rules.routing_rule_update(
             actor=brokerage.broker, rule_id=created.pk, changes={"team_id": None}
         )
     with pytest.raises(ValidationFailed):
-        routing.routing_rule_update(actor=brokerage.broker, rule_id=created.pk, changes={"x": 1})
+        routing_rules.routing_rule_update(
+            actor=brokerage.broker, rule_id=created.pk, changes={"x": 1}
+        )
     other = build_brokerage("Other Realty")
     with pytest.raises(NotFound):
-        routing.routing_rule_update(actor=other.broker, rule_id=created.pk, changes={"name": "Z"})
+        routing_rules.routing_rule_update(
+            actor=other.broker, rule_id=created.pk, changes={"name": "Z"}
+        )
 
 
 def test_reorder_and_move_change_which_rule_wins(brokerage):
     a = rule(brokerage.org, "A", assignee=brokerage.lead)
     b = rule(brokerage.org, "B", assignee=brokerage.ben)
-    routing.routing_rule_reorder(actor=brokerage.broker, rule_ids=[b.pk, a.pk])
+    routing_rules.routing_rule_reorder(actor=brokerage.broker, rule_ids=[b.pk, a.pk])
     assert intake(brokerage.org).routing_rule == b
-    routing.routing_rule_move(actor=brokerage.broker, rule_id=a.pk, offset=-1)
+    routing_rules.routing_rule_move(actor=brokerage.broker, rule_id=a.pk, offset=-1)
     assert intake(brokerage.org).routing_rule == a
     with pytest.raises(ValidationFailed):
-        routing.routing_rule_reorder(actor=brokerage.broker, rule_ids=[a.pk])
+        routing_rules.routing_rule_reorder(actor=brokerage.broker, rule_ids=[a.pk])
     with pytest.raises(ValidationFailed):
-        routing.routing_rule_reorder(actor=brokerage.broker, rule_ids=[a.pk, a.pk])
+        routing_rules.routing_rule_reorder(actor=brokerage.broker, rule_ids=[a.pk, a.pk])
 
 
 def test_delete_keeps_the_reason_on_routed_leads(brokerage):
     gone = rule(brokerage.org, "Temporary", assignee=brokerage.ben)
     inquiry = intake(brokerage.org)
-    routing.routing_rule_delete(actor=brokerage.broker, rule_id=gone.pk)
+    routing_rules.routing_rule_delete(actor=brokerage.broker, rule_id=gone.pk)
     inquiry.refresh_from_db()
     assert inquiry.routing_rule is None
     assert 'Rule "Temporary" matched' in inquiry.routing_reason
     with pytest.raises(NotFound):
-        routing.routing_rule_delete(actor=brokerage.broker, rule_id=gone.pk)
+        routing_rules.routing_rule_delete(actor=brokerage.broker, rule_id=gone.pk)
 
 
 def test_preview_names_the_rule_and_next_member_without_advancing_the_turn(brokerage, trio):
@@ -636,16 +642,16 @@ def test_inquiry_list_shows_an_agent_only_their_leads_and_team_ponds(brokerage, 
     rule(brokerage.org, "Maria", sources=["Maria"], assignee=brokerage.maria)
     marias = intake(brokerage.org, source="Maria")
     pooled = intake(brokerage.org, source="Open house")
-    assert set(routing.inquiry_list(actor=fresh(brokerage.maria))) == {marias}
-    assert set(routing.inquiry_list(actor=fresh(brokerage.buyer))) == {pooled}
-    assert set(routing.inquiry_list(actor=fresh(brokerage.chris))) == {marias}
-    assert set(routing.inquiry_list(actor=fresh(brokerage.broker))) == {marias, pooled}
+    assert set(selectors_routing.inquiry_list(actor=fresh(brokerage.maria))) == {marias}
+    assert set(selectors_routing.inquiry_list(actor=fresh(brokerage.buyer))) == {pooled}
+    assert set(selectors_routing.inquiry_list(actor=fresh(brokerage.chris))) == {marias}
+    assert set(selectors_routing.inquiry_list(actor=fresh(brokerage.broker))) == {marias, pooled}
     other = build_brokerage("Other Realty")
-    assert not routing.inquiry_list(actor=other.broker).exists()
-    assert set(routing.pond_list(actor=fresh(brokerage.buyer))) == {pooled}
-    assert not routing.pond_list(actor=fresh(brokerage.maria)).exists()
+    assert not selectors_routing.inquiry_list(actor=other.broker).exists()
+    assert set(selectors_routing.pond_list(actor=fresh(brokerage.buyer))) == {pooled}
+    assert not selectors_routing.pond_list(actor=fresh(brokerage.maria)).exists()
     with pytest.raises(ValidationFailed):
-        routing.inquiry_list(actor=brokerage.broker, status="bogus")
+        selectors_routing.inquiry_list(actor=brokerage.broker, status="bogus")
 
 
 def test_broker_roles_are_used_for_the_fallback_only_when_active(brokerage):

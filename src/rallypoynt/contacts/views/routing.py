@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from rallypoynt.contacts import selectors_routing
 from rallypoynt.contacts.choices import LeadType, RoutingAction
 from rallypoynt.contacts.models import LeadSettings, RoutingRule
-from rallypoynt.contacts.services import routing, speed_to_lead
-from rallypoynt.contacts.services.routing import LeadFacts, RoutingRuleData
+from rallypoynt.contacts.services import routing, routing_rules, speed_to_lead
+from rallypoynt.contacts.services.routing import LeadFacts
+from rallypoynt.contacts.services.routing_rules import RoutingRuleData
 from rallypoynt.core.errors import NotFound, ServiceError
 from rallypoynt.orgs.decorators import action_required, member_required
 from rallypoynt.orgs.models import Membership
@@ -57,7 +59,10 @@ class RuleForm(forms.Form):
     price_min = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
     price_max = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
     pond_timeout_minutes = forms.IntegerField(
-        min_value=1, max_value=routing.MAX_POND_MINUTES, initial=15, label="Pond timeout (minutes)"
+        min_value=1,
+        max_value=routing_rules.MAX_POND_MINUTES,
+        initial=15,
+        label="Pond timeout (minutes)",
     )
 
     def __init__(self, *args, actor: Membership, **kwargs):
@@ -68,7 +73,7 @@ class RuleForm(forms.Form):
 
     @staticmethod
     def initial_of(rule: RoutingRule) -> dict:
-        initial = {name: getattr(rule, name) for name in routing.RULE_FIELDS}
+        initial = {name: getattr(rule, name) for name in routing_rules.RULE_FIELDS}
         for name in ("sources", "postal_codes", "cities", "languages"):
             initial[name] = ", ".join(initial[name])
         return initial
@@ -167,7 +172,7 @@ def _page(request: HttpRequest, **overrides) -> HttpResponse:
     actor = request.membership
     settings = speed_to_lead.lead_settings_get(org_id=actor.org_id)
     context = {
-        "rules": [(r, _conditions(r)) for r in routing.routing_rule_list(actor=actor)],
+        "rules": [(r, _conditions(r)) for r in selectors_routing.routing_rule_list(actor=actor)],
         "settings": settings,
         "settings_form": SettingsForm(initial=SettingsForm.initial_of(settings), actor=actor),
         "rule_form": RuleForm(actor=actor),
@@ -210,7 +215,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
     actor = request.membership
     form = RuleForm(request.POST, actor=actor)
     if form.is_valid() and _apply(
-        form, partial(routing.routing_rule_create, actor=actor, data=form.rule_data())
+        form, partial(routing_rules.routing_rule_create, actor=actor, data=form.rule_data())
     ):
         messages.success(request, f"Rule \u201c{form.cleaned_data['name']}\u201d added.")
         return redirect("contacts:routing")
@@ -221,7 +226,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 @action_required(MANAGE)
 def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     actor = request.membership
-    rule = routing.routing_rule_get(actor=actor, rule_id=rule_id)
+    rule = selectors_routing.routing_rule_get(actor=actor, rule_id=rule_id)
     if rule is None:
         return render(request, "web/not_found.html", status=404)
     form = RuleForm(request.POST or None, initial=RuleForm.initial_of(rule), actor=actor)
@@ -229,7 +234,9 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
         changes = vars(form.rule_data())
         if _apply(
             form,
-            partial(routing.routing_rule_update, actor=actor, rule_id=rule.pk, changes=changes),
+            partial(
+                routing_rules.routing_rule_update, actor=actor, rule_id=rule.pk, changes=changes
+            ),
         ):
             messages.success(request, f"Rule \u201c{form.cleaned_data['name']}\u201d saved.")
             return redirect("contacts:routing")
@@ -254,7 +261,7 @@ def _act(request: HttpRequest, call: Callable[[], object], done: str) -> HttpRes
 @action_required(MANAGE)
 @require_POST
 def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
-    call = partial(routing.routing_rule_delete, actor=request.membership, rule_id=rule_id)
+    call = partial(routing_rules.routing_rule_delete, actor=request.membership, rule_id=rule_id)
     return _act(request, call, "Rule deleted.")
 
 
@@ -264,7 +271,7 @@ def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
 def rule_move(request: HttpRequest, rule_id: int) -> HttpResponse:
     offset = -1 if request.POST.get("direction") == "up" else 1
     call = partial(
-        routing.routing_rule_move, actor=request.membership, rule_id=rule_id, offset=offset
+        routing_rules.routing_rule_move, actor=request.membership, rule_id=rule_id, offset=offset
     )
     return _act(request, call, "Order saved.")
 
@@ -289,8 +296,8 @@ def pond(request: HttpRequest) -> HttpResponse:
     """Leads waiting in the ponds of the member's teams; first to claim gets the lead."""
     actor = request.membership
     context = {
-        "inquiries": list(routing.pond_list(actor=actor)[:200]),
-        "my_team_ids": routing.member_team_ids(actor),
+        "inquiries": list(selectors_routing.pond_list(actor=actor)[:200]),
+        "my_team_ids": selectors_routing.member_team_ids(actor),
     }
     return render(request, "contacts/routing_pond.html", context)
 
