@@ -116,7 +116,7 @@ def contact_create(
         custom=data.custom,
         **{name: getattr(data, name) for name in PROFILE_FIELDS},
     )
-    contact_channels_add(contact=contact, emails=data.emails, phones=data.phones)
+    contact_channels_add(contact=contact, emails=data.emails, phones=data.phones, is_new=True)
     if data.tags:
         contact_tags_set(contact=contact, names=data.tags)
     actor_user = actor.user_id if actor else None
@@ -131,10 +131,16 @@ def contact_create(
     return contact
 
 
-def contact_channels_add(*, contact: Contact, emails: list[str], phones: list[str]) -> None:
+def contact_channels_add(
+    *, contact: Contact, emails: list[str], phones: list[str], is_new: bool = False
+) -> None:
     """Add normalised addresses and numbers the contact does not have yet."""
-    have_emails = set(contact.emails.values_list("address", flat=True))
-    have_phones = set(contact.phones.values_list("number", flat=True))
+    # A contact created in this transaction has none yet: skip two lookups on the hot path.
+    have_emails: set[str] = set()
+    have_phones: set[str] = set()
+    if not is_new:
+        have_emails = set(contact.emails.values_list("address", flat=True))
+        have_phones = set(contact.phones.values_list("number", flat=True))
     has_primary_email, has_primary_phone = bool(have_emails), bool(have_phones)
     ContactEmail.objects.bulk_create(
         ContactEmail(
