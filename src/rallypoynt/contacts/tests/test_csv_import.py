@@ -11,7 +11,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rallypoynt.contacts.choices import ImportStatus, Stage
-from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag, Tag
+from rallypoynt.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    ImportJob,
+    Tag,
+)
 from rallypoynt.contacts.services import csv_import
 from rallypoynt.contacts.services.csv_import import (
     BadValue,
@@ -29,6 +36,7 @@ from rallypoynt.contacts.services.csv_import import (
     phone_clean,
     row_clean,
 )
+from rallypoynt.contacts.services.csv_import import engine as import_engine
 from rallypoynt.contacts.services.normalize import email_normalize
 from rallypoynt.contacts.tasks_imports import import_job_execute
 from rallypoynt.contacts.tests.factories import ContactFactory
@@ -485,8 +493,8 @@ def test_queries_do_not_grow_with_the_number_of_rows(brokerage):
 
 
 def test_an_interrupted_import_leaves_no_half_written_contact(brokerage, monkeypatch):
-    monkeypatch.setattr(csv_import, "BATCH", 2)
-    real_insert = csv_import.insert_rows
+    monkeypatch.setattr(import_engine, "BATCH", 2)
+    real_insert = import_engine.insert_rows
     calls = {"phones": 0}
 
     def failing_insert(model, fields, rows, **kw):
@@ -496,7 +504,7 @@ def test_an_interrupted_import_leaves_no_half_written_contact(brokerage, monkeyp
                 raise RuntimeError("disk full")
         return real_insert(model, fields, rows, **kw)
 
-    monkeypatch.setattr(csv_import, "insert_rows", failing_insert)
+    monkeypatch.setattr(import_engine, "insert_rows", failing_insert)
     lines = ["First Name,Email,Phone"] + [
         f"P{i},p{i}@example.com,(303) 555-{i:04d}" for i in range(6)
     ]
@@ -506,12 +514,12 @@ def test_an_interrupted_import_leaves_no_half_written_contact(brokerage, monkeyp
     assert contacts.count() == 2
     for contact in contacts:
         assert contact.emails.count() == 1 and contact.phones.count() == 1
-    job = csv_import.ImportJob.objects.get()
+    job = ImportJob.objects.get()
     assert job.status == ImportStatus.FAILED
     assert job.rows_created == 2
     assert "disk full" in job.errors[-1]["reason"]
 
-    monkeypatch.setattr(csv_import, "insert_rows", real_insert)
+    monkeypatch.setattr(import_engine, "insert_rows", real_insert)
     import_job_prepare(actor=brokerage.ben, job=job, mapping=None, dry_run=False)
     job = import_job_run(job_id=job.pk)
     assert (job.rows_created, job.rows_duplicate) == (4, 2)
