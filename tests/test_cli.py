@@ -117,6 +117,14 @@ def test_createuser_and_createorg_then_join_with_a_role(cli_env):
 
 def test_bad_input_names_the_field_and_exits_non_zero(cli_env):
     rp(cli_env, "migrate")
+    # Its own owner, so the test does not depend on another test having run first.
+    rp(
+        cli_env,
+        "createuser",
+        "zone-owner@solo-homes.example.com",
+        "--password",
+        "a-long-pass-phrase-79",
+    )
     weak = rp(cli_env, "createuser", "x@solo-homes.example.com", "--password", "123", check=False)
     assert weak.returncode == 2 and "password" in weak.stderr
     bad_zone = rp(
@@ -124,7 +132,7 @@ def test_bad_input_names_the_field_and_exits_non_zero(cli_env):
         "createorg",
         "Nowhere",
         "--owner",
-        "owner@solo-homes.example.com",
+        "zone-owner@solo-homes.example.com",
         "--time-zone",
         "Mars/Olympus",
         check=False,

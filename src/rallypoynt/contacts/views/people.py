@@ -21,13 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from rallypoynt.contacts.choices import (
-    Consent,
-    CustomFieldType,
-    Direction,
-    Outcome,
-    RelationshipKind,
     Stage,
-    TouchpointKind,
 )
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.selectors import contact_get, contact_list
@@ -36,8 +30,6 @@ from rallypoynt.contacts.selectors_timeline import contact_timeline, custom_fiel
 from rallypoynt.contacts.services import lists, relations
 from rallypoynt.contacts.services.activity import (
     TouchpointIn,
-    task_complete,
-    task_create,
     touchpoint_log,
 )
 from rallypoynt.contacts.services.people import (
@@ -49,8 +41,16 @@ from rallypoynt.contacts.services.people import (
     contact_for_update,
     contact_update,
 )
+from rallypoynt.contacts.views.people_forms import (
+    ConsentForm,
+    ContactForm,
+    RelationshipForm,
+    SmartListForm,
+    TaskForm,
+    TouchpointForm,
+    custom_initial,
+)
 from rallypoynt.core.errors import ServiceError, ValidationFailed
-from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs.decorators import member_required
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.selectors import member_list
@@ -89,152 +89,11 @@ def _errors_to_form(form: forms.Form, exc: ServiceError, names: dict[str, str] |
         form.add_error(None, exc.message)
 
 
-def _next_or(request: HttpRequest, fallback: str) -> str:
+def next_or(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return fallback
-
-
-# Forms -------------------------------------------------------------------------------------
-
-
-def _lines(text: str) -> list[str]:
-    return [v.strip() for v in text.replace(",", "\n").splitlines() if v.strip()]
-
-
-class ContactForm(forms.Form):
-    first_name = forms.CharField(max_length=100, required=False)
-    last_name = forms.CharField(max_length=100, required=False)
-    emails = forms.CharField(
-        label="E-mail addresses",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line; the first is the primary.",
-    )
-    phones = forms.CharField(
-        label="Phone numbers",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line; the first is the primary.",
-    )
-    stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.LEAD)
-    source = forms.CharField(max_length=100, required=False, label="Lead source")
-    owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    tags = forms.CharField(required=False, help_text="Separated by commas.")
-    street = forms.CharField(max_length=200, required=False)
-    city = forms.CharField(max_length=100, required=False)
-    state = forms.CharField(max_length=50, required=False)
-    postal_code = forms.CharField(max_length=20, required=False, label="ZIP / postal code")
-    country = forms.CharField(max_length=2, required=False, initial="US")
-    birthday_on = forms.DateField(
-        required=False, label="Birthday", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    language = forms.CharField(max_length=10, required=False, help_text="e.g. en, es")
-    background = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Notes / background"
-    )
-
-    def __init__(self, *args, members=(), custom_fields=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "Nobody")] + [
-            (m.pk, m.user.get_full_name() or m.user.email) for m in members
-        ]
-        self.custom_fields = list(custom_fields)
-        for spec in self.custom_fields:
-            self.fields[f"custom_{spec.key}"] = _custom_form_field(spec)
-
-    @property
-    def custom_bound_fields(self) -> list:
-        return [self[f"custom_{spec.key}"] for spec in self.custom_fields]
-
-    def values(self) -> dict:
-        """Cleaned data in the shape the contact services take."""
-        data = dict(self.cleaned_data)
-        values = {k: data[k] or "" for k in ContactData.__dataclass_fields__ if k in data}
-        values["birthday_on"] = data.get("birthday_on")
-        values["emails"] = _lines(data["emails"])
-        values["phones"] = _lines(data["phones"])
-        values["tags"] = [t.strip() for t in data["tags"].split(",") if t.strip()]
-        values["stage"] = data["stage"]
-        values["country"] = data["country"] or "US"
-        values["custom"] = {s.key: data.get(f"custom_{s.key}") for s in self.custom_fields}
-        values["owner_id"] = data.get("owner")
-        return values
-
-
-def _custom_form_field(spec) -> forms.Field:
-    common = {"label": spec.label, "required": False}
-    if spec.field_type == CustomFieldType.CHOICE:
-        return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in spec.choices], **common)
-    if spec.field_type == CustomFieldType.BOOLEAN:
-        yes_no = [("", "—"), ("yes", "Yes"), ("no", "No")]
-        return forms.ChoiceField(choices=yes_no, **common)
-    if spec.field_type == CustomFieldType.DATE:
-        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    if spec.field_type == CustomFieldType.NUMBER:
-        return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
-    return forms.CharField(max_length=500, **common)
-
-
-def _custom_initial(contact, custom_fields) -> dict:
-    initial = {}
-    for spec in custom_fields:
-        value = contact.custom.get(spec.key)
-        if spec.field_type == CustomFieldType.BOOLEAN and value is not None:
-            value = "yes" if value else "no"
-        initial[f"custom_{spec.key}"] = value
-    return initial
-
-
-class TouchpointForm(forms.Form):
-    kind = forms.ChoiceField(choices=TouchpointKind.choices, initial=TouchpointKind.CALL)
-    direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.OUTBOUND)
-    outcome = forms.ChoiceField(choices=Outcome.choices, required=False)
-    duration_minutes = forms.IntegerField(
-        label="Minutes", required=False, min_value=0, max_value=1440
-    )
-    occurred_at = forms.DateTimeField(
-        label="When",
-        required=False,
-        help_text="Leave empty for now.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    summary = forms.CharField(
-        label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class TaskForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    due_at = forms.DateTimeField(
-        label="Due",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    remind_at = forms.DateTimeField(
-        label="Remind me",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    contact_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-
-class ConsentForm(forms.Form):
-    email_consent = forms.ChoiceField(label="E-mail", choices=Consent.choices)
-    sms_consent = forms.ChoiceField(label="Text messages (SMS)", choices=Consent.choices)
-    is_do_not_contact = forms.BooleanField(label="Do not contact", required=False)
-
-
-class RelationshipForm(forms.Form):
-    kind = forms.ChoiceField(label="Relationship", choices=RelationshipKind.choices)
-    related_id = forms.IntegerField(label="Contact", widget=forms.HiddenInput)
-
-
-class SmartListForm(forms.Form):
-    name = forms.CharField(max_length=120, label="List name")
-    is_shared = forms.BooleanField(label="Share with my organization", required=False)
 
 
 # Contacts list -----------------------------------------------------------------------------
@@ -250,7 +109,7 @@ def _filters(request: HttpRequest, base: dict | None = None) -> tuple[ContactFil
         return ContactFilters(), exc.fields
 
 
-def _list_page(request: HttpRequest, *, smart_list=None) -> HttpResponse:
+def list_page(request: HttpRequest, *, smart_list=None) -> HttpResponse:
     actor = request.membership
     filters, errors = _filters(request, smart_list.filters if smart_list else None)
     try:
@@ -287,7 +146,7 @@ def _list_page(request: HttpRequest, *, smart_list=None) -> HttpResponse:
 
 @crm_page
 def contacts_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(request)
+    return list_page(request)
 
 
 # Contact page ------------------------------------------------------------------------------
@@ -411,7 +270,7 @@ def _contact_form(request: HttpRequest, contact=None) -> HttpResponse:
             "emails": "\n".join(e.address for e in contact.emails.all()),
             "phones": "\n".join(p.number for p in contact.phones.all()),
             "tags": ", ".join(link.tag.name for link in contact.tag_links.all()),
-            **_custom_initial(contact, custom_fields),
+            **custom_initial(contact, custom_fields),
         }
     form = ContactForm(
         request.POST or None, initial=initial, members=members, custom_fields=custom_fields
@@ -479,7 +338,7 @@ def consent_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contacts:detail", pk=contact.pk)
 
 
-def _run(request: HttpRequest, call, success: str) -> None:
+def service_run(request: HttpRequest, call, success: str) -> None:
     """Run a service and report the outcome as a message on the next page."""
     try:
         call()
@@ -498,7 +357,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Pick a contact and a relationship.")
     else:
-        _run(
+        service_run(
             request,
             lambda: relations.relationship_add(
                 actor=request.membership, contact_id=contact.pk, **form.cleaned_data
@@ -512,7 +371,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def relationship_remove(request: HttpRequest, pk: int, relationship_id: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
-    _run(
+    service_run(
         request,
         lambda: relations.relationship_remove(
             actor=request.membership, relationship_id=relationship_id
@@ -543,7 +402,7 @@ def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, "Pick a member.")
     else:
-        _run(
+        service_run(
             request,
             lambda: relations.collaborator_add(
                 actor=request.membership, contact_id=contact.pk, membership_id=member_id
@@ -557,7 +416,7 @@ def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def collaborator_remove(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
-    _run(
+    service_run(
         request,
         lambda: relations.collaborator_remove(
             actor=request.membership, contact_id=contact.pk, membership_id=membership_id
@@ -570,134 +429,6 @@ def collaborator_remove(request: HttpRequest, pk: int, membership_id: int) -> Ht
     ):
         return redirect("contacts:list")
     return redirect("contacts:detail", pk=contact.pk)
-
-
-# Tasks -------------------------------------------------------------------------------------
-
-
-@crm_page
-def tasks(request: HttpRequest) -> HttpResponse:
-    """My open tasks, soonest due first (undated last), with a form to add one."""
-    actor = request.membership
-    try:
-        page = paginate(
-            task_list(actor=actor, status="open"),
-            cursor=request.GET.get("cursor"),
-            limit=PAGE_SIZE,
-            ordering=("due_sort", "id"),
-        )
-    except ValidationFailed:
-        return redirect("contacts:tasks")
-    context = {"page": page, "form": TaskForm(), "now": timezone.now()}
-    return render(request, "contacts/people_tasks.html", context)
-
-
-@crm_page
-@require_POST
-def task_create_view(request: HttpRequest) -> HttpResponse:
-    form = TaskForm(request.POST)
-    fallback = reverse("contacts:tasks")
-    if form.is_valid():
-        _run(
-            request,
-            lambda: task_create(actor=request.membership, **form.cleaned_data),
-            "Task added.",
-        )
-    else:
-        errors = "; ".join(f"{k}: {e}" for k, errs in form.errors.items() for e in errs)
-        messages.error(request, f"The task was not added: {errors}")
-    return redirect(_next_or(request, fallback))
-
-
-@crm_page
-@require_POST
-def task_complete_view(request: HttpRequest, task_id: int) -> HttpResponse:
-    is_done = request.POST.get("is_done", "1") != "0"
-    try:
-        task = task_complete(actor=request.membership, task_id=task_id, is_done=is_done)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
-    if request.htmx:
-        return render(request, "contacts/_task_row.html", {"task": task, "now": timezone.now()})
-    messages.success(request, f"“{task.title}” {'done' if is_done else 'reopened'}.")
-    return redirect(_next_or(request, reverse("contacts:tasks")))
-
-
-# Smart lists -------------------------------------------------------------------------------
-
-
-FILTER_TEXT = {
-    "q": "Matches “{}”",
-    "stage": "Stage: {}",
-    "source": "Source: {}",
-    "owner_id": "Owner #{}",
-    "tag": "Tag: {}",
-    "no_touchpoint_days": "No touchpoint in {} days",
-    "created_within_days": "Added in the last {} days",
-}
-
-
-def _filter_text(filters: dict) -> list[str]:
-    stages = dict(Stage.choices)
-    return [
-        FILTER_TEXT.get(k, k + ": {}").format(stages.get(v, v) if k == "stage" else v)
-        for k, v in filters.items()
-    ]
-
-
-@crm_page
-def smart_lists(request: HttpRequest) -> HttpResponse:
-    actor = request.membership
-    rows = list(lists.smart_list_visible(actor=actor))
-    for row in rows:
-        row.count, row.count_is_capped = lists.smart_list_count(actor=actor, smart_list=row)
-        row.filter_text = _filter_text(row.filters)
-    return render(
-        request, "contacts/people_smart_lists.html", {"rows": rows, "cap": lists.COUNT_CAP}
-    )
-
-
-@crm_page
-@require_POST
-def smart_list_create(request: HttpRequest) -> HttpResponse:
-    form = SmartListForm(request.POST)
-    filters = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_") and v != ""}
-    if not form.is_valid():
-        messages.error(request, "Give the list a name.")
-        return redirect(f"{reverse('contacts:list')}?{urlencode(filters)}")
-    try:
-        row = lists.smart_list_create(
-            actor=request.membership, filters=filters, **form.cleaned_data
-        )
-    except ServiceError as exc:
-        details = "; ".join(e for errs in exc.fields.values() for e in errs)
-        messages.error(request, f"{exc.message} {details}".strip())
-        return redirect(f"{reverse('contacts:list')}?{urlencode(filters)}")
-    messages.success(request, f"Smart list “{row.name}” saved.")
-    return redirect("contacts:smart_list", list_id=row.pk)
-
-
-@crm_page
-def smart_list_open(request: HttpRequest, list_id: int) -> HttpResponse:
-    try:
-        row = lists.smart_list_get(actor=request.membership, smart_list_id=list_id)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
-    return _list_page(request, smart_list=row)
-
-
-@crm_page
-@require_POST
-def smart_list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
-    try:
-        lists.smart_list_delete(actor=request.membership, smart_list_id=list_id)
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404(exc.message) from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Smart list deleted.")
-    return redirect("contacts:smart_lists")
 
 
 urlpatterns = [
@@ -722,11 +453,4 @@ urlpatterns = [
         collaborator_remove,
         name="collaborator_remove",
     ),
-    path("tasks/", tasks, name="tasks"),
-    path("tasks/new/", task_create_view, name="task_create"),
-    path("tasks/<int:task_id>/complete/", task_complete_view, name="task_complete"),
-    path("lists/", smart_lists, name="smart_lists"),
-    path("lists/new/", smart_list_create, name="smart_list_create"),
-    path("lists/<int:list_id>/", smart_list_open, name="smart_list"),
-    path("lists/<int:list_id>/delete/", smart_list_delete, name="smart_list_delete"),
 ]
