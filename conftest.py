@@ -28,7 +28,7 @@ django_settings.STATIC_ROOT.mkdir()
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     # A file (not :memory:) so worker and server subprocesses share the test data.
     db = django_settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
+    if "sqlite" in db["ENGINE"]:
         db["TEST"]["NAME"] = str(RUN_DIR / "test.sqlite3")
 
 

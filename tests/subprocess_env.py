@@ -12,7 +12,7 @@ def database_env() -> dict[str, str]:
     """os.environ plus a DATABASE_URL naming this test's (file or PostgreSQL) database."""
     db = settings.DATABASES["default"]
     env = dict(os.environ)
-    if db["ENGINE"].endswith("sqlite3"):
+    if "sqlite" in db["ENGINE"]:
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     else:
         env["DATABASE_URL"] = (
