@@ -14,17 +14,33 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from rallypoynt.contacts.models import LeadInquiry
-from rallypoynt.contacts.services.routing import inquiry_pond_expire
-from rallypoynt.contacts.services.speed_to_lead import (
-    inquiry_acknowledge_send,
-    inquiry_sla_enforce,
-)
+from rallypoynt.contacts.services.lead_assignment import inquiry_pond_expire
+from rallypoynt.contacts.services.lead_sla import inquiry_sla_enforce
+from rallypoynt.contacts.services.speed_to_lead import inquiry_acknowledge_send
+from rallypoynt.core.jobs import enqueue_at
 
 
 def _again(job: Task, when: datetime | None, *args) -> None:
     # Without deferral the retry would run at once and loop; the first run simply did nothing.
     if when is not None and job.get_backend().supports_defer:
         job.using(run_after=max(when, timezone.now())).enqueue(*args)
+
+
+@task()
+def inquiry_followups(inquiry_id: int) -> bool:
+    """After intake: arm the first-response check, then acknowledge the lead.
+
+    One job per lead keeps intake's own work small; the check is queued first so a failing
+    acknowledgement cannot leave the lead without its deadline.
+    """
+    due = (
+        LeadInquiry.objects.filter(pk=inquiry_id)
+        .values_list("first_response_due_at", flat=True)
+        .first()
+    )
+    if due is not None:
+        enqueue_at(inquiry_sla_check, due, inquiry_id)
+    return inquiry_acknowledge_send(inquiry_id=inquiry_id)
 
 
 @task()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from rallypoynt.core.events import subject_label
 from rallypoynt.core.models import AuditEntry
+from rallypoynt.core.records import record_save
 
 
 def model_changes(instance: models.Model, fields: list[str], before: dict[str, Any]) -> dict:
@@ -37,7 +38,7 @@ def audit_record(
 ) -> AuditEntry:
     """Append one audit entry for a write on `target`."""
     object_type, object_id = subject_label(target)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         org_id=org_id,
         actor_id=actor_id,
         action=action,
@@ -47,3 +48,4 @@ def audit_record(
         changes=changes or {},
         at=timezone.now(),
     )
+    return record_save(entry)

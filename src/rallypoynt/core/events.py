@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from rallypoynt.core.models import Event
+from rallypoynt.core.records import record_save
 
 
 def subject_label(subject: models.Model | None) -> tuple[str, int | None]:
@@ -27,7 +28,7 @@ def event_emit(
 ) -> Event:
     """Append one domain event; call inside the service's transaction so it commits with it."""
     subject_type, subject_id = subject_label(subject)
-    return Event.objects.create(
+    event = Event(
         org_id=org_id,
         kind=kind,
         subject_type=subject_type,
@@ -36,3 +37,4 @@ def event_emit(
         payload=payload or {},
         occurred_at=timezone.now(),
     )
+    return record_save(event)

@@ -17,6 +17,7 @@ from rallypoynt.core.models import Event
 from rallypoynt.demo.crm import demo_crm
 from rallypoynt.demo.people import PersonRow, people
 from rallypoynt.orgs.choices import Role
+from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import (
     Membership,
     MembershipRole,
@@ -133,6 +134,7 @@ def demo_org() -> Organization:
             TeamMember.objects.get_or_create(
                 org=org, team=teams[team], membership=member, defaults={"is_lead": is_lead}
             )
+    org_config_changed(org.pk)
     return org
 
 

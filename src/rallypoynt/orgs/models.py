@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 
 from rallypoynt.core.models import TenantModel, TimeStampedModel
 from rallypoynt.orgs.choices import Role, Weekday
+from rallypoynt.orgs.config_cache import new_config_stamp
 
 
 class Organization(TimeStampedModel):
@@ -19,6 +20,8 @@ class Organization(TimeStampedModel):
     time_zone = models.CharField(max_length=64, default="America/New_York")
     holiday_country = models.CharField(max_length=2, default="US", blank=True)
     holiday_subdivision = models.CharField(max_length=10, blank=True)
+    # Renewed on every change to what the org's hot paths cache (orgs/config_cache.py).
+    config_stamp = models.BigIntegerField(default=new_config_stamp, editable=False)
 
     def __str__(self) -> str:
         return self.name

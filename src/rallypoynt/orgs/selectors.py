@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, time, timedelta
 
 from django.db.models import Prefetch, QuerySet
@@ -10,6 +12,7 @@ from django.utils import timezone
 from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import PermissionDenied
 from rallypoynt.core.models import AuditEntry
+from rallypoynt.orgs.config_cache import org_cached
 from rallypoynt.orgs.models import (
     BusinessHours,
     Closure,
@@ -25,18 +28,30 @@ from rallypoynt.orgs.permissions import can
 
 
 def membership_for_user(*, user, org_id: int | None = None) -> Membership | None:
-    """The user's active membership in `org_id`, or their first one; roles prefetched."""
+    """The user's active membership in `org_id`, or their first one; roles loaded."""
     qs = (
         Membership.objects.filter(user=user, is_active=True, org__isnull=False)
         .select_related("org", "office")
-        .prefetch_related("role_assignments")
         .order_by("pk")
     )
-    if org_id:
-        found = qs.filter(org_id=org_id).first()
-        if found is not None:
-            return found
-    return qs.first()
+    found = qs.filter(org_id=org_id).first() if org_id else None
+    found = found or qs.first()
+    if found is not None:
+        found._roles = set(org_roles(found.org).get(found.pk, ()))
+    return found
+
+
+def org_roles(org: Organization) -> Mapping[int, frozenset[str]]:
+    """Every member's roles in the org; each process reads them once per org config stamp."""
+
+    def build() -> dict[int, frozenset[str]]:
+        roles: dict[int, set[str]] = defaultdict(set)
+        rows = MembershipRole.objects.filter(org_id=org.pk).values_list("membership_id", "role")
+        for membership_id, role in rows:
+            roles[membership_id].add(role)
+        return {membership_id: frozenset(found) for membership_id, found in roles.items()}
+
+    return org_cached(org_id=org.pk, stamp=org.config_stamp, key="roles", build=build)
 
 
 def memberships_of_user(*, user) -> QuerySet[Membership]:

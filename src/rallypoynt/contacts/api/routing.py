@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
 from rallypoynt.contacts import selectors_routing
-from rallypoynt.contacts.services import routing, routing_rules, speed_to_lead
+from rallypoynt.contacts.services import lead_assignment, routing_rules, speed_to_lead
 from rallypoynt.contacts.services.routing_rules import RoutingRuleData
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
@@ -209,13 +209,13 @@ def inquiry_get(request, inquiry_id: int):
 @router.post("/inquiries/{inquiry_id}/claim", response={200: InquiryOut, **ERRORS})
 def inquiry_claim(request, inquiry_id: int):
     """Take a lead from your team's pond; 409 names who was first."""
-    routing.inquiry_claim(actor=request.auth, inquiry_id=inquiry_id)
+    lead_assignment.inquiry_claim(actor=request.auth, inquiry_id=inquiry_id)
     return selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
 
 
 @router.post("/inquiries/{inquiry_id}/reassign", response={200: InquiryOut, **ERRORS})
 def inquiry_reassign(request, inquiry_id: int, payload: ReassignIn):
-    routing.inquiry_reassign(
+    lead_assignment.inquiry_reassign(
         actor=request.auth, inquiry_id=inquiry_id, membership_id=payload.membership_id
     )
     return selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from rallypoynt.contacts.choices import Direction, Outcome, TouchpointKind
 from rallypoynt.contacts.models import Contact, Task, Touchpoint
+from rallypoynt.contacts.services.lead_sla import inquiry_first_response_record
 from rallypoynt.contacts.services.people import contact_for_update
-from rallypoynt.contacts.services.speed_to_lead import inquiry_first_response_record
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit

@@ -12,18 +12,29 @@ from django.utils import timezone
 from rallypoynt.contacts.choices import Channel, LeadType
 from rallypoynt.contacts.models import Contact, LeadInquiry
 from rallypoynt.contacts.selectors import contacts_matching
+from rallypoynt.contacts.selectors_lead_config import LeadConfig, lead_config_for
 from rallypoynt.contacts.services.normalize import emails_normalize, phones_normalize
 from rallypoynt.contacts.services.people import (
     ContactData,
     contact_channels_add,
     contact_create,
 )
-from rallypoynt.contacts.services.routing import inquiry_route
-from rallypoynt.contacts.services.speed_to_lead import inquiry_followups_schedule
+from rallypoynt.contacts.services.routing import (
+    contact_share,
+    route_announce,
+    route_decide,
+    route_fill,
+)
+from rallypoynt.contacts.services.routing_match import LeadFacts
+from rallypoynt.contacts.services.speed_to_lead import (
+    first_response_due,
+    inquiry_followups_queue,
+)
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
-from rallypoynt.orgs.models import Membership
+from rallypoynt.core.records import records_batched
+from rallypoynt.orgs.models import Membership, Organization
 
 PROPERTY_KEYS = ("address", "city", "state", "postal_code", "mls_number", "price")
 
@@ -99,30 +110,36 @@ def _price(lead: LeadIn) -> Decimal | None:
         ) from exc
 
 
-@transaction.atomic
 def lead_intake(*, org_id: int, lead: LeadIn, actor: Membership | None = None) -> IntakeResult:
     """Attach the lead to the matching contact (or create one), record the inquiry, route it."""
     lead = lead_clean(lead)
     price = _price(lead)
-    match = contacts_matching(org_id=org_id, emails=lead.emails, phones=lead.phones).first()
-    if match is not None:
-        contact = Contact.objects.select_for_update().get(pk=match.pk)
-        contact_channels_add(contact=contact, emails=lead.emails, phones=lead.phones)
+    # The API's caller came with its org loaded: spare a read on the hot path.
+    has_org = actor is not None and actor.org_id == org_id
+    org = actor.org if has_org else Organization.objects.get(pk=org_id)
+    config = lead_config_for(org)
+    with transaction.atomic(), records_batched():
+        return _intake(org_id, lead, price, config, actor)
+
+
+def _intake(
+    org_id: int, lead: LeadIn, price: Decimal | None, config: LeadConfig, actor: Membership | None
+) -> IntakeResult:
+    received_at = timezone.now()
+    matching = contacts_matching(org_id=org_id, emails=lead.emails, phones=lead.phones)
+    contact = match = matching.select_for_update().first()
+    facts = _facts(lead, price, contact)
+    owner = contact.owner if contact is not None and contact.owner_id else None
+    route = route_decide(facts=facts, config=config, owner=owner, now=received_at)
+    # Read the clock after the rule's lock, so assignment times follow the rotation.
+    now = timezone.now()
+    if contact is None:
+        contact = _contact_new(org_id, lead, route.member)
     else:
-        contact = contact_create(
-            actor=None,
-            org_id=org_id,
-            event_payload={"channel": lead.channel},
-            data=ContactData(
-                first_name=lead.first_name,
-                last_name=lead.last_name,
-                emails=lead.emails,
-                phones=lead.phones,
-                source=lead.source,
-                language=lead.language,
-            ),
-        )
-    inquiry = LeadInquiry.objects.create(
+        contact_channels_add(contact=contact, emails=lead.emails, phones=lead.phones)
+        if route.member is not None:
+            route.reason += contact_share(contact, route.member)
+    inquiry = LeadInquiry(
         org_id=org_id,
         contact=contact,
         channel=lead.channel,
@@ -133,32 +150,72 @@ def lead_intake(*, org_id: int, lead: LeadIn, actor: Membership | None = None) -
         property=lead.property,
         price=price,
         language=lead.language[:10],
-        received_at=timezone.now(),
+        received_at=received_at,
         is_deduplicated=match is not None,
         raw=lead.raw,
+        first_response_due_at=first_response_due(config, received_at),
     )
-    inquiry_route(inquiry=inquiry)
-    actor_user = actor.user_id if actor else None
-    audit_record(
+    route_fill(inquiry, route, now)
+    inquiry.save(force_insert=True)
+    route_announce(inquiry, route, config)
+    _received_record(inquiry, actor)
+    inquiry_followups_queue(inquiry=inquiry)
+    return IntakeResult(contact=contact, inquiry=inquiry, is_deduplicated=match is not None)
+
+
+def _facts(lead: LeadIn, price: Decimal | None, contact: Contact | None) -> LeadFacts:
+    """What routing looks at: the lead's property, else what the known contact has."""
+    prop = lead.property
+    known = contact or Contact()
+    return LeadFacts(
+        source=lead.source[:100],
+        lead_type=lead.lead_type,
+        postal_code=str(prop.get("postal_code") or known.postal_code or ""),
+        city=str(prop.get("city") or known.city or ""),
+        price=price,
+        language=lead.language[:10] or known.language,
+    )
+
+
+def _contact_new(org_id: int, lead: LeadIn, owner: Membership | None) -> Contact:
+    """A new contact for the lead, owned by whoever routing gave the lead to."""
+    return contact_create(
+        actor=None,
         org_id=org_id,
+        owner_id=owner.pk if owner is not None else None,
+        event_payload={"channel": lead.channel},
+        data=ContactData(
+            first_name=lead.first_name,
+            last_name=lead.last_name,
+            emails=lead.emails,
+            phones=lead.phones,
+            source=lead.source,
+            language=lead.language,
+        ),
+    )
+
+
+def _received_record(inquiry: LeadInquiry, actor: Membership | None) -> None:
+    actor_user = actor.user_id if actor else None
+    deduplicated = inquiry.is_deduplicated
+    audit_record(
+        org_id=inquiry.org_id,
         actor_id=actor_user,
         action="lead.receive",
         target=inquiry,
-        changes={"channel": lead.channel, "deduplicated": match is not None},
+        changes={"channel": inquiry.channel, "deduplicated": deduplicated},
     )
     event_emit(
-        org_id=org_id,
+        org_id=inquiry.org_id,
         kind="lead.received",
         subject=inquiry,
         actor_id=actor_user,
         payload={
-            "contact_id": contact.pk,
-            "channel": lead.channel,
-            "source": lead.source,
-            "type": lead.lead_type,
-            "deduplicated": match is not None,
+            "contact_id": inquiry.contact_id,
+            "channel": inquiry.channel,
+            "source": inquiry.source,
+            "type": inquiry.lead_type,
+            "deduplicated": deduplicated,
             "assigned_to": inquiry.assigned_to_id,
         },
     )
-    inquiry_followups_schedule(inquiry=inquiry)
-    return IntakeResult(contact=contact, inquiry=inquiry, is_deduplicated=match is not None)

@@ -97,7 +97,6 @@ def _owner(actor: Membership, owner_id: int | None) -> int | None:
     return owner_id
 
 
-@transaction.atomic
 def contact_create(
     *,
     actor: Membership | None,
@@ -110,24 +109,27 @@ def contact_create(
     data = contact_data_clean(org_id=org_id, data=data)
     if actor is not None:
         owner_id = _owner(actor, owner_id)
-    contact = Contact.objects.create(
-        org_id=org_id,
-        owner_id=owner_id,
-        custom=data.custom,
-        **{name: getattr(data, name) for name in PROFILE_FIELDS},
-    )
-    contact_channels_add(contact=contact, emails=data.emails, phones=data.phones, is_new=True)
-    if data.tags:
-        contact_tags_set(contact=contact, names=data.tags)
-    actor_user = actor.user_id if actor else None
-    audit_record(org_id=org_id, actor_id=actor_user, action="contact.create", target=contact)
-    event_emit(
-        org_id=org_id,
-        kind="contact.created",
-        subject=contact,
-        actor_id=actor_user,
-        payload={"source": contact.source, "stage": contact.stage, **(event_payload or {})},
-    )
+    # Validation is done: what follows only writes, so when nested (lead intake's hot path)
+    # it needs no savepoint of its own.
+    with transaction.atomic(savepoint=False):
+        contact = Contact.objects.create(
+            org_id=org_id,
+            owner_id=owner_id,
+            custom=data.custom,
+            **{name: getattr(data, name) for name in PROFILE_FIELDS},
+        )
+        contact_channels_add(contact=contact, emails=data.emails, phones=data.phones, is_new=True)
+        if data.tags:
+            contact_tags_set(contact=contact, names=data.tags)
+        actor_user = actor.user_id if actor else None
+        audit_record(org_id=org_id, actor_id=actor_user, action="contact.create", target=contact)
+        event_emit(
+            org_id=org_id,
+            kind="contact.created",
+            subject=contact,
+            actor_id=actor_user,
+            payload={"source": contact.source, "stage": contact.stage, **(event_payload or {})},
+        )
     return contact
 
 

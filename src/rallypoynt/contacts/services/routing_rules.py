@@ -14,10 +14,11 @@ from rallypoynt.contacts.choices import LeadType, RoutingAction
 from rallypoynt.contacts.models import (
     RoutingRule,
 )
-from rallypoynt.contacts.services.routing import language_code, postal_code_key
+from rallypoynt.contacts.services.routing_match import language_code, postal_code_key
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.services import require
 
@@ -220,6 +221,7 @@ def routing_rule_reorder(*, actor: Membership, rule_ids: list[int]) -> list[Rout
     for position, rule in enumerate(ordered):
         rule.position = position
     RoutingRule.objects.bulk_update(ordered, ["position"])
+    org_config_changed(actor.org_id)
     audit_record(
         org_id=actor.org_id,
         actor_id=actor.user_id,

@@ -1,14 +1,11 @@
-"""Speed to lead: acknowledgement, first-response target and escalation, and the lead settings.
+"""Speed to lead: the lead settings, the first-response due time and the acknowledgement.
 
-Who answers a lead: an outbound call, e-mail, text or meeting logged by the inquiry's
-assignee, the contact's owner or one of the contact's collaborators is its first response
-(the lead was answered by the people working it). Automated messages never count.
+First responses and escalation live in lead_sla.py.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,53 +15,23 @@ from django.db import transaction
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 
-from rallypoynt.contacts.choices import InquiryStatus, TouchpointKind
-from rallypoynt.contacts.models import (
-    Contact,
-    ContactCollaborator,
-    LeadInquiry,
-    LeadSettings,
-    Touchpoint,
-)
-from rallypoynt.contacts.services.routing import (
-    MANAGE_ACTION,
-    assignment_apply,
-    contact_link,
-    inquiry_lock,
-    lead_settings_for,
-    local_time,
-    member_name,
-    rotate,
-)
+from rallypoynt.contacts.choices import TouchpointKind
+from rallypoynt.contacts.models import Contact, LeadInquiry, LeadSettings
+from rallypoynt.contacts.selectors_lead_config import LeadConfig, lead_settings_for
+from rallypoynt.contacts.services.routing import MANAGE_ACTION, member_name
 from rallypoynt.core.audit import audit_record, model_changes
-from rallypoynt.core.calendar import (
-    DEFAULT_HOURS,
-    BusinessCalendar,
-    add_business_minutes,
-    business_minutes_between,
-)
+from rallypoynt.core.calendar import add_business_minutes
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
-from rallypoynt.orgs.choices import Role
-from rallypoynt.orgs.models import Membership, Organization, Team, TeamMember
-from rallypoynt.orgs.selectors import calendar_for_org
-from rallypoynt.orgs.services import notification_send, require
+from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.services import require
 
 logger = logging.getLogger(__name__)
 
 MAX_TARGET_MINUTES = 7 * 24 * 60
-OPEN_STATUSES = (InquiryStatus.ASSIGNED, InquiryStatus.ESCALATED)
 # Org-written templates render with an engine of their own: no loaders (no {% include %} of
 # the app's templates) and no HTML escaping, because the message is plain text.
 _ACK_ENGINE = Engine(autoescape=False)
-
-
-def lead_calendar(org: Organization) -> BusinessCalendar:
-    """The org's business calendar; an org with no opening hours counts the default week."""
-    calendar = calendar_for_org(org=org)
-    if not any(calendar.hours.values()):
-        calendar = replace(calendar, hours=DEFAULT_HOURS)
-    return calendar
 
 
 # Settings ------------------------------------------------------------------------------------
@@ -157,23 +124,18 @@ def lead_settings_update(*, actor: Membership, changes: dict[str, Any]) -> LeadS
 # Scheduling ----------------------------------------------------------------------------------
 
 
-def inquiry_followups_schedule(*, inquiry: LeadInquiry) -> None:
-    """Set the first-response due time; after commit queue the acknowledgement and the check."""
-    settings = lead_settings_for(inquiry.org_id)
-    calendar = lead_calendar(inquiry.org)
-    due = add_business_minutes(calendar, inquiry.received_at, settings.first_response_minutes)
-    inquiry.first_response_due_at = due
-    inquiry.save(update_fields=["first_response_due_at", "updated_at"])
-    from rallypoynt.contacts.tasks_leads import inquiry_acknowledge, inquiry_sla_check
-    from rallypoynt.core.jobs import enqueue_at
+def first_response_due(config: LeadConfig, received_at: datetime) -> datetime:
+    """When the first response is due: the org's target in its business minutes."""
+    minutes = config.settings.first_response_minutes
+    return add_business_minutes(config.calendar, received_at, minutes)
+
+
+def inquiry_followups_queue(*, inquiry: LeadInquiry) -> None:
+    """After commit, queue the one job that sends the acknowledgement and arms the SLA check."""
+    from rallypoynt.contacts.tasks_leads import inquiry_followups
 
     inquiry_id = inquiry.pk
-
-    def enqueue() -> None:
-        inquiry_acknowledge.enqueue(inquiry_id)
-        enqueue_at(inquiry_sla_check, due, inquiry_id)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: inquiry_followups.enqueue(inquiry_id))
 
 
 # Acknowledgement -----------------------------------------------------------------------------
@@ -293,218 +255,3 @@ def inquiry_acknowledge_send(*, inquiry_id: int) -> bool:
             payload={"to": message.to[0]},
         )
     return True
-
-
-# First response ------------------------------------------------------------------------------
-
-
-def _answers(member_id: int, inquiry: LeadInquiry, collaborator: bool) -> bool:
-    return collaborator or member_id in (inquiry.assigned_to_id, inquiry.contact.owner_id)
-
-
-def inquiry_first_response_record(*, touchpoint: Touchpoint) -> None:
-    """A member's touchpoint answers the contact's open inquiries received before it."""
-    if touchpoint.is_automated or touchpoint.logged_by_id is None:
-        return
-    inquiries = list(
-        LeadInquiry.objects.select_for_update()
-        .filter(
-            org_id=touchpoint.org_id,
-            contact_id=touchpoint.contact_id,
-            status__in=OPEN_STATUSES,
-            first_responded_at__isnull=True,
-            received_at__lte=touchpoint.occurred_at,
-        )
-        .order_by("received_at", "id")
-    )
-    if not inquiries:
-        return
-    member_id = touchpoint.logged_by_id
-    collaborator = ContactCollaborator.objects.filter(
-        org_id=touchpoint.org_id, contact_id=touchpoint.contact_id, membership_id=member_id
-    ).exists()
-    calendar = None
-    for inquiry in inquiries:
-        inquiry.contact = touchpoint.contact
-        if not _answers(member_id, inquiry, collaborator):
-            continue
-        calendar = calendar or lead_calendar(inquiry.org)
-        _response_set(inquiry, touchpoint, calendar)
-
-
-def _response_set(inquiry: LeadInquiry, touchpoint: Touchpoint, calendar) -> None:
-    minutes = business_minutes_between(calendar, inquiry.received_at, touchpoint.occurred_at)
-    inquiry.first_responded_at = touchpoint.occurred_at
-    inquiry.first_response_minutes = minutes
-    inquiry.status = InquiryStatus.RESPONDED
-    inquiry.save()
-    if touchpoint.inquiry_id is None:
-        Touchpoint.objects.filter(pk=touchpoint.pk).update(inquiry=inquiry)
-        touchpoint.inquiry_id = inquiry.pk
-    due = inquiry.first_response_due_at
-    on_time = due is None or touchpoint.occurred_at <= due
-    actor_user = touchpoint.logged_by.user_id
-    audit_record(
-        org_id=inquiry.org_id,
-        actor_id=actor_user,
-        action="lead.respond",
-        target=inquiry,
-        changes={"first_response_minutes": minutes, "touchpoint": touchpoint.pk},
-    )
-    event_emit(
-        org_id=inquiry.org_id,
-        kind="lead.responded",
-        subject=inquiry,
-        actor_id=actor_user,
-        payload={
-            "touchpoint_id": touchpoint.pk,
-            "member_id": touchpoint.logged_by_id,
-            "first_response_minutes": minutes,
-            "is_within_target": on_time,
-        },
-    )
-
-
-# Escalation ----------------------------------------------------------------------------------
-
-
-def _escalation_recipients(inquiry: LeadInquiry) -> list[Membership]:
-    """Leads of the assignee's teams (or of the pond team), else the org's brokers/owners."""
-    if inquiry.assigned_to_id:
-        team_ids = TeamMember.objects.filter(
-            org_id=inquiry.org_id, membership_id=inquiry.assigned_to_id
-        ).values("team_id")
-    else:
-        team_ids = [inquiry.pond_team_id] if inquiry.pond_team_id else []
-    leads = (
-        Membership.objects.filter(
-            org_id=inquiry.org_id,
-            is_active=True,
-            team_memberships__team_id__in=team_ids,
-            team_memberships__is_lead=True,
-        )
-        .exclude(pk=inquiry.assigned_to_id or 0)
-        .select_related("user")
-        .distinct()
-        .order_by("pk")
-    )
-    found = list(leads)
-    if found:
-        return found
-    return list(
-        Membership.objects.filter(
-            org_id=inquiry.org_id, is_active=True, role_assignments__role=Role.BROKER_OWNER
-        )
-        .select_related("user")
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def _reassign_team(inquiry: LeadInquiry) -> Team | None:
-    rule = inquiry.routing_rule
-    if rule is not None and rule.team_id:
-        return rule.team
-    if inquiry.pond_team_id:
-        return inquiry.pond_team
-    row = (
-        TeamMember.objects.filter(org_id=inquiry.org_id, membership_id=inquiry.assigned_to_id)
-        .select_related("team")
-        .order_by("id")
-        .first()
-    )
-    return row.team if row else None
-
-
-def _reassign_on_escalation(inquiry: LeadInquiry, now: datetime, tz) -> str:
-    """Round robin within the team, skipping the member who missed the target."""
-    team = _reassign_team(inquiry)
-    if team is None:
-        return "Not reassigned: the assignee is on no team."
-    rule = inquiry.routing_rule
-    if rule is not None and rule.team_id != team.pk:
-        rule = None
-    previous = inquiry.assigned_to
-    exclude = frozenset({previous.pk}) if previous else frozenset()
-    member, how = rotate(team, rule=rule, exclude=exclude, after=previous.pk if previous else None)
-    if member is None:
-        return f"Not reassigned: {how}."
-    moved = f"Reassigned on escalation at {local_time(now, tz)}: {how}."
-    reason = f"{inquiry.routing_reason} {moved}".strip()
-    assignment_apply(inquiry=inquiry, member=member, now=now, reason=reason, keep_status=True)
-    if previous is not None:
-        notification_send(
-            recipient=previous,
-            kind="lead.reassigned",
-            title=f"Lead reassigned: {inquiry.contact}",
-            body=f"It went to {member_name(member)} after the first-response target was missed.",
-            link=contact_link(inquiry.contact_id),
-        )
-    return f"Reassigned to {member_name(member)}."
-
-
-def _escalation_reason(inquiry: LeadInquiry, calendar: BusinessCalendar, now: datetime) -> str:
-    tz = calendar.tzinfo()
-    due = inquiry.first_response_due_at
-    target = business_minutes_between(calendar, inquiry.received_at, due)
-    elapsed = business_minutes_between(calendar, inquiry.received_at, now)
-    if inquiry.assigned_to_id:
-        who = f"{member_name(inquiry.assigned_to)} logged no first response"
-    elif inquiry.status == InquiryStatus.POND:
-        who = f"nobody claimed it from team {inquiry.pond_team.name}'s pond"
-    else:
-        who = "nobody was assigned"
-    return (
-        f"First-response target of {target} business minutes missed: due "
-        f"{local_time(due, tz)}, {who}; {elapsed} business minutes had passed at "
-        f"{local_time(now, tz)}."
-    )
-
-
-@transaction.atomic
-def inquiry_sla_enforce(*, inquiry_id: int, now: datetime | None = None) -> str:
-    """Escalate an inquiry nobody answered by its due time; early or repeated runs do nothing."""
-    now = now or timezone.now()
-    inquiry = inquiry_lock(inquiry_id=inquiry_id)
-    if inquiry is None:
-        return "missing"
-    if inquiry.first_responded_at is not None or inquiry.status == InquiryStatus.RESPONDED:
-        return "responded"
-    if inquiry.escalated_at is not None:
-        return "already_escalated"
-    if inquiry.first_response_due_at is None or now < inquiry.first_response_due_at:
-        return "not_due"
-    calendar = lead_calendar(inquiry.org)
-    reason = _escalation_reason(inquiry, calendar, now)
-    recipients = _escalation_recipients(inquiry)
-    if recipients:
-        reason += f" Notified {', '.join(member_name(m) for m in recipients)}."
-    inquiry.status = InquiryStatus.ESCALATED
-    inquiry.escalated_at = now
-    inquiry.save()
-    for member in recipients:
-        notification_send(
-            recipient=member,
-            kind="lead.escalated",
-            title=f"Lead not answered in time: {inquiry.contact}",
-            body=reason,
-            link=contact_link(inquiry.contact_id),
-        )
-    if lead_settings_for(inquiry.org_id).is_reassign_on_escalation:
-        reason += " " + _reassign_on_escalation(inquiry, now, calendar.tzinfo())
-    inquiry.escalation_reason = reason
-    inquiry.save(update_fields=["escalation_reason", "updated_at"])
-    audit_record(
-        org_id=inquiry.org_id,
-        actor_id=None,
-        action="lead.escalate",
-        target=inquiry,
-        changes={"assigned_to": inquiry.assigned_to_id},
-    )
-    event_emit(
-        org_id=inquiry.org_id,
-        kind="lead.escalated",
-        subject=inquiry,
-        payload={"reason": reason, "notified": [m.pk for m in recipients]},
-    )
-    return "escalated"

@@ -23,9 +23,9 @@ from rallypoynt.contacts.models import (
     RoutingRule,
 )
 from rallypoynt.contacts.selectors import contact_get
-from rallypoynt.contacts.services import routing, routing_rules
+from rallypoynt.contacts.services import lead_assignment, routing, routing_rules
 from rallypoynt.contacts.services.intake import LeadIn, lead_intake
-from rallypoynt.contacts.services.routing import LeadFacts
+from rallypoynt.contacts.services.routing_match import LeadFacts
 from rallypoynt.contacts.services.routing_rules import RoutingRuleData
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -153,7 +153,8 @@ def test_rules_are_tried_in_order_and_inactive_ones_are_skipped(brokerage):
     second = rule(brokerage.org, "Second", assignee=brokerage.buyer)
     rule(brokerage.org, "Third", assignee=brokerage.ben)
     assert intake(brokerage.org).routing_rule == second
-    RoutingRule.objects.filter(pk=first.pk).update(is_active=True)
+    first.is_active = True
+    first.save()
     assert intake(brokerage.org).routing_rule == first
 
 
@@ -363,22 +364,22 @@ def test_a_pond_rule_puts_the_lead_in_the_team_pond_and_tells_the_team(brokerage
 
 def test_the_first_team_member_to_claim_gets_the_lead_and_the_next_hears_who(brokerage, pond):
     inquiry = intake(brokerage.org, source="Open house")
-    won = routing.inquiry_claim(actor=brokerage.buyer, inquiry_id=inquiry.pk)
+    won = lead_assignment.inquiry_claim(actor=brokerage.buyer, inquiry_id=inquiry.pk)
     assert (won.status, won.assigned_to) == (InquiryStatus.ASSIGNED, brokerage.buyer)
     assert f"Claimed from team Summit's pond by {brokerage.buyer.user}" in won.routing_reason
     assert Contact.objects.get(pk=inquiry.contact_id).owner == brokerage.buyer
     with pytest.raises(Conflict) as late:
-        routing.inquiry_claim(actor=brokerage.lead, inquiry_id=inquiry.pk)
+        lead_assignment.inquiry_claim(actor=brokerage.lead, inquiry_id=inquiry.pk)
     assert str(brokerage.buyer.user) in late.value.message
 
 
 def test_only_members_of_the_pond_team_can_claim(brokerage, pond):
     inquiry = intake(brokerage.org, source="Open house")
     with pytest.raises(PermissionDenied):
-        routing.inquiry_claim(actor=brokerage.maria, inquiry_id=inquiry.pk)
+        lead_assignment.inquiry_claim(actor=brokerage.maria, inquiry_id=inquiry.pk)
     other = build_brokerage("Other Realty")
     with pytest.raises(NotFound):
-        routing.inquiry_claim(actor=other.buyer, inquiry_id=inquiry.pk)
+        lead_assignment.inquiry_claim(actor=other.buyer, inquiry_id=inquiry.pk)
     assert LeadInquiry.objects.get(pk=inquiry.pk).status == InquiryStatus.POND
 
 
@@ -390,7 +391,7 @@ def test_two_members_claiming_at_once_one_wins_the_other_gets_conflict():
     claimers = [brokerage.lead, brokerage.buyer]
 
     def claim(i: int):
-        return routing.inquiry_claim(actor=fresh(claimers[i]), inquiry_id=inquiry.pk)
+        return lead_assignment.inquiry_claim(actor=fresh(claimers[i]), inquiry_id=inquiry.pk)
 
     outcome = _concurrently(2, claim)
     wins = [x for x in outcome if isinstance(x, LeadInquiry)]
@@ -404,7 +405,7 @@ def test_two_members_claiming_at_once_one_wins_the_other_gets_conflict():
 def test_pond_timeout_before_the_deadline_does_nothing(brokerage, pond):
     inquiry = intake(brokerage.org, source="Open house")
     early = inquiry.claim_deadline_at - timedelta(seconds=1)
-    assert routing.inquiry_pond_expire(inquiry_id=inquiry.pk, now=early) == "not_due"
+    assert lead_assignment.inquiry_pond_expire(inquiry_id=inquiry.pk, now=early) == "not_due"
     assert LeadInquiry.objects.get(pk=inquiry.pk).status == InquiryStatus.POND
 
 
@@ -412,9 +413,9 @@ def test_pond_timeout_assigns_by_round_robin_with_the_reason_once(brokerage, pon
     first = intake(brokerage.org, source="Open house")
     second = intake(brokerage.org, source="Open house")
     late = second.claim_deadline_at + timedelta(seconds=1)
-    assert routing.inquiry_pond_expire(inquiry_id=first.pk, now=late) == "assigned"
-    assert routing.inquiry_pond_expire(inquiry_id=second.pk, now=late) == "assigned"
-    assert routing.inquiry_pond_expire(inquiry_id=second.pk, now=late) == "claimed"
+    assert lead_assignment.inquiry_pond_expire(inquiry_id=first.pk, now=late) == "assigned"
+    assert lead_assignment.inquiry_pond_expire(inquiry_id=second.pk, now=late) == "assigned"
+    assert lead_assignment.inquiry_pond_expire(inquiry_id=second.pk, now=late) == "claimed"
     first.refresh_from_db()
     second.refresh_from_db()
     # Summit's members in join order: buyer, then lead.
@@ -429,7 +430,7 @@ def test_pond_timeout_falls_back_to_the_default_assignee_when_the_rule_is_gone(b
     inquiry = intake(brokerage.org, source="Open house")
     pond.delete()
     late = inquiry.claim_deadline_at + timedelta(minutes=1)
-    routing.inquiry_pond_expire(inquiry_id=inquiry.pk, now=late)
+    lead_assignment.inquiry_pond_expire(inquiry_id=inquiry.pk, now=late)
     inquiry.refresh_from_db()
     assert inquiry.assigned_to == brokerage.ben
     assert "assigned to the default assignee" in inquiry.routing_reason
@@ -437,9 +438,9 @@ def test_pond_timeout_falls_back_to_the_default_assignee_when_the_rule_is_gone(b
 
 def test_a_claimed_lead_is_left_alone_by_the_timeout(brokerage, pond):
     inquiry = intake(brokerage.org, source="Open house")
-    routing.inquiry_claim(actor=brokerage.lead, inquiry_id=inquiry.pk)
+    lead_assignment.inquiry_claim(actor=brokerage.lead, inquiry_id=inquiry.pk)
     late = inquiry.claim_deadline_at + timedelta(minutes=1)
-    assert routing.inquiry_pond_expire(inquiry_id=inquiry.pk, now=late) == "claimed"
+    assert lead_assignment.inquiry_pond_expire(inquiry_id=inquiry.pk, now=late) == "claimed"
     assert LeadInquiry.objects.get(pk=inquiry.pk).assigned_to == brokerage.lead
 
 
@@ -457,7 +458,7 @@ def test_the_pond_timeout_task_run_early_by_the_queue_does_nothing(
 def test_a_team_lead_reassigns_within_the_team_and_the_reason_says_who(brokerage):
     rule(brokerage.org, "All", assignee=brokerage.buyer)
     inquiry = intake(brokerage.org)
-    moved = routing.inquiry_reassign(
+    moved = lead_assignment.inquiry_reassign(
         actor=brokerage.lead, inquiry_id=inquiry.pk, membership_id=brokerage.lead.pk
     )
     assert moved.assigned_to == brokerage.lead
@@ -471,7 +472,7 @@ def test_a_team_lead_cannot_hand_a_lead_outside_their_teams(brokerage):
     rule(brokerage.org, "All", assignee=brokerage.buyer)
     inquiry = intake(brokerage.org)
     with pytest.raises(ValidationFailed) as caught:
-        routing.inquiry_reassign(
+        lead_assignment.inquiry_reassign(
             actor=brokerage.lead, inquiry_id=inquiry.pk, membership_id=brokerage.maria.pk
         )
     assert "membership_id" in caught.value.fields
@@ -481,16 +482,16 @@ def test_an_agent_cannot_reassign_and_another_org_cannot_see_the_lead(brokerage)
     rule(brokerage.org, "All", assignee=brokerage.ben)
     inquiry = intake(brokerage.org)
     with pytest.raises(PermissionDenied):
-        routing.inquiry_reassign(
+        lead_assignment.inquiry_reassign(
             actor=brokerage.ben, inquiry_id=inquiry.pk, membership_id=brokerage.buyer.pk
         )
     with pytest.raises(NotFound):
-        routing.inquiry_reassign(
+        lead_assignment.inquiry_reassign(
             actor=brokerage.maria, inquiry_id=inquiry.pk, membership_id=brokerage.maria.pk
         )
     other = build_brokerage("Other Realty")
     with pytest.raises(NotFound):
-        routing.inquiry_reassign(
+        lead_assignment.inquiry_reassign(
             actor=other.broker, inquiry_id=inquiry.pk, membership_id=other.ben.pk
         )
     assert LeadInquiry.objects.get(pk=inquiry.pk).assigned_to == brokerage.ben
@@ -499,12 +500,12 @@ def test_an_agent_cannot_reassign_and_another_org_cannot_see_the_lead(brokerage)
 def test_a_broker_reassigns_to_anyone_active_in_the_org(brokerage):
     rule(brokerage.org, "All", assignee=brokerage.ben)
     inquiry = intake(brokerage.org)
-    moved = routing.inquiry_reassign(
+    moved = lead_assignment.inquiry_reassign(
         actor=brokerage.broker, inquiry_id=inquiry.pk, membership_id=brokerage.maria.pk
     )
     assert moved.assigned_to == brokerage.maria
     with pytest.raises(ValidationFailed):
-        routing.inquiry_reassign(
+        lead_assignment.inquiry_reassign(
             actor=brokerage.broker, inquiry_id=inquiry.pk, membership_id=brokerage.maria.pk
         )
 

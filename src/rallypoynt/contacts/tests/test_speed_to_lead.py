@@ -20,14 +20,15 @@ from rallypoynt.contacts.models import (
     RoutingRule,
     Touchpoint,
 )
-from rallypoynt.contacts.services import speed_to_lead
+from rallypoynt.contacts.selectors_lead_config import lead_config_for
+from rallypoynt.contacts.services import lead_sla, speed_to_lead
 from rallypoynt.contacts.services.activity import TouchpointIn, touchpoint_log
 from rallypoynt.contacts.services.intake import LeadIn, lead_intake
 from rallypoynt.contacts.tasks_leads import inquiry_acknowledge, inquiry_sla_check
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import PermissionDenied, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.orgs.models import BusinessHours, Notification
+from rallypoynt.orgs.models import BusinessHours, Notification, Organization
 from rallypoynt.orgs.tests.brokerage import Brokerage, build_brokerage, fresh
 from rallypoynt.orgs.tests.factories import MembershipFactory, TeamFactory, team_with
 
@@ -70,8 +71,9 @@ def assign_all_to(member) -> RoutingRule:
 def received(inquiry: LeadInquiry, at: datetime) -> LeadInquiry:
     """Pretend the inquiry arrived at `at` and recompute its due time."""
     LeadInquiry.objects.filter(pk=inquiry.pk).update(received_at=at)
-    inquiry = LeadInquiry.objects.select_related("org").get(pk=inquiry.pk)
-    speed_to_lead.inquiry_followups_schedule(inquiry=inquiry)
+    config = lead_config_for(Organization.objects.get(pk=inquiry.org_id))
+    due = speed_to_lead.first_response_due(config, at)
+    LeadInquiry.objects.filter(pk=inquiry.pk).update(first_response_due_at=due)
     return LeadInquiry.objects.get(pk=inquiry.pk)
 
 
@@ -303,7 +305,7 @@ def test_a_collaborator_on_the_contact_answers_the_lead(brokerage, friday_lead):
 
 def test_a_check_before_the_due_time_does_nothing(brokerage, friday_lead):
     early = MONDAY_0930 - timedelta(seconds=1)
-    assert speed_to_lead.inquiry_sla_enforce(inquiry_id=friday_lead.pk, now=early) == "not_due"
+    assert lead_sla.inquiry_sla_enforce(inquiry_id=friday_lead.pk, now=early) == "not_due"
     inquiry = LeadInquiry.objects.get(pk=friday_lead.pk)
     assert (inquiry.status, inquiry.escalated_at) == (InquiryStatus.ASSIGNED, None)
 
@@ -312,7 +314,7 @@ def test_an_unanswered_lead_escalates_to_the_broker_when_the_agent_has_no_team_l
     brokerage, friday_lead
 ):
     late = datetime(2025, 3, 10, 9, 45, tzinfo=DENVER)
-    assert speed_to_lead.inquiry_sla_enforce(inquiry_id=friday_lead.pk, now=late) == "escalated"
+    assert lead_sla.inquiry_sla_enforce(inquiry_id=friday_lead.pk, now=late) == "escalated"
     inquiry = LeadInquiry.objects.get(pk=friday_lead.pk)
     assert inquiry.status == InquiryStatus.ESCALATED
     assert inquiry.escalated_at == late
@@ -330,11 +332,9 @@ def test_escalation_tells_the_team_lead_and_happens_once(brokerage):
     assign_all_to(brokerage.buyer)
     inquiry = received(intake(brokerage.org), FRIDAY_1630)
     late = MONDAY_0930 + timedelta(minutes=1)
-    assert speed_to_lead.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=late) == "escalated"
+    assert lead_sla.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=late) == "escalated"
     again = late + timedelta(hours=1)
-    assert speed_to_lead.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=again) == (
-        "already_escalated"
-    )
+    assert lead_sla.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=again) == ("already_escalated")
     notes = Notification.objects.filter(kind="lead.escalated")
     assert [n.recipient for n in notes] == [brokerage.lead]
     assert LeadInquiry.objects.get(pk=inquiry.pk).assigned_to == brokerage.buyer
@@ -344,7 +344,7 @@ def test_escalation_can_reassign_to_the_next_member_of_the_team(brokerage):
     LeadSettings.objects.create(org=brokerage.org, is_reassign_on_escalation=True)
     assign_all_to(brokerage.buyer)
     inquiry = received(intake(brokerage.org), FRIDAY_1630)
-    speed_to_lead.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=MONDAY_0930)
+    lead_sla.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=MONDAY_0930)
     inquiry.refresh_from_db()
     assert inquiry.assigned_to == brokerage.lead
     assert inquiry.status == InquiryStatus.ESCALATED
@@ -368,7 +368,7 @@ def test_reassignment_on_escalation_follows_the_rules_rotation(brokerage):
     )
     inquiry = received(intake(brokerage.org), FRIDAY_1630)
     assert inquiry.assigned_to == members[0]
-    speed_to_lead.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=MONDAY_0930)
+    lead_sla.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=MONDAY_0930)
     assert LeadInquiry.objects.get(pk=inquiry.pk).assigned_to == members[1]
     assert intake(brokerage.org).assigned_to == members[2]
 
@@ -376,7 +376,7 @@ def test_reassignment_on_escalation_follows_the_rules_rotation(brokerage):
 def test_an_answered_lead_never_escalates(brokerage, friday_lead):
     call(brokerage.ben, friday_lead, datetime(2025, 3, 10, 11, 0, tzinfo=DENVER))
     late = datetime(2025, 3, 10, 12, 0, tzinfo=DENVER)
-    assert speed_to_lead.inquiry_sla_enforce(inquiry_id=friday_lead.pk, now=late) == "responded"
+    assert lead_sla.inquiry_sla_enforce(inquiry_id=friday_lead.pk, now=late) == "responded"
     inquiry = LeadInquiry.objects.get(pk=friday_lead.pk)
     assert inquiry.first_response_minutes == 150
     assert not Notification.objects.filter(kind="lead.escalated").exists()
@@ -387,7 +387,7 @@ def test_an_unclaimed_pond_lead_escalates_to_the_pond_teams_lead(brokerage):
         org=brokerage.org, name="Pond", action=RoutingAction.POND, team=brokerage.summit
     )
     inquiry = received(intake(brokerage.org), FRIDAY_1630)
-    speed_to_lead.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=MONDAY_0930)
+    lead_sla.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=MONDAY_0930)
     inquiry.refresh_from_db()
     assert "nobody claimed it from team Summit's pond" in inquiry.escalation_reason
     assert [n.recipient for n in Notification.objects.filter(kind="lead.escalated")] == [

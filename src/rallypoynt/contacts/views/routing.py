@@ -17,8 +17,14 @@ from django.views.decorators.http import require_POST
 from rallypoynt.contacts import selectors_routing
 from rallypoynt.contacts.choices import LeadType, RoutingAction
 from rallypoynt.contacts.models import LeadSettings, RoutingRule
-from rallypoynt.contacts.services import routing, routing_rules, speed_to_lead
-from rallypoynt.contacts.services.routing import LeadFacts
+from rallypoynt.contacts.services import (
+    lead_assignment,
+    routing,
+    routing_match,
+    routing_rules,
+    speed_to_lead,
+)
+from rallypoynt.contacts.services.routing_match import LeadFacts
 from rallypoynt.contacts.services.routing_rules import RoutingRuleData
 from rallypoynt.core.errors import NotFound, ServiceError
 from rallypoynt.orgs.decorators import action_required, member_required
@@ -164,7 +170,7 @@ def _conditions(rule: RoutingRule) -> list[str]:
         if values
     ]
     if rule.price_min is not None or rule.price_max is not None:
-        parts.append(f"price {routing.price_range_text(rule)}")
+        parts.append(f"price {routing_match.price_range_text(rule)}")
     return parts or ["any lead"]
 
 
@@ -307,7 +313,7 @@ def pond(request: HttpRequest) -> HttpResponse:
 @require_POST
 def claim(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     try:
-        inquiry = routing.inquiry_claim(actor=request.membership, inquiry_id=inquiry_id)
+        inquiry = lead_assignment.inquiry_claim(actor=request.membership, inquiry_id=inquiry_id)
     except NotFound:
         return render(request, "web/not_found.html", status=404)
     except ServiceError as exc:

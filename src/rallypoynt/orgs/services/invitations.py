@@ -16,6 +16,7 @@ from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.choices import Role
+from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import (
     Invitation,
     Membership,
@@ -152,6 +153,7 @@ def invitation_accept(
         MembershipRole(org_id=invitation.org_id, membership=member, role=r)
         for r in invitation.roles
     )
+    org_config_changed(invitation.org_id)
     if invitation.team_id:
         TeamMember.objects.create(
             org_id=invitation.org_id, team_id=invitation.team_id, membership=member

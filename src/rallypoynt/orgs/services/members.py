@@ -10,6 +10,7 @@ from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.choices import Role
+from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import (
     Membership,
     MembershipRole,
@@ -54,6 +55,7 @@ def member_update(
             MembershipRole.objects.bulk_create(
                 MembershipRole(org_id=actor.org_id, membership=member, role=r) for r in new_roles
             )
+            org_config_changed(actor.org_id)
             changes["roles"] = [old_roles, new_roles]
     elif is_active is False:
         _guard_last_owner(actor, member, None, is_active)
@@ -124,6 +126,7 @@ def member_add(
         [MembershipRole(org=org, membership=member, role=r) for r in roles],
         ignore_conflicts=True,
     )
+    org_config_changed(org.pk)
     audit_record(
         org_id=org.pk,
         actor_id=actor_id,

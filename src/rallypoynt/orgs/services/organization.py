@@ -15,6 +15,7 @@ from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.choices import Role
+from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import (
     BusinessHours,
     Closure,
@@ -163,6 +164,7 @@ def business_hours_set(*, actor: Membership, week: dict[int, Sequence[tuple[time
         for day, intervals in week.items()
         for start, end in intervals
     )
+    org_config_changed(actor.org_id)
     summary = {str(d): [[s.isoformat(), e.isoformat()] for s, e in iv] for d, iv in week.items()}
     org = actor.org
     audit_record(

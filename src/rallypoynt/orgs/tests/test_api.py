@@ -203,6 +203,7 @@ def test_member_list_query_count_does_not_grow_with_members(brokerage, broker):
     for _ in range(27):
         member = MembershipFactory(org=brokerage.org, office=brokerage.denver)
         brokerage.summit.members.create(org=brokerage.org, membership=member)
+    fetch()  # new members renewed the org's config stamp: let the cache refill
     many = count_queries(fetch)
     assert few == many <= 7
 
@@ -221,6 +222,7 @@ def test_other_list_endpoints_have_a_constant_query_count(brokerage, broker, pat
             token_hash=f"{i:064}",
             expires_at="2999-01-01T00:00:00Z",
         )
+    broker.get(path)  # new teams renewed the org's config stamp: let the cache refill
     assert count_queries(lambda: broker.get(path)) == few <= 5
 
 

@@ -335,4 +335,5 @@ def test_settings_pages_have_a_constant_query_count(brokerage, path, ceiling):
         team = Team.objects.create(org=brokerage.org, name=f"Extra {i}", office=brokerage.boulder)
         team.members.create(org=brokerage.org, membership=brokerage.ben, is_lead=True)
         OfficeFactory(org=brokerage.org)
+    client.get(path)  # the changes renewed the org's config stamp: let the cache refill
     assert count_queries(lambda: client.get(path)) == few <= ceiling
