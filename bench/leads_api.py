@@ -249,6 +249,28 @@ def _drop_queued_jobs(org, since) -> int:
     return len(stale)
 
 
+def _routing(org, owner) -> dict:
+    """Routing as a brokerage sets it up: Zillow leads round robin in a team of three,
+    Realtor.com leads to one agent, anything else to the default fallback."""
+    from rallypoynt.accounts.models import User
+    from rallypoynt.contacts.services.routing_rules import RoutingRuleData, routing_rule_create
+    from rallypoynt.orgs.services import member_add, team_create, team_member_add
+
+    team = team_create(actor=owner, name="Bench buyers")
+    agents = []
+    for n in range(3):
+        user = User.objects.create_user(f"agent{n}-{org.slug}@bench.invalid", None)
+        agents.append(member_add(org=org, user=user, roles=["agent"]))
+        team_member_add(actor=owner, team_id=team.pk, membership_id=agents[-1].pk)
+    rules = [
+        RoutingRuleData(name="Zillow", action="round_robin", sources=["Zillow"], team_id=team.pk),
+        RoutingRuleData(name="Realtor", sources=["Realtor.com"], assignee_id=agents[0].pk),
+    ]
+    for data in rules:
+        routing_rule_create(actor=owner, data=data)
+    return {"round_robin_team": 3, "rules": [r.name for r in rules]}
+
+
 def run(scale: int = 100_000, seed: int = 42, requests: int = REQUESTS) -> dict:
     """Time POST /api/v1/leads against a server with `scale` contacts; baseline: /healthz."""
     from django.utils import timezone
@@ -262,6 +284,7 @@ def run(scale: int = 100_000, seed: int = 42, requests: int = REQUESTS) -> dict:
         contacts_insert(org, [owner.pk], rows)
         _analyze()
         load_seconds = time.perf_counter() - load_started
+        routing = _routing(org, owner)
         _, secret = api_token_create(actor=owner, name="bench")
         bodies, matching = _bodies(rows, requests, seed)
         warm_bodies, _ = _bodies(rows, 40, seed + 1)
@@ -292,6 +315,7 @@ def run(scale: int = 100_000, seed: int = 42, requests: int = REQUESTS) -> dict:
         "contacts": scale,
         "load_seconds": round(load_seconds, 1),
         "planner_statistics_refreshed": True,
+        "routing": routing,
         "server": {"workers": WORKERS, "threads_per_worker": 4, "clients": CLIENTS},
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "leads": {

@@ -167,11 +167,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         str(args.threads),
         "--worker-class",
         "gthread",
-        "--access-logfile",
-        "-" if args.access_log else "/dev/null",
         "--graceful-timeout",
         "10",
     ]
+    # No flag means no access log at all; a log to /dev/null still formats every line.
+    web += ["--access-logfile", "-"] if args.access_log else []
     processes = [subprocess.Popen(web)]
     if args.with_worker:
         processes.append(subprocess.Popen([sys.executable, "-m", "rallypoynt.cli", "worker"]))

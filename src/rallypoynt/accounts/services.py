@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -125,8 +125,8 @@ def api_token_revoke(*, actor, token_id: int) -> APIToken:
     return token
 
 
-def api_token_touch(*, token: APIToken) -> None:
+def api_token_touch(*, token_id: int, last_used_at: datetime | None) -> None:
     """Note when a token was last used, at most once a minute to spare the database."""
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if last_used_at is None or now - last_used_at > timedelta(minutes=1):
+        APIToken.objects.filter(pk=token_id).update(last_used_at=now)

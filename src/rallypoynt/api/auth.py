@@ -8,9 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from ninja.security import APIKeyCookie, HttpBearer
 
-from rallypoynt.accounts.selectors import api_token_authenticate
 from rallypoynt.accounts.services import api_token_touch
-from rallypoynt.orgs.selectors import membership_for_user
+from rallypoynt.orgs.selectors import membership_for_token
 
 
 class RateLimited(Exception):
@@ -38,17 +37,14 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer rp_…`: acts as the token's user in the token's org."""
 
     def authenticate(self, request, token: str):
-        api_token = api_token_authenticate(secret=token)
-        if api_token is None or not api_token.user.is_active:
+        membership = membership_for_token(secret=token)
+        if membership is None:
             return None
-        membership = membership_for_user(user=api_token.user, org_id=api_token.org_id)
-        if membership is None or membership.org_id != api_token.org_id:
-            return None
-        rate_limit_check(f"token:{api_token.pk}", settings.API_RATE_LIMIT_PER_MINUTE)
-        api_token_touch(token=api_token)
-        request.user = api_token.user
+        token_id = membership.api_token_id
+        rate_limit_check(f"token:{token_id}", settings.API_RATE_LIMIT_PER_MINUTE)
+        api_token_touch(token_id=token_id, last_used_at=membership.api_token_used_at)
+        request.user = membership.user
         request.membership = membership
-        request.api_token = api_token
         return membership
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks.base import Task
+from django_tasks_db.backend import DatabaseBackend
 
 
 def enqueue_at(job: Task, when: datetime, *args) -> None:
@@ -14,3 +16,23 @@ def enqueue_at(job: Task, when: datetime, *args) -> None:
         job.using(run_after=when).enqueue(*args)
     else:
         job.enqueue(*args)
+
+
+def enqueue_on_commit(job: Task, *args, when: datetime | None = None) -> None:
+    """Queue `job` (at `when`, if given) so that it runs only if the caller's transaction commits.
+
+    The database queue writes its row inside that transaction: the job commits with the rows
+    it is about, so a crash right after commit cannot lose it, and it costs no write
+    transaction of its own. Other backends (the immediate one in tests) enqueue after commit.
+    """
+
+    def enqueue() -> None:
+        if when is None:
+            job.enqueue(*args)
+        else:
+            enqueue_at(job, when, *args)
+
+    if connection.in_atomic_block and isinstance(job.get_backend(), DatabaseBackend):
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)

@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
+from rallypoynt.accounts.services import TOKEN_PREFIX, token_hash
 from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import PermissionDenied
 from rallypoynt.core.models import AuditEntry
@@ -36,6 +37,31 @@ def membership_for_user(*, user, org_id: int | None = None) -> Membership | None
     )
     found = qs.filter(org_id=org_id).first() if org_id else None
     found = found or qs.first()
+    if found is not None:
+        found._roles = set(org_roles(found.org).get(found.pk, ()))
+    return found
+
+
+def membership_for_token(*, secret: str) -> Membership | None:
+    """The seat a bearer secret acts as: unrevoked token, active user, active membership in
+    the token's org; one query, with `api_token_id` and `api_token_used_at` annotated."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    found = (
+        Membership.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            user__api_tokens__token_hash=token_hash(secret),
+            user__api_tokens__revoked_at__isnull=True,
+            user__api_tokens__org_id=F("org_id"),
+        )
+        .select_related("user", "org", "office")
+        .annotate(
+            api_token_id=F("user__api_tokens__id"),
+            api_token_used_at=F("user__api_tokens__last_used_at"),
+        )
+        .first()
+    )
     if found is not None:
         found._roles = set(org_roles(found.org).get(found.pk, ()))
     return found

@@ -81,7 +81,11 @@ class ContactEmail(TenantModel):
     is_primary = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["org", "address"], name="contactemail_org_address")]
+        # Covering (contact last), so SQLite prefers it to the unique index even without
+        # fresh statistics: dedupe at intake finds a match in one index probe.
+        indexes = [
+            models.Index(fields=["org", "address", "contact"], name="contactemail_lookup"),
+        ]
         constraints = [
             models.UniqueConstraint("org", "contact", "address", name="contactemail_uniq"),
         ]
@@ -97,7 +101,9 @@ class ContactPhone(TenantModel):
     is_primary = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["org", "number"], name="contactphone_org_number")]
+        indexes = [
+            models.Index(fields=["org", "number", "contact"], name="contactphone_lookup"),
+        ]
         constraints = [
             models.UniqueConstraint("org", "contact", "number", name="contactphone_uniq"),
         ]

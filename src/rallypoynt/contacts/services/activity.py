@@ -17,7 +17,7 @@ from rallypoynt.contacts.services.people import contact_for_update
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
-from rallypoynt.core.jobs import enqueue_at
+from rallypoynt.core.jobs import enqueue_on_commit
 from rallypoynt.orgs.models import Membership
 
 # Clocks differ a little between a phone and the server; a few minutes ahead is fine.
@@ -168,7 +168,7 @@ def task_create(
     if remind_at:
         from rallypoynt.contacts.tasks import task_remind
 
-        transaction.on_commit(lambda: enqueue_at(task_remind, remind_at, task.pk))
+        enqueue_on_commit(task_remind, task.pk, when=remind_at)
     return task
 
 
@@ -246,5 +246,5 @@ def task_update(*, actor: Membership, task_id: int, changes: dict[str, Any]) -> 
         from rallypoynt.contacts.tasks import task_remind
 
         remind_at = task.remind_at
-        transaction.on_commit(lambda: enqueue_at(task_remind, remind_at, task.pk))
+        enqueue_on_commit(task_remind, task.pk, when=remind_at)
     return task

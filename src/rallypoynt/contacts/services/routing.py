@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -226,10 +225,9 @@ def route_announce(inquiry: LeadInquiry, route: Route, config: LeadConfig) -> No
 
 def _pond_timeout_schedule(inquiry: LeadInquiry) -> None:
     from rallypoynt.contacts.tasks_leads import inquiry_pond_timeout
-    from rallypoynt.core.jobs import enqueue_at
+    from rallypoynt.core.jobs import enqueue_on_commit
 
-    inquiry_id, deadline = inquiry.pk, inquiry.claim_deadline_at
-    transaction.on_commit(lambda: enqueue_at(inquiry_pond_timeout, deadline, inquiry_id))
+    enqueue_on_commit(inquiry_pond_timeout, inquiry.pk, when=inquiry.claim_deadline_at)
 
 
 # Writing an assignment -----------------------------------------------------------------------

@@ -131,11 +131,11 @@ def first_response_due(config: LeadConfig, received_at: datetime) -> datetime:
 
 
 def inquiry_followups_queue(*, inquiry: LeadInquiry) -> None:
-    """After commit, queue the one job that sends the acknowledgement and arms the SLA check."""
+    """Queue the one job that sends the acknowledgement and arms the first-response check."""
     from rallypoynt.contacts.tasks_leads import inquiry_followups
+    from rallypoynt.core.jobs import enqueue_on_commit
 
-    inquiry_id = inquiry.pk
-    transaction.on_commit(lambda: inquiry_followups.enqueue(inquiry_id))
+    enqueue_on_commit(inquiry_followups, inquiry.pk)
 
 
 # Acknowledgement -----------------------------------------------------------------------------

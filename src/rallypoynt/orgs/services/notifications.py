@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.errors import NotFound
+from rallypoynt.core.jobs import enqueue_on_commit
 from rallypoynt.orgs.models import Membership, Notification
 
 
@@ -18,7 +19,7 @@ def notification_send(
     link: str = "",
     email: bool = True,
 ) -> Notification:
-    """Store a notification for `recipient` and, after commit, queue its e-mail."""
+    """Store a notification for `recipient` and queue its e-mail to go once this commits."""
     notification = Notification.objects.create(
         org_id=recipient.org_id,
         recipient=recipient,
@@ -30,7 +31,7 @@ def notification_send(
     if email:
         from rallypoynt.orgs.tasks import notification_email
 
-        transaction.on_commit(lambda: notification_email.enqueue(notification.pk))
+        enqueue_on_commit(notification_email, notification.pk)
     return notification
 
 
