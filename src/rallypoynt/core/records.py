@@ -30,10 +30,18 @@ def records_batched() -> Iterator[None]:
     """Collect the rows `record_save` gets in this block; write them when it ends without error.
 
     Call it inside the transaction, so the rows commit or roll back with the writes they record.
-    A nested block joins the outer one.
+    A nested block joins the outer one; if it raises, its rows are dropped (the savepoint it
+    sits in rolls back too). A row recorded in a savepoint that rolls back without such a
+    block of its own would still be written: give that savepoint its own block.
     """
-    if _pending.get() is not None:
-        yield
+    outer = _pending.get()
+    if outer is not None:
+        mark = len(outer)
+        try:
+            yield
+        except BaseException:
+            del outer[mark:]
+            raise
         return
     rows: list[models.Model] = []
     token = _pending.set(rows)
