@@ -209,6 +209,10 @@ def _supervise(processes: Sequence[subprocess.Popen]) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from rallypoynt.core.housekeeping import housekeeping_schedule
+
+    # The worker keeps the hourly housekeeping pass queued (one, however many workers).
+    housekeeping_schedule()
     options = {"interval": args.interval}
     if args.batch:
         options["batch"] = True

@@ -130,3 +130,10 @@ def api_token_touch(*, token_id: int, last_used_at: datetime | None) -> None:
     now = timezone.now()
     if last_used_at is None or now - last_used_at > timedelta(minutes=1):
         APIToken.objects.filter(pk=token_id).update(last_used_at=now)
+
+
+def login_attempts_prune(*, days: int = 30) -> int:
+    """Delete login attempts older than `days` (throttling looks back minutes, audits weeks)."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = LoginAttempt.objects.filter(at__lt=cutoff).delete()
+    return deleted

@@ -18,7 +18,8 @@ from asgiref.sync import sync_to_async
 from django.db import connections
 
 from rallypoynt.contacts.services.idempotency import IdempotentAnswer
-from rallypoynt.contacts.services.lead_email import LEAD_EMAIL_MAX_BYTES, lead_email_ingest
+from rallypoynt.contacts.services.lead_email import lead_email_ingest
+from rallypoynt.contacts.services.lead_email_parse import LEAD_EMAIL_MAX_BYTES
 from rallypoynt.orgs.models import Organization
 
 logger = logging.getLogger(__name__)

@@ -19,6 +19,10 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "org.manage_teams": frozenset({Role.BROKER_OWNER, Role.SYSTEMS_ADMIN, Role.OFFICE_MANAGER}),
     "org.manage_members": frozenset({Role.BROKER_OWNER, Role.SYSTEMS_ADMIN, Role.OFFICE_MANAGER}),
     "org.view_audit": frozenset({Role.BROKER_OWNER, Role.COMPLIANCE_OFFICER, Role.SYSTEMS_ADMIN}),
+    # The lead review queue: unparsed lead e-mails of the whole org (items carry no owner).
+    "leads.review": frozenset(
+        {Role.LEAD_AGENT, Role.BROKER_OWNER, Role.OFFICE_MANAGER, Role.ADMIN_SUPPORT}
+    ),
 }
 
 

@@ -20,6 +20,7 @@ from rallypoynt.orgs.models import (
     Invitation,
     Membership,
     MembershipRole,
+    Notification,
     Office,
     Organization,
     Team,
@@ -171,3 +172,15 @@ def audit_list(
     if action:
         qs = qs.filter(action=action)
     return qs.order_by("-at", "-id")
+
+
+def notification_list(*, actor: Membership, unread_only: bool = False) -> QuerySet[Notification]:
+    """The actor's own notifications (never a colleague's), newest first."""
+    qs = Notification.objects.filter(org_id=actor.org_id, recipient=actor)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, actor: Membership) -> int:
+    return notification_list(actor=actor, unread_only=True).count()

@@ -6,7 +6,6 @@ Mounted by config/urls.py: path("notifications/", include("rallypoynt.orgs.views
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -16,33 +15,10 @@ from django.views.decorators.http import require_POST
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs.decorators import member_required
-from rallypoynt.orgs.models import Membership, Notification
-from rallypoynt.orgs.services import notification_mark_read
+from rallypoynt.orgs.selectors import notification_list, notification_unread_count
+from rallypoynt.orgs.services import notification_mark_read, notification_read
 
 PAGE_SIZE = 50
-
-
-def notification_list(*, actor: Membership, unread_only: bool = False) -> QuerySet[Notification]:
-    """The actor's own notifications (never a colleague's), newest first."""
-    qs = Notification.objects.filter(org_id=actor.org_id, recipient=actor)
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    return qs.order_by("-created_at", "-id")
-
-
-def notification_unread_count(*, actor: Membership) -> int:
-    return notification_list(actor=actor, unread_only=True).count()
-
-
-def notification_read(*, actor: Membership, notification_id: int) -> Notification:
-    """Mark the actor's notification read (already read is fine); NotFound for anyone else's."""
-    found = notification_list(actor=actor).filter(pk=notification_id).first()
-    if found is None:
-        raise NotFound("No such notification.")
-    if found.read_at is None:
-        notification_mark_read(actor=actor, notification_id=found.pk)
-        found.refresh_from_db(fields=["read_at"])
-    return found
 
 
 @login_required

@@ -12,8 +12,8 @@ from ninja.errors import HttpError
 from pydantic import AfterValidator, field_validator
 
 from rallypoynt.api.schemas import ERRORS, ErrorBody, ErrorOut
+from rallypoynt.contacts import selectors_review
 from rallypoynt.contacts.choices import Channel, ReviewStatus
-from rallypoynt.contacts.services import review
 from rallypoynt.contacts.services.idempotency import (
     HEADER,
     IdempotentAnswer,
@@ -22,9 +22,9 @@ from rallypoynt.contacts.services.idempotency import (
     request_fingerprint,
 )
 from rallypoynt.contacts.services.intake import LeadIn, lead_intake
-from rallypoynt.contacts.services.lead_email import (
+from rallypoynt.contacts.services.lead_email import lead_email_ingest
+from rallypoynt.contacts.services.lead_email_parse import (
     LEAD_EMAIL_MAX_BYTES,
-    lead_email_ingest,
     lead_email_parse,
     price_parse,
 )
@@ -210,12 +210,12 @@ class ReviewQuery(Schema):
 
 @router.get("/leads/review", response={200: ReviewPage, **ERRORS}, summary="Lead review queue")
 def review_list(request: HttpRequest, query: Query[ReviewQuery]):
-    qs = review.review_item_list(actor=request.auth, status=query.status)
+    qs = selectors_review.review_item_list(actor=request.auth, status=query.status)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-received_at", "-id"))
 
 
 @router.get("/leads/review/{item_id}", response={200: ReviewItemDetailOut, **ERRORS})
 def review_get(request: HttpRequest, item_id: int):
-    item = review.review_item_get(actor=request.auth, item_id=item_id)
+    item = selectors_review.review_item_get(actor=request.auth, item_id=item_id)
     item.parsed = lead_email_parse(item.raw.encode()).fields
     return item

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.contacts import selectors_relations
 from rallypoynt.contacts.api import schemas as s
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.selectors import contact_get
@@ -92,7 +93,7 @@ def contacts_list(request):
 
 @router.post("/contacts", response={201: s.ContactDetailOut, **ERRORS})
 def contacts_create(request, payload: s.ContactIn):
-    values = payload.dict()
+    values = s.channels_typed(payload.dict())
     owner_id = values.pop("owner_id") or request.auth.pk
     contact = contact_create(
         actor=request.auth,
@@ -115,7 +116,7 @@ def contacts_get(request, contact_id: int):
 
 @router.patch("/contacts/{contact_id}", response={200: s.ContactDetailOut, **ERRORS})
 def contacts_patch(request, contact_id: int, payload: s.ContactPatch):
-    changes = payload.dict(exclude_unset=True)
+    changes = s.channels_typed(payload.dict(exclude_unset=True))
     if changes.get("custom", {}) is None:
         changes["custom"] = {}
     contact_update(actor=request.auth, contact_id=contact_id, changes=changes)
@@ -221,7 +222,7 @@ def _relation_out(view) -> dict:
 )
 def relationships_list(request, contact_id: int):
     _visible_contact(request, contact_id)
-    views = relations.relationship_list(actor=request.auth, contact_id=contact_id)
+    views = selectors_relations.relationship_list(actor=request.auth, contact_id=contact_id)
     return [_relation_out(v) for v in views]
 
 
@@ -230,7 +231,7 @@ def relationships_create(request, contact_id: int, payload: s.RelationshipIn):
     row = relations.relationship_add(actor=request.auth, contact_id=contact_id, **payload.dict())
     view = next(
         v
-        for v in relations.relationship_list(actor=request.auth, contact_id=contact_id)
+        for v in selectors_relations.relationship_list(actor=request.auth, contact_id=contact_id)
         if v.id == row.pk
     )
     return Status(201, _relation_out(view))
@@ -240,7 +241,10 @@ def relationships_create(request, contact_id: int, payload: s.RelationshipIn):
     "/contacts/{contact_id}/relationships/{relationship_id}", response={204: None, **ERRORS}
 )
 def relationships_delete(request, contact_id: int, relationship_id: int):
-    ids = {v.id for v in relations.relationship_list(actor=request.auth, contact_id=contact_id)}
+    ids = {
+        v.id
+        for v in selectors_relations.relationship_list(actor=request.auth, contact_id=contact_id)
+    }
     if relationship_id not in ids:
         raise NotFound("No such relationship.")
     relations.relationship_remove(actor=request.auth, relationship_id=relationship_id)
@@ -261,7 +265,7 @@ def _collaborator_out(row) -> dict:
 )
 def collaborators_list(request, contact_id: int):
     _visible_contact(request, contact_id)
-    rows = relations.collaborator_list(actor=request.auth, contact_id=contact_id)
+    rows = selectors_relations.collaborator_list(actor=request.auth, contact_id=contact_id)
     return [_collaborator_out(r) for r in rows]
 
 

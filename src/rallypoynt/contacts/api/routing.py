@@ -13,8 +13,8 @@ from rallypoynt.contacts.services import lead_assignment, routing_rules, speed_t
 from rallypoynt.contacts.services.routing_rules import RoutingRuleData
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
-from rallypoynt.orgs.services import notification_mark_read
-from rallypoynt.orgs.views_notifications import notification_list, notification_read
+from rallypoynt.orgs.selectors import notification_list
+from rallypoynt.orgs.services import notification_mark_read, notification_read
 
 router = Router(tags=["lead routing"])
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+
+from rallypoynt.contacts.services.normalize import EmailEntry, PhoneEntry
 
 
 class PageQuery(Schema):
@@ -86,11 +89,49 @@ class ContactPage(Schema):
     next_cursor: str | None
 
 
+class EmailIn(Schema):
+    address: str
+    kind: str | None = Field(
+        None, description="personal, work or other; left out: personal, or the kind it has"
+    )
+
+
+class PhoneIn(Schema):
+    number: str = Field(description="Any format; stored in E.164")
+    kind: str | None = Field(
+        None, description="mobile, home, work or other; left out: mobile, or the kind it has"
+    )
+
+
+def _from_string(key: str) -> Callable[[Any], Any]:
+    # A bare string is the value without a kind; one model (no union) keeps error paths plain.
+    return lambda value: {key: value} if isinstance(value, str) else value
+
+
+EmailItem = Annotated[
+    EmailIn, BeforeValidator(_from_string("address"), json_schema_input_type=str | EmailIn)
+]
+PhoneItem = Annotated[
+    PhoneIn, BeforeValidator(_from_string("number"), json_schema_input_type=str | PhoneIn)
+]
+EMAILS_DOC = "Addresses, or {address, kind} objects; the first is the primary."
+PHONES_DOC = "Numbers, or {number, kind} objects; the first is the primary."
+
+
+def channels_typed(values: dict[str, Any]) -> dict[str, Any]:
+    """The payload's e-mails and phones as the services' entries."""
+    if values.get("emails"):
+        values["emails"] = [EmailEntry(e["address"], e.get("kind")) for e in values["emails"]]
+    if values.get("phones"):
+        values["phones"] = [PhoneEntry(p["number"], p.get("kind")) for p in values["phones"]]
+    return values
+
+
 class ContactIn(Schema):
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
-    emails: list[str] = []
-    phones: list[str] = []
+    emails: list[EmailItem] = Field([], description=EMAILS_DOC)
+    phones: list[PhoneItem] = Field([], description=PHONES_DOC)
     stage: str = "lead"
     source: str = ""
     street: str = ""
@@ -109,8 +150,8 @@ class ContactIn(Schema):
 class ContactPatch(Schema):
     first_name: str | None = None
     last_name: str | None = None
-    emails: list[str] | None = None
-    phones: list[str] | None = None
+    emails: list[EmailItem] | None = Field(None, description=EMAILS_DOC)
+    phones: list[PhoneItem] | None = Field(None, description=PHONES_DOC)
     stage: str | None = None
     source: str | None = None
     street: str | None = None

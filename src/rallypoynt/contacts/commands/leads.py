@@ -47,7 +47,8 @@ def _describe(answer) -> str:
 
 def _ingest_file(org_id: int, path: Path) -> tuple[str, str | None]:
     """(what happened, problem or None) for one file."""
-    from rallypoynt.contacts.services.lead_email import LEAD_EMAIL_MAX_BYTES, lead_email_ingest
+    from rallypoynt.contacts.services.lead_email import lead_email_ingest
+    from rallypoynt.contacts.services.lead_email_parse import LEAD_EMAIL_MAX_BYTES
     from rallypoynt.core.errors import ServiceError
 
     try:

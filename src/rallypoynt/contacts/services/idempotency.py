@@ -11,9 +11,11 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from rallypoynt.contacts.models import IdempotencyKey
 from rallypoynt.core.errors import Conflict, ValidationFailed
@@ -94,3 +96,12 @@ def idempotency_run(
     row.status_code, row.response = status_code, body
     row.save(update_fields=["status_code", "response", "updated_at"])
     return IdempotentAnswer(status_code, body, is_replay=False)
+
+
+KEYS_KEPT = timedelta(hours=24)
+
+
+def idempotency_keys_prune() -> int:
+    """Forget stored answers after a day: a client retries within minutes, not days."""
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - KEYS_KEPT).delete()
+    return deleted

@@ -36,6 +36,7 @@ from rallypoynt.core.events import event_emit
 from rallypoynt.core.records import records_batched
 from rallypoynt.orgs.models import Membership, Organization
 
+MAX_PRICE = Decimal("999999999999.99")  # LeadInquiry.price holds 14 digits, 2 after the point
 PROPERTY_KEYS = ("address", "city", "state", "postal_code", "mls_number", "price")
 
 
@@ -102,12 +103,14 @@ def _price(lead: LeadIn) -> Decimal | None:
     value = lead.property.get("price")
     if value in (None, ""):
         return None
+    problem = {"property.price": ["a price between 0 and 999,999,999,999.99"]}
     try:
-        return Decimal(str(value).replace(",", "").replace("$", "")).quantize(Decimal("0.01"))
+        price = Decimal(str(value).replace(",", "").replace("$", ""))
     except ArithmeticError as exc:
-        raise ValidationFailed(
-            "Invalid price.", fields={"property.price": ["not a number"]}
-        ) from exc
+        raise ValidationFailed("Invalid price.", fields=problem) from exc
+    if not price.is_finite() or not 0 <= price <= MAX_PRICE:
+        raise ValidationFailed("Invalid price.", fields=problem)
+    return price.quantize(Decimal("0.01"))
 
 
 def lead_intake(*, org_id: int, lead: LeadIn, actor: Membership | None = None) -> IntakeResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,7 +14,13 @@ from rallypoynt.contacts.choices import Consent, EmailKind, PhoneKind, Stage
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag, Tag
 from rallypoynt.contacts.selectors import contact_queryset
 from rallypoynt.contacts.services.custom_fields import custom_values_clean
-from rallypoynt.contacts.services.normalize import emails_normalize, phones_normalize
+from rallypoynt.contacts.services.normalize import (
+    EmailEntry,
+    PhoneEntry,
+    email_entries_clean,
+    kind_clean,
+    phone_entries_clean,
+)
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
@@ -39,12 +46,16 @@ TEXT_FIELDS = [f for f in PROFILE_FIELDS if f not in {"stage", "birthday_on"}]
 
 @dataclass
 class ContactData:
-    """What a person is, as typed in or received; services normalise it."""
+    """What a person is, as typed in or received; services normalise it.
+
+    E-mails and phones are plain strings or entries with a kind; a plain one is personal /
+    mobile when new and keeps its kind when the contact already has it.
+    """
 
     first_name: str = ""
     last_name: str = ""
-    emails: list[str] = field(default_factory=list)
-    phones: list[str] = field(default_factory=list)
+    emails: list[str | EmailEntry] = field(default_factory=list)
+    phones: list[str | PhoneEntry] = field(default_factory=list)
     stage: str = Stage.LEAD
     source: str = ""
     street: str = ""
@@ -78,9 +89,9 @@ def contact_data_clean(*, org_id: int, data: ContactData) -> ContactData:
 
 def _clean_part(org_id: int, data: ContactData, part: str) -> None:
     if part == "emails":
-        data.emails = emails_normalize(data.emails)
+        data.emails = email_entries_clean(data.emails)
     elif part == "phones":
-        data.phones = phones_normalize(data.phones, region=data.country or "US")
+        data.phones = phone_entries_clean(data.phones, region=data.country or "US")
     elif part == "custom":
         data.custom = custom_values_clean(org_id=org_id, values=data.custom)
     else:
@@ -134,36 +145,90 @@ def contact_create(
 
 
 def contact_channels_add(
-    *, contact: Contact, emails: list[str], phones: list[str], is_new: bool = False
+    *,
+    contact: Contact,
+    emails: Iterable[str | EmailEntry],
+    phones: Iterable[str | PhoneEntry],
+    is_new: bool = False,
 ) -> None:
-    """Add normalised addresses and numbers the contact does not have yet."""
+    """Add normalised addresses and numbers the contact does not have yet.
+
+    A plain string gets the default kind (personal / mobile) and leaves a known one as it is;
+    an entry with a kind sets it, also on an address or number the contact already has.
+    """
+    wanted_emails = _kinds_by_value(
+        ((e, None) if isinstance(e, str) else (e.address, e.kind) for e in emails),
+        EmailKind,
+        "emails",
+    )
+    wanted_phones = _kinds_by_value(
+        ((p, None) if isinstance(p, str) else (p.number, p.kind) for p in phones),
+        PhoneKind,
+        "phones",
+    )
     # A contact created in this transaction has none yet: skip two lookups on the hot path.
-    have_emails: set[str] = set()
-    have_phones: set[str] = set()
+    have_emails: dict[str, str] = {}
+    have_phones: dict[str, str] = {}
     if not is_new:
-        have_emails = set(contact.emails.values_list("address", flat=True))
-        have_phones = set(contact.phones.values_list("number", flat=True))
-    has_primary_email, has_primary_phone = bool(have_emails), bool(have_phones)
-    ContactEmail.objects.bulk_create(
-        ContactEmail(
-            org_id=contact.org_id,
-            contact=contact,
-            address=a,
-            kind=EmailKind.PERSONAL,
-            is_primary=not has_primary_email and i == 0,
+        if wanted_emails:
+            have_emails = dict(contact.emails.values_list("address", "kind"))
+        if wanted_phones:
+            have_phones = dict(contact.phones.values_list("number", "kind"))
+    if wanted_emails:
+        ContactEmail.objects.bulk_create(
+            ContactEmail(
+                org_id=contact.org_id,
+                contact=contact,
+                address=address,
+                kind=kind or EmailKind.PERSONAL,
+                is_primary=not have_emails and i == 0,
+            )
+            for i, (address, kind) in enumerate(
+                (a, k) for a, k in wanted_emails.items() if a not in have_emails
+            )
         )
-        for i, a in enumerate(a for a in emails if a not in have_emails)
-    )
-    ContactPhone.objects.bulk_create(
-        ContactPhone(
-            org_id=contact.org_id,
-            contact=contact,
-            number=n,
-            kind=PhoneKind.MOBILE,
-            is_primary=not has_primary_phone and i == 0,
+        _kinds_change(contact.emails.all(), "address", have_emails, wanted_emails)
+    if wanted_phones:
+        ContactPhone.objects.bulk_create(
+            ContactPhone(
+                org_id=contact.org_id,
+                contact=contact,
+                number=number,
+                kind=kind or PhoneKind.MOBILE,
+                is_primary=not have_phones and i == 0,
+            )
+            for i, (number, kind) in enumerate(
+                (n, k) for n, k in wanted_phones.items() if n not in have_phones
+            )
         )
-        for i, n in enumerate(n for n in phones if n not in have_phones)
-    )
+        _kinds_change(contact.phones.all(), "number", have_phones, wanted_phones)
+
+
+def _kinds_by_value(
+    pairs: Iterable[tuple[str, str | None]],
+    kinds: type[EmailKind] | type[PhoneKind],
+    field: str,
+) -> dict[str, str | None]:
+    """{value: kind or None}, first mention first; an unknown kind is refused."""
+    wanted: dict[str, str | None] = {}
+    for i, (value, raw_kind) in enumerate(pairs):
+        kind = kind_clean(raw_kind, kinds)
+        if kind == "":
+            raise ValidationFailed(
+                "Invalid kind.", fields={f"{field}.{i}.kind": [f"one of {', '.join(kinds.values)}"]}
+            )
+        wanted.setdefault(value, kind)
+    return wanted
+
+
+def _kinds_change(rows, key: str, have: dict[str, str], wanted: dict[str, str | None]) -> None:
+    """Give rows the contact already has the kind they were given again with (one update a kind)."""
+    changed: dict[str, list[str]] = {}
+    for value, kind in wanted.items():
+        if kind and value in have and have[value] != kind:
+            changed.setdefault(kind, []).append(value)
+    for kind, values in changed.items():
+        rows.filter(**{f"{key}__in": values}).update(kind=kind, updated_at=timezone.now())
 
 
 def contact_tags_set(*, contact: Contact, names: list[str]) -> list[str]:
@@ -192,7 +257,10 @@ def contact_for_update(*, actor: Membership, contact_id: int) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor: Membership, contact_id: int, changes: dict[str, Any]) -> Contact:
-    """Change profile fields, e-mails, phones, tags, owner or custom values."""
+    """Change profile fields, e-mails, phones, tags, owner or custom values.
+
+    Given e-mails or phones replace the contact's, kinds included (see `ContactData`).
+    """
     contact = contact_for_update(actor=actor, contact_id=contact_id)
     before = {f: getattr(contact, f) for f in [*PROFILE_FIELDS, "owner_id", "custom"]}
     data = ContactData(
@@ -231,7 +299,11 @@ def contact_update(*, actor: Membership, contact_id: int, changes: dict[str, Any
     if "tags" in changes:
         contact_tags_set(contact=contact, names=changes["tags"] or [])
     diff = model_changes(contact, [*PROFILE_FIELDS, "owner_id", "custom"], before)
-    diff.update({k: ["…", changes[k]] for k in ("emails", "phones", "tags") if k in changes})
+    for name, entries in (("emails", data.emails), ("phones", data.phones)):
+        if name in changes:
+            diff[name] = ["…", [_entry_text(e) for e in entries]]
+    if "tags" in changes:
+        diff["tags"] = ["…", changes["tags"]]
     audit_record(
         org_id=contact.org_id,
         actor_id=actor.user_id,
@@ -249,18 +321,25 @@ def contact_update(*, actor: Membership, contact_id: int, changes: dict[str, Any
     return contact
 
 
-def _replace_emails(contact: Contact, emails: list[str]) -> None:
-    contact.emails.exclude(address__in=emails).delete()
+def _entry_text(entry: EmailEntry | PhoneEntry) -> str:
+    value = entry.address if isinstance(entry, EmailEntry) else entry.number
+    return f"{value} ({entry.kind})" if entry.kind else value
+
+
+def _replace_emails(contact: Contact, emails: list[EmailEntry]) -> None:
+    addresses = [e.address for e in emails]
+    contact.emails.exclude(address__in=addresses).delete()
     contact_channels_add(contact=contact, emails=emails, phones=[])
-    if emails and not contact.emails.filter(is_primary=True).exists():
-        contact.emails.filter(address=emails[0]).update(is_primary=True)
+    if addresses and not contact.emails.filter(is_primary=True).exists():
+        contact.emails.filter(address=addresses[0]).update(is_primary=True)
 
 
-def _replace_phones(contact: Contact, phones: list[str]) -> None:
-    contact.phones.exclude(number__in=phones).delete()
+def _replace_phones(contact: Contact, phones: list[PhoneEntry]) -> None:
+    numbers = [p.number for p in phones]
+    contact.phones.exclude(number__in=numbers).delete()
     contact_channels_add(contact=contact, emails=[], phones=phones)
-    if phones and not contact.phones.filter(is_primary=True).exists():
-        contact.phones.filter(number=phones[0]).update(is_primary=True)
+    if numbers and not contact.phones.filter(is_primary=True).exists():
+        contact.phones.filter(number=numbers[0]).update(is_primary=True)
 
 
 @transaction.atomic

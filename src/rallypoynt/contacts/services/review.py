@@ -1,84 +1,22 @@
 """The lead review queue: messages no parser could turn into a lead wait here for a person.
 
-Who may work the queue: lead agents, brokers/owners, office managers and administrative
-support (REVIEW_ROLES). Items carry no owner, so those roles see the whole org's queue;
-everyone else (agents, buyer specialists, coordinators…) sees none of it.
+Who may work the queue (the `leads.review` action, can_review) and the queue's reads are in
+contacts/selectors_review.py; the same rule guards the writes here.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from rallypoynt.contacts.choices import Channel, ReviewStatus
 from rallypoynt.contacts.models import LeadReviewItem
+from rallypoynt.contacts.selectors_review import require_reviewer
 from rallypoynt.contacts.services.intake import IntakeResult, LeadIn, lead_intake
 from rallypoynt.core.audit import audit_record
-from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rallypoynt.core.errors import Conflict, NotFound
 from rallypoynt.core.events import event_emit
-from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership
-
-REVIEW_ROLES = frozenset(
-    {Role.LEAD_AGENT, Role.BROKER_OWNER, Role.OFFICE_MANAGER, Role.ADMIN_SUPPORT}
-)
-
-
-def can_review(actor: Membership | None) -> bool:
-    """True when the member may open the review queue and act on its items."""
-    return actor is not None and actor.is_active and bool(actor.roles & REVIEW_ROLES)
-
-
-def _require_reviewer(actor: Membership) -> None:
-    if not can_review(actor):
-        raise PermissionDenied(
-            "Only lead agents, brokers, office managers and admin support "
-            "may work the lead review queue."
-        )
-
-
-# Reads (kept beside the writes because the queue has one permission rule for both).
-
-
-def review_item_list(*, actor: Membership, status: str = ReviewStatus.OPEN) -> QuerySet:
-    """The org's review items with `status`, for a member allowed to see the queue."""
-    _require_reviewer(actor)
-    if status not in ReviewStatus.values:
-        raise ValidationFailed(
-            "Invalid status.", fields={"status": [f"one of {', '.join(ReviewStatus.values)}"]}
-        )
-    return LeadReviewItem.objects.filter(org_id=actor.org_id, status=status).select_related(
-        "resolved_by__user"
-    )
-
-
-def review_item_counts(*, actor: Membership) -> dict[str, int]:
-    """How many of the org's items are in each status (for the queue's tabs)."""
-    _require_reviewer(actor)
-    rows = (
-        LeadReviewItem.objects.filter(org_id=actor.org_id)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return dict(rows)
-
-
-def review_item_get(*, actor: Membership, item_id: int) -> LeadReviewItem:
-    """One review item of the actor's org, or NotFound (never another org's)."""
-    _require_reviewer(actor)
-    item = (
-        LeadReviewItem.objects.filter(org_id=actor.org_id, pk=item_id)
-        .select_related("resolved_by__user", "inquiry")
-        .first()
-    )
-    if item is None:
-        raise NotFound("No such review item.")
-    return item
-
-
-# Writes.
 
 
 @transaction.atomic
@@ -118,7 +56,7 @@ def review_item_create(
 
 
 def _open_item_locked(actor: Membership, item_id: int) -> LeadReviewItem:
-    _require_reviewer(actor)
+    require_reviewer(actor)
     item = (
         LeadReviewItem.objects.select_for_update().filter(org_id=actor.org_id, pk=item_id).first()
     )

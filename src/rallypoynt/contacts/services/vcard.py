@@ -22,15 +22,22 @@ from rallypoynt.orgs.models import Membership
 
 VERSIONS = ("3.0", "4.0")
 CHUNK = 500
+# TEL types in order of precedence (a work fax is no work phone). A number that is only
+# "voice" (how the export writes "other") is not taken for a mobile one: that would invite
+# texts to a landline. A number without any type is still taken for a mobile one.
 PHONE_TYPES = {
     "cell": "mobile_phone",
     "mobile": "mobile_phone",
     "iphone": "mobile_phone",
-    "home": "home_phone",
-    "work": "work_phone",
     "fax": "other_phone",
     "pager": "other_phone",
+    "home": "home_phone",
+    "work": "work_phone",
+    "other": "other_phone",
+    "voice": "other_phone",
 }
+EMAIL_TYPES = {"work": "work_email", "other": "other_email"}
+EMAIL_TYPE = {EmailKind.PERSONAL: "home", EmailKind.WORK: "work", EmailKind.OTHER: "other"}
 TEL_TYPE = {
     PhoneKind.MOBILE: "cell",
     PhoneKind.HOME: "home",
@@ -97,7 +104,8 @@ def card_cells(card) -> list[Cell]:
     elif "fn" in contents:
         cells.append(("full_name", "FN", _text(contents["fn"][0].value)))
     for prop in _ordered(contents.get("email", [])):
-        target = "work_email" if "work" in _types(prop) else "email"
+        types = _types(prop)
+        target = next((EMAIL_TYPES[t] for t in EMAIL_TYPES if t in types), "email")
         cells.append((target, "EMAIL", _text(prop.value)))
     for prop in _ordered(contents.get("tel", [])):
         types = _types(prop)
@@ -148,6 +156,7 @@ def vcard_preview(text: str, rows: int) -> ImportPreview:
                 "full_name": "Name",
                 "email": "E-mail",
                 "work_email": "E-mail",
+                "other_email": "E-mail",
                 "city": "City",
             }.get(target, "Phone" if target.endswith("_phone") else "")
             if key and key not in got:
@@ -174,7 +183,7 @@ def contact_vcard(contact: Contact, version: str = "3.0") -> str:
     fallback = emails[0].address if emails else phones[0].number if phones else "Contact"
     card.add("fn").value = contact.full_name or fallback
     for email in emails:
-        kind = "work" if email.kind == EmailKind.WORK else "home"
+        kind = EMAIL_TYPE.get(email.kind, "home")
         prop = card.add("email")
         prop.value = email.address
         _params(prop, version, ["internet", kind] if version == "3.0" else [kind], email.is_primary)

@@ -99,6 +99,9 @@ def errors_of(job, kind=None):
         ("E-mail 1 - Value", "email"),
         ("E-mail 2 Address", "email"),
         ("Work Email", "work_email"),
+        ("Business Email", "work_email"),
+        ("Other Email", "other_email"),
+        ("Home Email", "email"),
         ("Phone", "mobile_phone"),
         ("Phone Number", "mobile_phone"),
         ("Phone 1 - Value", "mobile_phone"),
@@ -108,6 +111,9 @@ def errors_of(job, kind=None):
         ("Home Phone", "home_phone"),
         ("Work Phone", "work_phone"),
         ("Business Phone", "work_phone"),
+        ("Office Phone", "work_phone"),
+        ("Other Phone", "other_phone"),
+        ("Fax", "other_phone"),
         ("Tags", "tags"),
         ("Labels", "tags"),
         ("Hashtags", "tags"),
@@ -413,6 +419,59 @@ def test_google_contacts_export_imports_with_a_warning_for_a_birthday_without_ye
     warning = errors_of(job, "warning")[0]
     assert (warning["row"], warning["column"]) == (3, "Birthday")
     assert Contact.objects.get(org=brokerage.org, first_name="Ethan").birthday_on is None
+
+
+def test_google_contacts_labels_give_each_address_and_number_its_kind(brokerage):
+    run_import(brokerage.ben, "google_contacts.csv")
+    sophie = Contact.objects.get(org=brokerage.org, first_name="Sophie")
+    assert dict(sophie.emails.values_list("address", "kind")) == {
+        "sophie.martin@example.com": "personal",
+        "smartin@example.org": "work",
+    }
+    assert set(sophie.phones.values_list("kind", flat=True)) == {"mobile"}
+
+
+def test_label_and_type_columns_set_kinds_and_unknown_labels_keep_the_column_kind(brokerage):
+    content = (
+        b"Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,"
+        b"Phone 2 - Type,Phone 2 - Value,Phone 3 - Label,Phone 3 - Value\n"
+        b"Ana Ruiz,* Other,ana@example.com,* Work,303-555-0100 ::: 303-555-0101,"
+        b"Home Fax,303-555-0102,Google Voice,303-555-0103\n"
+        b"Ben Cole,Business,ben@example.com,Home,303-555-0200,,,,\n"
+    )
+    job = run_import(brokerage.ben, "labels.csv", content)
+    assert (job.rows_created, job.rows_failed) == (2, 0)
+    ana = Contact.objects.get(org=brokerage.org, first_name="Ana")
+    assert dict(ana.emails.values_list("address", "kind")) == {"ana@example.com": "other"}
+    assert dict(ana.phones.values_list("number", "kind")) == {
+        "+13035550100": "work",
+        "+13035550101": "work",
+        "+13035550102": "other",
+        "+13035550103": "mobile",
+    }
+    ben = Contact.objects.get(org=brokerage.org, first_name="Ben")
+    assert ben.emails.get().kind == "work" and ben.phones.get().kind == "home"
+
+
+def test_kind_columns_store_their_kind(brokerage):
+    content = (
+        b"First Name,Mobile,Home Phone,Office Phone,Fax,Work Email,Other Email,Email\n"
+        b"Ana,303-555-0100,303-555-0101,303-555-0102,303-555-0103,"
+        b"ana@work.example.com,ana@other.example.com,ana@example.com\n"
+    )
+    run_import(brokerage.ben, "kinds.csv", content)
+    ana = Contact.objects.get(org=brokerage.org)
+    assert dict(ana.phones.values_list("number", "kind")) == {
+        "+13035550100": "mobile",
+        "+13035550101": "home",
+        "+13035550102": "work",
+        "+13035550103": "other",
+    }
+    assert dict(ana.emails.values_list("address", "kind")) == {
+        "ana@work.example.com": "work",
+        "ana@other.example.com": "other",
+        "ana@example.com": "personal",
+    }
 
 
 def test_header_variants_full_name_split_and_zip_padding(brokerage):

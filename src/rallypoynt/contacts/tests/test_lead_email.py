@@ -17,10 +17,10 @@ from rallypoynt.contacts.models import (
     LeadReviewItem,
 )
 from rallypoynt.contacts.services import lead_email as lead_email_module
-from rallypoynt.contacts.services.lead_email import (
+from rallypoynt.contacts.services.lead_email import lead_email_ingest
+from rallypoynt.contacts.services.lead_email_parse import (
     KEPT_FOR_REVIEW,
     language_of,
-    lead_email_ingest,
     lead_email_parse,
     lead_type_of,
     name_split,

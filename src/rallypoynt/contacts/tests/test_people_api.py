@@ -163,6 +163,62 @@ def test_create_reports_every_bad_field_and_writes_nothing(org):
     assert missing.status_code == 422
 
 
+def test_create_takes_plain_and_typed_emails_and_phones_and_answers_their_kinds(org):
+    response = api(org.ben).post(
+        "/api/v1/contacts",
+        {
+            "first_name": "Ana",
+            "emails": ["ana@example.com", {"address": "Ana@Work.example.com", "kind": "work"}],
+            "phones": ["+13035550100", {"number": "(303) 555-0101", "kind": "work"}],
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert [(e["address"], e["kind"], e["is_primary"]) for e in body["emails"]] == [
+        ("ana@example.com", "personal", True),
+        ("ana@work.example.com", "work", False),
+    ]
+    assert [(p["number"], p["kind"]) for p in body["phones"]] == [
+        ("+13035550100", "mobile"),
+        ("+13035550101", "work"),
+    ]
+
+
+def test_a_bad_kind_is_a_422_in_the_error_shape_naming_the_entry(org):
+    client = api(org.ben)
+    response = client.post(
+        "/api/v1/contacts",
+        {"first_name": "Ana", "phones": ["+13035550100", {"number": "+13035550101", "kind": "x"}]},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_failed"
+    assert error["fields"] == {"phones.1.kind": ["one of mobile, home, work, other"]}
+    assert not Contact.objects.exists()
+    no_address = client.post("/api/v1/contacts", {"first_name": "A", "emails": [{"kind": "work"}]})
+    assert no_address.status_code == 422
+    assert no_address.json()["error"]["fields"] == {"emails.0.address": ["Field required"]}
+
+
+def test_patch_replaces_kinds_and_a_known_number_given_with_a_new_kind_changes_it(org):
+    contact = make(org.ben, first_name="Ana", phones=["+13035550100", "+13035550101"])
+    client = api(org.ben)
+    response = client.patch(
+        f"/api/v1/contacts/{contact.pk}",
+        {"phones": [{"number": "303-555-0100", "kind": "home"}, "+13035550101"]},
+    )
+    assert response.status_code == 200, response.content
+    assert {p["number"]: p["kind"] for p in response.json()["phones"]} == {
+        "+13035550100": "home",
+        "+13035550101": "mobile",
+    }
+    bad = client.patch(
+        f"/api/v1/contacts/{contact.pk}", {"emails": [{"address": "a@example.com", "kind": "?"}]}
+    )
+    assert bad.status_code == 422
+    assert list(bad.json()["error"]["fields"]) == ["emails.0.kind"]
+
+
 def test_patch_changes_only_the_given_fields_and_delete_removes(org):
     contact = make(org.ben, first_name="Old", last_name="Name", emails=["a@example.com"])
     client = api(org.ben)

@@ -239,6 +239,60 @@ def test_edit_form_changes_fields_and_custom_values(org):
     )
 
 
+def test_the_form_sets_the_kind_of_each_email_and_phone(org):
+    client = browser(org.ben)
+    page = client.get("/contacts/new/").content.decode()
+    assert page.count('name="phones_kind"') == 2 and '<option value="work">Work</option>' in page
+    ok = client.post(
+        "/contacts/new/",
+        {
+            "first_name": "Ana",
+            "emails": ["ana@example.com", "ana@work.example.com"],
+            "emails_kind": ["personal", "work"],
+            "phones": ["303 555 0100", "", ""],
+            "phones_kind": ["home", "mobile", "mobile"],
+            "stage": "lead",
+            "owner": org.ben.pk,
+        },
+    )
+    assert ok.status_code == 302, ok.content.decode()
+    contact = Contact.objects.get()
+    assert dict(contact.emails.values_list("address", "kind")) == {
+        "ana@example.com": "personal",
+        "ana@work.example.com": "work",
+    }
+    assert dict(contact.phones.values_list("number", "kind")) == {"+13035550100": "home"}
+
+
+def test_the_edit_form_shows_each_kind_and_saves_a_changed_one(org):
+    contact = make(org.ben, first_name="Ana", phones=["+13035550100", "+13035550101"])
+    contact.phones.filter(number="+13035550101").update(kind="work")
+    client = browser(org.ben)
+    page = client.get(f"/contacts/{contact.pk}/edit/").content.decode()
+    # The primary first, each row with its kind chosen, then a blank row to add one.
+    assert page.index('value="+13035550100"') < page.index('value="+13035550101"')
+    assert page.count('name="phones"') == 3
+    assert '<option value="work" selected>Work</option>' in page
+    data = {
+        "first_name": "Ana",
+        "phones": ["+13035550100", "+13035550101", "720 555 0102"],
+        "phones_kind": ["mobile", "home", "other"],
+        "stage": "lead",
+        "owner": org.ben.pk,
+        "country": "US",
+    }
+    assert client.post(f"/contacts/{contact.pk}/edit/", data).status_code == 302
+    assert dict(contact.phones.values_list("number", "kind")) == {
+        "+13035550100": "mobile",
+        "+13035550101": "home",
+        "+17205550102": "other",
+    }
+    bad = client.post(f"/contacts/{contact.pk}/edit/", {**data, "phones_kind": ["fax"]})
+    assert bad.status_code == 422
+    assert "Row 1: choose one of Mobile, Home, Work, Other." in bad.content.decode()
+    assert contact.phones.get(number="+13035550100").kind == "mobile"
+
+
 def test_collaborator_added_on_the_page_can_open_the_contact(org):
     contact = make(org.ben)
     client = browser(org.ben)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from rallypoynt.contacts.models import ContactCollaborator, Relationship
+from rallypoynt.contacts.selectors_relations import (
+    collaborator_list,
+    household_of,
+    relationship_list,
+)
 from rallypoynt.contacts.services.relations import (
     collaborator_add,
-    collaborator_list,
     collaborator_remove,
-    household_of,
     relationship_add,
-    relationship_list,
     relationship_remove,
 )
 from rallypoynt.contacts.tests.factories import ContactFactory

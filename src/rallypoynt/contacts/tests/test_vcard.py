@@ -17,6 +17,12 @@ from rallypoynt.contacts.services.csv_import import (
     import_job_run,
     import_preview,
 )
+from rallypoynt.contacts.services.people import (
+    ContactData,
+    EmailEntry,
+    PhoneEntry,
+    contact_create,
+)
 from rallypoynt.contacts.services.vcard import (
     contact_vcard,
     contacts_vcard_export,
@@ -145,6 +151,25 @@ def test_vcard_21_bare_types_are_understood():
     assert ("work_email", "EMAIL", "j@example.com") in cells
 
 
+def test_vcard_types_name_the_kind_and_a_voice_only_number_is_not_taken_for_a_mobile():
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane\r\n"
+        "TEL:303 555 0100\r\nTEL;TYPE=VOICE:303 555 0101\r\n"
+        "TEL;TYPE=WORK,FAX:303 555 0102\r\nTEL;TYPE=VOICE,CELL:303 555 0103\r\n"
+        "EMAIL;TYPE=INTERNET,OTHER:o@example.com\r\nEMAIL;TYPE=INTERNET,HOME:h@example.com\r\n"
+        "END:VCARD\r\n"
+    )
+    (_, cells), *_ = vcard_cells(text)
+    assert [(t, v) for t, c, v in cells if c in ("TEL", "EMAIL")] == [
+        ("other_email", "o@example.com"),
+        ("email", "h@example.com"),
+        ("mobile_phone", "303 555 0100"),
+        ("other_phone", "303 555 0101"),
+        ("other_phone", "303 555 0102"),
+        ("mobile_phone", "303 555 0103"),
+    ]
+
+
 def test_folded_lines_stay_inside_their_card():
     text = "BEGIN:VCARD\r\nNOTE:long\r\n END:VCARD in a note\r\nEND:VCARD\r\n"
     assert len(vcard_blocks(text)) == 1
@@ -223,6 +248,45 @@ def test_exported_cards_import_back_into_another_org_unchanged(brokerage, other,
         "ana@example.com",
         "ana.work@example.org",
     }
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_every_kind_of_email_and_phone_survives_export_and_import(brokerage, other, version):
+    contact_create(
+        actor=brokerage.ben,
+        org_id=brokerage.org.pk,
+        owner_id=brokerage.ben.pk,
+        data=ContactData(
+            first_name="Ana",
+            emails=[
+                EmailEntry("ana@work.example.com", "work"),
+                "ana@example.com",
+                EmailEntry("ana@other.example.com", "other"),
+            ],
+            phones=[
+                PhoneEntry("+13035550104", "home"),
+                "+13035550101",
+                PhoneEntry("+13035550102", "work"),
+                PhoneEntry("+13035550103", "other"),
+            ],
+        ),
+    )
+    text = export_text(brokerage.ben, version)
+    assert run_vcf(other.ben, "back.vcf", text.encode()).rows_created == 1
+    ana = Contact.objects.get(org=other.org)
+    assert dict(ana.emails.values_list("address", "kind")) == {
+        "ana@work.example.com": "work",
+        "ana@example.com": "personal",
+        "ana@other.example.com": "other",
+    }
+    assert dict(ana.phones.values_list("number", "kind")) == {
+        "+13035550104": "home",
+        "+13035550101": "mobile",
+        "+13035550102": "work",
+        "+13035550103": "other",
+    }
+    assert ana.emails.get(is_primary=True).address == "ana@work.example.com"
+    assert ana.phones.get(is_primary=True).number == "+13035550104"
 
 
 def test_export_holds_only_contacts_the_actor_can_see(brokerage, other):

@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from rallypoynt.contacts import selectors_review
 from rallypoynt.contacts.choices import LeadType, ReviewStatus
 from rallypoynt.contacts.services import review
-from rallypoynt.contacts.services.lead_email import (
+from rallypoynt.contacts.services.lead_email_parse import (
     LeadEmailParse,
     language_of,
     lead_email_parse,
@@ -93,17 +94,17 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 @member_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     actor = request.membership
-    if not review.can_review(actor):
+    if not selectors_review.can_review(actor):
         return _forbidden(request)
     status = request.GET.get("status", ReviewStatus.OPEN)
     if status not in ReviewStatus.values:
         status = ReviewStatus.OPEN
-    items = review.review_item_list(actor=actor, status=status)
+    items = selectors_review.review_item_list(actor=actor, status=status)
     try:
         page = paginate(items, cursor=request.GET.get("cursor"), limit=PAGE_SIZE, ordering=ORDERING)
     except ValidationFailed:
         page = paginate(items, cursor=None, limit=PAGE_SIZE, ordering=ORDERING)
-    counts = review.review_item_counts(actor=actor)
+    counts = selectors_review.review_item_counts(actor=actor)
     tabs = [(value, label, counts.get(value, 0)) for value, label in ReviewStatus.choices]
     context = {"page": page, "status": status, "tabs": tabs}
     return render(request, "contacts/review_queue.html", context)
@@ -122,10 +123,10 @@ def _copy_errors(form: LeadFixForm, exc: ServiceError) -> None:
 @member_required
 def review_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     actor = request.membership
-    if not review.can_review(actor):
+    if not selectors_review.can_review(actor):
         return _forbidden(request)
     try:
-        item = review.review_item_get(actor=actor, item_id=item_id)
+        item = selectors_review.review_item_get(actor=actor, item_id=item_id)
     except NotFound:
         return _not_found(request)
     parsed = lead_email_parse(item.raw.encode())
@@ -157,7 +158,7 @@ def review_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def review_discard(request: HttpRequest, item_id: int) -> HttpResponse:
     actor = request.membership
-    if not review.can_review(actor):
+    if not selectors_review.can_review(actor):
         return _forbidden(request)
     try:
         review.review_item_discard(actor=actor, item_id=item_id)

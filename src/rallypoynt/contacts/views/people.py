@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
+from rallypoynt.contacts import selectors_relations
 from rallypoynt.contacts.choices import (
     Stage,
 )
@@ -48,6 +49,7 @@ from rallypoynt.contacts.views.people_forms import (
     SmartListForm,
     TaskForm,
     TouchpointForm,
+    channels_initial,
     custom_initial,
 )
 from rallypoynt.core.errors import ServiceError, ValidationFailed
@@ -178,10 +180,14 @@ def _detail(request: HttpRequest, contact, *, log_form=None, status: int = 200) 
             "now": timezone.now(),
             "tasks": list(task_list(actor=actor, contact_id=contact.pk).order_by("due_sort")[:20]),
             "task_form": TaskForm(initial={"contact_id": contact.pk}),
-            "relationships": relations.relationship_list(actor=actor, contact_id=contact.pk),
-            "household": relations.household_of(actor=actor, contact_id=contact.pk),
+            "relationships": selectors_relations.relationship_list(
+                actor=actor, contact_id=contact.pk
+            ),
+            "household": selectors_relations.household_of(actor=actor, contact_id=contact.pk),
             "relationship_form": RelationshipForm(),
-            "collaborators": relations.collaborator_list(actor=actor, contact_id=contact.pk),
+            "collaborators": selectors_relations.collaborator_list(
+                actor=actor, contact_id=contact.pk
+            ),
             "may_share": may_share,
             "members": member_list(actor=actor) if may_share else [],
             "consent_form": ConsentForm(
@@ -267,8 +273,7 @@ def _contact_form(request: HttpRequest, contact=None) -> HttpResponse:
         initial = {
             **{f: getattr(contact, f) for f in PROFILE_FIELDS},
             "owner": contact.owner_id,
-            "emails": "\n".join(e.address for e in contact.emails.all()),
-            "phones": "\n".join(p.number for p in contact.phones.all()),
+            **channels_initial(contact),
             "tags": ", ".join(link.tag.name for link in contact.tag_links.all()),
             **custom_initial(contact, custom_fields),
         }

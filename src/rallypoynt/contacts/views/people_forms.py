@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 
 from rallypoynt.contacts.choices import (
     Consent,
     CustomFieldType,
     Direction,
+    EmailKind,
     Outcome,
+    PhoneKind,
     RelationshipKind,
     Stage,
     TouchpointKind,
 )
 from rallypoynt.contacts.services.people import (
     ContactData,
+    EmailEntry,
+    PhoneEntry,
 )
 
 # Forms -------------------------------------------------------------------------------------
@@ -24,20 +29,94 @@ def _lines(text: str) -> list[str]:
     return [v.strip() for v in text.replace(",", "\n").splitlines() if v.strip()]
 
 
+class ChannelRows(forms.Widget):
+    """Rows of a text box and a kind select, plus a blank row to add one more without script.
+
+    Posts `name` and `name_kind` once per row; a box holding several lines (or values split by
+    commas) gives several values of that row's kind.
+    """
+
+    template_name = "contacts/_channel_rows.html"
+
+    def __init__(
+        self, *, kinds: type[models.TextChoices], row_label: str, input_type: str, attrs=None
+    ):
+        super().__init__(attrs)
+        self.kinds, self.row_label, self.input_type = kinds, row_label, input_type
+
+    def value_from_datadict(self, data, files, name) -> list[tuple[str, str]]:
+        values, kinds = _list(data, name), _list(data, f"{name}_kind")
+        rows = []
+        for i, raw in enumerate(values):
+            kind = kinds[i] if i < len(kinds) else ""
+            rows += [(value, kind) for value in _lines(raw)]
+        return rows
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return name not in data
+
+    def format_value(self, value):
+        return list(value or [])
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rows = context["widget"]["value"]
+        rows = rows + [("", "")] * max(1, 2 - len(rows))
+        context["widget"].update(
+            rows=rows,
+            kinds=self.kinds.choices,
+            row_label=self.row_label,
+            input_type=self.input_type,
+        )
+        return context
+
+
+def _list(data, name: str) -> list[str]:
+    if hasattr(data, "getlist"):
+        return data.getlist(name)
+    value = data.get(name)
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
+class ChannelsField(forms.Field):
+    """E-mail addresses or phone numbers, each with its kind, as (value, kind) pairs."""
+
+    def __init__(
+        self, *, kinds: type[models.TextChoices], row_label: str, input_type: str, **kwargs
+    ):
+        self.kinds = kinds
+        kwargs.setdefault("required", False)
+        widget = ChannelRows(kinds=kinds, row_label=row_label, input_type=input_type)
+        super().__init__(widget=widget, **kwargs)
+
+    def to_python(self, value) -> list[tuple[str, str]]:
+        return [(v.strip(), (k or "").strip()) for v, k in value or [] if v and v.strip()]
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        for number, (_, kind) in enumerate(value, start=1):
+            if kind and kind not in self.kinds.values:
+                raise forms.ValidationError(
+                    f"Row {number}: choose one of {', '.join(self.kinds.labels)}."
+                )
+
+
 class ContactForm(forms.Form):
     first_name = forms.CharField(max_length=100, required=False)
     last_name = forms.CharField(max_length=100, required=False)
-    emails = forms.CharField(
+    emails = ChannelsField(
+        kinds=EmailKind,
+        row_label="E-mail address",
+        input_type="text",  # with inputmode=email: the server's checks are the ones that count
         label="E-mail addresses",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line; the first is the primary.",
+        help_text="The first is the primary; clear a box to remove one.",
     )
-    phones = forms.CharField(
+    phones = ChannelsField(
+        kinds=PhoneKind,
+        row_label="Phone number",
+        input_type="tel",
         label="Phone numbers",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line; the first is the primary.",
+        help_text="The first is the primary; clear a box to remove one.",
     )
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.LEAD)
     source = forms.CharField(max_length=100, required=False, label="Lead source")
@@ -74,8 +153,8 @@ class ContactForm(forms.Form):
         data = dict(self.cleaned_data)
         values = {k: data[k] or "" for k in ContactData.__dataclass_fields__ if k in data}
         values["birthday_on"] = data.get("birthday_on")
-        values["emails"] = _lines(data["emails"])
-        values["phones"] = _lines(data["phones"])
+        values["emails"] = [EmailEntry(v, k or None) for v, k in data["emails"]]
+        values["phones"] = [PhoneEntry(v, k or None) for v, k in data["phones"]]
         values["tags"] = [t.strip() for t in data["tags"].split(",") if t.strip()]
         values["stage"] = data["stage"]
         values["country"] = data["country"] or "US"
@@ -96,6 +175,16 @@ def _custom_form_field(spec) -> forms.Field:
     if spec.field_type == CustomFieldType.NUMBER:
         return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
     return forms.CharField(max_length=500, **common)
+
+
+def channels_initial(contact) -> dict:
+    """The contact's e-mails and phones as the form's (value, kind) rows, the primary first."""
+
+    def rows(related, field: str) -> list[tuple[str, str]]:
+        ordered = sorted(related.all(), key=lambda r: (not r.is_primary, r.pk))
+        return [(getattr(r, field), r.kind) for r in ordered]
+
+    return {"emails": rows(contact.emails, "address"), "phones": rows(contact.phones, "number")}
 
 
 def custom_initial(contact, custom_fields) -> dict:

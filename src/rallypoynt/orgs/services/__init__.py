@@ -16,7 +16,11 @@ from rallypoynt.orgs.services.invitations import (
     invitation_revoke,
 )
 from rallypoynt.orgs.services.members import member_add, member_update
-from rallypoynt.orgs.services.notifications import notification_mark_read, notification_send
+from rallypoynt.orgs.services.notifications import (
+    notification_mark_read,
+    notification_read,
+    notification_send,
+)
 from rallypoynt.orgs.services.organization import (
     SETTINGS_FIELDS,
     business_hours_set,
@@ -48,6 +52,7 @@ __all__ = [
     "member_add",
     "member_update",
     "notification_mark_read",
+    "notification_read",
     "notification_send",
     "office_create",
     "organization_create",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.jobs import enqueue_on_commit
 from rallypoynt.orgs.models import Membership, Notification
+from rallypoynt.orgs.selectors import notification_list
 
 
 def notification_send(
@@ -44,3 +45,14 @@ def notification_mark_read(*, actor: Membership, notification_id: int | None = N
         if not qs.exists():
             raise NotFound("No such unread notification.")
     return qs.update(read_at=timezone.now())
+
+
+def notification_read(*, actor: Membership, notification_id: int) -> Notification:
+    """Mark the actor's notification read (already read is fine); NotFound for anyone else's."""
+    found = notification_list(actor=actor).filter(pk=notification_id).first()
+    if found is None:
+        raise NotFound("No such notification.")
+    if found.read_at is None:
+        notification_mark_read(actor=actor, notification_id=found.pk)
+        found.refresh_from_db(fields=["read_at"])
+    return found

@@ -9,8 +9,13 @@ from collections.abc import Iterable, Iterator
 from rallypoynt.contacts.services.csv_import.vocabulary import (
     _DIGITS,
     _SQUEEZE,
+    EMAIL_KINDS,
+    EMAIL_LABELS,
     HEADER_ALIASES,
     IDENTITY_TARGETS,
+    LABEL_SUFFIXES,
+    PHONE_KINDS,
+    PHONE_LABELS,
     TARGETS,
     Cell,
 )
@@ -92,16 +97,49 @@ def csv_headers(text: str) -> list[str]:
     return unique_headers(first)
 
 
+LABELLED_TARGETS = frozenset({*EMAIL_KINDS, *PHONE_KINDS})
+
+
+def label_columns(headers: list[str], mapping: dict[str, str]) -> dict[int, int]:
+    """{value column: its label column} for e-mail and phone columns such as Google's
+    "Phone 1 - Value" beside "Phone 1 - Label"."""
+    where = {_SQUEEZE.sub("", h.lower()): i for i, h in enumerate(headers)}
+    pairs: dict[int, int] = {}
+    for i, header in enumerate(headers):
+        key = _SQUEEZE.sub("", header.lower())
+        if mapping.get(header) not in LABELLED_TARGETS or not key.endswith("value"):
+            continue
+        stem = key.removesuffix("value")
+        found = [where[stem + s] for s in LABEL_SUFFIXES if stem + s in where]
+        if found:
+            pairs[i] = found[0]
+    return pairs
+
+
+def label_target(target: str, label: str) -> str:
+    """The e-mail or phone target a label names ("* Mobile" -> mobile_phone), else `target`."""
+    words = EMAIL_LABELS if target in EMAIL_KINDS else PHONE_LABELS
+    return words.get(_SQUEEZE.sub("", label.lower()), target)
+
+
 def csv_cells(text: str, mapping: dict[str, str]) -> Iterator[tuple[int, list[Cell]]]:
     """(row number, cells) per non-blank data row; row 1 is the header, as spreadsheets count."""
     reader = csv_reader(text)
     headers = unique_headers(next(reader, []))
     plan = [(i, mapping[h], h) for i, h in enumerate(headers) if mapping.get(h)]
+    labels = label_columns(headers, mapping)
     width = len(headers)
     for row_no, row in enumerate(reader, start=2):
         if len(row) < width:
             row += [""] * (width - len(row))
-        cells = [(t, h, v) for i, t, h in plan if (v := row[i].strip())]
+        if labels:
+            cells = [
+                (label_target(t, row[labels[i]]) if i in labels else t, h, v)
+                for i, t, h in plan
+                if (v := row[i].strip())
+            ]
+        else:
+            cells = [(t, h, v) for i, t, h in plan if (v := row[i].strip())]
         if cells or any(v.strip() for v in row):
             yield row_no, cells
 

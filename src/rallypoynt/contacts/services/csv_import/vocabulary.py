@@ -26,6 +26,7 @@ TARGETS: dict[str, str] = {
     "full_name": "Full name (split into first and last)",
     "email": "E-mail",
     "work_email": "Work e-mail",
+    "other_email": "Other e-mail",
     "mobile_phone": "Mobile phone",
     "home_phone": "Home phone",
     "work_phone": "Work phone",
@@ -44,7 +45,11 @@ TARGETS: dict[str, str] = {
     "background": "Notes",
 }
 NOT_IMPORTED = "Not imported"
-EMAIL_KINDS = {"email": EmailKind.PERSONAL, "work_email": EmailKind.WORK}
+EMAIL_KINDS = {
+    "email": EmailKind.PERSONAL,
+    "work_email": EmailKind.WORK,
+    "other_email": EmailKind.OTHER,
+}
 PHONE_KINDS = {
     "mobile_phone": PhoneKind.MOBILE,
     "home_phone": PhoneKind.HOME,
@@ -61,9 +66,10 @@ _ALIASES: dict[str, str] = {
     "full_name": "fullname name contactname displayname contact clientname",
     "email": (
         "email emails emailaddress primaryemail personalemail homeemail emailvalue "
-        "secondaryemail otheremail alternateemail emailaddresses"
+        "secondaryemail alternateemail emailaddresses"
     ),
     "work_email": "workemail businessemail officeemail workemailaddress",
+    "other_email": "otheremail otheremailaddress",
     "mobile_phone": (
         "phone phones phonenumber phonevalue primaryphone telephone tel mainphone mobile "
         "mobilephone mobilenumber cell cellphone cellnumber cellular"
@@ -97,6 +103,21 @@ _ALIASES: dict[str, str] = {
     "background": "notes note background comments comment description about",
 }
 HEADER_ALIASES = {alias: target for target, names in _ALIASES.items() for alias in names.split()}
+
+# Google Contacts gives each value column a label column ("Phone 1 - Label" or, in older
+# files, "- Type"); a label these words name sets the kind of the value beside it.
+LABEL_SUFFIXES = ("label", "type")
+_LABELS = {
+    "email": "home personal",
+    "work_email": "work business office",
+    "other_email": "other",
+    "mobile_phone": "mobile cell cellphone iphone",
+    "home_phone": "home",
+    "work_phone": "work business office",
+    "other_phone": "other fax homefax workfax otherfax pager",
+}
+EMAIL_LABELS = {w: t for t, words in _LABELS.items() if t in EMAIL_KINDS for w in words.split()}
+PHONE_LABELS = {w: t for t, words in _LABELS.items() if t in PHONE_KINDS for w in words.split()}
 
 # Stage and status words of other CRMs; anything else is a bad value, shown in the preview.
 _STAGE_SYNONYMS = {
