@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.contacts import selectors_relations
+from rallypoynt.contacts import selectors_lists, selectors_relations
 from rallypoynt.contacts.api import schemas as s
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.selectors import contact_get
@@ -86,7 +86,7 @@ def contacts_list(request):
     """Visible contacts, newest first; filter by q (name, e-mail or phone), stage, source,
     owner_id, tag, no_touchpoint_days, created_within_days."""
     filters = ContactFilters.from_dict(request.GET.dict())
-    return lists.contact_page(
+    return selectors_lists.contact_page(
         actor=request.auth, filters=filters, cursor=request.GET.get("cursor"), limit=_limit(request)
     )
 
@@ -102,7 +102,7 @@ def contacts_create(request, payload: s.ContactIn):
         data=ContactData(**values),
     )
     # Answer from the new row itself: no re-read, the caller may not even see it any more.
-    lists.contact_rows_attach(contacts=[contact])
+    selectors_lists.contact_rows_attach(contacts=[contact])
     if contact.owner_id == request.auth.pk:
         request.auth.user = request.user
         contact.owner = request.auth
@@ -338,7 +338,7 @@ def _smart_list_out(request, row, *, with_count: bool = False) -> dict:
         "is_mine": row.owner_id == request.auth.pk,
     }
     if with_count:
-        out["count"], out["count_is_capped"] = lists.smart_list_count(
+        out["count"], out["count_is_capped"] = selectors_lists.smart_list_count(
             actor=request.auth, smart_list=row
         )
     return out
@@ -347,7 +347,7 @@ def _smart_list_out(request, row, *, with_count: bool = False) -> dict:
 @router.get("/smart-lists", response={200: list[s.SmartListOut], **ERRORS})
 def smart_lists_list(request, counts: bool = False):
     """The caller's lists and those shared in the org; counts=true adds capped counts."""
-    rows = lists.smart_list_visible(actor=request.auth)
+    rows = selectors_lists.smart_list_visible(actor=request.auth)
     return [_smart_list_out(request, r, with_count=counts) for r in rows]
 
 
@@ -359,7 +359,7 @@ def smart_lists_create(request, payload: s.SmartListIn):
 
 @router.get("/smart-lists/{smart_list_id}", response={200: s.SmartListOut, **ERRORS})
 def smart_lists_get(request, smart_list_id: int):
-    row = lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
+    row = selectors_lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
     return _smart_list_out(request, row, with_count=True)
 
 
@@ -379,9 +379,9 @@ def smart_lists_delete(request, smart_list_id: int):
 
 @router.get("/smart-lists/{smart_list_id}/contacts", response={200: s.ContactPage, **ERRORS})
 def smart_lists_contacts(request, smart_list_id: int, page: Query[s.PageQuery]):
-    row = lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
-    filters = lists.smart_list_filters(smart_list=row)
-    return lists.contact_page(
+    row = selectors_lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
+    filters = selectors_lists.smart_list_filters(smart_list=row)
+    return selectors_lists.contact_page(
         actor=request.auth, filters=filters, cursor=page.cursor, limit=page.limit
     )
 

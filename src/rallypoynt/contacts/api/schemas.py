@@ -53,7 +53,7 @@ class ContactOut(Schema):
     def resolve_owner_name(c) -> str:
         return c.owner.user.get_full_name() if c.owner_id else ""
 
-    # List pages attach plain rows (lists.contact_page); a single contact is prefetched.
+    # List pages attach plain rows (selectors_lists.contact_page); a single contact is prefetched.
     @staticmethod
     def resolve_emails(c) -> list:
         rows = getattr(c, "email_rows", None)

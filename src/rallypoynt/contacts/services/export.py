@@ -17,7 +17,7 @@ from rallypoynt.contacts.choices import EmailKind, PhoneKind
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.selectors import contact_list
-from rallypoynt.contacts.services.lists import smart_list_get
+from rallypoynt.contacts.selectors_lists import smart_list_get
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.orgs.models import Membership

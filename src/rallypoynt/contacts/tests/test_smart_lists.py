@@ -9,14 +9,13 @@ from django.test import Client
 from django.utils import timezone
 
 from rallypoynt.api.tests.helpers import ApiClient
+from rallypoynt.contacts import selectors_lists
 from rallypoynt.contacts.models import Contact, SmartList
-from rallypoynt.contacts.services import lists
+from rallypoynt.contacts.selectors_lists import smart_list_count, smart_list_visible
 from rallypoynt.contacts.services.lists import (
-    smart_list_count,
     smart_list_create,
     smart_list_delete,
     smart_list_update,
-    smart_list_visible,
 )
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -104,7 +103,7 @@ def test_no_touchpoint_in_30_days_and_counts_stop_at_the_cap(org, monkeypatch):
     make(org.ben)  # never touched
     row = smart_list_create(actor=org.ben, name="Cold", filters={"no_touchpoint_days": 30})
     assert smart_list_count(actor=org.ben, smart_list=row) == (2, False)
-    monkeypatch.setattr(lists, "COUNT_CAP", 1)
+    monkeypatch.setattr(selectors_lists, "COUNT_CAP", 1)
     assert smart_list_count(actor=org.ben, smart_list=row) == (1, True)
 
 

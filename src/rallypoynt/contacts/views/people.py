@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts import selectors_relations
+from rallypoynt.contacts import selectors_lists, selectors_relations
 from rallypoynt.contacts.choices import (
     Stage,
 )
@@ -28,7 +28,7 @@ from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.selectors import contact_get, contact_list
 from rallypoynt.contacts.selectors_day import task_list
 from rallypoynt.contacts.selectors_timeline import contact_timeline, custom_fields_of
-from rallypoynt.contacts.services import lists, relations
+from rallypoynt.contacts.services import relations
 from rallypoynt.contacts.services.activity import (
     TouchpointIn,
     touchpoint_log,
@@ -115,7 +115,7 @@ def list_page(request: HttpRequest, *, smart_list=None) -> HttpResponse:
     actor = request.membership
     filters, errors = _filters(request, smart_list.filters if smart_list else None)
     try:
-        page = lists.contact_page(
+        page = selectors_lists.contact_page(
             actor=actor,
             filters=filters,
             cursor=None if errors else request.GET.get("cursor"),
@@ -123,7 +123,7 @@ def list_page(request: HttpRequest, *, smart_list=None) -> HttpResponse:
         )
     except ValidationFailed as exc:  # a mangled cursor: show the first page and say why
         errors = exc.fields
-        page = lists.contact_page(actor=actor, filters=filters, limit=PAGE_SIZE)
+        page = selectors_lists.contact_page(actor=actor, filters=filters, limit=PAGE_SIZE)
     query = filters.as_dict()
     context = {
         "page": page,
@@ -132,7 +132,7 @@ def list_page(request: HttpRequest, *, smart_list=None) -> HttpResponse:
         "query": urlencode(query),
         "stages": Stage.choices,
         "smart_list": smart_list,
-        "smart_lists": list(lists.smart_list_visible(actor=actor)),
+        "smart_lists": list(selectors_lists.smart_list_visible(actor=actor)),
         "list_form": SmartListForm(),
         "filter_items": list(query.items()),
         "detail_prefix": reverse("contacts:list"),

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from rallypoynt.contacts import selectors_lists
 from rallypoynt.contacts.choices import (
     Stage,
 )
@@ -47,12 +48,16 @@ def _filter_text(filters: dict) -> list[str]:
 @crm_page
 def smart_lists(request: HttpRequest) -> HttpResponse:
     actor = request.membership
-    rows = list(lists.smart_list_visible(actor=actor))
+    rows = list(selectors_lists.smart_list_visible(actor=actor))
     for row in rows:
-        row.count, row.count_is_capped = lists.smart_list_count(actor=actor, smart_list=row)
+        row.count, row.count_is_capped = selectors_lists.smart_list_count(
+            actor=actor, smart_list=row
+        )
         row.filter_text = _filter_text(row.filters)
     return render(
-        request, "contacts/people_smart_lists.html", {"rows": rows, "cap": lists.COUNT_CAP}
+        request,
+        "contacts/people_smart_lists.html",
+        {"rows": rows, "cap": selectors_lists.COUNT_CAP},
     )
 
 
@@ -79,7 +84,7 @@ def smart_list_create(request: HttpRequest) -> HttpResponse:
 @crm_page
 def smart_list_open(request: HttpRequest, list_id: int) -> HttpResponse:
     try:
-        row = lists.smart_list_get(actor=request.membership, smart_list_id=list_id)
+        row = selectors_lists.smart_list_get(actor=request.membership, smart_list_id=list_id)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
     return list_page(request, smart_list=row)
