@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "rallypoynt.accounts",
     "rallypoynt.orgs",
     "rallypoynt.contacts",
+    "rallypoynt.journeys",
     "rallypoynt.api",
     "rallypoynt.web",
 ]

@@ -1,0 +1,25 @@
+"""Templates and their versions; engagements and the history the metrics read."""
+
+from rallypoynt.journeys.models.engagements import Engagement, EngagementContact
+from rallypoynt.journeys.models.history import (
+    DeliverableRecord,
+    GateDecision,
+    Handoff,
+    PhaseVisit,
+    StageVisit,
+    StepCompletion,
+)
+from rallypoynt.journeys.models.templates import JourneyTemplate, TemplateVersion
+
+__all__ = [
+    "DeliverableRecord",
+    "Engagement",
+    "EngagementContact",
+    "GateDecision",
+    "Handoff",
+    "JourneyTemplate",
+    "PhaseVisit",
+    "StageVisit",
+    "StepCompletion",
+    "TemplateVersion",
+]

@@ -1,0 +1,70 @@
+"""Engagements: one client journey (buy or sell) for one or more contacts, with one agent."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from rallypoynt.core.models import TenantModel
+from rallypoynt.journeys.choices import EngagementStatus, Side
+
+
+class Engagement(TenantModel):
+    """Where a client stands: current phase of the journey and stage of the pipeline."""
+
+    title = models.CharField(max_length=200)
+    side = models.CharField(max_length=4, choices=Side.choices)
+    agent = models.ForeignKey("orgs.Membership", on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        "orgs.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    journey = models.ForeignKey(
+        "journeys.TemplateVersion", on_delete=models.PROTECT, related_name="engagements"
+    )
+    pipeline = models.ForeignKey(
+        "journeys.TemplateVersion", on_delete=models.PROTECT, related_name="pipeline_engagements"
+    )
+    phase_key = models.CharField(max_length=60)
+    phase_entered_at = models.DateTimeField()
+    stage_key = models.CharField(max_length=60)
+    stage_entered_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
+    )
+    lost_reason = models.TextField(blank=True)
+    expected_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    inquiry = models.ForeignKey(
+        "contacts.LeadInquiry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="engagements",
+    )
+    contacts = models.ManyToManyField(
+        "contacts.Contact", through="journeys.EngagementContact", related_name="engagements"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["org", "status", "stage_key"], name="engagement_org_stage"),
+            models.Index(fields=["org", "status", "phase_key"], name="engagement_org_phase"),
+            models.Index(fields=["org", "agent", "status"], name="engagement_org_agent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EngagementContact(TenantModel):
+    """A client of the engagement (the first is its primary: a couple buys together)."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="clients")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("org", "engagement", "contact", name="engagementcontact_uniq"),
+        ]
+        indexes = [models.Index(fields=["org", "contact"], name="engagementcontact_contact")]

@@ -1,0 +1,1 @@
+"""Writes of the journeys app: templates and engagements."""

@@ -1,0 +1,196 @@
+"""Opening, holding and closing engagements; each write records its visit rows and events.
+
+Lock order: the engagement row first, then anything of it, so two writers never deadlock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from rallypoynt.contacts.models import Contact
+from rallypoynt.contacts.selectors import contact_visible_q
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.journeys.choices import EngagementStatus, Level, Side, TemplateKind, VisitExit
+from rallypoynt.journeys.models import Engagement, EngagementContact, PhaseVisit, StageVisit
+from rallypoynt.journeys.selectors import engagement_visible_q, version_blueprint
+from rallypoynt.journeys.services.templates import template_in_use
+from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import visibility_for
+
+OPEN = (EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD)
+
+
+def engagement_for_update(actor: Membership, engagement_id: int) -> Engagement:
+    """Lock a visible engagement (NotFound for anyone who may not see it)."""
+    found = (
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("journey", "pipeline", "org")
+        .filter(engagement_visible_q(actor), pk=engagement_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such engagement.")
+    return found
+
+
+def engagement_record(
+    engagement: Engagement, actor: Membership | None, kind: str, **payload
+) -> None:
+    """Audit entry and domain event for a change to an engagement."""
+    actor_user = actor.user_id if actor else None
+    audit_record(
+        org_id=engagement.org_id,
+        actor_id=actor_user,
+        action=kind,
+        target=engagement,
+        changes=payload,
+    )
+    event_emit(
+        org_id=engagement.org_id,
+        kind=kind,
+        subject=engagement,
+        actor_id=actor_user,
+        payload={
+            "side": engagement.side,
+            "agent_id": engagement.agent_id,
+            "phase": engagement.phase_key,
+            "stage": engagement.stage_key,
+            **payload,
+        },
+    )
+
+
+def _agent(actor: Membership, agent_id: int | None) -> Membership:
+    if agent_id is None or agent_id == actor.pk:
+        return actor
+    scope = visibility_for(actor)
+    found = Membership.objects.filter(org_id=actor.org_id, pk=agent_id, is_active=True).first()
+    if found is None or not (scope.is_org_wide or found.pk in scope.member_ids):
+        raise ValidationFailed("No such agent in your scope.", fields={"agent_id": ["not yours"]})
+    return found
+
+
+def _contacts(actor: Membership, contact_ids: list[int]) -> list[Contact]:
+    if not contact_ids:
+        raise ValidationFailed("Name the client.", fields={"contact_ids": ["at least one"]})
+    found = {c.pk: c for c in Contact.objects.filter(contact_visible_q(actor), pk__in=contact_ids)}
+    missing = [pk for pk in contact_ids if pk not in found]
+    if missing:
+        raise ValidationFailed("No such contact.", fields={"contact_ids": [str(missing[0])]})
+    return [found[pk] for pk in dict.fromkeys(contact_ids)]
+
+
+@transaction.atomic
+def engagement_open(
+    *,
+    actor: Membership,
+    contact_ids: list[int],
+    side: str,
+    title: str = "",
+    agent_id: int | None = None,
+    team_id: int | None = None,
+    expected_value: Decimal | None = None,
+    inquiry_id: int | None = None,
+    level: str = Level.TEAM,
+    now: datetime | None = None,
+) -> Engagement:
+    """Start a client's journey in its first phase and the matching pipeline stage."""
+    if side not in Side.values:
+        raise ValidationFailed("Buy or sell?", fields={"side": ["buy or sell"]})
+    if expected_value is not None and expected_value < 0:
+        raise ValidationFailed("Invalid value.", fields={"expected_value": ["0 or more"]})
+    now = now or timezone.now()
+    contacts = _contacts(actor, contact_ids)
+    agent = _agent(actor, agent_id)
+    journey = template_in_use(
+        org=actor.org, kind=TemplateKind.JOURNEY, team_id=team_id, level=level
+    )
+    pipeline = template_in_use(
+        org=actor.org, kind=TemplateKind.PIPELINE, team_id=team_id, level=level
+    )
+    first = version_blueprint(journey).phases[0]
+    stages = version_blueprint(pipeline).stages
+    known = {s.key for s in stages}
+    stage = next((key for key in first.sales_stages if key in known), stages[0].key)
+    engagement = Engagement.objects.create(
+        org_id=actor.org_id,
+        title=(title or f"{contacts[0]} ({Side(side).label.lower()})")[:200],
+        side=side,
+        agent=agent,
+        team_id=team_id,
+        journey=journey,
+        pipeline=pipeline,
+        phase_key=first.key,
+        phase_entered_at=now,
+        stage_key=stage,
+        stage_entered_at=now,
+        expected_value=expected_value,
+        opened_at=now,
+        inquiry_id=inquiry_id,
+    )
+    EngagementContact.objects.bulk_create(
+        EngagementContact(org_id=actor.org_id, engagement=engagement, contact=c, is_primary=i == 0)
+        for i, c in enumerate(contacts)
+    )
+    PhaseVisit.objects.create(
+        org_id=actor.org_id, engagement=engagement, key=first.key, entered_at=now, entered_by=actor
+    )
+    StageVisit.objects.create(
+        org_id=actor.org_id, engagement=engagement, key=stage, entered_at=now, entered_by=actor
+    )
+    engagement_record(engagement, actor, "engagement.opened", contact_ids=[c.pk for c in contacts])
+    return engagement
+
+
+def _visits_close(engagement: Engagement, actor: Membership, now: datetime, how: str) -> None:
+    scope = Q(org_id=engagement.org_id, engagement=engagement, exited_at__isnull=True)
+    for model in (PhaseVisit, StageVisit):
+        model.objects.filter(scope).update(exited_at=now, exited_by=actor, exit=how)
+
+
+@transaction.atomic
+def engagement_close(
+    *,
+    actor: Membership,
+    engagement_id: int,
+    status: str,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Engagement:
+    """Won or lost (a lost engagement says why); its open visits end now."""
+    engagement = engagement_for_update(actor, engagement_id)
+    if status not in (EngagementStatus.WON, EngagementStatus.LOST):
+        raise ValidationFailed("Won or lost?", fields={"status": ["won or lost"]})
+    if status == EngagementStatus.LOST and not reason.strip():
+        raise ValidationFailed("Say why it was lost.", fields={"reason": ["required"]})
+    if engagement.status not in OPEN:
+        raise Conflict(
+            f"This engagement is {engagement.status} already.",
+            fields={"status": [engagement.status]},
+        )
+    now = now or timezone.now()
+    engagement.status, engagement.closed_at = status, now
+    engagement.lost_reason = reason.strip() if status == EngagementStatus.LOST else ""
+    engagement.save(update_fields=["status", "closed_at", "lost_reason", "updated_at"])
+    _visits_close(engagement, actor, now, VisitExit.CLOSED)
+    engagement_record(engagement, actor, f"engagement.{status}", reason=engagement.lost_reason)
+    return engagement
+
+
+@transaction.atomic
+def engagement_hold(*, actor: Membership, engagement_id: int, is_on_hold: bool) -> Engagement:
+    """Pause an engagement (the client went quiet) or resume it."""
+    engagement = engagement_for_update(actor, engagement_id)
+    if engagement.status not in OPEN:
+        raise Conflict("A closed engagement cannot be paused.", fields={"status": ["closed"]})
+    engagement.status = EngagementStatus.ON_HOLD if is_on_hold else EngagementStatus.ACTIVE
+    engagement.save(update_fields=["status", "updated_at"])
+    engagement_record(engagement, actor, "engagement.held" if is_on_hold else "engagement.resumed")
+    return engagement

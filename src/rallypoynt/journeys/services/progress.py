@@ -1,0 +1,222 @@
+"""Moving an engagement along: steps, deliverables, gates, phases and pipeline stages.
+
+Every move is checked by the engine first; an illegal one is a Conflict naming what is
+missing, and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from rallypoynt.core.errors import Conflict, PermissionDenied, ValidationFailed
+from rallypoynt.journeys.choices import EngagementStatus, GateVerdict, VisitExit
+from rallypoynt.journeys.engine import Evaluation
+from rallypoynt.journeys.models import (
+    DeliverableRecord,
+    Engagement,
+    GateDecision,
+    PhaseVisit,
+    StageVisit,
+    StepCompletion,
+)
+from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
+from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
+from rallypoynt.orgs.models import Membership
+
+
+def _active(actor: Membership, engagement_id: int) -> Engagement:
+    engagement = engagement_for_update(actor, engagement_id)
+    if engagement.status != EngagementStatus.ACTIVE:
+        raise Conflict(
+            f"This engagement is {engagement.get_status_display().lower()}.",
+            fields={"status": [engagement.status]},
+        )
+    return engagement
+
+
+@transaction.atomic
+def step_complete(
+    *, actor: Membership, engagement_id: int, step_key: str, now: datetime | None = None
+) -> Evaluation:
+    """Mark a step of the current phase done; records who, when and its due time."""
+    engagement = _active(actor, engagement_id)
+    now = now or timezone.now()
+    evaluation = engagement_evaluate(engagement, now)
+    status = next((s for s in evaluation.steps if s.step.key == step_key), None)
+    if status is None:
+        raise ValidationFailed("No such step in this phase.", fields={"step_key": [step_key]})
+    if status.is_done:
+        raise Conflict(f'"{status.step.title}" is done already.', fields={"step_key": ["done"]})
+    StepCompletion.objects.create(
+        org_id=engagement.org_id,
+        engagement=engagement,
+        phase_key=engagement.phase_key,
+        step_key=step_key,
+        due_at=status.due_at,
+        completed_at=now,
+        completed_by=actor,
+    )
+    on_time = status.due_at is None or now <= status.due_at
+    engagement_record(
+        engagement,
+        actor,
+        "engagement.step_completed",
+        step=step_key,
+        due_at=status.due_at.isoformat() if status.due_at else None,
+        is_on_time=on_time,
+        role=status.role,
+    )
+    return engagement_evaluate(engagement, now)
+
+
+@transaction.atomic
+def step_undo(*, actor: Membership, engagement_id: int, step_key: str) -> Evaluation:
+    """Take a completion back (a mistake); the row stays with who undid it and when."""
+    engagement = _active(actor, engagement_id)
+    now = timezone.now()
+    undone = StepCompletion.objects.filter(
+        org_id=engagement.org_id,
+        engagement=engagement,
+        phase_key=engagement.phase_key,
+        step_key=step_key,
+        undone_at__isnull=True,
+    ).update(undone_at=now, undone_by=actor)
+    if not undone:
+        raise Conflict("That step is not done.", fields={"step_key": ["not done"]})
+    engagement_record(engagement, actor, "engagement.step_undone", step=step_key)
+    return engagement_evaluate(engagement, now)
+
+
+@transaction.atomic
+def deliverable_record(
+    *, actor: Membership, engagement_id: int, deliverable_key: str, note: str = ""
+) -> Evaluation:
+    """Put a deliverable of the current phase on file (a note says where it is)."""
+    engagement = _active(actor, engagement_id)
+    phase = version_blueprint(engagement.journey).phase(engagement.phase_key)
+    if deliverable_key not in {d.key for d in phase.deliverables_for(engagement.side)}:
+        raise ValidationFailed(
+            "No such deliverable in this phase.", fields={"deliverable_key": [deliverable_key]}
+        )
+    now = timezone.now()
+    DeliverableRecord.objects.update_or_create(
+        org_id=engagement.org_id,
+        engagement=engagement,
+        phase_key=engagement.phase_key,
+        deliverable_key=deliverable_key,
+        defaults={"note": note[:300], "recorded_at": now, "recorded_by": actor},
+    )
+    engagement_record(
+        engagement, actor, "engagement.deliverable_recorded", deliverable=deliverable_key
+    )
+    return engagement_evaluate(engagement, now)
+
+
+@transaction.atomic
+def gate_decide(
+    *, actor: Membership, engagement_id: int, verdict: str, reason: str = ""
+) -> Evaluation:
+    """Approve or reject the current phase's gate; only its approval role may, with a reason
+    when rejecting."""
+    engagement = _active(actor, engagement_id)
+    phase = version_blueprint(engagement.journey).phase(engagement.phase_key)
+    role = phase.gate.approval_role if phase.gate else None
+    if role is None:
+        raise Conflict("This phase needs no approval.", fields={"verdict": ["no approval"]})
+    if role not in actor.roles:
+        raise PermissionDenied(f"Only a {role.replace('_', ' ')} can decide this gate.")
+    if verdict not in GateVerdict.values:
+        raise ValidationFailed("Approve or reject?", fields={"verdict": GateVerdict.values})
+    if verdict == GateVerdict.REJECTED and not reason.strip():
+        raise ValidationFailed("Say what must change.", fields={"reason": ["required"]})
+    now = timezone.now()
+    GateDecision.objects.create(
+        org_id=engagement.org_id,
+        engagement=engagement,
+        phase_key=engagement.phase_key,
+        verdict=verdict,
+        reason=reason.strip(),
+        decided_at=now,
+        decided_by=actor,
+    )
+    engagement_record(engagement, actor, f"engagement.gate_{verdict}", reason=reason.strip())
+    return engagement_evaluate(engagement, now)
+
+
+def _move(engagement: Engagement, model, key: str, actor: Membership, now: datetime, how: str):
+    model.objects.filter(
+        org_id=engagement.org_id, engagement=engagement, exited_at__isnull=True
+    ).update(exited_at=now, exited_by=actor, exit=how)
+    model.objects.create(
+        org_id=engagement.org_id, engagement=engagement, key=key, entered_at=now, entered_by=actor
+    )
+
+
+@transaction.atomic
+def phase_advance(*, actor: Membership, engagement_id: int, now: datetime | None = None):
+    """Move to the next phase if the gate allows (else a Conflict naming what is missing);
+    the pipeline stage follows when the new phase belongs to a later stage."""
+    engagement = _active(actor, engagement_id)
+    now = now or timezone.now()
+    evaluation = engagement_evaluate(engagement, now)
+    if evaluation.next_phase is None:
+        raise Conflict("This is the journey's last phase.", fields={"phase": ["last"]})
+    if evaluation.blockers:
+        raise Conflict(
+            evaluation.why_blocked(), fields={"blockers": [b.reason for b in evaluation.blockers]}
+        )
+    left, target = engagement.phase_key, evaluation.next_phase
+    _move(engagement, PhaseVisit, target.key, actor, now, VisitExit.ADVANCED)
+    engagement.phase_key, engagement.phase_entered_at = target.key, now
+    stage_from = engagement.stage_key
+    _stage_follow(engagement, target.sales_stages, actor, now)
+    engagement.save(
+        update_fields=[
+            "phase_key",
+            "phase_entered_at",
+            "stage_key",
+            "stage_entered_at",
+            "updated_at",
+        ]
+    )
+    engagement_record(
+        engagement, actor, "engagement.phase_advanced", phase_from=left, stage_from=stage_from
+    )
+    return engagement_evaluate(engagement, now)
+
+
+def _stage_follow(engagement: Engagement, keys: tuple[str, ...], actor, now) -> None:
+    order = [s.key for s in version_blueprint(engagement.pipeline).stages]
+    here = order.index(engagement.stage_key) if engagement.stage_key in order else -1
+    later = [k for k in keys if k in order and order.index(k) > here]
+    if engagement.stage_key in keys or not later:
+        return
+    target = min(later, key=order.index)
+    _move(engagement, StageVisit, target, actor, now, VisitExit.ADVANCED)
+    engagement.stage_key, engagement.stage_entered_at = target, now
+
+
+@transaction.atomic
+def stage_change(*, actor: Membership, engagement_id: int, stage_key: str) -> Engagement:
+    """Put the engagement in another pipeline stage (the board's drag and drop)."""
+    engagement = _active(actor, engagement_id)
+    order = [s.key for s in version_blueprint(engagement.pipeline).stages]
+    if stage_key not in order:
+        raise ValidationFailed("No such stage.", fields={"stage_key": [stage_key]})
+    if stage_key == engagement.stage_key:
+        return engagement
+    here, there = order.index(engagement.stage_key), order.index(stage_key)
+    how = (
+        VisitExit.MOVED_BACK
+        if there < here
+        else (VisitExit.ADVANCED if there == here + 1 else VisitExit.JUMPED)
+    )
+    now, stage_from = timezone.now(), engagement.stage_key
+    _move(engagement, StageVisit, stage_key, actor, now, how)
+    engagement.stage_key, engagement.stage_entered_at = stage_key, now
+    engagement.save(update_fields=["stage_key", "stage_entered_at", "updated_at"])
+    engagement_record(engagement, actor, "engagement.stage_changed", stage_from=stage_from, how=how)
+    return engagement
