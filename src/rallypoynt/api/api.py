@@ -8,6 +8,7 @@ from rallypoynt.accounts.api import router as accounts_router
 from rallypoynt.api.auth import AUTH
 from rallypoynt.api.errors import install_error_handlers
 from rallypoynt.contacts.api import router as contacts_router
+from rallypoynt.journeys.api import router as journeys_router
 from rallypoynt.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -23,3 +24,4 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", contacts_router)
+api.add_router("", journeys_router)

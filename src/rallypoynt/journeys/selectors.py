@@ -8,14 +8,17 @@ from django.db.models import Q, QuerySet
 
 from rallypoynt.contacts.selectors_lead_config import lead_calendar
 from rallypoynt.core.calendar import BusinessCalendar
+from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.blueprint import Blueprint
 from rallypoynt.journeys.blueprint_parse import blueprint_load
-from rallypoynt.journeys.choices import GateVerdict
+from rallypoynt.journeys.choices import EngagementStatus, GateVerdict, Side
 from rallypoynt.journeys.engine import Evaluation, PhaseState, phase_evaluate
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,
+    EngagementContact,
     GateDecision,
+    JourneyTemplate,
     StepCompletion,
     TemplateVersion,
 )
@@ -29,16 +32,46 @@ def engagement_visible_q(actor: Membership) -> Q:
     return visibility_for(actor).owned_q("agent")
 
 
-def engagement_list(*, actor: Membership) -> QuerySet[Engagement]:
+def engagement_list(
+    *,
+    actor: Membership,
+    status: str = "",
+    stage: str = "",
+    phase: str = "",
+    side: str = "",
+    agent_id: int | None = None,
+    team_id: int | None = None,
+) -> QuerySet[Engagement]:
+    """Visible engagements, newest first, narrowed by the given filters."""
+    if status and status not in EngagementStatus.values:
+        raise ValidationFailed("Unknown status.", fields={"status": EngagementStatus.values})
+    if side and side not in Side.values:
+        raise ValidationFailed("Unknown side.", fields={"side": Side.values})
+    given = {
+        "status": status,
+        "stage_key": stage,
+        "phase_key": phase,
+        "side": side,
+        "agent_id": agent_id,
+        "team_id": team_id,
+    }
     return (
         Engagement.objects.filter(engagement_visible_q(actor))
-        .select_related("agent__user", "team", "journey", "pipeline")
+        .filter(**{name: value for name, value in given.items() if value not in ("", None)})
+        .select_related("agent__user", "team")
         .order_by("-opened_at", "-id")
     )
 
 
+def engagement_contact_ids(engagement: Engagement) -> list[int]:
+    """The engagement's clients, primary first."""
+    rows = EngagementContact.objects.filter(org_id=engagement.org_id, engagement=engagement)
+    return list(rows.order_by("-is_primary", "id").values_list("contact_id", flat=True))
+
+
 def engagement_get(*, actor: Membership, engagement_id: int) -> Engagement | None:
-    return engagement_list(actor=actor).filter(pk=engagement_id).first()
+    found = engagement_list(actor=actor).select_related("journey", "pipeline", "org")
+    return found.filter(pk=engagement_id).first()
 
 
 def version_blueprint(version: TemplateVersion) -> Blueprint:
@@ -92,4 +125,24 @@ def engagement_evaluate(engagement: Engagement, now: datetime) -> Evaluation:
         phase_state(engagement),
         org_calendar(engagement.org),
         now,
+    )
+
+
+def template_list(*, actor: Membership) -> QuerySet[JourneyTemplate]:
+    """The org's templates (org-wide and team overrides) with their versions."""
+    return (
+        JourneyTemplate.objects.filter(org_id=actor.org_id)
+        .select_related("team")
+        .prefetch_related("versions")
+        .order_by("kind", "team_id", "key", "id")
+    )
+
+
+def template_version_get(
+    *, actor: Membership, template_id: int, number: int
+) -> TemplateVersion | None:
+    return (
+        TemplateVersion.objects.filter(org_id=actor.org_id, template_id=template_id, number=number)
+        .select_related("template")
+        .first()
     )

@@ -23,8 +23,10 @@ from rallypoynt.journeys.selectors import engagement_visible_q, version_blueprin
 from rallypoynt.journeys.services.templates import template_in_use
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
+from rallypoynt.orgs.services import require
 
 OPEN = (EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD)
+MANAGE_ACTION = "org.manage_teams"
 
 
 def engagement_for_update(actor: Membership, engagement_id: int) -> Engagement:
@@ -194,3 +196,35 @@ def engagement_hold(*, actor: Membership, engagement_id: int, is_on_hold: bool) 
     engagement.save(update_fields=["status", "updated_at"])
     engagement_record(engagement, actor, "engagement.held" if is_on_hold else "engagement.resumed")
     return engagement
+
+
+UPDATABLE = ("title", "expected_value")
+
+
+@transaction.atomic
+def engagement_update(*, actor: Membership, engagement_id: int, changes: dict) -> Engagement:
+    """Rename an engagement or change its expected value."""
+    engagement = engagement_for_update(actor, engagement_id)
+    unknown = sorted(set(changes) - set(UPDATABLE))
+    if unknown:
+        raise ValidationFailed("Unknown fields.", fields={name: ["unknown"] for name in unknown})
+    title = changes.get("title", engagement.title)
+    if not isinstance(title, str) or not title.strip():
+        raise ValidationFailed("A title is required.", fields={"title": ["required"]})
+    value = changes.get("expected_value", engagement.expected_value)
+    if value is not None and value < 0:
+        raise ValidationFailed("Invalid value.", fields={"expected_value": ["0 or more"]})
+    before = {"title": engagement.title, "expected_value": str(engagement.expected_value)}
+    engagement.title, engagement.expected_value = title.strip()[:200], value
+    engagement.save(update_fields=["title", "expected_value", "updated_at"])
+    engagement_record(engagement, actor, "engagement.updated", before=before)
+    return engagement
+
+
+@transaction.atomic
+def engagement_delete(*, actor: Membership, engagement_id: int) -> None:
+    """Remove an engagement opened by mistake; team managers only (the audit keeps a trace)."""
+    require(actor, MANAGE_ACTION)
+    engagement = engagement_for_update(actor, engagement_id)
+    engagement_record(engagement, actor, "engagement.deleted", title=engagement.title)
+    engagement.delete()

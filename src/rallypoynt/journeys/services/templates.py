@@ -17,7 +17,7 @@ from rallypoynt.journeys.blueprint_parse import blueprint_load, yaml_read
 from rallypoynt.journeys.choices import Level, TemplateKind
 from rallypoynt.journeys.levels import shipped_data
 from rallypoynt.journeys.models import JourneyTemplate, TemplateVersion
-from rallypoynt.orgs.models import Membership, Organization
+from rallypoynt.orgs.models import Membership, Organization, Team
 from rallypoynt.orgs.services import require
 
 MANAGE_ACTION = "org.manage_teams"
@@ -149,5 +149,50 @@ def template_version_publish(*, actor: Membership, version_id: int) -> TemplateV
         subject=version,
         actor_id=actor.user_id,
         payload={"template_id": version.template_id},
+    )
+    return version
+
+
+@transaction.atomic
+def template_copy(
+    *, actor: Membership, kind: str, team_id: int | None = None, level: str = Level.TEAM
+) -> TemplateVersion:
+    """A template of the org's own to edit: the org's copy of the shipped default, or for a
+    team a copy of what the org uses, as a draft the team can change and publish."""
+    require(actor, MANAGE_ACTION)
+    if kind not in TemplateKind.values:
+        raise ValidationFailed("Unknown kind.", fields={"kind": TemplateKind.values})
+    source = template_in_use(org=actor.org, kind=kind, level=level)
+    if team_id is None:
+        return source
+    team = Team.objects.filter(org_id=actor.org_id, pk=team_id).first()
+    if team is None:
+        raise NotFound("No such team.")
+    if JourneyTemplate.objects.filter(org_id=actor.org_id, kind=kind, team=team).exists():
+        raise Conflict(
+            f"Team {team.name} has its own {kind} already.", fields={"team_id": ["has one"]}
+        )
+    template = JourneyTemplate.objects.create(
+        org_id=actor.org_id,
+        key=source.template.key,
+        name=f"{source.template.name} ({team.name})",
+        kind=kind,
+        level=source.template.level,
+        team=team,
+        based_on=source.template.key,
+    )
+    version = TemplateVersion.objects.create(
+        org_id=actor.org_id,
+        template=template,
+        number=1,
+        data=source.data,
+        note=f"Copied from {source}",
+    )
+    audit_record(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="journey_template.copy",
+        target=template,
+        changes={"team_id": team_id, "from_version": source.pk},
     )
     return version

@@ -1,0 +1,9 @@
+"""The journeys API routers, mounted by rallypoynt.api under /api/v1/."""
+
+from ninja import Router
+
+from rallypoynt.journeys.api import engagements, templates
+
+router = Router()
+for module in (templates, engagements):
+    router.add_router("", module.router)

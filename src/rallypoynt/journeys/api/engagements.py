@@ -1,0 +1,251 @@
+"""API: engagements (list, open, read with the engine's evaluation, update, close) and moves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+
+from rallypoynt.api.schemas import ERRORS
+from rallypoynt.core.errors import NotFound
+from rallypoynt.core.pagination import paginate
+from rallypoynt.journeys import selectors
+from rallypoynt.journeys.engine import Evaluation
+from rallypoynt.journeys.services import engagements, progress
+
+router = Router(tags=["engagements"])
+
+
+class EngagementOut(Schema):
+    id: int
+    title: str
+    side: str
+    status: str
+    agent_id: int
+    team_id: int | None
+    phase_key: str
+    phase_entered_at: datetime
+    stage_key: str
+    stage_entered_at: datetime
+    expected_value: Decimal | None
+    lost_reason: str
+    opened_at: datetime
+    closed_at: datetime | None
+    # The template versions the engagement runs on (they never change under it).
+    journey_id: int
+    pipeline_id: int
+
+
+class StepOut(Schema):
+    key: str
+    title: str
+    role: str
+    is_required: bool
+    checklist: list[str]
+    due_at: datetime | None
+    sla_at: datetime | None
+    completed_at: datetime | None
+    is_overdue: bool
+    is_sla_breached: bool
+
+
+class BlockerOut(Schema):
+    kind: str
+    key: str
+    reason: str
+
+
+class EvaluationOut(Schema):
+    phase_key: str
+    phase_name: str
+    guidance: list[str]
+    steps: list[StepOut]
+    blockers: list[BlockerOut]
+    can_advance: bool
+    next_phase_key: str | None
+
+
+class EngagementDetail(EngagementOut):
+    contact_ids: list[int]
+    evaluation: EvaluationOut
+
+
+class EngagementPage(Schema):
+    items: list[EngagementOut]
+    next_cursor: str | None
+
+
+class EngagementQuery(Schema):
+    status: str = ""
+    stage: str = ""
+    phase: str = ""
+    side: str = ""
+    agent_id: int | None = None
+    team_id: int | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+class EngagementIn(Schema):
+    contact_ids: list[int]
+    side: str
+    title: str = ""
+    agent_id: int | None = None
+    team_id: int | None = None
+    expected_value: Decimal | None = None
+    level: str = "team"
+
+
+class EngagementPatch(Schema):
+    title: str | None = None
+    expected_value: Decimal | None = None
+
+
+class CloseIn(Schema):
+    status: str
+    reason: str = ""
+
+
+class HoldIn(Schema):
+    is_on_hold: bool
+
+
+class GateIn(Schema):
+    verdict: str
+    reason: str = ""
+
+
+class StageIn(Schema):
+    stage_key: str
+
+
+class DeliverableIn(Schema):
+    note: str = ""
+
+
+def evaluation_out(evaluation: Evaluation) -> dict:
+    """The engine's answer as the API shows it."""
+    return {
+        "phase_key": evaluation.phase.key,
+        "phase_name": evaluation.phase.name,
+        "guidance": list(evaluation.phase.guidance),
+        "steps": [
+            {
+                "key": s.step.key,
+                "title": s.step.title,
+                "role": s.role,
+                "is_required": s.step.is_required,
+                "checklist": list(s.step.checklist),
+                "due_at": s.due_at,
+                "sla_at": s.sla_at,
+                "completed_at": s.completed_at,
+                "is_overdue": s.is_overdue,
+                "is_sla_breached": s.is_sla_breached,
+            }
+            for s in evaluation.steps
+        ],
+        "blockers": [
+            {"kind": b.kind, "key": b.key, "reason": b.reason} for b in evaluation.blockers
+        ],
+        "can_advance": evaluation.can_advance,
+        "next_phase_key": evaluation.next_phase.key if evaluation.next_phase else None,
+    }
+
+
+def _detail(request, engagement_id: int) -> dict:
+    engagement = selectors.engagement_get(actor=request.auth, engagement_id=engagement_id)
+    if engagement is None:
+        raise NotFound("No such engagement.")
+    out = EngagementOut.from_orm(engagement).dict()
+    out["contact_ids"] = selectors.engagement_contact_ids(engagement)
+    out["evaluation"] = evaluation_out(selectors.engagement_evaluate(engagement, timezone.now()))
+    return out
+
+
+@router.get("/engagements", response={200: EngagementPage, **ERRORS})
+def engagement_list(request, query: Query[EngagementQuery]):
+    """Engagements the caller may see, newest first; filter by status, stage, phase, side,
+    agent or team."""
+    qs = selectors.engagement_list(actor=request.auth, **query.dict(exclude={"cursor", "limit"}))
+    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-opened_at", "-id"))
+
+
+@router.post("/engagements", response={201: EngagementDetail, **ERRORS})
+def engagement_create(request, body: EngagementIn):
+    """Open a client journey in its first phase (and the matching pipeline stage)."""
+    engagement = engagements.engagement_open(actor=request.auth, **body.dict())
+    return Status(201, _detail(request, engagement.pk))
+
+
+@router.get("/engagements/{engagement_id}", response={200: EngagementDetail, **ERRORS})
+def engagement_read(request, engagement_id: int):
+    """One engagement with its phase's steps, due times, blockers and the next phase."""
+    return _detail(request, engagement_id)
+
+
+@router.patch("/engagements/{engagement_id}", response={200: EngagementDetail, **ERRORS})
+def engagement_update(request, engagement_id: int, body: EngagementPatch):
+    engagements.engagement_update(
+        actor=request.auth, engagement_id=engagement_id, changes=body.dict(exclude_unset=True)
+    )
+    return _detail(request, engagement_id)
+
+
+@router.delete("/engagements/{engagement_id}", response={204: None, **ERRORS})
+def engagement_delete(request, engagement_id: int):
+    """Remove an engagement opened by mistake (team managers only; history goes with it)."""
+    engagements.engagement_delete(actor=request.auth, engagement_id=engagement_id)
+    return Status(204, None)
+
+
+def _move(request, engagement_id: int, call, **kwargs):
+    call(actor=request.auth, engagement_id=engagement_id, **kwargs)
+    return _detail(request, engagement_id)
+
+
+DETAIL = {200: EngagementDetail, **ERRORS}
+
+
+@router.post("/engagements/{engagement_id}/steps/{step_key}/complete", response=DETAIL)
+def step_complete(request, engagement_id: int, step_key: str):
+    return _move(request, engagement_id, progress.step_complete, step_key=step_key)
+
+
+@router.delete("/engagements/{engagement_id}/steps/{step_key}/complete", response=DETAIL)
+def step_undo(request, engagement_id: int, step_key: str):
+    return _move(request, engagement_id, progress.step_undo, step_key=step_key)
+
+
+@router.post("/engagements/{engagement_id}/deliverables/{key}", response=DETAIL)
+def deliverable_record(request, engagement_id: int, key: str, body: DeliverableIn):
+    return _move(
+        request, engagement_id, progress.deliverable_record, deliverable_key=key, note=body.note
+    )
+
+
+@router.post("/engagements/{engagement_id}/advance", response=DETAIL)
+def phase_advance(request, engagement_id: int):
+    """Next phase; 409 naming every missing step, deliverable or approval when the gate holds."""
+    return _move(request, engagement_id, progress.phase_advance)
+
+
+@router.post("/engagements/{engagement_id}/gate", response=DETAIL)
+def gate_decide(request, engagement_id: int, body: GateIn):
+    return _move(request, engagement_id, progress.gate_decide, **body.dict())
+
+
+@router.post("/engagements/{engagement_id}/stage", response=DETAIL)
+def stage_change(request, engagement_id: int, body: StageIn):
+    return _move(request, engagement_id, progress.stage_change, stage_key=body.stage_key)
+
+
+@router.post("/engagements/{engagement_id}/close", response=DETAIL)
+def engagement_close(request, engagement_id: int, body: CloseIn):
+    return _move(request, engagement_id, engagements.engagement_close, **body.dict())
+
+
+@router.post("/engagements/{engagement_id}/hold", response=DETAIL)
+def engagement_hold(request, engagement_id: int, body: HoldIn):
+    return _move(request, engagement_id, engagements.engagement_hold, is_on_hold=body.is_on_hold)
