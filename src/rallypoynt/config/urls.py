@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("rallypoynt.accounts.urls")),
     path("settings/", include("rallypoynt.orgs.urls")),
     path("contacts/", include("rallypoynt.contacts.urls")),
+    path("pipeline/", include("rallypoynt.journeys.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("rallypoynt.orgs.views_notifications")),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),

@@ -19,6 +19,7 @@ from rallypoynt.journeys.models import (
     EngagementContact,
     GateDecision,
     JourneyTemplate,
+    PhaseVisit,
     StepCompletion,
     TemplateVersion,
 )
@@ -145,4 +146,28 @@ def template_version_get(
         TemplateVersion.objects.filter(org_id=actor.org_id, template_id=template_id, number=number)
         .select_related("template")
         .first()
+    )
+
+
+def delivered_keys(engagement: Engagement) -> set[str]:
+    """Deliverables on file for the current phase."""
+    return set(
+        DeliverableRecord.objects.filter(
+            org_id=engagement.org_id, engagement=engagement, phase_key=engagement.phase_key
+        ).values_list("deliverable_key", flat=True)
+    )
+
+
+def engagement_clients(engagement: Engagement) -> list:
+    """The engagement's clients (contacts), primary first."""
+    rows = EngagementContact.objects.filter(org_id=engagement.org_id, engagement=engagement)
+    return [row.contact for row in rows.select_related("contact").order_by("-is_primary", "id")]
+
+
+def phase_visits(engagement: Engagement) -> list[PhaseVisit]:
+    """Every phase the engagement entered, in order, with who moved it."""
+    return list(
+        PhaseVisit.objects.filter(org_id=engagement.org_id, engagement=engagement)
+        .select_related("entered_by__user")
+        .order_by("entered_at", "id")
     )

@@ -5,7 +5,7 @@ from django.urls import reverse
 MODULES = [
     ("home", "My day", "web:home"),
     ("contacts", "Contacts", "contacts:list"),
-    ("pipeline", "Pipeline", None),
+    ("pipeline", "Pipeline", "journeys:board"),
     ("transactions", "Transactions", None),
     ("properties", "Properties", None),
     ("showings", "Showings", None),

@@ -1,0 +1,131 @@
+"""The pipeline board: columns by sales stage or journey phase, with counts, value and cards.
+
+A constant number of queries at any size: one aggregate for the counts and totals, one
+windowed query for the first cards of every column, one for the cards' primary clients.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+
+from rallypoynt.journeys.blueprint import Blueprint
+from rallypoynt.journeys.blueprint_parse import blueprint_load
+from rallypoynt.journeys.choices import EngagementStatus, Level, TemplateKind
+from rallypoynt.journeys.levels import shipped_data
+from rallypoynt.journeys.models import Engagement, EngagementContact, TemplateVersion
+from rallypoynt.journeys.selectors import engagement_list, version_blueprint
+from rallypoynt.orgs.models import Membership
+
+CARDS_PER_COLUMN = 25
+OTHER = "_other"
+
+
+@dataclass
+class Column:
+    key: str
+    name: str
+    count: int = 0
+    total_value: Decimal = Decimal(0)
+    cards: list[Engagement] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    by: str
+    columns: list[Column]
+    stages: list[tuple[str, str]]  # every column a card can move to (key, name)
+
+
+def _columns(blueprint: Blueprint, by: str) -> list[Column]:
+    rows = blueprint.stages if by == "stage" else blueprint.phases
+    return [Column(key=row.key, name=row.name) for row in rows]
+
+
+def board_columns_blueprint(actor: Membership, by: str) -> Blueprint:
+    """The org's current pipeline (or journey) names the columns; before the org has its
+    own copy, the shipped default does (a page view writes nothing)."""
+    kind = TemplateKind.PIPELINE if by == "stage" else TemplateKind.JOURNEY
+    version = (
+        TemplateVersion.objects.filter(
+            org_id=actor.org_id,
+            template__kind=kind,
+            template__team__isnull=True,
+            template__is_archived=False,
+            published_at__isnull=False,
+        )
+        .order_by("-template_id", "-number")
+        .first()
+    )
+    return version_blueprint(version) if version else shipped_blueprint(kind)
+
+
+@functools.cache
+def shipped_blueprint(kind: str) -> Blueprint:
+    return blueprint_load(shipped_data(kind, Level.TEAM))
+
+
+def board_get(
+    *,
+    actor: Membership,
+    by: str = "stage",
+    side: str = "",
+    agent_id: int | None = None,
+    team_id: int | None = None,
+    per_column: int = CARDS_PER_COLUMN,
+) -> Board:
+    """Active engagements the actor may see, in columns, each with its count and value."""
+    field_name = "stage_key" if by == "stage" else "phase_key"
+    qs: QuerySet[Engagement] = engagement_list(
+        actor=actor, status=EngagementStatus.ACTIVE, side=side, agent_id=agent_id, team_id=team_id
+    )
+    columns = _columns(board_columns_blueprint(actor, by), by)
+    by_key = {c.key: c for c in columns}
+    for row in (
+        qs.order_by().values(field_name).annotate(n=Count("id"), total=Sum("expected_value"))
+    ):
+        column = by_key.get(row[field_name]) or _other(by_key, columns)
+        column.count += row["n"]
+        column.total_value += row["total"] or Decimal(0)
+    ranked = qs.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F(field_name)],
+            order_by=[F(f"{by}_entered_at").asc(), F("id").asc()],
+        )
+    ).filter(rank__lte=per_column)
+    cards = list(ranked.order_by(field_name, "rank"))
+    _clients_attach(cards)
+    for card in cards:
+        (by_key.get(getattr(card, field_name)) or _other(by_key, columns)).cards.append(card)
+    return Board(
+        by=by, columns=columns, stages=[(c.key, c.name) for c in columns if c.key != OTHER]
+    )
+
+
+def _other(by_key: dict[str, Column], columns: list[Column]) -> Column:
+    """Engagements on a template whose stage the org's current one lacks."""
+    if OTHER not in by_key:
+        by_key[OTHER] = Column(key=OTHER, name="Other")
+        columns.append(by_key[OTHER])
+    return by_key[OTHER]
+
+
+def _clients_attach(cards: list[Engagement]) -> None:
+    """Each card's primary client's name, in one query."""
+    if not cards:
+        return
+    rows = (
+        EngagementContact.objects.filter(
+            org_id=cards[0].org_id, engagement_id__in=[c.pk for c in cards], is_primary=True
+        )
+        .select_related("contact")
+        .only("engagement_id", "contact__first_name", "contact__last_name", "contact__id")
+    )
+    names = {row.engagement_id: row.contact for row in rows}
+    for card in cards:
+        card.client = names.get(card.pk)
