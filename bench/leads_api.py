@@ -225,6 +225,7 @@ def _drop_queued_jobs(org, since) -> int:
     e-mails): their rows go with the scratch org and no worker should act on them."""
     from django_tasks_db.models import DBTaskResult
 
+    from rallypoynt.core.models import Event
     from rallypoynt.orgs.models import Notification
 
     owned = {
@@ -233,6 +234,10 @@ def _drop_queued_jobs(org, since) -> int:
         ),
         "rallypoynt.orgs.tasks.notification_": set(
             Notification.objects.filter(org=org).values_list("pk", flat=True)
+        ),
+        # Journeys opens each lead's engagement from its domain event.
+        "rallypoynt.journeys.": set(
+            Event.objects.filter(org=org, kind__startswith="lead.").values_list("pk", flat=True)
         ),
     }
     stale = [

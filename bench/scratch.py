@@ -12,6 +12,14 @@ from rallypoynt.orgs.services import organization_create
 
 # Child tables first; each is emptied with one set-based DELETE per scratch org.
 BULK_TABLES = [
+    "journeys_handoff",
+    "journeys_gatedecision",
+    "journeys_deliverablerecord",
+    "journeys_stepcompletion",
+    "journeys_stagevisit",
+    "journeys_phasevisit",
+    "journeys_engagementcontact",
+    "journeys_engagement",
     "contacts_touchpoint",
     "contacts_contactemail",
     "contacts_contactphone",

@@ -37,4 +37,22 @@ def event_emit(
         payload=payload or {},
         occurred_at=timezone.now(),
     )
-    return record_save(event)
+    return record_save(event, _subscribers_notify if kind in _subscribers else None)
+
+
+# Subscriptions: a higher app reacts to a lower app's events without the lower app knowing it.
+_subscribers: dict[str, list] = {}
+
+
+def event_subscribe(kind: str, job) -> None:
+    """Run background `job(event_id)` for every `kind` event, once its transaction commits."""
+    _subscribers.setdefault(kind, [])
+    if job not in _subscribers[kind]:
+        _subscribers[kind].append(job)
+
+
+def _subscribers_notify(event: Event) -> None:
+    from rallypoynt.core.jobs import enqueue_on_commit
+
+    for job in _subscribers.get(event.kind, ()):
+        enqueue_on_commit(job, event.pk)

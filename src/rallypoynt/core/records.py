@@ -6,22 +6,28 @@ A hot path (lead intake) records several facts in one transaction; inside `recor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import models
 
-_pending: ContextVar[list[models.Model] | None] = ContextVar("rallypoynt_records", default=None)
+Saved = Callable[[models.Model], None]
+_pending: ContextVar[list[tuple[models.Model, Saved | None]] | None] = ContextVar(
+    "rallypoynt_records", default=None
+)
 
 
-def record_save(row: models.Model) -> models.Model:
-    """Save `row` now, or keep it for the enclosing batch (its pk is set when the batch ends)."""
+def record_save(row: models.Model, saved: Saved | None = None) -> models.Model:
+    """Save `row` now, or keep it for the enclosing batch (its pk is set when the batch ends);
+    `saved(row)` runs once the row has its pk."""
     pending = _pending.get()
     if pending is None:
         row.save(force_insert=True)
+        if saved is not None:
+            saved(row)
     else:
-        pending.append(row)
+        pending.append((row, saved))
     return row
 
 
@@ -43,14 +49,17 @@ def records_batched() -> Iterator[None]:
             del outer[mark:]
             raise
         return
-    rows: list[models.Model] = []
+    rows: list[tuple[models.Model, Saved | None]] = []
     token = _pending.set(rows)
     try:
         yield
     finally:
         _pending.reset(token)
     by_model: dict[type[models.Model], list[models.Model]] = {}
-    for row in rows:
+    for row, _ in rows:
         by_model.setdefault(type(row), []).append(row)
     for model, batch in by_model.items():
         model.objects.bulk_create(batch)
+    for row, saved in rows:
+        if saved is not None:
+            saved(row)

@@ -15,6 +15,7 @@ from rallypoynt.core.bulk import insert_rows, reserve_ids
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
 from rallypoynt.demo.crm import demo_crm
+from rallypoynt.demo.journeys import demo_pipeline
 from rallypoynt.demo.people import PersonRow, people
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.config_cache import org_config_changed
@@ -317,6 +318,7 @@ def demo_load(*, scale: int = 2000, seed: int = 42, progress: Progress | None = 
     missing = people(scale, seed=seed, owners=len(owners))[existing:]
     created = contacts_insert(org, owners, missing, progress, after_batch=_loaded(org))
     demo_crm(org, seed=seed)
+    demo_pipeline(org, seed=seed)
     solo = solo_org()
     solo_scale = max(min(scale // 20, 500), 20)
     solo_rows = people(solo_scale, seed=seed + 1, owners=1)[people_loaded(solo) :]

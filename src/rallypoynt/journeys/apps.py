@@ -5,3 +5,12 @@ class JourneysConfig(AppConfig):
     name = "rallypoynt.journeys"
     label = "journeys"
     verbose_name = "Client journeys and pipeline"
+
+    def ready(self) -> None:
+        from rallypoynt.core.events import event_subscribe
+        from rallypoynt.journeys.services.engagements import LEAD_EVENTS
+        from rallypoynt.journeys.tasks import engagement_open_for_lead
+
+        # Lead intake (contacts) knows nothing of journeys: it emits, journeys reacts.
+        for kind in LEAD_EVENTS:
+            event_subscribe(kind, engagement_open_for_lead)

@@ -35,9 +35,30 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 DEFAULTS_DIR = Path(__file__).parent / "defaults"
 
 
+FIELDS = {
+    "template": {"key", "name", "kind", "description", "sides", "phases", "stages",
+                 "efficiency_metrics", "handoff_checklist", "level"},
+    "phase": {"key", "name", "summary", "sales_stages", "integration", "guidance",
+              "deliverables", "steps", "gate"},
+    "step": {"key", "title", "sides", "role", "required", "due", "sla", "checklist", "produces"},
+    "deliverable": {"key", "name", "sides", "required"},
+    "gate": {"steps", "deliverables", "approval_role"},
+    "offset": {"after", "amount", "unit", "business"},
+    "stage": {"key", "name", "summary", "activities", "milestones", "frequency", "metrics"},
+    "metric": {"name", "target", "description", "level"},
+}  # fmt: skip
+MAX_YAML_BYTES = 512 * 1024
+
+
 class _Errors(list):
     def add(self, path: str, message: str) -> None:
         self.append(f"{path}: {message}")
+
+
+def _known(data: dict, kind: str, path: str, errors: _Errors) -> None:
+    """A misspelt field would be silently ignored: name it instead."""
+    for name in sorted(set(data) - FIELDS[kind], key=str):
+        errors.add(f"{path}.{name}" if path else str(name), "unknown field")
 
 
 def _text(data: dict, name: str, path: str, errors: _Errors, *, required: bool = True) -> str:
@@ -117,6 +138,7 @@ def _offset(data: dict, name: str, path: str, errors: _Errors, earlier: list[str
     if not isinstance(value, dict):
         errors.add(where, "{after, amount, unit, business}")
         return None
+    _known(value, "offset", where, errors)
     after, amount, unit = value.get("after", AFTER_PHASE), value.get("amount"), value.get("unit")
     if after != AFTER_PHASE and after not in earlier:
         errors.add(f"{where}.after", f"'phase' or an earlier step of this phase, not {after!r}")
@@ -137,6 +159,7 @@ def _step(data: Any, path: str, errors: _Errors, ctx: dict) -> Step | None:
     if not isinstance(data, dict):
         errors.add(path, "a step")
         return None
+    _known(data, "step", path, errors)
     key = _key(data, path, errors, ctx["step_keys"])
     sides = _sides(data, path, errors, ctx["sides"])
     produces = tuple(data.get("produces") or ())
@@ -162,6 +185,7 @@ def _deliverable(data: Any, path: str, errors: _Errors, ctx: dict) -> Deliverabl
     if not isinstance(data, dict):
         errors.add(path, "a deliverable")
         return None
+    _known(data, "deliverable", path, errors)
     return Deliverable(
         key=_key(data, path, errors, ctx["deliverable_keys"]),
         name=_text(data, "name", path, errors),
@@ -187,6 +211,7 @@ def _gate(data: Any, path: str, errors: _Errors, steps: set[str], outputs: set[s
     if not isinstance(data, dict):
         errors.add(path, "{steps, deliverables, approval_role}")
         return None
+    _known(data, "gate", path, errors)
     return Gate(
         steps=_selection(data.get("steps"), f"{path}.steps", errors, steps),
         deliverables=_selection(data.get("deliverables"), f"{path}.deliverables", errors, outputs),
@@ -198,6 +223,7 @@ def _phase(data: Any, path: str, errors: _Errors, ctx: dict) -> Phase | None:
     if not isinstance(data, dict):
         errors.add(path, "a phase")
         return None
+    _known(data, "phase", path, errors)
     key = _key(data, path, errors, ctx["phase_keys"])
     inner = {**ctx, "step_keys": set(), "deliverable_keys": set(), "earlier": []}
     outputs = [
@@ -243,6 +269,7 @@ def _metric(data: Any, path: str, errors: _Errors) -> Metric | None:
     if not isinstance(data, dict):
         errors.add(path, "{name, target}")
         return None
+    _known(data, "metric", path, errors)
     return Metric(
         name=_text(data, "name", path, errors),
         target=str(data.get("target", "")),
@@ -260,6 +287,7 @@ def _stage(data: Any, path: str, errors: _Errors, seen: set[str]) -> Stage | Non
     if not isinstance(data, dict):
         errors.add(path, "a stage")
         return None
+    _known(data, "stage", path, errors)
     return Stage(
         key=_key(data, path, errors, seen),
         name=_text(data, "name", path, errors),
@@ -276,6 +304,7 @@ def blueprint_load(data: Any) -> Blueprint:
     errors = _Errors()
     if not isinstance(data, dict):
         raise ValidationFailed("A template is a mapping.", fields={"template": ["not a mapping"]})
+    _known(data, "template", "", errors)
     kind = data.get("kind")
     if kind not in KINDS:
         errors.add("kind", f"one of {', '.join(KINDS)}")
@@ -341,10 +370,27 @@ def blueprint_default(name: str) -> Blueprint:
     return blueprint_load(default_data(name))
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: a template never needs them, and a few lines
+    of nested aliases can expand into gigabytes."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a template", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def yaml_read(text: str) -> Any:
     """Template data from YAML text; bad YAML is a ValidationFailed naming the line."""
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise ValidationFailed(
+            "The template is too large.", fields={"template": ["at most 512 KB of YAML"]}
+        )
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

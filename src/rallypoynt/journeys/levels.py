@@ -9,11 +9,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.blueprint_parse import default_data
 from rallypoynt.journeys.choices import Level
 
 
 def level_spec(level: str) -> dict[str, Any]:
+    """What a business level changes; ValidationFailed for a level that does not exist."""
+    if level not in Level.values:
+        raise ValidationFailed("Unknown business level.", fields={"level": Level.values})
     return default_data("levels")[level]
 
 
@@ -64,7 +68,7 @@ def journey_for_level(data: dict[str, Any], level: str) -> dict[str, Any]:
             phase["gate"] = {**phase["gate"], "approval_role": role}
     if spec.get("handoff_checklist"):
         data["handoff_checklist"] = list(spec["handoff_checklist"])
-    data["level"] = level
+    data["level"] = Level(level).value
     return data
 
 

@@ -11,26 +11,38 @@ from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.blueprint import Blueprint
 from rallypoynt.journeys.blueprint_parse import blueprint_load
-from rallypoynt.journeys.choices import EngagementStatus, GateVerdict, Side
+from rallypoynt.journeys.choices import EngagementStatus, GateVerdict, Level, Side
 from rallypoynt.journeys.engine import Evaluation, PhaseState, phase_evaluate
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,
     EngagementContact,
     GateDecision,
+    Handoff,
     JourneyTemplate,
     PhaseVisit,
     StepCompletion,
     TemplateVersion,
 )
+from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.config_cache import org_cached
 from rallypoynt.orgs.models import Membership, Organization
 from rallypoynt.orgs.permissions import visibility_for
 
 
-def engagement_visible_q(actor: Membership) -> Q:
-    """Engagements the actor may see: their agent is in the actor's scope."""
+def engagement_scope_q(actor: Membership) -> Q:
+    """Engagements the actor works as agent, lead or manager: their agent is in scope."""
     return visibility_for(actor).owned_q("agent")
+
+
+def engagement_visible_q(actor: Membership) -> Q:
+    """Engagements the actor may see: their agent is in the actor's scope, or work on them
+    was handed to the actor (a transaction coordinator sees the deals they coordinate)."""
+    scope = visibility_for(actor)
+    if scope.is_org_wide:
+        return Q(org_id=actor.org_id)
+    handed = Handoff.objects.filter(org_id=actor.org_id, to_member_id=actor.pk)
+    return scope.owned_q("agent") | Q(org_id=actor.org_id, pk__in=handed.values("engagement_id"))
 
 
 def engagement_list(
@@ -77,9 +89,10 @@ def engagement_get(*, actor: Membership, engagement_id: int) -> Engagement | Non
 
 def version_blueprint(version: TemplateVersion) -> Blueprint:
     """A published version's blueprint; versions never change, so each process parses once."""
+    # The creation time joins the id: SQLite hands a rolled-back id out again.
     return org_cached(
         org_id=version.org_id,
-        stamp=version.pk,
+        stamp=(version.pk, version.created_at),
         key=f"blueprint:{version.pk}",
         build=lambda: blueprint_load(version.data),
     )
@@ -171,3 +184,12 @@ def phase_visits(engagement: Engagement) -> list[PhaseVisit]:
         .select_related("entered_by__user")
         .order_by("entered_at", "id")
     )
+
+
+def org_level(org_id: int) -> str:
+    """Which shipped variant fits the org: brokerage with a compliance officer, agent when
+    one person works alone, team otherwise (the org's own copy fixes it from then on)."""
+    seats = Membership.objects.filter(org_id=org_id, is_active=True)
+    if seats.filter(role_assignments__role=Role.COMPLIANCE_OFFICER).exists():
+        return Level.BROKERAGE
+    return Level.AGENT if seats.count() <= 1 else Level.TEAM

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from django.db import models
@@ -21,7 +21,7 @@ from django.db.models.signals import post_delete, post_save
 T = TypeVar("T")
 MAX_ENTRIES = 1024
 
-_entries: OrderedDict[tuple[int, str], tuple[int, object]] = OrderedDict()
+_entries: OrderedDict[tuple[int, str], tuple[Hashable, object]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -30,7 +30,7 @@ def new_config_stamp() -> int:
     return secrets.randbits(62)
 
 
-def org_cached(*, org_id: int, stamp: int, key: str, build: Callable[[], T]) -> T:
+def org_cached(*, org_id: int, stamp: Hashable, key: str, build: Callable[[], T]) -> T:
     """`build()`'s value for this org and stamp, built at most once per process and stamp.
 
     The value is shared between requests and threads: treat it as read-only.

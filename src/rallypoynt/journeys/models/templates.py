@@ -28,7 +28,7 @@ class JourneyTemplate(TenantModel):
                 "org",
                 "kind",
                 "key",
-                condition=models.Q(team__isnull=True),
+                condition=models.Q(team__isnull=True, is_archived=False),
                 name="template_org_uniq",
             ),
             models.UniqueConstraint(
@@ -36,7 +36,7 @@ class JourneyTemplate(TenantModel):
                 "kind",
                 "key",
                 "team",
-                condition=models.Q(team__isnull=False),
+                condition=models.Q(team__isnull=False, is_archived=False),
                 name="template_team_uniq",
             ),
         ]

@@ -9,19 +9,33 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from rallypoynt.contacts.models import Contact
+from rallypoynt.contacts.models import Contact, LeadInquiry
 from rallypoynt.contacts.selectors import contact_visible_q
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
-from rallypoynt.journeys.choices import EngagementStatus, Level, Side, TemplateKind, VisitExit
-from rallypoynt.journeys.models import Engagement, EngagementContact, PhaseVisit, StageVisit
-from rallypoynt.journeys.selectors import engagement_visible_q, version_blueprint
+from rallypoynt.core.models import Event
+from rallypoynt.journeys.choices import EngagementStatus, Side, TemplateKind, VisitExit
+from rallypoynt.journeys.models import (
+    Engagement,
+    EngagementContact,
+    Handoff,
+    PhaseVisit,
+    StageVisit,
+)
+from rallypoynt.journeys.selectors import (
+    engagement_evaluate,
+    engagement_scope_q,
+    org_level,
+    version_blueprint,
+)
+from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
+from rallypoynt.journeys.services.handoffs import handoffs_open
 from rallypoynt.journeys.services.templates import template_in_use
-from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.services import require
 
@@ -29,14 +43,24 @@ OPEN = (EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD)
 MANAGE_ACTION = "org.manage_teams"
 
 
-def engagement_for_update(actor: Membership, engagement_id: int) -> Engagement:
-    """Lock a visible engagement (NotFound for anyone who may not see it)."""
-    found = (
-        Engagement.objects.select_for_update(of=("self",))
-        .select_related("journey", "pipeline", "org")
-        .filter(engagement_visible_q(actor), pk=engagement_id)
-        .first()
+def engagement_for_update(
+    actor: Membership, engagement_id: int, *, step_key: str | None = None
+) -> Engagement:
+    """Lock an engagement the actor works (NotFound for anyone else). A member a step was
+    handed to may act on that step only (`step_key`), while it is in the current phase."""
+    rows = Engagement.objects.select_for_update(of=("self",)).select_related(
+        "journey", "pipeline", "org"
     )
+    found = rows.filter(engagement_scope_q(actor), pk=engagement_id).first()
+    if found is None and step_key:
+        handed = Handoff.objects.filter(
+            org_id=actor.org_id,
+            to_member_id=actor.pk,
+            step_key=step_key,
+            phase_key=OuterRef("phase_key"),
+            engagement_id=OuterRef("pk"),
+        )
+        found = rows.filter(Exists(handed), org_id=actor.org_id, pk=engagement_id).first()
     if found is None:
         raise NotFound("No such engagement.")
     return found
@@ -89,6 +113,15 @@ def _contacts(actor: Membership, contact_ids: list[int]) -> list[Contact]:
     return [found[pk] for pk in dict.fromkeys(contact_ids)]
 
 
+def _same_org(actor: Membership, *, team_id: int | None, inquiry_id: int | None) -> None:
+    """A team or inquiry named by id must be the actor's org's own."""
+    if team_id is not None and not Team.objects.filter(org_id=actor.org_id, pk=team_id).exists():
+        raise ValidationFailed("No such team.", fields={"team_id": ["not a team of yours"]})
+    inquiries = LeadInquiry.objects.filter(org_id=actor.org_id, pk=inquiry_id)
+    if inquiry_id is not None and not inquiries.exists():
+        raise ValidationFailed("No such inquiry.", fields={"inquiry_id": ["not yours"]})
+
+
 @transaction.atomic
 def engagement_open(
     *,
@@ -100,17 +133,30 @@ def engagement_open(
     team_id: int | None = None,
     expected_value: Decimal | None = None,
     inquiry_id: int | None = None,
-    level: str = Level.TEAM,
+    level: str | None = None,
     now: datetime | None = None,
 ) -> Engagement:
-    """Start a client's journey in its first phase and the matching pipeline stage."""
+    """Start a client's journey in its first phase and the matching pipeline stage.
+
+    `level` picks the shipped variant the org starts from (default: from the org's shape).
+    """
     if side not in Side.values:
         raise ValidationFailed("Buy or sell?", fields={"side": ["buy or sell"]})
     if expected_value is not None and expected_value < 0:
         raise ValidationFailed("Invalid value.", fields={"expected_value": ["0 or more"]})
     now = now or timezone.now()
+    level = level or org_level(actor.org_id)
+    _same_org(actor, team_id=team_id, inquiry_id=inquiry_id)
     contacts = _contacts(actor, contact_ids)
     agent = _agent(actor, agent_id)
+    if agent.pk != actor.pk:
+        try:
+            _contacts(agent, [c.pk for c in contacts])
+        except ValidationFailed as exc:
+            raise ValidationFailed(
+                "The agent cannot see this client; share the contact with them first.",
+                fields={"agent_id": ["cannot see the client"]},
+            ) from exc
     journey = template_in_use(
         org=actor.org, kind=TemplateKind.JOURNEY, team_id=team_id, level=level
     )
@@ -148,6 +194,8 @@ def engagement_open(
         org_id=actor.org_id, engagement=engagement, key=stage, entered_at=now, entered_by=actor
     )
     engagement_record(engagement, actor, "engagement.opened", contact_ids=[c.pk for c in contacts])
+    evaluation = engagement_evaluate(engagement, now)
+    handoffs_open(engagement=engagement, actor=actor, steps=steps_to_hand_off(evaluation), now=now)
     return engagement
 
 
@@ -192,7 +240,13 @@ def engagement_hold(*, actor: Membership, engagement_id: int, is_on_hold: bool) 
     engagement = engagement_for_update(actor, engagement_id)
     if engagement.status not in OPEN:
         raise Conflict("A closed engagement cannot be paused.", fields={"status": ["closed"]})
-    engagement.status = EngagementStatus.ON_HOLD if is_on_hold else EngagementStatus.ACTIVE
+    status = EngagementStatus.ON_HOLD if is_on_hold else EngagementStatus.ACTIVE
+    if engagement.status == status:
+        raise Conflict(
+            f"The engagement is {engagement.get_status_display().lower()} already.",
+            fields={"status": [status]},
+        )
+    engagement.status = status
     engagement.save(update_fields=["status", "updated_at"])
     engagement_record(engagement, actor, "engagement.held" if is_on_hold else "engagement.resumed")
     return engagement
@@ -228,3 +282,36 @@ def engagement_delete(*, actor: Membership, engagement_id: int) -> None:
     engagement = engagement_for_update(actor, engagement_id)
     engagement_record(engagement, actor, "engagement.deleted", title=engagement.title)
     engagement.delete()
+
+
+LEAD_EVENTS = ("lead.received", "lead.claimed", "lead.pond_expired")
+
+
+@transaction.atomic
+def engagement_from_lead(*, event_id: int) -> Engagement | None:
+    """Open phase 1 for a lead once it has an assignee (received, claimed from a pond, or
+    assigned when the pond timed out): once per inquiry, and not while the contact already
+    has an open engagement (a returning client's new inquiry joins it)."""
+    event = Event.objects.filter(pk=event_id, kind__in=LEAD_EVENTS).first()
+    if event is None:
+        return None
+    inquiry = (
+        LeadInquiry.objects.select_related("assigned_to__org", "assigned_to__user")
+        .filter(org_id=event.org_id, pk=event.subject_id)
+        .first()
+    )
+    assignee = inquiry.assigned_to if inquiry else None
+    if assignee is None or not assignee.is_active:
+        return None  # still in a pond or unassigned
+    # Two leads of one person at once: the contact's lock lets only one open the journey.
+    Contact.objects.select_for_update().filter(org_id=event.org_id, pk=inquiry.contact_id).first()
+    scope = Engagement.objects.filter(org_id=event.org_id)
+    if (
+        scope.filter(inquiry_id=inquiry.pk).exists()
+        or scope.filter(status__in=OPEN, clients__contact_id=inquiry.contact_id).exists()
+    ):
+        return None
+    side = Side.SELL if inquiry.lead_type == "seller" else Side.BUY
+    return engagement_open(
+        actor=assignee, contact_ids=[inquiry.contact_id], side=side, inquiry_id=inquiry.pk
+    )

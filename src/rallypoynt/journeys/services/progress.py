@@ -23,12 +23,14 @@ from rallypoynt.journeys.models import (
     StepCompletion,
 )
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
+from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
 from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
+from rallypoynt.journeys.services.handoffs import handoffs_open
 from rallypoynt.orgs.models import Membership
 
 
-def _active(actor: Membership, engagement_id: int) -> Engagement:
-    engagement = engagement_for_update(actor, engagement_id)
+def _active(actor: Membership, engagement_id: int, step_key: str | None = None) -> Engagement:
+    engagement = engagement_for_update(actor, engagement_id, step_key=step_key)
     if engagement.status != EngagementStatus.ACTIVE:
         raise Conflict(
             f"This engagement is {engagement.get_status_display().lower()}.",
@@ -42,7 +44,7 @@ def step_complete(
     *, actor: Membership, engagement_id: int, step_key: str, now: datetime | None = None
 ) -> Evaluation:
     """Mark a step of the current phase done; records who, when and its due time."""
-    engagement = _active(actor, engagement_id)
+    engagement = _active(actor, engagement_id, step_key)
     now = now or timezone.now()
     evaluation = engagement_evaluate(engagement, now)
     status = next((s for s in evaluation.steps if s.step.key == step_key), None)
@@ -69,13 +71,13 @@ def step_complete(
         is_on_time=on_time,
         role=status.role,
     )
-    return engagement_evaluate(engagement, now)
+    return _handed_on(engagement, actor, now)
 
 
 @transaction.atomic
 def step_undo(*, actor: Membership, engagement_id: int, step_key: str) -> Evaluation:
     """Take a completion back (a mistake); the row stays with who undid it and when."""
-    engagement = _active(actor, engagement_id)
+    engagement = _active(actor, engagement_id, step_key)
     now = timezone.now()
     undone = StepCompletion.objects.filter(
         org_id=engagement.org_id,
@@ -117,7 +119,12 @@ def deliverable_record(
 
 @transaction.atomic
 def gate_decide(
-    *, actor: Membership, engagement_id: int, verdict: str, reason: str = ""
+    *,
+    actor: Membership,
+    engagement_id: int,
+    verdict: str,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> Evaluation:
     """Approve or reject the current phase's gate; only its approval role may, with a reason
     when rejecting."""
@@ -132,7 +139,7 @@ def gate_decide(
         raise ValidationFailed("Approve or reject?", fields={"verdict": GateVerdict.values})
     if verdict == GateVerdict.REJECTED and not reason.strip():
         raise ValidationFailed("Say what must change.", fields={"reason": ["required"]})
-    now = timezone.now()
+    now = now or timezone.now()
     GateDecision.objects.create(
         org_id=engagement.org_id,
         engagement=engagement,
@@ -185,7 +192,14 @@ def phase_advance(*, actor: Membership, engagement_id: int, now: datetime | None
     engagement_record(
         engagement, actor, "engagement.phase_advanced", phase_from=left, stage_from=stage_from
     )
-    return engagement_evaluate(engagement, now)
+    return _handed_on(engagement, actor, now)
+
+
+def _handed_on(engagement: Engagement, actor: Membership, now: datetime) -> Evaluation:
+    """Hand the steps that just became workable to whoever holds their role."""
+    evaluation = engagement_evaluate(engagement, now)
+    handoffs_open(engagement=engagement, actor=actor, steps=steps_to_hand_off(evaluation), now=now)
+    return evaluation
 
 
 def _stage_follow(engagement: Engagement, keys: tuple[str, ...], actor, now) -> None:
@@ -195,7 +209,9 @@ def _stage_follow(engagement: Engagement, keys: tuple[str, ...], actor, now) -> 
     if engagement.stage_key in keys or not later:
         return
     target = min(later, key=order.index)
-    _move(engagement, StageVisit, target, actor, now, VisitExit.ADVANCED)
+    # Skipping a stage (the journey went faster than the pipeline) is a jump, not a step.
+    how = VisitExit.ADVANCED if order.index(target) == here + 1 else VisitExit.JUMPED
+    _move(engagement, StageVisit, target, actor, now, how)
     engagement.stage_key, engagement.stage_entered_at = target, now
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
-from rallypoynt.journeys.blueprint_parse import blueprint_load, yaml_read
+from rallypoynt.journeys.blueprint_parse import blueprint_load, journey_stages_check, yaml_read
 from rallypoynt.journeys.choices import Level, TemplateKind
 from rallypoynt.journeys.levels import shipped_data
 from rallypoynt.journeys.models import JourneyTemplate, TemplateVersion
@@ -66,7 +66,7 @@ def _shipped_copy(*, org: Organization, kind: str, level: str) -> TemplateVersio
     except IntegrityError:
         # A concurrent first use copied it in: use theirs.
         template = JourneyTemplate.objects.get(
-            org=org, kind=kind, key=SHIPPED_KEYS[kind], team__isnull=True
+            org=org, kind=kind, key=SHIPPED_KEYS[kind], team__isnull=True, is_archived=False
         )
         return _published(template)
     event_emit(
@@ -92,6 +92,15 @@ def template_version_create(
     if template is None:
         raise NotFound("No such template.")
     blueprint = blueprint_load(data)
+    if blueprint.kind == TemplateKind.JOURNEY:
+        # Its phases name pipeline stages: they must be stages of the pipeline it runs with.
+        pipeline = template_in_use(
+            org=actor.org,
+            kind=TemplateKind.PIPELINE,
+            team_id=template.team_id,
+            level=template.level,
+        )
+        journey_stages_check(blueprint, blueprint_load(pipeline.data))
     if blueprint.kind != template.kind:
         raise ValidationFailed(
             "A template cannot change kind.",
@@ -115,6 +124,7 @@ def template_version_import(
     *, actor: Membership, template_id: int, text: str, note: str = ""
 ) -> TemplateVersion:
     """A draft version from YAML text (bad YAML or a broken template changes nothing)."""
+    require(actor, MANAGE_ACTION)
     return template_version_create(
         actor=actor, template_id=template_id, data=yaml_read(text), note=note
     )
@@ -168,7 +178,9 @@ def template_copy(
     team = Team.objects.filter(org_id=actor.org_id, pk=team_id).first()
     if team is None:
         raise NotFound("No such team.")
-    if JourneyTemplate.objects.filter(org_id=actor.org_id, kind=kind, team=team).exists():
+    if JourneyTemplate.objects.filter(
+        org_id=actor.org_id, kind=kind, team=team, is_archived=False
+    ).exists():
         raise Conflict(
             f"Team {team.name} has its own {kind} already.", fields={"team_id": ["has one"]}
         )

@@ -97,3 +97,17 @@ def test_bad_yaml_names_the_line():
 
 def test_the_shipped_journey_names_only_pipeline_stages_that_exist():
     journey_stages_check(blueprint_default("client_journey"), blueprint_default("sales_pipeline"))
+
+
+def test_a_misspelt_field_is_named_instead_of_ignored():
+    data = broken(phases__0__steps__0__checklst=["Call back"])
+    assert "phases[0].steps[0].checklst: unknown field" in problems(data)
+
+
+def test_yaml_aliases_and_huge_files_are_refused():
+    with pytest.raises(ValidationFailed) as caught:
+        yaml_read("a: &x [1, 2]\nb: *x\n")
+    assert "aliases" in str(caught.value.fields)
+    with pytest.raises(ValidationFailed) as caught:
+        yaml_read("key: x\n" + "# padding\n" * 60_000)
+    assert "too large" in caught.value.message
