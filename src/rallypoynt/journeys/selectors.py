@@ -193,3 +193,14 @@ def org_level(org_id: int) -> str:
     if seats.filter(role_assignments__role=Role.COMPLIANCE_OFFICER).exists():
         return Level.BROKERAGE
     return Level.AGENT if seats.count() <= 1 else Level.TEAM
+
+
+def has_newer_version(engagement: Engagement) -> bool:
+    """Whether its journey or pipeline template has published a newer version."""
+    journey, pipeline = engagement.journey, engagement.pipeline
+    newer = Q(template_id=journey.template_id, number__gt=journey.number) | Q(
+        template_id=pipeline.template_id, number__gt=pipeline.number
+    )
+    return TemplateVersion.objects.filter(
+        newer, org_id=engagement.org_id, published_at__isnull=False
+    ).exists()

@@ -109,6 +109,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "visits": selectors.phase_visits(engagement),
         "gate_role": evaluation.phase.gate.approval_role if evaluation.phase.gate else None,
         "is_open": engagement.status == EngagementStatus.ACTIVE,
+        "has_newer": selectors.has_newer_version(engagement),
     }
     return render(request, "journeys/engagement.html", context)
 
@@ -122,6 +123,7 @@ ACTIONS = {
     "stage": (progress.stage_change, ("stage_key",), "Stage changed."),
     "close": (engagements.engagement_close, ("status", "reason"), "Engagement closed."),
     "hold": (engagements.engagement_hold, ("is_on_hold",), "Updated."),
+    "upgrade": (progress.engagement_upgrade, (), "Moved to the newest template version."),
 }
 
 

@@ -241,6 +241,12 @@ def stage_change(request, engagement_id: int, body: StageIn):
     return _move(request, engagement_id, progress.stage_change, stage_key=body.stage_key)
 
 
+@router.post("/engagements/{engagement_id}/upgrade", response=DETAIL)
+def engagement_upgrade(request, engagement_id: int):
+    """Move to the newest published template versions, keeping progress (409 if it cannot)."""
+    return _move(request, engagement_id, progress.engagement_upgrade)
+
+
 @router.post("/engagements/{engagement_id}/close", response=DETAIL)
 def engagement_close(request, engagement_id: int, body: CloseIn):
     return _move(request, engagement_id, engagements.engagement_close, **body.dict())

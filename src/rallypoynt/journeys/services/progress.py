@@ -236,3 +236,51 @@ def stage_change(*, actor: Membership, engagement_id: int, stage_key: str) -> En
     engagement.save(update_fields=["stage_key", "stage_entered_at", "updated_at"])
     engagement_record(engagement, actor, "engagement.stage_changed", stage_from=stage_from, how=how)
     return engagement
+
+
+@transaction.atomic
+def engagement_upgrade(*, actor: Membership, engagement_id: int) -> Evaluation:
+    """Move the engagement to the newest published version of its templates, keeping its
+    progress: phase, stage and completed steps carry over by key. Refused (and nothing
+    changes) when the new version lacks the current phase or stage."""
+    engagement = _active(actor, engagement_id)
+    journey = _newest(engagement.journey)
+    pipeline = _newest(engagement.pipeline)
+    if (journey.pk, pipeline.pk) == (engagement.journey_id, engagement.pipeline_id):
+        raise Conflict(
+            "The engagement runs on the newest versions already.", fields={"version": ["newest"]}
+        )
+    missing = []
+    if version_blueprint(journey).phase(engagement.phase_key) is None:
+        missing.append(f'phase "{engagement.phase_key}" is not in {journey}')
+    if version_blueprint(pipeline).stage(engagement.stage_key) is None:
+        missing.append(f'stage "{engagement.stage_key}" is not in {pipeline}')
+    if missing:
+        raise Conflict(
+            "The new version cannot take this engagement's progress: " + "; ".join(missing),
+            fields={"version": missing},
+        )
+    now = timezone.now()
+    before = {"journey": engagement.journey_id, "pipeline": engagement.pipeline_id}
+    engagement.journey, engagement.pipeline = journey, pipeline
+    engagement.save(update_fields=["journey", "pipeline", "updated_at"])
+    # The visits end and start again at the same key, so time per version stays measurable.
+    _move(engagement, PhaseVisit, engagement.phase_key, actor, now, VisitExit.UPGRADED)
+    _move(engagement, StageVisit, engagement.stage_key, actor, now, VisitExit.UPGRADED)
+    engagement_record(
+        engagement,
+        actor,
+        "engagement.upgraded",
+        before=before,
+        journey=journey.pk,
+        pipeline=pipeline.pk,
+    )
+    return _handed_on(engagement, actor, now)
+
+
+def _newest(version):
+    """The newest published version of the same template."""
+    return (
+        version.template.versions.filter(published_at__isnull=False).order_by("-number").first()
+        or version
+    )
