@@ -92,7 +92,7 @@ def version_blueprint(version: TemplateVersion) -> Blueprint:
     # The creation time joins the id: SQLite hands a rolled-back id out again.
     return org_cached(
         org_id=version.org_id,
-        stamp=(version.pk, version.created_at),
+        stamp=(version.pk, version.created_at, version.updated_at),
         key=f"blueprint:{version.pk}",
         build=lambda: blueprint_load(version.data),
     )

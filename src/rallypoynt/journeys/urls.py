@@ -14,6 +14,8 @@ urlpatterns = [
     path("templates/copy/", views_templates.template_copy, name="template_copy"),
     path("templates/<int:pk>/v/<int:number>/", views_templates.version_detail, name="version"),
     path("templates/<int:pk>/v/<int:number>/edit/", views_templates.version_edit, name="edit"),
+    path("templates/<int:pk>/v/<int:number>/op/", views_templates.version_op, name="op"),
+    path("templates/<int:pk>/v/<int:number>/draft/", views_templates.version_draft, name="draft"),
     path(
         "templates/<int:pk>/v/<int:number>/publish/",
         views_templates.version_publish,

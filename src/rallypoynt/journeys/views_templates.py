@@ -10,10 +10,13 @@ from django.views.decorators.http import require_POST
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.journeys import selectors
+from rallypoynt.journeys.blueprint import UNITS
 from rallypoynt.journeys.blueprint_parse import blueprint_load, yaml_write
 from rallypoynt.journeys.choices import Level, TemplateKind
 from rallypoynt.journeys.services import templates
+from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.decorators import action_required
+from rallypoynt.orgs.permissions import can
 from rallypoynt.orgs.selectors import team_list
 
 MANAGE = "org.manage_teams"
@@ -44,7 +47,13 @@ def _version_or_404(request: HttpRequest, pk: int, number: int):
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """A version read as phases, steps, roles, due times and gates (or stages and metrics)."""
     version = _version_or_404(request, pk, number)
-    context = {"version": version, "blueprint": blueprint_load(version.data)}
+    context = {
+        "version": version,
+        "blueprint": blueprint_load(version.data),
+        "roles": Role.choices,
+        "units": [(u, u) for u in UNITS],
+        "can_edit": can(request.membership, MANAGE) and not version.is_published,
+    }
     return render(request, "journeys/template_version.html", context)
 
 
@@ -101,3 +110,78 @@ def template_copy(request: HttpRequest) -> HttpResponse:
         return redirect("journeys:templates")
     messages.success(request, "Template ready to edit.")
     return redirect("journeys:version", pk=version.template_id, number=version.number)
+
+
+def _op_args(post) -> tuple[str, dict]:
+    """The edit a version page's form asks for, with its typed arguments."""
+    op = post.get("op", "")
+    text = {
+        n: post.get(n, "")
+        for n in (
+            "phase_key",
+            "step_key",
+            "name",
+            "title",
+            "role",
+            "after_key",
+            "approval_role",
+            "due_unit",
+        )
+    }
+    wanted = {
+        "phase_move": ("phase_key", "offset"),
+        "phase_add": ("name", "after_key"),
+        "phase_remove": ("phase_key",),
+        "step_move": ("phase_key", "step_key", "offset"),
+        "step_add": ("phase_key", "title", "role"),
+        "step_remove": ("phase_key", "step_key"),
+        "step_update": (
+            "phase_key",
+            "step_key",
+            "role",
+            "required",
+            "due_amount",
+            "due_unit",
+            "due_business",
+        ),
+        "gate_update": ("phase_key", "approval_role"),
+    }.get(op, ())
+    typed = {
+        **text,
+        "offset": -1 if post.get("offset") == "up" else 1,
+        "required": {"1": True, "0": False}.get(post.get("required", "")),
+        "due_business": {"1": True, "0": False}.get(post.get("due_business", "")),
+        "due_amount": int(post["due_amount"]) if post.get("due_amount", "").isdigit() else None,
+    }
+    return op, {name: typed[name] for name in wanted}
+
+
+@action_required(MANAGE)
+@require_POST
+def version_op(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One structured edit of a draft: move, add or remove a phase or step, change a step's
+    role, due time or required flag, or a phase's approval gate."""
+    version = _version_or_404(request, pk, number)
+    op, args = _op_args(request.POST)
+    try:
+        templates.template_draft_edit(
+            actor=request.membership, version_id=version.pk, op=op, **args
+        )
+    except ServiceError as exc:
+        details = [e for errs in exc.fields.values() for e in errs]
+        messages.error(request, " ".join([exc.message, *details[:3]]))
+    else:
+        messages.success(request, "Draft updated.")
+    return redirect("journeys:version", pk=pk, number=number)
+
+
+@action_required(MANAGE)
+@require_POST
+def version_draft(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A new draft with this version's content, to edit."""
+    version = _version_or_404(request, pk, number)
+    draft = templates.template_version_create(
+        actor=request.membership, template_id=pk, data=version.data, note=f"From v{number}"
+    )
+    messages.success(request, f"Draft v{draft.number} made from v{number}.")
+    return redirect("journeys:version", pk=pk, number=draft.number)

@@ -17,6 +17,7 @@ from rallypoynt.journeys.blueprint_parse import blueprint_load, journey_stages_c
 from rallypoynt.journeys.choices import Level, TemplateKind
 from rallypoynt.journeys.levels import shipped_data
 from rallypoynt.journeys.models import JourneyTemplate, TemplateVersion
+from rallypoynt.journeys.template_ops import OPS
 from rallypoynt.orgs.models import Membership, Organization, Team
 from rallypoynt.orgs.services import require
 
@@ -206,5 +207,49 @@ def template_copy(
         action="journey_template.copy",
         target=template,
         changes={"team_id": team_id, "from_version": source.pk},
+    )
+    return version
+
+
+@transaction.atomic
+def template_draft_edit(
+    *, actor: Membership, version_id: int, op: str, **args: Any
+) -> TemplateVersion:
+    """Apply one structured edit to a draft version; the result is validated whole, and a
+    published version is never changed (make a draft from it first)."""
+    require(actor, MANAGE_ACTION)
+    version = (
+        TemplateVersion.objects.select_for_update()
+        .select_related("template")
+        .filter(org_id=actor.org_id, pk=version_id)
+        .first()
+    )
+    if version is None:
+        raise NotFound("No such template version.")
+    if version.is_published:
+        raise Conflict(
+            "A published version never changes: make a draft from it first.",
+            fields={"version": ["published"]},
+        )
+    if op not in OPS:
+        raise ValidationFailed("Unknown edit.", fields={"op": sorted(OPS)})
+    data = OPS[op](version.data, **args)
+    blueprint = blueprint_load(data)
+    if blueprint.kind == TemplateKind.JOURNEY:
+        pipeline = template_in_use(
+            org=actor.org,
+            kind=TemplateKind.PIPELINE,
+            team_id=version.template.team_id,
+            level=version.template.level,
+        )
+        journey_stages_check(blueprint, blueprint_load(pipeline.data))
+    version.data = data
+    version.save(update_fields=["data", "updated_at"])
+    audit_record(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="journey_template.edit",
+        target=version,
+        changes={"op": op, **{k: str(v) for k, v in args.items()}},
     )
     return version
