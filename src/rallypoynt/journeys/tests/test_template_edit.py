@@ -84,7 +84,7 @@ def test_steps_move_change_and_go_and_phases_reorder(brokerage, draft):
 
 def test_an_edit_that_would_break_the_template_is_refused_with_its_reason(brokerage, draft):
     before = dict(draft.data)
-    page, bp = op(
+    page, _ = op(
         brokerage, draft, op="step_remove", phase_key="discovery", step_key="needs_discovery"
     )
     assert "no step produces" in page
