@@ -44,6 +44,8 @@ class Step:
     due: Offset | None = None
     sla: Offset | None = None
     is_required: bool = True
+    # Completing the step moves the engagement into this pipeline stage (if it is later).
+    enters_stage: str = ""
 
     def role_for(self, side: str) -> str:
         """Who does the step on this side of the deal."""

@@ -40,7 +40,8 @@ FIELDS = {
                  "efficiency_metrics", "handoff_checklist", "level"},
     "phase": {"key", "name", "summary", "sales_stages", "integration", "guidance",
               "deliverables", "steps", "gate"},
-    "step": {"key", "title", "sides", "role", "required", "due", "sla", "checklist", "produces"},
+    "step": {"key", "title", "sides", "role", "required", "due", "sla", "checklist", "produces",
+             "enters_stage"},
     "deliverable": {"key", "name", "sides", "required"},
     "gate": {"steps", "deliverables", "approval_role"},
     "offset": {"after", "amount", "unit", "business"},
@@ -176,6 +177,7 @@ def _step(data: Any, path: str, errors: _Errors, ctx: dict) -> Step | None:
         due=_offset(data, "due", path, errors, ctx["earlier"]),
         sla=_offset(data, "sla", path, errors, ctx["earlier"]),
         is_required=_flag(data, "required", path, errors),
+        enters_stage=str(data.get("enters_stage") or ""),
     )
     ctx["earlier"].append(key)
     return step
@@ -356,6 +358,11 @@ def journey_stages_check(journey: Blueprint, pipeline: Blueprint) -> None:
         for i, phase in enumerate(journey.phases)
         for key in phase.sales_stages
         if key not in known
+    ] + [
+        f"phases[{i}].steps[{j}].enters_stage: no stage {step.enters_stage!r} in {pipeline.key}"
+        for i, phase in enumerate(journey.phases)
+        for j, step in enumerate(phase.steps)
+        if step.enters_stage and step.enters_stage not in known
     ]
     if problems:
         raise ValidationFailed(problems[0], fields={"template": problems})

@@ -57,8 +57,10 @@ def journey_for_level(data: dict[str, Any], level: str) -> dict[str, Any]:
     for phase in data["phases"]:
         stages = [renames.get(key, key) for key in phase.get("sales_stages", [])]
         phase["sales_stages"] = list(dict.fromkeys(stages))
-        if spec.get("role"):
-            for step in phase["steps"]:
+        for step in phase["steps"]:
+            if step.get("enters_stage"):
+                step["enters_stage"] = renames.get(step["enters_stage"], step["enters_stage"])
+            if spec.get("role"):
                 step["role"] = spec["role"]
         if spec.get("deliverables_required") is False:
             for deliverable in phase.get("deliverables", []):

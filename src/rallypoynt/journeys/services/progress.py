@@ -62,6 +62,11 @@ def step_complete(
         completed_by=actor,
     )
     on_time = status.due_at is None or now <= status.due_at
+    if status.step.enters_stage:
+        stage_from = engagement.stage_key
+        _stage_follow(engagement, (status.step.enters_stage,), actor, now)
+        if engagement.stage_key != stage_from:
+            engagement.save(update_fields=["stage_key", "stage_entered_at", "updated_at"])
     engagement_record(
         engagement,
         actor,

@@ -278,20 +278,23 @@ def test_completing_every_required_step_lets_the_phase_advance_and_the_stage_fol
     old = PhaseVisit.objects.get(engagement=engagement, key="discovery")
     assert (old.exited_at, old.exited_by) == (LATER, buyer)
     # (Its exit says "advanced" though Initial Engagement was skipped: see the report.)
+    # Initial Response (first meaningful interaction) entered Initial Engagement on the way.
     assert [(key, is_open) for key, _, is_open in visits(StageVisit, engagement)] == [
         ("prospect_identification", False),
+        ("initial_engagement", False),
         ("solution_development", True),
     ]
     (event,) = events(engagement, "engagement.phase_advanced")
     assert event.payload["phase_from"] == "discovery"
-    assert event.payload["stage_from"] == "prospect_identification"
+    assert event.payload["stage_from"] == "initial_engagement"
 
 
 def test_the_stage_stays_when_the_next_phase_still_belongs_to_it(brokerage):
     engagement = opened(brokerage.buyer)
     advance_to(brokerage.buyer, engagement, "search_selection")
     assert reloaded(engagement).stage_key == "solution_development"
-    assert len(visits(StageVisit, engagement)) == 2
+    assert [v[0] for v in visits(StageVisit, engagement)][-1] == "solution_development"
+    assert len(visits(StageVisit, engagement)) == 3
 
 
 def test_a_buyer_walks_the_whole_journey_and_the_last_phase_cannot_be_left(brokerage):
@@ -551,3 +554,11 @@ def test_the_engagement_list_shows_a_team_lead_their_team_and_an_agent_only_thei
     assert listed(b.manager) == {"maria"}
     assert listed(b.broker) == listed(b.compliance) == {"buyer", "lead", "ben", "maria"}
     assert listed(other.broker) == {"foreign"}
+
+
+def test_the_first_response_moves_the_pipeline_to_initial_engagement(brokerage):
+    engagement = opened(brokerage.buyer)
+    step_complete(actor=brokerage.buyer, engagement_id=engagement.pk, step_key="initial_response")
+    assert reloaded(engagement).stage_key == "initial_engagement"
+    exits = [how for _, how, _ in visits(StageVisit, engagement)]
+    assert exits == ["advanced", ""]
