@@ -470,7 +470,7 @@ def _board_plans(statements: list[str]) -> dict:
     """Plans of the page's two engagement reads: the aggregate and the windowed cards."""
     plans = {}
     for sql in statements:
-        if 'FROM "journeys_engagement"' not in sql and "journeys_engagement" not in _table(sql):
+        if _table(sql) != "journeys_engagement":
             continue
         if "GROUP BY" in sql:
             plans["aggregate"] = {"sql": sql, "plan": _plan(sql)}
