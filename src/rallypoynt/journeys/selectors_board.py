@@ -1,7 +1,7 @@
 """The pipeline board: columns by sales stage or journey phase, with counts, value and cards.
 
-A constant number of queries at any size: one aggregate for the counts and totals, one
-windowed query for the first cards of every column, one for the cards' primary clients.
+A constant number of queries at any size: one aggregate for the counts and totals, one query
+for the first cards of every column, one for the cards' primary clients.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Q, QuerySet, Sum
 
 from rallypoynt.journeys.blueprint import Blueprint
 from rallypoynt.journeys.blueprint_parse import blueprint_load
@@ -85,26 +84,36 @@ def board_get(
     )
     columns = _columns(board_columns_blueprint(actor, by), by)
     by_key = {c.key: c for c in columns}
+    present = []
     for row in (
         qs.order_by().values(field_name).annotate(n=Count("id"), total=Sum("expected_value"))
     ):
+        present.append(row[field_name])
         column = by_key.get(row[field_name]) or _other(by_key, columns)
         column.count += row["n"]
         column.total_value += row["total"] or Decimal(0)
-    ranked = qs.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F(field_name)],
-            order_by=[F(f"{by}_entered_at").asc(), F("id").asc()],
-        )
-    ).filter(rank__lte=per_column)
-    cards = list(ranked.order_by(field_name, "rank"))
+    cards = _first_cards(qs, field_name, f"{by}_entered_at", present, per_column)
     _clients_attach(cards)
     for card in cards:
         (by_key.get(getattr(card, field_name)) or _other(by_key, columns)).cards.append(card)
     return Board(
         by=by, columns=columns, stages=[(c.key, c.name) for c in columns if c.key != OTHER]
     )
+
+
+def _first_cards(
+    qs: QuerySet[Engagement], field_name: str, since: str, keys: list[str], per_column: int
+) -> list[Engagement]:
+    """The longest-waiting cards of every column, in one query: each column's ids come from a
+    LIMITed range scan of the (org, status, column, entered_at, id) index, so the cost stays
+    flat as a column grows (a window over every row did not)."""
+    if not keys:
+        return []
+    wanted = Q()
+    for key in keys:
+        ids = qs.filter(**{field_name: key}).order_by(since, "id").values("pk")[:per_column]
+        wanted |= Q(pk__in=ids)
+    return list(qs.filter(wanted).order_by(field_name, since, "id"))
 
 
 def _other(by_key: dict[str, Column], columns: list[Column]) -> Column:

@@ -47,8 +47,15 @@ class Engagement(TenantModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["org", "status", "stage_key"], name="engagement_org_stage"),
-            models.Index(fields=["org", "status", "phase_key"], name="engagement_org_phase"),
+            # The board: counts per column, and each column's longest-waiting cards first.
+            models.Index(
+                fields=["org", "status", "stage_key", "stage_entered_at", "id"],
+                name="engagement_board_stage",
+            ),
+            models.Index(
+                fields=["org", "status", "phase_key", "phase_entered_at", "id"],
+                name="engagement_board_phase",
+            ),
             models.Index(fields=["org", "agent", "status"], name="engagement_org_agent"),
         ]
 
