@@ -204,3 +204,12 @@ def has_newer_version(engagement: Engagement) -> bool:
     return TemplateVersion.objects.filter(
         newer, org_id=engagement.org_id, published_at__isnull=False
     ).exists()
+
+
+def engagement_handoffs(engagement: Engagement) -> list[Handoff]:
+    """Work handed between roles on this engagement, newest first."""
+    return list(
+        Handoff.objects.filter(org_id=engagement.org_id, engagement=engagement)
+        .select_related("to_member__user", "from_member__user")
+        .order_by("-created_at", "-id")
+    )

@@ -9,6 +9,11 @@ urlpatterns = [
     path("<int:pk>/move/", views.board_move, name="move"),
     path("engagements/new/", views.engagement_new, name="new"),
     path("engagements/<int:pk>/", views.engagement_detail, name="engagement"),
+    path(
+        "engagements/<int:pk>/handoffs/<int:handoff_id>/accept/",
+        views.handoff_accept_view,
+        name="handoff_accept",
+    ),
     path("engagements/<int:pk>/<str:action>/", views.engagement_act, name="act"),
     path("templates/", views_templates.template_list, name="templates"),
     path("templates/copy/", views_templates.template_copy, name="template_copy"),

@@ -17,7 +17,7 @@ from rallypoynt.core.errors import ServiceError
 from rallypoynt.journeys import selectors
 from rallypoynt.journeys.choices import EngagementStatus, Side
 from rallypoynt.journeys.selectors_board import board_get
-from rallypoynt.journeys.services import engagements, progress
+from rallypoynt.journeys.services import engagements, handoffs, progress
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.selectors import member_list, team_list
 
@@ -110,6 +110,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "gate_role": evaluation.phase.gate.approval_role if evaluation.phase.gate else None,
         "is_open": engagement.status == EngagementStatus.ACTIVE,
         "has_newer": selectors.has_newer_version(engagement),
+        "handoffs": selectors.engagement_handoffs(engagement),
     }
     return render(request, "journeys/engagement.html", context)
 
@@ -176,3 +177,15 @@ def _decimal(value: str | None) -> Decimal | None:
         return Decimal(value.replace(",", "")) if value else None
     except InvalidOperation:
         return Decimal(-1)  # the service refuses it with a clear message
+
+
+@crm_page
+@require_POST
+def handoff_accept_view(request: HttpRequest, pk: int, handoff_id: int) -> HttpResponse:
+    """The receiver takes the work handed to them."""
+    _run(
+        request,
+        lambda: handoffs.handoff_accept(actor=request.membership, handoff_id=handoff_id),
+        "Handoff accepted.",
+    )
+    return redirect("journeys:engagement", pk=pk)

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from rallypoynt.journeys.api import engagements, templates
+from rallypoynt.journeys.api import engagements, handoffs, templates
 
 router = Router()
-for module in (templates, engagements):
+for module in (templates, engagements, handoffs):
     router.add_router("", module.router)

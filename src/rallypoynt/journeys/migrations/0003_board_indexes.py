@@ -4,28 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0004_covering_channel_lookups'),
-        ('journeys', '0002_template_uniq_unarchived'),
-        ('orgs', '0003_organization_config_stamp'),
+        ("contacts", "0004_covering_channel_lookups"),
+        ("journeys", "0002_template_uniq_unarchived"),
+        ("orgs", "0003_organization_config_stamp"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='engagement',
-            name='engagement_org_stage',
+            model_name="engagement",
+            name="engagement_org_stage",
         ),
         migrations.RemoveIndex(
-            model_name='engagement',
-            name='engagement_org_phase',
+            model_name="engagement",
+            name="engagement_org_phase",
         ),
         migrations.AddIndex(
-            model_name='engagement',
-            index=models.Index(fields=['org', 'status', 'stage_key', 'stage_entered_at', 'id'], name='engagement_board_stage'),
+            model_name="engagement",
+            index=models.Index(
+                fields=["org", "status", "stage_key", "stage_entered_at", "id"],
+                name="engagement_board_stage",
+            ),
         ),
         migrations.AddIndex(
-            model_name='engagement',
-            index=models.Index(fields=['org', 'status', 'phase_key', 'phase_entered_at', 'id'], name='engagement_board_phase'),
+            model_name="engagement",
+            index=models.Index(
+                fields=["org", "status", "phase_key", "phase_entered_at", "id"],
+                name="engagement_board_phase",
+            ),
         ),
     ]

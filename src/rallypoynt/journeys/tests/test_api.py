@@ -138,3 +138,24 @@ def test_an_agent_cannot_change_templates(brokerage):
         api.get("/api/v1/journey-templates/shipped/pipeline?level=agent").json()["stages"][0]["key"]
         == "prospecting_engagement"
     )
+
+
+def test_the_receiver_lists_and_accepts_a_handoff_through_the_api_and_the_page(brokerage):
+    from rallypoynt.orgs.tests.test_views import client_for
+
+    lead = ApiClient(brokerage.lead)
+    engagement = opened(lead, brokerage.lead, team_id=brokerage.summit.pk)
+    buyer = ApiClient(brokerage.buyer)
+    mine = buyer.get("/api/v1/handoffs?mine=true&is_open=true").json()["items"]
+    assert [h["step_key"] for h in mine] == ["initial_response"]
+    assert ApiClient(brokerage.ben).post(
+        f"/api/v1/handoffs/{mine[0]['id']}/accept"
+    ).status_code in (
+        403,
+        404,
+    )
+    page = client_for(brokerage.buyer).get(f"/pipeline/engagements/{engagement['id']}/")
+    assert "Accept" in page.content.decode()
+    accepted = buyer.post(f"/api/v1/handoffs/{mine[0]['id']}/accept")
+    assert accepted.status_code == 200 and accepted.json()["accepted_at"]
+    assert buyer.post(f"/api/v1/handoffs/{mine[0]['id']}/accept").status_code == 409
