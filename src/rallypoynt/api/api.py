@@ -10,6 +10,7 @@ from rallypoynt.api.errors import install_error_handlers
 from rallypoynt.contacts.api import router as contacts_router
 from rallypoynt.journeys.api import router as journeys_router
 from rallypoynt.orgs.api import router as orgs_router
+from rallypoynt.transactions.api import router as transactions_router
 
 api = NinjaAPI(
     title="RallyPoynt OS API",
@@ -25,3 +26,4 @@ api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", contacts_router)
 api.add_router("", journeys_router)
+api.add_router("", transactions_router)

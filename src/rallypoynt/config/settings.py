@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rallypoynt.orgs",
     "rallypoynt.contacts",
     "rallypoynt.journeys",
+    "rallypoynt.transactions",
     "rallypoynt.api",
     "rallypoynt.web",
 ]
