@@ -1,0 +1,66 @@
+"""Choices of the transactions app."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class TransactionKind(models.TextChoices):
+    PURCHASE = "purchase", "Purchase"
+    SALE = "sale", "Sale"
+    LEASE = "lease", "Lease"
+
+
+class TransactionStatus(models.TextChoices):
+    OFFER = "offer", "Offer"
+    UNDER_CONTRACT = "under_contract", "Under contract"
+    PENDING = "pending", "Pending"
+    CLOSED = "closed", "Closed"
+    TERMINATED = "terminated", "Terminated"
+
+
+class DeadlineKind(models.TextChoices):
+    INSPECTION = "inspection", "Inspection contingency"
+    APPRAISAL = "appraisal", "Appraisal contingency"
+    FINANCING = "financing", "Financing contingency"
+    TITLE = "title", "Title review"
+    HOA_DOCUMENTS = "hoa_documents", "HOA documents review"
+    HOME_SALE = "home_sale", "Sale of buyer's home"
+    ATTORNEY_REVIEW = "attorney_review", "Attorney review"
+    EARNEST_MONEY = "earnest_money", "Earnest money due"
+    FINAL_WALKTHROUGH = "final_walkthrough", "Final walk-through"
+    CLOSING = "closing", "Closing"
+    POSSESSION = "possession", "Possession"
+    CUSTOM = "custom", "Custom"
+
+
+# A contingency protects the client until removed; a milestone simply has to happen.
+CONTINGENCIES = frozenset(
+    {
+        DeadlineKind.INSPECTION,
+        DeadlineKind.APPRAISAL,
+        DeadlineKind.FINANCING,
+        DeadlineKind.TITLE,
+        DeadlineKind.HOA_DOCUMENTS,
+        DeadlineKind.HOME_SALE,
+        DeadlineKind.ATTORNEY_REVIEW,
+    }
+)
+
+
+class Anchor(models.TextChoices):
+    ACCEPTANCE = "acceptance", "Acceptance (effective date)"
+    CLOSING = "closing", "Closing date"
+    DEADLINE = "deadline", "Another deadline"
+    FIXED = "fixed", "A fixed date"
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    SATISFIED = "satisfied", "Removed / satisfied"
+    WAIVED = "waived", "Waived"
+    EXTENDED = "extended", "Extended"
+    FAILED = "failed", "Failed"
+
+
+RESOLVED = frozenset({DeadlineStatus.SATISFIED, DeadlineStatus.WAIVED, DeadlineStatus.FAILED})

@@ -1,0 +1,6 @@
+"""Transactions, the engagements they serve, and their deadlines with every change kept."""
+
+from rallypoynt.transactions.models.deadlines import Deadline, DeadlineChange
+from rallypoynt.transactions.models.transactions import Transaction, TransactionEngagement
+
+__all__ = ["Deadline", "DeadlineChange", "Transaction", "TransactionEngagement"]

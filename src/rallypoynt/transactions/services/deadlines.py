@@ -1,0 +1,281 @@
+"""Deadlines of a transaction: add them, recompute them when an anchor moves (keeping every
+change), and resolve them (removed, waived, failed)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.db import transaction as db_transaction
+from django.utils import timezone
+
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.calendar import BusinessCalendar
+from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.orgs.models import Membership
+from rallypoynt.transactions.choices import (
+    CONTINGENCIES,
+    RESOLVED,
+    Anchor,
+    DeadlineKind,
+)
+from rallypoynt.transactions.deadlines import (
+    DayType,
+    DeadlineRule,
+    Due,
+    Roll,
+    Unit,
+    deadline_calendar,
+    due,
+)
+from rallypoynt.transactions.models import Deadline, DeadlineChange, Transaction
+from rallypoynt.transactions.selectors import transaction_visible_q
+
+
+def transaction_for_update(actor: Membership, transaction_id: int) -> Transaction:
+    found = (
+        Transaction.objects.select_for_update(of=("self",))
+        .filter(transaction_visible_q(actor), pk=transaction_id)
+        .select_related("org")
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such transaction.")
+    return found
+
+
+def transaction_calendar(deal: Transaction) -> BusinessCalendar:
+    """Business days where the property is: its country's and state's holidays, the org's
+    time zone for the time of day."""
+    try:
+        return deadline_calendar(deal.country or "US", deal.state or "", deal.org.time_zone)
+    except ValueError:
+        return deadline_calendar(deal.country or "US", "", deal.org.time_zone)
+
+
+def _anchor_date(row: Deadline, deal: Transaction, computed: dict[int, Due]) -> date | None:
+    if row.anchor == Anchor.ACCEPTANCE:
+        return deal.accepted_on
+    if row.anchor == Anchor.CLOSING:
+        return deal.closing_on
+    if row.anchor == Anchor.FIXED:
+        return row.anchor_on
+    found = computed.get(row.anchor_deadline_id)
+    return found.on if found else None
+
+
+def deadlines_plan(deal: Transaction, rows: list[Deadline]) -> dict[int, Due | None]:
+    """Every deadline's due time, anchors before the deadlines counted from them; a cycle is
+    refused. Pure apart from reading the rows given."""
+    calendar = transaction_calendar(deal)
+    pending = {row.pk: row for row in rows}
+    computed: dict[int, Due] = {}
+    plan: dict[int, Due | None] = {}
+    while pending:
+        ready = [
+            row
+            for row in pending.values()
+            if row.anchor != Anchor.DEADLINE or row.anchor_deadline_id in plan
+        ]
+        if not ready:
+            raise ValidationFailed(
+                "These deadlines count from each other in a circle.",
+                fields={"anchor_deadline_id": sorted(r.name for r in pending.values())},
+            )
+        for row in ready:
+            anchor = _anchor_date(row, deal, computed)
+            rule = DeadlineRule(
+                amount=row.amount,
+                unit=Unit(row.unit),
+                day_type=DayType(row.day_type),
+                roll=Roll(row.roll),
+                time_of_day=row.time_of_day,
+            )
+            plan[row.pk] = due(rule, anchor, calendar) if anchor else None
+            if plan[row.pk] is not None:
+                computed[row.pk] = plan[row.pk]
+            del pending[row.pk]
+    return plan
+
+
+def deadlines_recompute(
+    *, deal: Transaction, actor: Membership | None, reason: str
+) -> list[Deadline]:
+    """Recount every deadline of the deal; each one that moves keeps a DeadlineChange."""
+    rows = list(Deadline.objects.select_for_update().filter(org_id=deal.org_id, transaction=deal))
+    plan = deadlines_plan(deal, rows)
+    moved = []
+    for row in rows:
+        found = plan[row.pk]
+        due_on, due_at = (found.on, found.at) if found else (None, None)
+        if (row.due_on, row.due_at) == (due_on, due_at):
+            continue
+        DeadlineChange.objects.create(
+            org_id=deal.org_id,
+            deadline=row,
+            due_at_before=row.due_at,
+            due_at_after=due_at,
+            reason=reason[:300],
+            changed_by=actor,
+        )
+        row.due_on, row.due_at = due_on, due_at
+        row.save(update_fields=["due_on", "due_at", "updated_at"])
+        moved.append(row)
+    if moved:
+        event_emit(
+            org_id=deal.org_id,
+            kind="transaction.deadlines_moved",
+            subject=deal,
+            actor_id=actor.user_id if actor else None,
+            payload={
+                "reason": reason,
+                "deadlines": [
+                    {
+                        "id": r.pk,
+                        "name": r.name,
+                        "due_at": r.due_at.isoformat() if r.due_at else None,
+                    }
+                    for r in moved
+                ],
+            },
+        )
+    return moved
+
+
+@db_transaction.atomic
+def deadline_add(
+    *,
+    actor: Membership,
+    transaction_id: int,
+    kind: str,
+    amount: int = 0,
+    name: str = "",
+    anchor: str = Anchor.ACCEPTANCE,
+    anchor_deadline_id: int | None = None,
+    anchor_on: date | None = None,
+    day_type: str = DayType.CALENDAR,
+    roll: str = Roll.NONE,
+    unit: str = Unit.DAYS,
+    time_of_day: time = time(23, 59),
+    responsible_role: str = "",
+) -> Deadline:
+    """A contingency or milestone counted from an anchor; its due time is computed now."""
+    deal = transaction_for_update(actor, transaction_id)
+    errors: dict[str, list[str]] = {}
+    if kind not in DeadlineKind.values:
+        errors["kind"] = [f"one of {', '.join(DeadlineKind.values)}"]
+    for field, value, allowed in (
+        ("anchor", anchor, Anchor.values),
+        ("day_type", day_type, list(DayType)),
+        ("roll", roll, list(Roll)),
+        ("unit", unit, list(Unit)),
+    ):
+        if value not in allowed:
+            errors[field] = [f"one of {', '.join(map(str, allowed))}"]
+    if anchor == Anchor.FIXED and anchor_on is None:
+        errors["anchor_on"] = ["required for a fixed anchor"]
+    if (
+        anchor == Anchor.DEADLINE
+        and not Deadline.objects.filter(
+            org_id=deal.org_id, transaction=deal, pk=anchor_deadline_id
+        ).exists()
+    ):
+        errors["anchor_deadline_id"] = ["a deadline of this transaction"]
+    if errors:
+        raise ValidationFailed("The deadline is not valid.", fields=errors)
+    row = Deadline.objects.create(
+        org_id=deal.org_id,
+        transaction=deal,
+        kind=kind,
+        name=(name or DeadlineKind(kind).label)[:120],
+        is_contingency=kind in CONTINGENCIES,
+        anchor=anchor,
+        anchor_deadline_id=anchor_deadline_id if anchor == Anchor.DEADLINE else None,
+        anchor_on=anchor_on,
+        amount=amount,
+        unit=unit,
+        day_type=day_type,
+        roll=roll,
+        time_of_day=time_of_day,
+        responsible_role=responsible_role,
+    )
+    deadlines_recompute(deal=deal, actor=actor, reason=f"{row.name} added")
+    audit_record(org_id=deal.org_id, actor_id=actor.user_id, action="deadline.add", target=row)
+    row.refresh_from_db()
+    return row
+
+
+@db_transaction.atomic
+def transaction_dates_amend(
+    *,
+    actor: Membership,
+    transaction_id: int,
+    reason: str,
+    accepted_on: date | None = None,
+    closing_on: date | None = None,
+) -> list[Deadline]:
+    """An amendment moves the acceptance or closing date: every dependent deadline is
+    recounted, its history kept; returns the deadlines that moved."""
+    deal = transaction_for_update(actor, transaction_id)
+    if not reason.strip():
+        raise ValidationFailed("Say what the amendment is.", fields={"reason": ["required"]})
+    before = {"accepted_on": str(deal.accepted_on), "closing_on": str(deal.closing_on)}
+    if accepted_on is not None:
+        deal.accepted_on = accepted_on
+    if closing_on is not None:
+        deal.closing_on = closing_on
+    deal.save(update_fields=["accepted_on", "closing_on", "updated_at"])
+    moved = deadlines_recompute(deal=deal, actor=actor, reason=reason.strip())
+    audit_record(
+        org_id=deal.org_id,
+        actor_id=actor.user_id,
+        action="transaction.amend",
+        target=deal,
+        changes={"before": before, "reason": reason.strip()},
+    )
+    return moved
+
+
+@db_transaction.atomic
+def deadline_resolve(
+    *, actor: Membership, deadline_id: int, status: str, note: str = ""
+) -> Deadline:
+    """Remove (satisfy), waive or fail a deadline; the resolution time goes on the event."""
+    row = (
+        Deadline.objects.select_for_update()
+        .select_related("transaction")
+        .filter(org_id=actor.org_id, pk=deadline_id)
+        .first()
+    )
+    if (
+        row is None
+        or not Transaction.objects.filter(
+            transaction_visible_q(actor), pk=row.transaction_id
+        ).exists()
+    ):
+        raise NotFound("No such deadline.")
+    if status not in RESOLVED:
+        raise ValidationFailed("How was it resolved?", fields={"status": sorted(RESOLVED)})
+    if row.status in RESOLVED:
+        raise Conflict(
+            f"It is {row.get_status_display().lower()} already.", fields={"status": [row.status]}
+        )
+    now = timezone.now()
+    row.status, row.resolved_at, row.resolved_by = status, now, actor
+    row.save(update_fields=["status", "resolved_at", "resolved_by", "updated_at"])
+    accepted = row.transaction.accepted_on
+    days = (timezone.localdate(now) - accepted).days if accepted else None
+    event_emit(
+        org_id=row.org_id,
+        kind=f"deadline.{status}",
+        subject=row,
+        actor_id=actor.user_id,
+        payload={
+            "transaction_id": row.transaction_id,
+            "kind": row.kind,
+            "note": note[:300],
+            "resolution_days": days,
+            "is_late": bool(row.due_at and now > row.due_at),
+        },
+    )
+    return row

@@ -1,0 +1,73 @@
+"""Opening a transaction for an engagement."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction as db_transaction
+
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import NotFound, ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.journeys.models import Engagement
+from rallypoynt.journeys.selectors import engagement_scope_q
+from rallypoynt.orgs.models import Membership
+from rallypoynt.transactions.choices import TransactionKind
+from rallypoynt.transactions.models import Transaction, TransactionEngagement
+
+
+@db_transaction.atomic
+def transaction_open(
+    *,
+    actor: Membership,
+    engagement_id: int,
+    kind: str,
+    street: str,
+    city: str = "",
+    state: str = "",
+    postal_code: str = "",
+    list_price: Decimal | None = None,
+    offer_price: Decimal | None = None,
+    accepted_on: date | None = None,
+    closing_on: date | None = None,
+) -> Transaction:
+    """A deal on a property for an engagement the actor works (its side is the engagement's)."""
+    engagement = Engagement.objects.filter(engagement_scope_q(actor), pk=engagement_id).first()
+    if engagement is None:
+        raise NotFound("No such engagement.")
+    errors: dict[str, list[str]] = {}
+    if kind not in TransactionKind.values:
+        errors["kind"] = [f"one of {', '.join(TransactionKind.values)}"]
+    if not street.strip():
+        errors["street"] = ["required"]
+    if accepted_on and closing_on and closing_on < accepted_on:
+        errors["closing_on"] = ["after the acceptance date"]
+    if errors:
+        raise ValidationFailed("The transaction is not valid.", fields=errors)
+    deal = Transaction.objects.create(
+        org_id=actor.org_id,
+        kind=kind,
+        street=street.strip()[:200],
+        city=city.strip()[:100],
+        state=state.strip().upper()[:10],
+        postal_code=postal_code.strip()[:20],
+        list_price=list_price,
+        offer_price=offer_price,
+        accepted_on=accepted_on,
+        closing_on=closing_on,
+    )
+    TransactionEngagement.objects.create(
+        org_id=actor.org_id, transaction=deal, engagement=engagement, side=engagement.side
+    )
+    audit_record(
+        org_id=actor.org_id, actor_id=actor.user_id, action="transaction.open", target=deal
+    )
+    event_emit(
+        org_id=actor.org_id,
+        kind="transaction.opened",
+        subject=deal,
+        actor_id=actor.user_id,
+        payload={"engagement_id": engagement.pk, "kind": kind},
+    )
+    return deal

@@ -1,0 +1,120 @@
+"""Deadlines on a real transaction: counted from its dates, recounted on amendment with the
+history kept, resolved with the resolution time; nobody outside the deal touches them."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
+from rallypoynt.core.models import Event
+from rallypoynt.journeys.tests.factories import engagement_for
+from rallypoynt.transactions.models import DeadlineChange
+from rallypoynt.transactions.services.deadlines import (
+    deadline_add,
+    deadline_resolve,
+    transaction_dates_amend,
+)
+from rallypoynt.transactions.services.transactions import transaction_open
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deal(brokerage):
+    engagement = engagement_for(brokerage.ben)
+    return transaction_open(
+        actor=brokerage.ben,
+        engagement_id=engagement.pk,
+        kind="purchase",
+        street="1550 Blake St",
+        city="Denver",
+        state="CO",
+        accepted_on=date(2026, 12, 18),
+        closing_on=date(2027, 1, 22),
+    )
+
+
+def test_deadlines_count_from_the_contract_dates_in_the_properties_state(brokerage, deal):
+    inspection = deadline_add(
+        actor=brokerage.ben,
+        transaction_id=deal.pk,
+        kind="inspection",
+        amount=10,
+        day_type="business",
+        time_of_day=time(17, 0),
+    )
+    # Fri Dec 18 + 10 business days, skipping Christmas and New Year's Day (and weekends).
+    assert inspection.due_on == date(2027, 1, 5) and inspection.is_contingency
+    # 5 PM on the org's wall clock.
+    assert inspection.due_at.astimezone(ZoneInfo(brokerage.org.time_zone)).hour == 17
+    walkthrough = deadline_add(
+        actor=brokerage.ben,
+        transaction_id=deal.pk,
+        kind="final_walkthrough",
+        amount=-1,
+        anchor="closing",
+        roll="previous_business_day",
+    )
+    assert walkthrough.due_on == date(2027, 1, 21) and not walkthrough.is_contingency
+
+
+def test_an_amendment_recounts_the_dependent_deadlines_and_keeps_their_history(brokerage, deal):
+    appraisal = deadline_add(
+        actor=brokerage.ben,
+        transaction_id=deal.pk,
+        kind="appraisal",
+        amount=17,
+        roll="next_business_day",
+    )
+    loan = deadline_add(
+        actor=brokerage.ben,
+        transaction_id=deal.pk,
+        kind="financing",
+        amount=4,
+        anchor="deadline",
+        anchor_deadline_id=appraisal.pk,
+    )
+    before = (appraisal.due_on, loan.due_on)
+    moved = transaction_dates_amend(
+        actor=brokerage.ben,
+        transaction_id=deal.pk,
+        accepted_on=date(2026, 12, 21),
+        reason="Amendment 1: acceptance re-dated",
+    )
+    assert {d.pk for d in moved} == {appraisal.pk, loan.pk}
+    appraisal.refresh_from_db()
+    loan.refresh_from_db()
+    assert (appraisal.due_on, loan.due_on) != before
+    change = DeadlineChange.objects.filter(deadline=loan).order_by("pk").last()
+    assert change.reason == "Amendment 1: acceptance re-dated"
+    assert change.due_at_after == loan.due_at and change.due_at_before is not None
+    assert Event.objects.filter(kind="transaction.deadlines_moved", subject_id=deal.pk).exists()
+    with pytest.raises(ValidationFailed):
+        transaction_dates_amend(actor=brokerage.ben, transaction_id=deal.pk, reason=" ")
+
+
+def test_resolving_records_how_and_when_and_only_once(brokerage, deal):
+    row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="inspection", amount=10)
+    deadline_resolve(actor=brokerage.ben, deadline_id=row.pk, status="satisfied")
+    event = Event.objects.get(kind="deadline.satisfied", subject_id=row.pk)
+    assert event.payload["resolution_days"] is not None
+    with pytest.raises(Conflict):
+        deadline_resolve(actor=brokerage.ben, deadline_id=row.pk, status="waived")
+    with pytest.raises(ValidationFailed):
+        deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="moonrise")
+
+
+def test_nobody_outside_the_deal_can_add_move_or_resolve(brokerage, other, deal):
+    row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="title", amount=5)
+    for outsider in (brokerage.maria, other.broker):
+        with pytest.raises(NotFound):
+            deadline_add(actor=outsider, transaction_id=deal.pk, kind="title", amount=5)
+        with pytest.raises(NotFound):
+            transaction_dates_amend(
+                actor=outsider, transaction_id=deal.pk, reason="x", closing_on=date(2027, 2, 1)
+            )
+        with pytest.raises(NotFound):
+            deadline_resolve(actor=outsider, deadline_id=row.pk, status="waived")
