@@ -1,14 +1,18 @@
-"""API: the deadline calculator integrators use to agree with our contract dates."""
+"""API: transactions and their deadlines, the deadlines across my deals, and the deadline
+calculator integrators use to agree with our contract dates."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
+from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.core.errors import ValidationFailed
+from rallypoynt.core.errors import NotFound, ValidationFailed
+from rallypoynt.core.pagination import paginate
+from rallypoynt.transactions import selectors
 from rallypoynt.transactions.deadlines import (
     MAX_DAYS,
     DayType,
@@ -17,6 +21,7 @@ from rallypoynt.transactions.deadlines import (
     deadline_calendar,
     due,
 )
+from rallypoynt.transactions.services import deadlines, transactions
 
 router = Router(tags=["deadlines"])
 
@@ -61,3 +66,135 @@ def deadline_calculate(request, body: DeadlineIn):
         "is_rolled": found.is_rolled,
         "skipped": [{"on": day, "reason": reason} for day, reason in found.skipped],
     }
+
+
+class DeadlineOutRow(Schema):
+    id: int
+    transaction_id: int
+    property: str
+    kind: str
+    name: str
+    is_contingency: bool
+    status: str
+    due_on: date | None
+    due_at: datetime | None
+
+    @staticmethod
+    def resolve_property(row) -> str:
+        return str(row.transaction)
+
+
+class DeadlinePage(Schema):
+    items: list[DeadlineOutRow]
+    next_cursor: str | None
+
+
+class UpcomingQuery(Schema):
+    days: int = 7
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.get("/deadlines", response={200: DeadlinePage, **ERRORS})
+def deadlines_upcoming(request, query: Query[UpcomingQuery]):
+    """Open deadlines due within `days` (overdue ones first) across the caller's deals."""
+    qs = selectors.deadlines_upcoming(actor=request.auth, days=query.days)
+    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("due_at", "id"))
+
+
+class TransactionIn(Schema):
+    engagement_id: int
+    kind: str
+    street: str
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    list_price: Decimal | None = None
+    offer_price: Decimal | None = None
+    accepted_on: date | None = None
+    closing_on: date | None = None
+
+
+class TransactionOut(Schema):
+    id: int
+    kind: str
+    status: str
+    street: str
+    city: str
+    state: str
+    postal_code: str
+    list_price: Decimal | None
+    offer_price: Decimal | None
+    contract_price: Decimal | None
+    accepted_on: date | None
+    closing_on: date | None
+    deadlines: list[DeadlineOutRow]
+
+    @staticmethod
+    def resolve_deadlines(deal) -> list:
+        return list(selectors.deadline_list(transaction=deal).select_related("transaction"))
+
+
+class DeadlineAddIn(Schema):
+    kind: str
+    amount: int = 0
+    name: str = ""
+    anchor: str = "acceptance"
+    anchor_deadline_id: int | None = None
+    anchor_on: date | None = None
+    day_type: str = "calendar"
+    roll: str = "none"
+    unit: str = "days"
+    time_of_day: time = time(23, 59)
+    responsible_role: str = ""
+
+
+class AmendIn(Schema):
+    reason: str
+    accepted_on: date | None = None
+    closing_on: date | None = None
+
+
+class ResolveIn(Schema):
+    status: str
+    note: str = ""
+
+
+def _deal(request, transaction_id: int):
+    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+    if deal is None:
+        raise NotFound("No such transaction.")
+    return deal
+
+
+@router.post("/transactions", response={201: TransactionOut, **ERRORS})
+def transaction_create(request, body: TransactionIn):
+    deal = transactions.transaction_open(actor=request.auth, **body.dict())
+    return Status(201, _deal(request, deal.pk))
+
+
+@router.get("/transactions/{transaction_id}", response={200: TransactionOut, **ERRORS})
+def transaction_read(request, transaction_id: int):
+    """A transaction with its deadlines, soonest first."""
+    return _deal(request, transaction_id)
+
+
+@router.post("/transactions/{transaction_id}/deadlines", response={201: TransactionOut, **ERRORS})
+def deadline_create(request, transaction_id: int, body: DeadlineAddIn):
+    deadlines.deadline_add(actor=request.auth, transaction_id=transaction_id, **body.dict())
+    return Status(201, _deal(request, transaction_id))
+
+
+@router.post("/transactions/{transaction_id}/amend", response={200: TransactionOut, **ERRORS})
+def transaction_amend(request, transaction_id: int, body: AmendIn):
+    """Move the acceptance or closing date; every dependent deadline is recounted."""
+    deadlines.transaction_dates_amend(
+        actor=request.auth, transaction_id=transaction_id, **body.dict()
+    )
+    return _deal(request, transaction_id)
+
+
+@router.post("/deadlines/{deadline_id}/resolve", response={200: DeadlineOutRow, **ERRORS})
+def deadline_resolve(request, deadline_id: int, body: ResolveIn):
+    """Removed/satisfied, waived or failed."""
+    return deadlines.deadline_resolve(actor=request.auth, deadline_id=deadline_id, **body.dict())

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import timedelta
 
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import engagement_visible_q
 from rallypoynt.orgs.models import Membership
+from rallypoynt.transactions.choices import DeadlineStatus
 from rallypoynt.transactions.models import Deadline, Transaction
 
 
@@ -28,4 +33,22 @@ def deadline_list(*, transaction: Transaction) -> QuerySet[Deadline]:
     """The transaction's deadlines, soonest first (undated last)."""
     return Deadline.objects.filter(org_id=transaction.org_id, transaction=transaction).order_by(
         "due_at", "id"
+    )
+
+
+def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline]:
+    """Open deadlines due from now to `days` ahead (and overdue ones) across the actor's deals."""
+    if not 1 <= days <= 366:
+        raise ValidationFailed("Invalid window.", fields={"days": ["between 1 and 366"]})
+    until = timezone.now() + timedelta(days=days)
+    deals = Transaction.objects.filter(transaction_visible_q(actor)).values("pk")
+    return (
+        Deadline.objects.filter(
+            org_id=actor.org_id,
+            status=DeadlineStatus.OPEN,
+            due_at__lte=until,
+            transaction_id__in=deals,
+        )
+        .select_related("transaction")
+        .order_by("due_at", "id")
     )

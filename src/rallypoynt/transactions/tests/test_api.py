@@ -57,3 +57,56 @@ def test_bad_input_is_a_422_naming_the_field(brokerage, body, field):
 
 def test_it_needs_authentication():
     assert ApiClient().post(URL, {"anchor_on": "2026-01-01", "days": 1}).status_code == 401
+
+
+def test_a_deal_its_deadlines_this_week_an_amendment_and_a_removal(brokerage, other):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rallypoynt.journeys.tests.factories import engagement_for
+    from rallypoynt.orgs.tests.brokerage import count_queries
+
+    api = ApiClient(brokerage.ben)
+    engagement = engagement_for(brokerage.ben)
+    today = timezone.localdate()
+    deal = api.post(
+        "/api/v1/transactions",
+        {
+            "engagement_id": engagement.pk,
+            "kind": "purchase",
+            "street": "1550 Blake St",
+            "state": "CO",
+            "accepted_on": str(today),
+            "closing_on": str(today + timedelta(days=30)),
+        },
+    )
+    assert deal.status_code == 201, deal.content
+    url = f"/api/v1/transactions/{deal.json()['id']}"
+    body = api.post(f"{url}/deadlines", {"kind": "inspection", "amount": 3}).json()
+    assert body["deadlines"][0]["kind"] == "inspection" and body["deadlines"][0]["due_on"]
+    api.post(f"{url}/deadlines", {"kind": "closing", "amount": 0, "anchor": "closing"})
+    week = api.get("/api/v1/deadlines?days=7").json()["items"]
+    assert [d["kind"] for d in week] == ["inspection"]
+    assert week[0]["property"].startswith("1550 Blake St")
+    few = count_queries(lambda: api.get("/api/v1/deadlines?days=60"))
+    api.post(f"{url}/deadlines", {"kind": "appraisal", "amount": 10})
+    assert count_queries(lambda: api.get("/api/v1/deadlines?days=60")) == few
+
+    amended = api.post(
+        f"{url}/amend", {"reason": "Amendment 1", "accepted_on": str(today + timedelta(days=2))}
+    ).json()
+    inspection = next(d for d in amended["deadlines"] if d["kind"] == "inspection")
+    assert inspection["due_on"] != body["deadlines"][0]["due_on"]
+    resolved = api.post(f"/api/v1/deadlines/{inspection['id']}/resolve", {"status": "satisfied"})
+    assert resolved.json()["status"] == "satisfied"
+    assert (
+        api.post(f"/api/v1/deadlines/{inspection['id']}/resolve", {"status": "waived"}).status_code
+        == 409
+    )
+
+    for outsider in (other.broker, brokerage.maria):
+        stranger = ApiClient(outsider)
+        assert stranger.get(url).status_code == 404
+        assert stranger.get("/api/v1/deadlines?days=60").json()["items"] == []
+    assert api.get("/api/v1/deadlines?days=0").status_code == 422
