@@ -64,3 +64,25 @@ class DeadlineStatus(models.TextChoices):
 
 
 RESOLVED = frozenset({DeadlineStatus.SATISFIED, DeadlineStatus.WAIVED, DeadlineStatus.FAILED})
+
+
+class OfferStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    COUNTERED = "countered", "Countered"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OFFER_LIVE = frozenset({OfferStatus.DRAFT, OfferStatus.SUBMITTED})
+
+
+class Financing(models.TextChoices):
+    CASH = "cash", "Cash"
+    CONVENTIONAL = "conventional", "Conventional"
+    FHA = "fha", "FHA"
+    VA = "va", "VA"
+    USDA = "usda", "USDA"
+    OTHER = "other", "Other"
