@@ -11,6 +11,7 @@ from rallypoynt.contacts.api import router as contacts_router
 from rallypoynt.journeys.api import router as journeys_router
 from rallypoynt.orgs.api import router as orgs_router
 from rallypoynt.transactions.api import router as transactions_router
+from rallypoynt.transactions.api_offers import router as offers_router
 
 api = NinjaAPI(
     title="RallyPoynt OS API",
@@ -27,3 +28,4 @@ api.add_router("", orgs_router)
 api.add_router("", contacts_router)
 api.add_router("", journeys_router)
 api.add_router("", transactions_router)
+api.add_router("", offers_router)

@@ -1,0 +1,165 @@
+"""API: offers and counteroffers on a deal, side by side with net to seller."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from rallypoynt.api.schemas import ERRORS
+from rallypoynt.core.errors import NotFound
+from rallypoynt.transactions import selectors
+from rallypoynt.transactions.models import Offer
+from rallypoynt.transactions.services import offers
+
+router = Router(tags=["offers"])
+
+
+class Contingency(Schema):
+    kind: str
+    days: int
+    day_type: str = "calendar"
+
+
+class TermsIn(Schema):
+    price: Decimal
+    earnest_money: Decimal | None = None
+    financing: str = "conventional"
+    down_payment: Decimal | None = None
+    contingencies: list[Contingency] = []
+    closing_on: date | None = None
+    seller_concessions: Decimal | None = None
+    inclusions: str = ""
+    exclusions: str = ""
+    expires_at: datetime | None = None
+
+
+class OfferIn(Schema):
+    buyer_name: str
+    buyer_agent: str = ""
+    terms: TermsIn
+    is_submitted: bool = True
+
+
+class CounterIn(Schema):
+    proposed_by: str
+    changes: dict[str, Any]
+
+
+class CompareQuery(Schema):
+    commission_rate: Decimal = Field(Decimal("0.05"), ge=0, le=1)
+    closing_costs: Decimal = Field(Decimal("0"), ge=0)
+
+
+class DecideIn(Schema):
+    decision: str
+
+
+class VersionOut(Schema):
+    number: int
+    proposed_by: str
+    status: str
+    price: Decimal
+    earnest_money: Decimal | None
+    financing: str
+    down_payment: Decimal | None
+    contingencies: list[dict[str, Any]]
+    closing_on: date | None
+    seller_concessions: Decimal | None
+    inclusions: str
+    exclusions: str
+    expires_at: datetime | None
+    changes: dict[str, list] = {}
+
+
+class OfferOut(Schema):
+    id: int
+    transaction_id: int
+    buyer_name: str
+    buyer_agent: str
+    status: str
+    versions: list[VersionOut]
+    net_to_seller: Decimal | None = None
+
+
+def _offer_out(offer: Offer, net: Decimal | None = None) -> dict:
+    versions, previous = [], None
+    for version in offer.versions.order_by("number"):
+        row = {
+            name: getattr(version, name) for name in VersionOut.model_fields if name != "changes"
+        }
+        row["changes"] = offers.terms_diff(previous, version) if previous else {}
+        versions.append(row)
+        previous = version
+    return {
+        "id": offer.pk,
+        "transaction_id": offer.transaction_id,
+        "buyer_name": offer.buyer_name,
+        "buyer_agent": offer.buyer_agent,
+        "status": offer.status,
+        "versions": versions,
+        "net_to_seller": net,
+    }
+
+
+def _visible_offer(request, offer_id: int) -> Offer:
+    offer = Offer.objects.filter(org_id=request.auth.org_id, pk=offer_id).first()
+    if (
+        offer is None
+        or selectors.transaction_get(actor=request.auth, transaction_id=offer.transaction_id)
+        is None
+    ):
+        raise NotFound("No such offer.")
+    return offer
+
+
+@router.post("/transactions/{transaction_id}/offers", response={201: OfferOut, **ERRORS})
+def offer_create(request, transaction_id: int, body: OfferIn):
+    """A buyer's offer on the deal (submitted, or a draft)."""
+    terms = body.terms.dict()
+    offer = offers.offer_create(
+        actor=request.auth,
+        transaction_id=transaction_id,
+        buyer_name=body.buyer_name,
+        buyer_agent=body.buyer_agent,
+        terms=terms,
+        is_submitted=body.is_submitted,
+    )
+    return Status(201, _offer_out(offer))
+
+
+@router.get("/transactions/{transaction_id}/offers", response={200: list[OfferOut], **ERRORS})
+def offer_compare(request, transaction_id: int, query: Query[CompareQuery]):
+    """Every offer's latest terms side by side, best net to seller first (price less seller
+    concessions, commission at `commission_rate` and `closing_costs`)."""
+    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+    if deal is None:
+        raise NotFound("No such transaction.")
+    rows = offers.offers_compare(
+        deal, commission_rate=query.commission_rate, closing_costs=query.closing_costs
+    )
+    return [_offer_out(row["offer"], row["net_to_seller"]) for row in rows]
+
+
+@router.get("/offers/{offer_id}", response={200: OfferOut, **ERRORS})
+def offer_read(request, offer_id: int):
+    """The chain, each version with what it changed from the one before."""
+    return _offer_out(_visible_offer(request, offer_id))
+
+
+@router.post("/offers/{offer_id}/counter", response={200: OfferOut, **ERRORS})
+def offer_counter(request, offer_id: int, body: CounterIn):
+    offers.offer_counter(
+        actor=request.auth, offer_id=offer_id, changes=body.changes, proposed_by=body.proposed_by
+    )
+    return _offer_out(_visible_offer(request, offer_id))
+
+
+@router.post("/offers/{offer_id}/decide", response={200: OfferOut, **ERRORS})
+def offer_decide(request, offer_id: int, body: DecideIn):
+    """accepted (the contract), rejected or withdrawn."""
+    offers.offer_decide(actor=request.auth, offer_id=offer_id, decision=body.decision)
+    return _offer_out(_visible_offer(request, offer_id))
