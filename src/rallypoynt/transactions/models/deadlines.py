@@ -62,3 +62,20 @@ class DeadlineChange(TenantModel):
     changed_by = models.ForeignKey(
         "orgs.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+
+class DeadlineNotice(TenantModel):
+    """A reminder before a deadline (`minutes_before` > 0) or the alert once it passed
+    unresolved (0): sent once each, so the hourly pass can run any number of times."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="notices")
+    minutes_before = models.IntegerField()
+    sent_at = models.DateTimeField()
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "org", "deadline", "minutes_before", name="deadlinenotice_once"
+            ),
+        ]
