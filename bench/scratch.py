@@ -12,6 +12,10 @@ from rallypoynt.orgs.services import organization_create
 
 # Child tables first; each is emptied with one set-based DELETE per scratch org.
 BULK_TABLES = [
+    "transactions_deadlinechange",
+    "transactions_deadline",
+    "transactions_transactionengagement",
+    "transactions_transaction",
     "journeys_handoff",
     "journeys_gatedecision",
     "journeys_deliverablerecord",

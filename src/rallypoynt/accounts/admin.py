@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from rallypoynt.accounts.models import APIToken, User
+from rallypoynt.accounts.models import APIToken, CalendarFeed, User
 
 
 @admin.register(User)
@@ -20,4 +20,10 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(APIToken)
 class APITokenAdmin(admin.ModelAdmin):
     list_display = ("name", "prefix", "user", "org", "created_at", "revoked_at")
+    readonly_fields = ("token_hash", "prefix")
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "user", "org", "created_at", "revoked_at")
     readonly_fields = ("token_hash", "prefix")

@@ -1,4 +1,4 @@
-"""Users (e-mail login), API tokens and login attempts."""
+"""Users (e-mail login), API tokens, calendar feeds and login attempts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+from rallypoynt.core.models import TenantModel
 
 
 def normalize_email_address(email: str) -> str:
@@ -85,6 +87,38 @@ class APIToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class CalendarFeed(TenantModel):
+    """A member's secret, revocable iCalendar URL; only the secret's SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("org", "token_hash", name="calendarfeed_org_hash_uniq"),
+            # One live URL per seat: a new one replaces the old (see calendar_feed_create).
+            models.UniqueConstraint(
+                "org",
+                "user",
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendarfeed_one_active",
+            ),
+        ]
+        # The URL carries only the secret, so the lookup is by hash alone.
+        indexes = [models.Index(fields=["token_hash"], name="calendarfeed_hash")]
+
+    def __str__(self) -> str:
+        return f"Calendar feed {self.prefix}…"
 
     @property
     def is_active(self) -> bool:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from rallypoynt.accounts import selectors, services
 from rallypoynt.accounts.forms import ProfileForm, TokenForm
+from rallypoynt.accounts.selectors_calendar import calendar_feed_active
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.orgs.decorators import member_required
 from rallypoynt.orgs.selectors import memberships_of_user
@@ -24,8 +25,13 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.user_update_profile(user=user, **form.cleaned_data)
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    seats = memberships_of_user(user=user) if request.membership else []
-    return render(request, "accounts/profile.html", {"form": form, "seats": seats})
+    member = request.membership
+    context = {
+        "form": form,
+        "seats": memberships_of_user(user=user) if member else [],
+        "calendar_feed": calendar_feed_active(actor=member) if member else None,
+    }
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

@@ -10,8 +10,10 @@ urlpatterns = [
     path("settings/", include("rallypoynt.orgs.urls")),
     path("contacts/", include("rallypoynt.contacts.urls")),
     path("pipeline/", include("rallypoynt.journeys.urls")),
+    path("transactions/", include("rallypoynt.transactions.views")),
     path("admin/", admin.site.urls),
     path("notifications/", include("rallypoynt.orgs.views_notifications")),
+    path("calendar/", include("rallypoynt.transactions.views_calendar")),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
     path("", include("rallypoynt.web.urls")),
 ]

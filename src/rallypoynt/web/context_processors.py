@@ -6,7 +6,7 @@ MODULES = [
     ("home", "My day", "web:home"),
     ("contacts", "Contacts", "contacts:list"),
     ("pipeline", "Pipeline", "journeys:board"),
-    ("transactions", "Transactions", None),
+    ("transactions", "Transactions", "transactions:list"),
     ("properties", "Properties", None),
     ("showings", "Showings", None),
     ("documents", "Documents", None),
@@ -17,7 +17,11 @@ MODULES = [
 
 
 # URL namespace -> sidebar key, so each module's pages light up their own entry.
-ACTIVE_BY_NAMESPACE = {"contacts": "contacts", "journeys": "pipeline"}
+ACTIVE_BY_NAMESPACE = {
+    "contacts": "contacts",
+    "journeys": "pipeline",
+    "transactions": "transactions",
+}
 
 
 def shell(request):

@@ -1,0 +1,227 @@
+"""A member's calendar feed (RFC 5545): the open deadlines and closing dates of the deals they
+may see, and their own open tasks, on the org's wall clock, for a window around today.
+
+`calendar_feed_items` reads (three queries after visibility); `calendar_feed_render` is pure, so
+what Google Calendar, Outlook and Apple Calendar receive is tested without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Q
+from django.utils import timezone
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration
+
+from rallypoynt.contacts.models import Task
+from rallypoynt.orgs.models import Membership
+from rallypoynt.transactions.choices import RESOLVED, DeadlineKind, TransactionStatus
+from rallypoynt.transactions.models import Deadline, Transaction
+from rallypoynt.transactions.selectors import transaction_visible_q
+
+WINDOW_PAST_DAYS = 30
+WINDOW_AHEAD_DAYS = 365
+PRODID = "-//RallyPoynt OS//Calendar feed//EN"
+UID_DOMAIN = "rallypoynt"
+# Clients that honour it poll hourly; the view lets caches keep an answer five minutes.
+REFRESH = timedelta(hours=1)
+ALARM_BEFORE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FeedWindow:
+    """The days the feed covers, as local dates of the org's time zone."""
+
+    tz: ZoneInfo
+    first_on: date
+    last_on: date
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.first_on, time.min, self.tz)
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive: midnight after the last day."""
+        return datetime.combine(self.last_on + timedelta(days=1), time.min, self.tz)
+
+
+@dataclass
+class FeedItems:
+    deadlines: list[Deadline] = field(default_factory=list)
+    closings: list[Transaction] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+
+def org_zone(name: str) -> ZoneInfo:
+    """The org's zone; an unknown name falls back to UTC rather than breaking the feed."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def calendar_feed_window(*, time_zone: str, now: datetime | None = None) -> FeedWindow:
+    tz = org_zone(time_zone)
+    today = (now or timezone.now()).astimezone(tz).date()
+    return FeedWindow(
+        tz=tz,
+        first_on=today - timedelta(days=WINDOW_PAST_DAYS),
+        last_on=today + timedelta(days=WINDOW_AHEAD_DAYS),
+    )
+
+
+def calendar_feed_items(*, actor: Membership, window: FeedWindow) -> FeedItems:
+    """What the member's calendar shows: open deadlines and closings of the live deals they may
+    see (terminated deals drop out), and the open, dated tasks assigned to them."""
+    deals = (
+        Transaction.objects.filter(transaction_visible_q(actor))
+        .exclude(status=TransactionStatus.TERMINATED)
+        .values("pk")
+    )
+    deadlines = (
+        Deadline.objects.filter(org_id=actor.org_id, transaction_id__in=deals)
+        .exclude(status__in=RESOLVED)
+        .filter(
+            Q(due_at__gte=window.start_at, due_at__lt=window.end_at)
+            | Q(due_at__isnull=True, due_on__gte=window.first_on, due_on__lte=window.last_on)
+        )
+        .select_related("transaction")
+        .order_by("due_on", "due_at", "pk")
+    )
+    closings = Transaction.objects.filter(
+        org_id=actor.org_id,
+        pk__in=deals,
+        closing_on__gte=window.first_on,
+        closing_on__lte=window.last_on,
+    ).order_by("closing_on", "pk")
+    tasks = Task.objects.filter(
+        org_id=actor.org_id,
+        assignee_id=actor.pk,
+        completed_at__isnull=True,
+        due_at__gte=window.start_at,
+        due_at__lt=window.end_at,
+    ).order_by("due_at", "pk")
+    return FeedItems(deadlines=list(deadlines), closings=list(closings), tasks=list(tasks))
+
+
+def _address(deal: Transaction) -> str:
+    place = " ".join(part for part in (deal.state, deal.postal_code) if part)
+    return ", ".join(part for part in (deal.street, deal.city, place) if part)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _alarm(description: str, trigger: timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", description)
+    alarm.add("trigger", trigger)
+    return alarm
+
+
+def _event(*, uid: str, summary: str, changed_at: datetime, category: str) -> Event:
+    event = Event.new(
+        uid=f"{uid}@{UID_DOMAIN}",
+        summary=summary,
+        stamp=_utc(changed_at),
+        last_modified=_utc(changed_at),
+        categories=[category],
+    )
+    # Deadlines and reminders are not meetings: they must not mark the member busy.
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _all_day(event: Event, on: date) -> None:
+    event.start = on
+    event.end = on + timedelta(days=1)
+
+
+def deadline_event(row: Deadline, tz: ZoneInfo) -> Event:
+    deal = row.transaction
+    summary = f"{row.name} — {deal.street}"
+    event = _event(
+        uid=f"deadline-{row.pk}", summary=summary, changed_at=row.updated_at, category="Deadline"
+    )
+    kind = "Contingency" if row.is_contingency else "Milestone"
+    event.add("description", f"{kind} on {_address(deal)}")
+    event.add("location", _address(deal))
+    if row.due_at is not None:
+        # A point in time (RFC 5545 3.6.1: no DTEND means it ends when it starts).
+        event.start = row.due_at.astimezone(tz)
+    else:
+        _all_day(event, row.due_on)
+    event.add_component(_alarm(f"Due tomorrow: {summary}", -ALARM_BEFORE))
+    return event
+
+
+def closing_event(deal: Transaction) -> Event:
+    event = _event(
+        uid=f"closing-{deal.pk}",
+        summary=f"Closing — {deal.street}",
+        changed_at=deal.updated_at,
+        category="Closing",
+    )
+    event.add("location", _address(deal))
+    _all_day(event, deal.closing_on)
+    return event
+
+
+def task_event(task: Task, tz: ZoneInfo) -> Event:
+    event = _event(
+        uid=f"task-{task.pk}", summary=task.title, changed_at=task.updated_at, category="Task"
+    )
+    event.start = task.due_at.astimezone(tz)
+    if task.remind_at is not None and task.remind_at <= task.due_at:
+        event.add_component(_alarm(task.title, task.remind_at - task.due_at))
+    return event
+
+
+def calendar_feed_render(
+    *, actor: Membership, items: FeedItems, window: FeedWindow, name: str
+) -> Calendar:
+    """The VCALENDAR: the org's VTIMEZONE first, then deadlines, closings and tasks."""
+    tzid = window.tz.key
+    calendar = Calendar.new(
+        name=name,
+        description="Deadlines, closings and tasks from RallyPoynt",
+        prodid=PRODID,
+        method="PUBLISH",
+        calscale="GREGORIAN",
+        uid=f"calendar-{actor.pk}@{UID_DOMAIN}",
+    )
+    calendar.add("x-wr-timezone", tzid)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))  # Outlook's and Apple's refresh hint
+    # Only the transitions inside the window: a VTIMEZONE from 1970 would dwarf the events.
+    first_date = window.first_on - timedelta(days=1)
+    last_date = window.last_on + timedelta(days=2)
+    calendar.add_component(Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date))
+    # A deal whose closing is also tracked as a deadline shows it once, as the deadline.
+    closing_deadlines = {
+        d.transaction_id for d in items.deadlines if d.kind == DeadlineKind.CLOSING
+    }
+    for row in items.deadlines:
+        calendar.add_component(deadline_event(row, window.tz))
+    for deal in items.closings:
+        if deal.pk not in closing_deadlines:
+            calendar.add_component(closing_event(deal))
+    for task in items.tasks:
+        calendar.add_component(task_event(task, window.tz))
+    calendar.add_missing_timezones(first_date=first_date, last_date=last_date)
+    return calendar
+
+
+def calendar_feed_build(*, actor: Membership, now: datetime | None = None) -> Calendar:
+    """The member's feed as of `now` (their org loaded on `actor`)."""
+    org = actor.org
+    window = calendar_feed_window(time_zone=org.time_zone, now=now)
+    items = calendar_feed_items(actor=actor, window=window)
+    return calendar_feed_render(
+        actor=actor, items=items, window=window, name=f"{org.display_name} — RallyPoynt"
+    )

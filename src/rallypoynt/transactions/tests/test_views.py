@@ -1,0 +1,62 @@
+"""Transaction pages: deadlines this week, the deal page, and who may see them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from rallypoynt.journeys.tests.factories import engagement_for
+from rallypoynt.orgs.tests.brokerage import count_queries
+from rallypoynt.orgs.tests.test_views import client_for
+from rallypoynt.transactions.services.deadlines import deadline_add
+from rallypoynt.transactions.services.transactions import transaction_open
+
+pytestmark = pytest.mark.django_db
+
+
+def deal_for(member, **values):
+    engagement = engagement_for(member)
+    return transaction_open(
+        actor=member,
+        engagement_id=engagement.pk,
+        kind="purchase",
+        street=values.pop("street", "1 Main St"),
+        state="CO",
+        accepted_on=timezone.localdate(),
+        **values,
+    )
+
+
+def test_the_week_view_lists_my_deadlines_and_not_anyone_elses(brokerage):
+    mine = deal_for(brokerage.ben, street="1 Main St")
+    theirs = deal_for(brokerage.maria, street="9 Other Rd")
+    deadline_add(actor=brokerage.ben, transaction_id=mine.pk, kind="inspection", amount=3)
+    deadline_add(actor=brokerage.maria, transaction_id=theirs.pk, kind="inspection", amount=3)
+    page = client_for(brokerage.ben).get("/transactions/").content.decode()
+    assert "1 Main St" in page and "9 Other Rd" not in page
+    assert client_for(brokerage.ben).get(f"/transactions/{theirs.pk}/").status_code == 404
+
+
+def test_the_deal_page_shows_the_timeline_and_a_removal_works(brokerage):
+    deal = deal_for(brokerage.ben, closing_on=timezone.localdate() + timedelta(days=30))
+    row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="appraisal", amount=17)
+    client = client_for(brokerage.ben)
+    page = client.get(f"/transactions/{deal.pk}/").content.decode()
+    assert "Appraisal contingency" in page and "Remove contingency" in page
+    client.post(f"/transactions/{deal.pk}/resolve/", {"deadline_id": row.pk, "status": "satisfied"})
+    row.refresh_from_db()
+    assert row.status == "satisfied"
+
+
+def test_the_week_view_costs_the_same_queries_for_more_deals(brokerage):
+    client = client_for(brokerage.ben)
+    deal = deal_for(brokerage.ben)
+    deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="inspection", amount=2)
+    client.get("/transactions/")
+    few = count_queries(lambda: client.get("/transactions/"))
+    for _ in range(4):
+        more = deal_for(brokerage.ben)
+        deadline_add(actor=brokerage.ben, transaction_id=more.pk, kind="inspection", amount=2)
+    assert count_queries(lambda: client.get("/transactions/")) == few

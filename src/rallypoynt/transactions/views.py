@@ -1,0 +1,160 @@
+"""Pages: my deals and their deadlines this week; a deal with its deadline timeline, offers
+side by side, and the buttons that move it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from rallypoynt.contacts.views.people import crm_page
+from rallypoynt.core.errors import ServiceError
+from rallypoynt.journeys.selectors import engagement_list
+from rallypoynt.transactions import selectors
+from rallypoynt.transactions.choices import DeadlineKind
+from rallypoynt.transactions.services import deadlines, offers, transactions
+
+
+def _run(request: HttpRequest, call, success: str):
+    try:
+        result = call()
+    except ServiceError as exc:
+        details = "; ".join(e for errs in exc.fields.values() for e in errs)
+        messages.error(request, f"{exc.message} {details}".strip())
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _money(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value.replace(",", "").replace("$", "")) if value else None
+    except InvalidOperation:
+        return None
+
+
+@crm_page
+def deal_list(request: HttpRequest) -> HttpResponse:
+    """My deals, and every open deadline due this week across them (overdue first)."""
+    actor = request.membership
+    context = {
+        "deals": selectors.transaction_list(actor=actor)[:100],
+        "week": list(selectors.deadlines_upcoming(actor=actor, days=7)[:100]),
+        "engagements": engagement_list(actor=actor, status="active")[:200],
+        "now": timezone.now(),
+    }
+    return render(request, "transactions/list.html", context)
+
+
+@crm_page
+@require_POST
+def deal_create(request: HttpRequest) -> HttpResponse:
+    post = request.POST
+    deal = _run(
+        request,
+        lambda: transactions.transaction_open(
+            actor=request.membership,
+            engagement_id=int(post.get("engagement_id") or 0),
+            kind=post.get("kind", ""),
+            street=post.get("street", ""),
+            city=post.get("city", ""),
+            state=post.get("state", ""),
+            postal_code=post.get("postal_code", ""),
+            list_price=_money(post.get("list_price")),
+            accepted_on=_date(post.get("accepted_on")),
+            closing_on=_date(post.get("closing_on")),
+        ),
+        "Transaction opened.",
+    )
+    return redirect("transactions:detail", pk=deal.pk) if deal else redirect("transactions:list")
+
+
+@crm_page
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deadline timeline, the offers side by side with net to seller, and the actions."""
+    deal = selectors.transaction_get(actor=request.membership, transaction_id=pk)
+    if deal is None:
+        raise Http404
+    rows = list(selectors.deadline_list(transaction=deal))
+    context = {
+        "deal": deal,
+        "deadlines": rows,
+        "offers": offers.offers_compare(
+            deal, commission_rate=Decimal("0.05"), closing_costs=Decimal(0)
+        ),
+        "kinds": DeadlineKind.choices,
+        "now": timezone.now(),
+    }
+    return render(request, "transactions/detail.html", context)
+
+
+@crm_page
+@require_POST
+def deal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Every button of the deal page: one service each, then back to the page."""
+    actor, post = request.membership, request.POST
+    calls = {
+        "deadline": lambda: deadlines.deadline_add(
+            actor=actor,
+            transaction_id=pk,
+            kind=post.get("kind", ""),
+            amount=int(post.get("amount") or 0),
+            day_type=post.get("day_type", "calendar"),
+            anchor=post.get("anchor", "acceptance"),
+            roll=post.get("roll", "next_business_day"),
+        ),
+        "resolve": lambda: deadlines.deadline_resolve(
+            actor=actor,
+            deadline_id=int(post.get("deadline_id") or 0),
+            status=post.get("status", ""),
+        ),
+        "amend": lambda: deadlines.transaction_dates_amend(
+            actor=actor,
+            transaction_id=pk,
+            reason=post.get("reason", ""),
+            accepted_on=_date(post.get("accepted_on")),
+            closing_on=_date(post.get("closing_on")),
+        ),
+        "offer": lambda: offers.offer_create(
+            actor=actor,
+            transaction_id=pk,
+            buyer_name=post.get("buyer_name", ""),
+            terms={
+                "price": post.get("price"),
+                "earnest_money": post.get("earnest_money") or None,
+                "closing_on": _date(post.get("closing_on")),
+                "contingencies": [
+                    {"kind": k, "days": int(post.get(f"{k}_days") or 0)}
+                    for k in ("inspection", "appraisal", "financing")
+                    if post.get(f"{k}_days")
+                ],
+            },
+        ),
+        "accept": lambda: offers.offer_accept(actor=actor, offer_id=int(post.get("offer_id") or 0)),
+    }
+    if action not in calls:
+        raise Http404
+    _run(request, calls[action], "Done.")
+    return redirect("transactions:detail", pk=pk)
+
+
+app_name = "transactions"
+urlpatterns = [
+    path("", deal_list, name="list"),
+    path("new/", deal_create, name="create"),
+    path("<int:pk>/", deal_detail, name="detail"),
+    path("<int:pk>/<str:action>/", deal_act, name="act"),
+]
