@@ -13,7 +13,10 @@ from rallypoynt.orgs.services import organization_create
 # Child tables first; each is emptied with one set-based DELETE per scratch org.
 BULK_TABLES = [
     "transactions_deadlinechange",
+    "transactions_deadlinenotice",
     "transactions_deadline",
+    "transactions_offerversion",
+    "transactions_offer",
     "transactions_transactionengagement",
     "transactions_transaction",
     "journeys_handoff",
