@@ -11,7 +11,10 @@ from rallypoynt.contacts.api import router as contacts_router
 from rallypoynt.journeys.api import router as journeys_router
 from rallypoynt.orgs.api import router as orgs_router
 from rallypoynt.transactions.api import router as transactions_router
+from rallypoynt.transactions.api_commission import router as commission_router
+from rallypoynt.transactions.api_management import router as management_router
 from rallypoynt.transactions.api_offers import router as offers_router
+from rallypoynt.transactions.api_parties import router as parties_router
 
 api = NinjaAPI(
     title="RallyPoynt OS API",
@@ -29,3 +32,6 @@ api.add_router("", contacts_router)
 api.add_router("", journeys_router)
 api.add_router("", transactions_router)
 api.add_router("", offers_router)
+api.add_router("", parties_router)
+api.add_router("", management_router)
+api.add_router("", commission_router)

@@ -42,6 +42,9 @@ def engagement_visible_q(actor: Membership) -> Q:
     if scope.is_org_wide:
         return Q(org_id=actor.org_id)
     handed = Handoff.objects.filter(org_id=actor.org_id, to_member_id=actor.pk)
+    # Most actors were handed nothing: one cheap probe keeps the OR (a slow plan) out.
+    if not handed.exists():
+        return scope.owned_q("agent")
     return scope.owned_q("agent") | Q(org_id=actor.org_id, pk__in=handed.values("engagement_id"))
 
 

@@ -86,3 +86,51 @@ class Financing(models.TextChoices):
     VA = "va", "VA"
     USDA = "usda", "USDA"
     OTHER = "other", "Other"
+
+
+class PartyRole(models.TextChoices):
+    BUYER = "buyer", "Buyer"
+    SELLER = "seller", "Seller"
+    BUYER_AGENT = "buyer_agent", "Buyer's agent"
+    LISTING_AGENT = "listing_agent", "Listing agent"
+    LENDER = "lender", "Lender / loan officer"
+    TITLE_ESCROW = "title_escrow", "Title / escrow"
+    INSPECTOR = "inspector", "Inspector"
+    APPRAISER = "appraiser", "Appraiser"
+    ATTORNEY = "attorney", "Attorney"
+    TRANSACTION_COORDINATOR = "transaction_coordinator", "Transaction coordinator"
+    OTHER = "other", "Other"
+
+
+# Roles that are the clients themselves: progress updates go to them.
+CLIENT_ROLES = frozenset({PartyRole.BUYER, PartyRole.SELLER})
+
+
+class ChecklistKind(models.TextChoices):
+    DUE_DILIGENCE = "due_diligence", "Due diligence schedule"
+    PRE_CLOSING = "pre_closing", "Pre-closing checklist"
+    CLOSING = "closing", "Closing coordination checklist"
+    TERMINATION = "termination", "Termination checklist"
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    NOT_APPLICABLE = "na", "Not applicable"
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Payee(models.TextChoices):
+    AGENT = "agent", "Agent"
+    TEAM = "team", "Team"
+    BROKERAGE = "brokerage", "Brokerage"
+    REFERRAL = "referral", "Referral"
+
+
+class CommissionStatus(models.TextChoices):
+    PROJECTED = "projected", "Projected"
+    FINAL = "final", "Final (closed)"

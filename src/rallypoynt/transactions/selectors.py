@@ -11,18 +11,26 @@ from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import engagement_visible_q
 from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.transactions.choices import DeadlineStatus
-from rallypoynt.transactions.models import Deadline, Transaction
+from rallypoynt.transactions.models import Deadline, Party, Transaction, TransactionEngagement
 
 
-def transaction_visible_q(actor: Membership) -> Q:
-    """Transactions serving an engagement the actor may see."""
+def transaction_visible_q(actor: Membership, field: str = "pk") -> Q:
+    """Deals (by `field`, their id) serving an engagement the actor may see, or on which
+    the actor is a party (the transaction coordinator assigned to it)."""
+    if visibility_for(actor).is_org_wide:
+        return Q(org_id=actor.org_id)
     engagements = Engagement.objects.filter(engagement_visible_q(actor)).values("pk")
-    return Q(org_id=actor.org_id, sides__engagement_id__in=engagements)
+    sides = TransactionEngagement.objects.filter(
+        org_id=actor.org_id, engagement_id__in=engagements
+    ).values("transaction_id")
+    parties = Party.objects.filter(org_id=actor.org_id, member_id=actor.pk).values("transaction_id")
+    return Q(org_id=actor.org_id) & (Q(**{f"{field}__in": sides}) | Q(**{f"{field}__in": parties}))
 
 
 def transaction_list(*, actor: Membership) -> QuerySet[Transaction]:
-    return Transaction.objects.filter(transaction_visible_q(actor)).distinct().order_by("-id")
+    return Transaction.objects.filter(transaction_visible_q(actor)).order_by("-id")
 
 
 def transaction_get(*, actor: Membership, transaction_id: int) -> Transaction | None:
@@ -41,13 +49,11 @@ def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline
     if not 1 <= days <= 366:
         raise ValidationFailed("Invalid window.", fields={"days": ["between 1 and 366"]})
     until = timezone.now() + timedelta(days=days)
-    deals = Transaction.objects.filter(transaction_visible_q(actor)).values("pk")
     return (
         Deadline.objects.filter(
-            org_id=actor.org_id,
+            transaction_visible_q(actor, "transaction_id"),
             status=DeadlineStatus.OPEN,
             due_at__lte=until,
-            transaction_id__in=deals,
         )
         .select_related("transaction")
         .order_by("due_at", "id")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.journeys.selectors import engagement_list
-from rallypoynt.transactions import selectors
+from rallypoynt.transactions import selectors, views_commission, views_management
 from rallypoynt.transactions.choices import DeadlineKind
 from rallypoynt.transactions.services import deadlines, offers, transactions
 
@@ -156,5 +156,7 @@ urlpatterns = [
     path("", deal_list, name="list"),
     path("new/", deal_create, name="create"),
     path("<int:pk>/", deal_detail, name="detail"),
+    *views_management.urlpatterns,
+    *views_commission.urlpatterns,
     path("<int:pk>/<str:action>/", deal_act, name="act"),
 ]

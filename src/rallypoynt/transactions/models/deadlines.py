@@ -45,7 +45,10 @@ class Deadline(TenantModel):
     class Meta:
         indexes = [
             models.Index(fields=["org", "status", "due_at"], name="deadline_org_due"),
-            models.Index(fields=["org", "transaction"], name="deadline_org_transaction"),
+            # "Open deadlines due soon across these deals" walks this index per deal.
+            models.Index(
+                fields=["org", "transaction", "status", "due_at"], name="deadline_deal_open_due"
+            ),
         ]
 
     def __str__(self) -> str:

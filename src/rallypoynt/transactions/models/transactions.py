@@ -30,11 +30,14 @@ class Transaction(TenantModel):
     contract_price = models.DecimalField(**MONEY)
     final_price = models.DecimalField(**MONEY)
     earnest_money = models.DecimalField(**MONEY)
+    earnest_money_due_on = models.DateField(null=True, blank=True)
     earnest_money_received_on = models.DateField(null=True, blank=True)
     offer_on = models.DateField(null=True, blank=True)
     accepted_on = models.DateField(null=True, blank=True)
     closing_on = models.DateField(null=True, blank=True)
     possession_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    terminated_on = models.DateField(null=True, blank=True)
     engagements = models.ManyToManyField(
         "journeys.Engagement", through="transactions.TransactionEngagement", related_name="+"
     )

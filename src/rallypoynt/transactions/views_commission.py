@@ -1,0 +1,5 @@
+"""Pages: commission of a deal."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
