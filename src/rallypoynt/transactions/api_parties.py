@@ -1,7 +1,85 @@
-"""API: parties of a transaction."""
+"""API: the parties on a deal (its team contact list)."""
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Schema, Status
+
+from rallypoynt.api.schemas import ERRORS
+from rallypoynt.core.errors import NotFound
+from rallypoynt.transactions import selectors
+from rallypoynt.transactions.services import parties
 
 router = Router(tags=["parties"])
+
+
+class PartyIn(Schema):
+    role: str
+    side: str = ""
+    contact_id: int | None = None
+    member_id: int | None = None
+    name: str = ""
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+    license_number: str = ""
+    notes: str = ""
+
+
+class PartyPatch(Schema):
+    role: str | None = None
+    side: str | None = None
+    name: str | None = None
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    license_number: str | None = None
+    notes: str | None = None
+
+
+class PartyOut(Schema):
+    id: int
+    transaction_id: int
+    role: str
+    side: str
+    contact_id: int | None
+    member_id: int | None
+    name: str
+    company: str
+    email: str
+    phone: str
+    license_number: str
+    notes: str
+
+
+def _deal(request, transaction_id: int):
+    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+    if deal is None:
+        raise NotFound("No such transaction.")
+    return deal
+
+
+@router.get("/transactions/{transaction_id}/parties", response={200: list[PartyOut], **ERRORS})
+def party_list(request, transaction_id: int):
+    """The team contact list: clients, agents on both sides, lender, title, inspector..."""
+    return selectors.party_list(transaction=_deal(request, transaction_id))
+
+
+@router.post("/transactions/{transaction_id}/parties", response={201: PartyOut, **ERRORS})
+def party_create(request, transaction_id: int, body: PartyIn):
+    """Add a party: a contact (`contact_id`), a member (`member_id`: they will see the deal)
+    or a named outsider such as the co-op agent, who never logs in."""
+    party = parties.party_add(actor=request.auth, transaction_id=transaction_id, **body.dict())
+    return Status(201, party)
+
+
+@router.patch("/parties/{party_id}", response={200: PartyOut, **ERRORS})
+def party_change(request, party_id: int, body: PartyPatch):
+    return parties.party_update(
+        actor=request.auth, party_id=party_id, **body.dict(exclude_unset=True)
+    )
+
+
+@router.delete("/parties/{party_id}", response={204: None, **ERRORS})
+def party_delete(request, party_id: int):
+    parties.party_remove(actor=request.auth, party_id=party_id)
+    return Status(204, None)

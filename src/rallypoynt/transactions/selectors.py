@@ -12,7 +12,7 @@ from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import engagement_visible_q
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.transactions.choices import DeadlineStatus
+from rallypoynt.transactions.choices import DeadlineStatus, PartyRole
 from rallypoynt.transactions.models import Deadline, Party, Transaction, TransactionEngagement
 
 
@@ -35,6 +35,13 @@ def transaction_list(*, actor: Membership) -> QuerySet[Transaction]:
 
 def transaction_get(*, actor: Membership, transaction_id: int) -> Transaction | None:
     return transaction_list(actor=actor).filter(pk=transaction_id).first()
+
+
+def party_list(*, transaction: Transaction) -> list[Party]:
+    """The deal's team contact list: clients first, then agents, then the others by role."""
+    order = {role: index for index, role in enumerate(PartyRole.values)}
+    rows = Party.objects.filter(org_id=transaction.org_id, transaction=transaction)
+    return sorted(rows.select_related("member__user"), key=lambda p: (order[p.role], p.pk))
 
 
 def deadline_list(*, transaction: Transaction) -> QuerySet[Deadline]:

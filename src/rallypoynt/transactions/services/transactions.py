@@ -7,14 +7,60 @@ from decimal import Decimal
 
 from django.db import transaction as db_transaction
 
+from rallypoynt.contacts.models import ContactEmail
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.journeys.models import Engagement
-from rallypoynt.journeys.selectors import engagement_scope_q
+from rallypoynt.journeys.selectors import engagement_clients, engagement_scope_q
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.choices import TransactionKind
-from rallypoynt.transactions.models import Transaction, TransactionEngagement
+from rallypoynt.transactions.choices import PartyRole, TransactionKind
+from rallypoynt.transactions.models import Party, Transaction, TransactionEngagement
+
+
+def primary_emails(contact_ids: list[int]) -> dict[int, str]:
+    """Each contact's primary (else first) e-mail address, in one query."""
+    found: dict[int, str] = {}
+    rows = ContactEmail.objects.filter(contact_id__in=contact_ids).order_by("-is_primary", "id")
+    for contact_id, address in rows.values_list("contact_id", "address"):
+        found.setdefault(contact_id, address)
+    return found
+
+
+def parties_from_engagement(deal: Transaction, engagement: Engagement) -> list[Party]:
+    """The engagement's clients and agent start the deal's contact list, on its side."""
+    client_role, agent_role = (
+        (PartyRole.BUYER, PartyRole.BUYER_AGENT)
+        if engagement.side == "buy"
+        else (PartyRole.SELLER, PartyRole.LISTING_AGENT)
+    )
+    clients = engagement_clients(engagement)
+    emails = primary_emails([contact.pk for contact in clients])
+    rows = [
+        Party(
+            org_id=deal.org_id,
+            transaction=deal,
+            role=client_role,
+            side=engagement.side,
+            contact=contact,
+            name=contact.full_name or str(contact),
+            email=emails.get(contact.pk, ""),
+        )
+        for contact in clients
+    ]
+    agent = engagement.agent
+    rows.append(
+        Party(
+            org_id=deal.org_id,
+            transaction=deal,
+            role=agent_role,
+            side=engagement.side,
+            member=agent,
+            name=str(agent.user),
+            email=agent.user.email,
+        )
+    )
+    return Party.objects.bulk_create(rows)
 
 
 @db_transaction.atomic
@@ -33,7 +79,11 @@ def transaction_open(
     closing_on: date | None = None,
 ) -> Transaction:
     """A deal on a property for an engagement the actor works (its side is the engagement's)."""
-    engagement = Engagement.objects.filter(engagement_scope_q(actor), pk=engagement_id).first()
+    engagement = (
+        Engagement.objects.filter(engagement_scope_q(actor), pk=engagement_id)
+        .select_related("agent__user")
+        .first()
+    )
     if engagement is None:
         raise NotFound("No such engagement.")
     errors: dict[str, list[str]] = {}
@@ -60,6 +110,7 @@ def transaction_open(
     TransactionEngagement.objects.create(
         org_id=actor.org_id, transaction=deal, engagement=engagement, side=engagement.side
     )
+    parties_from_engagement(deal, engagement)
     audit_record(
         org_id=actor.org_id, actor_id=actor.user_id, action="transaction.open", target=deal
     )
