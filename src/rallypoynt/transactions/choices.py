@@ -64,6 +64,8 @@ class DeadlineStatus(models.TextChoices):
 
 
 RESOLVED = frozenset({DeadlineStatus.SATISFIED, DeadlineStatus.WAIVED, DeadlineStatus.FAILED})
+# Still to be met: an extended contingency is open with a later date.
+UNRESOLVED = frozenset({DeadlineStatus.OPEN, DeadlineStatus.EXTENDED})
 
 
 class OfferStatus(models.TextChoices):

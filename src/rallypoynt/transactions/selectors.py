@@ -10,9 +10,10 @@ from django.utils import timezone
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import engagement_visible_q
+from rallypoynt.journeys.selectors_handoffs import role_holder
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.transactions.choices import DeadlineStatus, PartyRole
+from rallypoynt.transactions.choices import UNRESOLVED, PartyRole
 from rallypoynt.transactions.models import Deadline, Party, Transaction, TransactionEngagement
 
 
@@ -59,9 +60,26 @@ def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline
     return (
         Deadline.objects.filter(
             transaction_visible_q(actor, "transaction_id"),
-            status=DeadlineStatus.OPEN,
+            status__in=UNRESOLVED,
             due_at__lte=until,
         )
         .select_related("transaction")
         .order_by("due_at", "id")
     )
+
+
+def deal_recipients(deal: Transaction, role: str = "") -> list[Membership]:
+    """The people working the deal: its engagements' agents, the members on it as parties
+    (the transaction coordinator), and whoever holds `role` on the engagements' teams."""
+    found: dict[int, Membership] = {}
+    for side in deal.sides.select_related("engagement__agent__user", "engagement"):
+        engagement = side.engagement
+        found[engagement.agent_id] = engagement.agent
+        if role:
+            holder = role_holder(engagement, role).member
+            if holder is not None:
+                found[holder.pk] = holder
+    members = Party.objects.filter(org_id=deal.org_id, transaction=deal, member__isnull=False)
+    for party in members.select_related("member__user"):
+        found[party.member_id] = party.member
+    return [m for m in found.values() if m.is_active]

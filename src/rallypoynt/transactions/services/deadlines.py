@@ -3,7 +3,7 @@ change), and resolve them (removed, waived, failed)."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django.db import transaction as db_transaction
 from django.utils import timezone
@@ -13,11 +13,14 @@ from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.services import notification_send
+from rallypoynt.transactions import selectors
 from rallypoynt.transactions.choices import (
     CONTINGENCIES,
     RESOLVED,
     Anchor,
     DeadlineKind,
+    DeadlineStatus,
 )
 from rallypoynt.transactions.deadlines import (
     DayType,
@@ -98,6 +101,10 @@ def deadlines_plan(deal: Transaction, rows: list[Deadline]) -> dict[int, Due | N
     return plan
 
 
+def _later(before: datetime | None, after: datetime | None) -> bool:
+    return bool(before and after and after > before)
+
+
 def deadlines_recompute(
     *, deal: Transaction, actor: Membership | None, reason: str
 ) -> list[Deadline]:
@@ -118,8 +125,10 @@ def deadlines_recompute(
             reason=reason[:300],
             changed_by=actor,
         )
+        if row.is_contingency and row.status == DeadlineStatus.OPEN and _later(row.due_at, due_at):
+            row.status = DeadlineStatus.EXTENDED  # an amendment gave the contingency more time
         row.due_on, row.due_at = due_on, due_at
-        row.save(update_fields=["due_on", "due_at", "updated_at"])
+        row.save(update_fields=["due_on", "due_at", "status", "updated_at"])
         moved.append(row)
     if moved:
         event_emit(
@@ -233,7 +242,30 @@ def transaction_dates_amend(
         target=deal,
         changes={"before": before, "reason": reason.strip()},
     )
+    amendment_announce(deal, actor, moved, reason.strip())
     return moved
+
+
+def amendment_announce(
+    deal: Transaction, actor: Membership, moved: list[Deadline], reason: str
+) -> None:
+    """Tell everyone working the deal (but the one who amended it) which dates moved."""
+    if not moved:
+        return
+    lines = [
+        f"{row.name}: {timezone.localtime(row.due_at):%a %b %-d, %-I:%M %p}"
+        for row in moved
+        if row.due_at
+    ]
+    for member in selectors.deal_recipients(deal):
+        if member.pk != actor.pk:
+            notification_send(
+                recipient=member,
+                kind="transaction.amended",
+                title=f"Deadlines moved on {deal}: {reason}"[:200],
+                body="\n".join(lines),
+                link=f"/transactions/{deal.pk}/",
+            )
 
 
 @db_transaction.atomic

@@ -10,10 +10,10 @@ from django.db import IntegrityError
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
-from rallypoynt.journeys.selectors_handoffs import role_holder
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import notification_send
-from rallypoynt.transactions.choices import DeadlineStatus
+from rallypoynt.transactions import selectors
+from rallypoynt.transactions.choices import UNRESOLVED
 from rallypoynt.transactions.models import Deadline, DeadlineNotice
 
 ALERT = 0
@@ -27,16 +27,7 @@ def reminder_offsets() -> list[int]:
 
 
 def _recipients(row: Deadline) -> list[Membership]:
-    """The agents of the deal's engagements, and whoever holds the deadline's role."""
-    found: dict[int, Membership] = {}
-    for side in row.transaction.sides.select_related("engagement__agent__user", "engagement"):
-        engagement = side.engagement
-        found[engagement.agent_id] = engagement.agent
-        if row.responsible_role:
-            holder = role_holder(engagement, row.responsible_role).member
-            if holder is not None:
-                found[holder.pk] = holder
-    return [m for m in found.values() if m.is_active]
+    return selectors.deal_recipients(row.transaction, row.responsible_role)
 
 
 def _notify(row: Deadline, minutes_before: int, now: datetime) -> bool:
@@ -70,7 +61,7 @@ def _notify(row: Deadline, minutes_before: int, now: datetime) -> bool:
 def deadline_notices_send(now: datetime | None = None) -> int:
     """Send every reminder and alert that is due and not yet sent; returns how many."""
     now = now or timezone.now()
-    open_rows = Deadline.objects.filter(status=DeadlineStatus.OPEN, due_at__isnull=False)
+    open_rows = Deadline.objects.filter(status__in=UNRESOLVED, due_at__isnull=False)
     sent = 0
     for minutes in reminder_offsets():
         ahead = now + timedelta(minutes=minutes)

@@ -118,3 +118,40 @@ def test_nobody_outside_the_deal_can_add_move_or_resolve(brokerage, other, deal)
             )
         with pytest.raises(NotFound):
             deadline_resolve(actor=outsider, deadline_id=row.pk, status="waived")
+
+
+def test_an_amendment_extends_contingencies_and_tells_the_people_on_the_deal(brokerage, deal):
+    from rallypoynt.orgs.models import Notification
+    from rallypoynt.orgs.tests.factories import MembershipFactory
+    from rallypoynt.transactions.services.parties import party_add
+
+    tc = MembershipFactory(org=brokerage.org, roles=["transaction_coordinator"])
+    party_add(
+        actor=brokerage.ben, transaction_id=deal.pk, role="transaction_coordinator", member_id=tc.pk
+    )
+    financing = deadline_add(
+        actor=brokerage.ben, transaction_id=deal.pk, kind="financing", amount=21
+    )
+    closing = deadline_add(
+        actor=brokerage.ben, transaction_id=deal.pk, kind="closing", anchor="closing"
+    )
+    transaction_dates_amend(
+        actor=brokerage.ben,
+        transaction_id=deal.pk,
+        reason="Lender needs a week",
+        accepted_on=date(2026, 12, 22),
+        closing_on=date(2027, 1, 29),
+    )
+    financing.refresh_from_db()
+    closing.refresh_from_db()
+    assert financing.status == "extended" and financing.due_on == date(2027, 1, 12)
+    # A milestone is not a contingency, but it is moved the same way and stays open.
+    assert closing.due_on == date(2027, 1, 29) and closing.status == "open"
+    told = Notification.objects.get(recipient=tc, kind="transaction.amended")
+    assert "Lender needs a week" in told.title and "Financing" in told.body
+    # The one who amended it is not told what they did.
+    assert not Notification.objects.filter(recipient=brokerage.ben, kind="transaction.amended")
+    # Extended contingencies still count as open in "deadlines across my deals".
+    from rallypoynt.transactions.selectors import deadlines_upcoming
+
+    assert financing in deadlines_upcoming(actor=brokerage.ben, days=366)
