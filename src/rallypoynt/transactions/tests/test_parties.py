@@ -88,7 +88,9 @@ def test_the_coordinator_sees_only_the_deals_assigned_to_them(brokerage):
     added = api.post(parties_url(assigned), {"role": "title_escrow", "name": "Alpine Title"})
     assert added.status_code == 201
 
-    assert ApiClient(brokerage.ben).delete(f"/api/v1/parties/{party.json()['id']}").status_code == 204
+    assert (
+        ApiClient(brokerage.ben).delete(f"/api/v1/parties/{party.json()['id']}").status_code == 204
+    )
     assert api.get(f"/api/v1/transactions/{assigned.pk}").status_code == 404
 
 
