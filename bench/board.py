@@ -32,9 +32,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench import timing
 from bench.scratch import scratch_drop, scratch_org
 from rallypoynt.accounts.models import User
 from rallypoynt.cli import progress_bar
@@ -69,9 +69,7 @@ from rallypoynt.orgs.services.structure import team_create, team_member_add
 
 AGENTS = 8
 TEAMS = 2
-REQUESTS = 200
 SMALL_REQUESTS = 100
-WARMUP = 20
 STATEMENT_REPEATS = 50
 SAMPLE = 500
 ENGINE_ROUNDS = 3
@@ -92,42 +90,7 @@ PHASE_WEIGHTS = {
 ACTIVE = EngagementStatus.ACTIVE
 
 
-# -- timing ---------------------------------------------------------------------------------
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
-
-    return {
-        "p50_ms": at(0.50),
-        "p95_ms": at(0.95),
-        "p99_ms": at(0.99),
-        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
-    }
-
-
-def _time(call: Callable[[], object], n: int = REQUESTS, warmup: int = WARMUP) -> dict:
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return _percentiles(samples)
-
-
-def _get(client: Client, url: str) -> Callable[[], object]:
-    def call():
-        response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code}")
-        return response
-
-    return call
+# -- statements: replayed raw, shaped, planned ---------------------------------------------
 
 
 def _raw(sql: str, params: list | None = None) -> Callable[[], object]:
@@ -137,12 +100,6 @@ def _raw(sql: str, params: list | None = None) -> Callable[[], object]:
             cursor.fetchall()
 
     return call
-
-
-def _captured(call: Callable[[], object]) -> list[str]:
-    with CaptureQueriesContext(connection) as ctx:
-        call()
-    return [q["sql"] for q in ctx.captured_queries]
 
 
 def _shape(sql: str) -> str:
@@ -401,11 +358,6 @@ def _with_closed(active: int) -> int:
     return active + round(active * CLOSED_SHARE)
 
 
-def _analyze() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give a live org
-
-
 # -- (a) the board --------------------------------------------------------------------------
 
 
@@ -422,9 +374,9 @@ def _board_checks(client: Client, url: str) -> dict:
     page = {}
 
     def call():
-        page["html"] = _get(client, url)().content.decode()
+        page["html"] = timing.get_ok(client, url)().content.decode()
 
-    statements = _captured(call)
+    statements = timing.captured(call)
     shapes = Counter(_shape(sql) for sql in statements)
     return {
         "queries": len(statements),
@@ -441,9 +393,9 @@ def _board_figures(client: Client, broker, by: str, n: int) -> dict:
     """The page, the raw aggregate (baseline) and `board_get` alone (the page less it is
     middleware, the other reads and the template)."""
     url = URLS[by]
-    product = _time(_get(client, url), n=n)
-    base = _time(_raw(_aggregate_sql(f"{by}_key"), [broker.org_id, ACTIVE]), n=n)
-    selector = _time(lambda: board_get(actor=broker, by=by), n=n)
+    product = timing.timed(timing.get_ok(client, url), n=n)
+    base = timing.timed(_raw(_aggregate_sql(f"{by}_key"), [broker.org_id, ACTIVE]), n=n)
+    selector = timing.timed(lambda: board_get(actor=broker, by=by), n=n)
     return {
         "url": url,
         **product,
@@ -461,7 +413,7 @@ def _statement_costs(statements: list[str]) -> list[dict]:
     for sql in statements:
         if not sql.lstrip().upper().startswith("SELECT"):
             continue
-        figure = _time(_raw(sql), n=STATEMENT_REPEATS, warmup=3)
+        figure = timing.timed(_raw(sql), n=STATEMENT_REPEATS, warmup=3)
         costs.append({"table": _table(sql), "p50_ms": figure["p50_ms"], "sql": sql[:240]})
     return sorted(costs, key=lambda c: -c["p50_ms"])
 
@@ -547,7 +499,7 @@ def _engine(org: Organization, seed: int) -> dict:
         started = time.perf_counter()
         evaluations = load_and_evaluate()
         product_runs.append(time.perf_counter() - started)
-    queries = len(_captured(load))
+    queries = len(timing.captured(load))
     count = len(states)
     base, product = statistics.median(base_runs), statistics.median(product_runs)
     blocked = sum(1 for _, e in evaluations if e.blockers)
@@ -563,7 +515,8 @@ def _engine(org: Organization, seed: int) -> dict:
     single = {e.pk: engagement_evaluate(e, now) for e in sample}
     single_seconds = time.perf_counter() - started
     counted = sample[:20]
-    per_each = len(_captured(lambda: [engagement_evaluate(e, now) for e in counted])) / len(counted)
+    statements = timing.captured(lambda: [engagement_evaluate(e, now) for e in counted])
+    per_each = len(statements) / len(counted)
     by_id = dict(evaluations)
     return {
         "engagements": count,
@@ -597,12 +550,6 @@ def _engine(org: Organization, seed: int) -> dict:
 # -- the run --------------------------------------------------------------------------------
 
 
-def _client(member) -> Client:
-    client = Client(SERVER_NAME="localhost")
-    client.force_login(member.user)
-    return client
-
-
 def run(scale: int = 10_000, seed: int = 42) -> dict:
     """Time the board at scale/10 and `scale` engagements, then the engine at `scale`."""
     load_before = os.getloadavg()[0]
@@ -628,10 +575,10 @@ def run(scale: int = 10_000, seed: int = 42) -> dict:
             task = bar.add_task(f"engagements ({small:,})", total=_with_closed(small))
             loader.load(small, lambda n: bar.advance(task, n))
         load_seconds = time.perf_counter() - started
-        _analyze()
-        client = _client(broker)
+        timing.analyze()
+        client = timing.session_client(broker)
         for url in URLS.values():
-            _get(client, url)()  # warm the per-process caches
+            timing.get_ok(client, url)()  # warm the per-process caches
         checks_small = {by: _board_checks(client, url) for by, url in URLS.items()}
         figures_small = {by: _board_figures(client, broker, by, SMALL_REQUESTS) for by in URLS}
         started = time.perf_counter()
@@ -639,9 +586,9 @@ def run(scale: int = 10_000, seed: int = 42) -> dict:
             task = bar.add_task(f"engagements (to {scale:,})", total=_with_closed(scale - small))
             loader.load(scale - small, lambda n: bar.advance(task, n))
         load_seconds += time.perf_counter() - started
-        _analyze()
+        timing.analyze()
         checks = {by: _board_checks(client, url) for by, url in URLS.items()}
-        figures = {by: _board_figures(client, broker, by, REQUESTS) for by in URLS}
+        figures = {by: _board_figures(client, broker, by, timing.REQUESTS) for by in URLS}
         costs = {by: _statement_costs(checks[by]["statements"]) for by in URLS}
         plans = {by: _board_plans(checks[by]["statements"]) for by in URLS}
         engine = _engine(org, seed)
@@ -666,7 +613,7 @@ def run(scale: int = 10_000, seed: int = 42) -> dict:
         # Other work on the machine inflates wall-clock latency; say how busy it was.
         "machine_load_avg_1m": {"before": load_before, "after": os.getloadavg()[0]},
         "cpus": os.cpu_count(),
-        "requests_each": REQUESTS,
+        "requests_each": timing.REQUESTS,
         "board": figures,
         "board_at_scale_div_10": {
             by: {"engagements_active": small, "requests": SMALL_REQUESTS, **f}

@@ -11,7 +11,6 @@ the floor for that page, so the ratio survives a noisy machine.
 from __future__ import annotations
 
 import os
-import statistics
 import time
 import uuid
 from collections import Counter
@@ -21,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bench import timing
 from bench.scratch import scratch_drop, scratch_org
 from rallypoynt.accounts.models import User
 from rallypoynt.demo.loader import contacts_insert
@@ -29,53 +29,16 @@ from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.services import member_add
 
 AGENTS = 8
-REQUESTS = 200
-WARMUP = 20
 CREATES = 200
 # The numbers to beat: 5x faster than the open-source CRM's 0.9 s list and 0.6 s search.
 TARGETS_MS = {"list_p95": 150, "search_p95": 120, "create_p99": 34}
 CONTACT_TABLE_PREFIX = "contacts_"
 
 
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
-
-    return {
-        "p50_ms": at(0.50),
-        "p95_ms": at(0.95),
-        "p99_ms": at(0.99),
-        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
-    }
-
-
-def _time(call: Callable[[], object], n: int = REQUESTS, warmup: int = WARMUP) -> dict:
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return _percentiles(samples)
-
-
-def _get(client: Client, url: str) -> Callable[[], object]:
-    def call():
-        response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code}")
-        return response
-
-    return call
-
-
 def _data_sql(client: Client, url: str) -> list[str]:
     """The statements a request runs on CRM tables (not session, user or membership)."""
     with CaptureQueriesContext(connection) as ctx:
-        _get(client, url)()
+        timing.get_ok(client, url)()
     return [q["sql"] for q in ctx.captured_queries if CONTACT_TABLE_PREFIX in q["sql"]]
 
 
@@ -100,7 +63,7 @@ def _plan(client: Client, url: str) -> list[str]:
 
 def _query_count(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        _get(client, url)()
+        timing.get_ok(client, url)()
     return len(ctx.captured_queries)
 
 
@@ -145,12 +108,6 @@ def _worst(figures: dict, prefix: str, key: str) -> float:
     return max(f[key] for name, f in figures.items() if name.startswith(prefix))
 
 
-def _client(member) -> Client:
-    client = Client(SERVER_NAME="localhost")
-    client.force_login(member.user)
-    return client
-
-
 def run(scale: int = 100_000, seed: int = 42) -> dict:
     """Time the list page, list API, name search and create at `scale` contacts."""
     load_before = os.getloadavg()[0]
@@ -161,10 +118,12 @@ def run(scale: int = 100_000, seed: int = 42) -> dict:
         started = time.perf_counter()
         contacts_insert(org, [a.pk for a in agents], rows)
         load_seconds = time.perf_counter() - started
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give a live org
+        timing.analyze()
         prefix = _common_prefix(rows)
-        clients = {"broker": _client(broker), "agent": _client(agents[0])}
+        clients = {
+            "broker": timing.session_client(broker),
+            "agent": timing.session_client(agents[0]),
+        }
         urls = {
             "list_page": "/contacts/",
             "list_api": "/api/v1/contacts?limit=50",
@@ -174,8 +133,8 @@ def run(scale: int = 100_000, seed: int = 42) -> dict:
         figures: dict[str, dict] = {}
         for who, client in clients.items():
             for name, url in urls.items():
-                product = _time(_get(client, url))
-                base = _time(_raw(_data_sql(client, url)))
+                product = timing.timed(timing.get_ok(client, url))
+                base = timing.timed(_raw(_data_sql(client, url)))
                 figures[f"{name}_{who}"] = {
                     "url": url,
                     **product,
@@ -184,14 +143,16 @@ def run(scale: int = 100_000, seed: int = 42) -> dict:
                 }
         figures["create_api_agent"] = {
             "url": "POST /api/v1/contacts",
-            **_time(_creator(clients["agent"]), n=CREATES, warmup=WARMUP),
+            **timing.timed(_creator(clients["agent"]), n=CREATES, warmup=timing.WARMUP),
         }
         plans = {
             "search_agent": _plan(clients["agent"], urls["search_api"]),
             "search_broker": _plan(clients["broker"], urls["search_api"]),
             "rare_search_broker": _plan(clients["broker"], "/api/v1/contacts?q=Zzq"),
         }
-        rare = _time(_get(clients["broker"], "/api/v1/contacts?limit=50&q=Zzq"), n=50)
+        rare = timing.timed(
+            timing.get_ok(clients["broker"], "/api/v1/contacts?limit=50&q=Zzq"), n=50
+        )
         figures["rare_search_api_broker"] = {"url": "/api/v1/contacts?limit=50&q=Zzq", **rare}
         queries = {
             who: {
@@ -214,7 +175,7 @@ def run(scale: int = 100_000, seed: int = 42) -> dict:
         "machine_load_avg_1m": {"before": load_before, "after": os.getloadavg()[0]},
         "cpus": os.cpu_count(),
         "search_prefix": prefix,
-        "requests_each": REQUESTS,
+        "requests_each": timing.REQUESTS,
         "figures": figures,
         "query_counts": queries,
         "plans": plans,

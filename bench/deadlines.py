@@ -40,9 +40,9 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench import timing
 from bench.scratch import scratch_drop, scratch_org
 from rallypoynt.accounts.models import User
 from rallypoynt.accounts.services import api_token_create
@@ -61,7 +61,6 @@ from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.services import member_add
 from rallypoynt.orgs.services.structure import team_create, team_member_add
 from rallypoynt.transactions.choices import (
-    CONTINGENCIES,
     Anchor,
     DeadlineKind,
     DeadlineStatus,
@@ -76,6 +75,7 @@ from rallypoynt.transactions.models import (
     TransactionEngagement,
 )
 from rallypoynt.transactions.selectors import deadlines_upcoming
+from rallypoynt.transactions.services.deadline_build import DeadlineSpec, deadlines_build
 from rallypoynt.transactions.services.deadlines import (
     deadlines_plan,
     deadlines_recompute,
@@ -85,8 +85,6 @@ from rallypoynt.transactions.services.deadlines import (
 AGENTS = 8
 TEAMS = 2
 RECOMPUTE = 10_000
-REQUESTS = 200
-WARMUP = 20
 PAGE = 50  # the endpoint's default limit
 DAYS = 7
 CHUNK = 1000  # transactions per load batch and per recompute round
@@ -127,44 +125,7 @@ RULES = (
 )
 
 
-# -- timing ---------------------------------------------------------------------------------
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
-
-    return {
-        "p50_ms": at(0.50),
-        "p95_ms": at(0.95),
-        "p99_ms": at(0.99),
-        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
-    }
-
-
-def _time(call: Callable[[], object], n: int = REQUESTS, warmup: int = WARMUP) -> dict:
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return _percentiles(samples)
-
-
-def _seconds(call: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = call()
-    return time.perf_counter() - started, result
-
-
-def _captured(call: Callable[[], object]) -> list[str]:
-    with CaptureQueriesContext(connection) as ctx:
-        call()
-    return [q["sql"] for q in ctx.captured_queries]
+# -- query plans ----------------------------------------------------------------------------
 
 
 def _plan(sql: str, params) -> list[str]:
@@ -181,11 +142,6 @@ def _plan(sql: str, params) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         return [row[0] for row in cursor.fetchall()]
-
-
-def _analyze() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give a live org
 
 
 # -- the org --------------------------------------------------------------------------------
@@ -208,7 +164,8 @@ def _staff(org: Organization, broker: Membership) -> tuple[list, dict[int, int]]
 
 class Loader:
     """Generates deals (engagement, transaction, side, five deadlines) and inserts them
-    set-based, a chunk per database transaction; due times come from `deadlines_plan`."""
+    set-based, a chunk per database transaction; deadline rows are built as the services build
+    them (`deadlines_build`, due times from `deadlines_plan`)."""
 
     def __init__(self, org: Organization, agents, team_of, seed: int):
         self.org = org
@@ -305,19 +262,13 @@ class Loader:
         return engagement, deal
 
     def _deadlines(self, deal: Transaction, agent_id: int, ids) -> list[Deadline]:
-        made: dict[str, Deadline] = {}
-        for kind, anchor, amount, day_type, roll, at in RULES:
-            made[kind] = Deadline(
-                pk=next(ids),
-                org_id=self.org.pk,
-                transaction_id=deal.pk,
+        pks = [next(ids) for _ in RULES]
+        appraisal = pks[[rule[0] for rule in RULES].index(DeadlineKind.APPRAISAL)]
+        specs = [
+            DeadlineSpec(
                 kind=kind,
-                name=DeadlineKind(kind).label,
-                is_contingency=kind in CONTINGENCIES,
                 anchor=anchor,
-                anchor_deadline_id=made[DeadlineKind.APPRAISAL].pk
-                if anchor == Anchor.DEADLINE
-                else None,
+                anchor_deadline_id=appraisal if anchor == Anchor.DEADLINE else None,
                 amount=amount,
                 unit=Unit.DAYS,
                 day_type=day_type,
@@ -325,14 +276,13 @@ class Loader:
                 time_of_day=at,
                 responsible_role="agent",
             )
-        rows = list(made.values())
-        plan = deadlines_plan(deal, rows)
+            for kind, anchor, amount, day_type, roll, at in RULES
+        ]
+        rows = deadlines_build(deal=deal, specs=specs, pks=pks)
         rng = self.rng
         for row in rows:
-            found = plan[row.pk]
-            row.due_on, row.due_at = found.on, found.at
-            self.due_days.append((found.on - self.today).days)
-            is_past = found.at < self.now
+            self.due_days.append((row.due_on - self.today).days)
+            is_past = row.due_at < self.now
             if rng.random() < (OPEN_IF_PAST if is_past else OPEN_IF_AHEAD):
                 row.status = DeadlineStatus.OPEN
             else:
@@ -344,7 +294,7 @@ class Loader:
                     if pick < 0.95
                     else DeadlineStatus.FAILED
                 )
-                row.resolved_at = min(found.at, self.now) - timedelta(hours=rng.uniform(1, 72))
+                row.resolved_at = min(row.due_at, self.now) - timedelta(hours=rng.uniform(1, 72))
                 row.resolved_by_id = agent_id
             self.statuses[row.status] += 1
         return rows
@@ -357,16 +307,6 @@ def _api_client(member: Membership) -> Client:
     """A test client sending a fresh bearer token of the member's (its own rate-limit window)."""
     _, secret = api_token_create(actor=member, name="bench")
     return Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {secret}")
-
-
-def _get(client: Client, url: str) -> Callable[[], object]:
-    def call():
-        response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code}: {response.content!r}")
-        return response
-
-    return call
 
 
 def _raw(sql: str, params) -> Callable[[], object]:
@@ -389,18 +329,18 @@ def _upcoming(member_id: int) -> tuple:
 
 def _endpoint_figures(member: Membership, label: str) -> dict:
     client = _api_client(member)
-    page = _get(client, URL)().json()
-    statements = _captured(_get(client, URL))
-    product = _time(_get(client, URL))
+    page = timing.get_ok(client, URL)().json()
+    statements = timing.captured(timing.get_ok(client, URL))
+    product = timing.timed(timing.get_ok(client, URL))
     actor, matching, sql, params = _upcoming(member.pk)
-    base = _time(_raw(sql, params))
+    base = timing.timed(_raw(sql, params))
     rows = _raw(sql, params)()
 
     def selector_and_page():
         found = deadlines_upcoming(actor=actor, days=DAYS)
         return paginate(found, cursor=None, limit=PAGE, ordering=("due_at", "id"))
 
-    selector = _time(selector_and_page)
+    selector = timing.timed(selector_and_page)
     return {
         "who": label,
         "url": URL,
@@ -468,7 +408,7 @@ def _rewrites(org: Organization, members: dict[str, Membership], index: bool = F
             ids = [row.pk for row in qs[: PAGE + 1]]
             first_page = ids if first_page is None else first_page
             figures[name] = {
-                **_time(_raw(sql, params), n=REWRITE_REPEATS, warmup=3),
+                **timing.timed(_raw(sql, params), n=REWRITE_REPEATS, warmup=3),
                 "same_page_as_selector": ids == first_page,
                 "rows": len(ids),
                 "plan": _plan(sql, params),
@@ -633,9 +573,9 @@ def _move_closing(org: Organization, ids: list[int]) -> None:
 
 
 def _recount(org: Organization, ids: list[int], change: Callable, reason: str) -> dict:
-    changed_seconds, _ = _seconds(lambda: change(org, ids))
+    changed_seconds, _ = timing.seconds(lambda: change(org, ids))
     changes_before = DeadlineChange.objects.filter(org_id=org.pk).count()
-    seconds, counts = _seconds(lambda: _recompute(org, ids, "write", reason))
+    seconds, counts = timing.seconds(lambda: _recompute(org, ids, "write", reason))
     kept = DeadlineChange.objects.filter(org_id=org.pk).count() - changes_before
     return {
         "change_applied_seconds": round(changed_seconds, 3),
@@ -675,7 +615,7 @@ def _per_deal(org: Organization, broker: Membership, ids: list[int]) -> dict:
                 )
             )
 
-    seconds, _ = _seconds(amend)
+    seconds, _ = timing.seconds(amend)
     return _rates(seconds, {"transactions": len(ids), "deadlines": deadlines, "moved": moved})
 
 
@@ -693,9 +633,9 @@ def _recompute_figures(org: Organization, broker: Membership, seed: int) -> dict
     _recompute(org, ids, "plan")  # warm: calendars built, holidays cached
     loads, plans = [], []
     for _ in range(ROUNDS):
-        seconds, counts = _seconds(lambda: _recompute(org, ids, "load"))
+        seconds, counts = timing.seconds(lambda: _recompute(org, ids, "load"))
         loads.append(seconds)
-        seconds, planned = _seconds(lambda: _recompute(org, ids, "plan"))
+        seconds, planned = timing.seconds(lambda: _recompute(org, ids, "plan"))
         plans.append(seconds)
     load, plan = statistics.median(loads), statistics.median(plans)
     holiday = _recount(
@@ -758,7 +698,7 @@ def run(scale: int = 100_000, seed: int = 42) -> dict:
             task = bar.add_task("transactions (5 deadlines each)", total=scale)
             loader.load(scale, lambda n: bar.advance(task, n))
         load_seconds = time.perf_counter() - started
-        seconds, _ = _seconds(_analyze)
+        seconds, _ = timing.seconds(timing.analyze)
         agent = agents[TEAMS]  # not a team lead: sees only their own deals
         endpoint = {
             "broker": _endpoint_figures(broker, "broker (org-wide)"),
@@ -789,7 +729,7 @@ def run(scale: int = 100_000, seed: int = 42) -> dict:
         "analyze_seconds": round(seconds, 1),
         "machine_load_avg_1m": {"before": load_before, "after": os.getloadavg()[0]},
         "cpus": os.cpu_count(),
-        "requests_each": REQUESTS,
+        "requests_each": timing.REQUESTS,
         "upcoming_deadlines": endpoint,
         "query_rewrites_bench_only": rewrites,
         "candidate_index_bench_only": indexed,

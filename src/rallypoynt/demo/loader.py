@@ -17,6 +17,7 @@ from rallypoynt.core.models import Event
 from rallypoynt.demo.crm import demo_crm
 from rallypoynt.demo.journeys import demo_pipeline
 from rallypoynt.demo.people import PersonRow, people
+from rallypoynt.demo.transactions import demo_deals
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import (
@@ -319,6 +320,7 @@ def demo_load(*, scale: int = 2000, seed: int = 42, progress: Progress | None = 
     created = contacts_insert(org, owners, missing, progress, after_batch=_loaded(org))
     demo_crm(org, seed=seed)
     demo_pipeline(org, seed=seed)
+    demo_deals(org, seed=seed)
     solo = solo_org()
     solo_scale = max(min(scale // 20, 500), 20)
     solo_rows = people(solo_scale, seed=seed + 1, owners=1)[people_loaded(solo) :]

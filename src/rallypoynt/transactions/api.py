@@ -21,7 +21,7 @@ from rallypoynt.transactions.deadlines import (
     deadline_calendar,
     due,
 )
-from rallypoynt.transactions.services import deadlines, transactions
+from rallypoynt.transactions.services import closing, deadlines, resolution, transactions
 
 router = Router(tags=["deadlines"])
 
@@ -126,8 +126,14 @@ class TransactionOut(Schema):
     list_price: Decimal | None
     offer_price: Decimal | None
     contract_price: Decimal | None
+    final_price: Decimal | None
+    earnest_money: Decimal | None
     accepted_on: date | None
     closing_on: date | None
+    closed_on: date | None
+    possession_on: date | None
+    terminated_on: date | None
+    terminated_reason: str
     deadlines: list[DeadlineOutRow]
 
     @staticmethod
@@ -153,6 +159,23 @@ class AmendIn(Schema):
     reason: str
     accepted_on: date | None = None
     closing_on: date | None = None
+
+
+class CloseIn(Schema):
+    closed_on: date
+    final_price: Decimal
+    possession_on: date | None = None
+
+
+class TerminateIn(Schema):
+    reason: str
+    terminated_on: date | None = None
+
+
+class SummaryOut(Schema):
+    outcome: str
+    created_at: datetime
+    record: dict
 
 
 class ResolveIn(Schema):
@@ -197,4 +220,29 @@ def transaction_amend(request, transaction_id: int, body: AmendIn):
 @router.post("/deadlines/{deadline_id}/resolve", response={200: DeadlineOutRow, **ERRORS})
 def deadline_resolve(request, deadline_id: int, body: ResolveIn):
     """Removed/satisfied, waived or failed."""
-    return deadlines.deadline_resolve(actor=request.auth, deadline_id=deadline_id, **body.dict())
+    return resolution.deadline_resolve(actor=request.auth, deadline_id=deadline_id, **body.dict())
+
+
+@router.post("/transactions/{transaction_id}/close", response={200: TransactionOut, **ERRORS})
+def transaction_close(request, transaction_id: int, body: CloseIn):
+    """Record the closing: every contingency must be resolved; commission becomes final and
+    the transaction summary record is written."""
+    closing.transaction_close(actor=request.auth, transaction_id=transaction_id, **body.dict())
+    return _deal(request, transaction_id)
+
+
+@router.post("/transactions/{transaction_id}/terminate", response={200: TransactionOut, **ERRORS})
+def transaction_terminate(request, transaction_id: int, body: TerminateIn):
+    """End the contract (after a failed contingency, say) with the reason."""
+    closing.transaction_terminate(actor=request.auth, transaction_id=transaction_id, **body.dict())
+    return _deal(request, transaction_id)
+
+
+@router.get("/transactions/{transaction_id}/summary", response={200: SummaryOut, **ERRORS})
+def transaction_summary(request, transaction_id: int):
+    """The transaction summary record written at closing or termination."""
+    deal = _deal(request, transaction_id)
+    found = selectors.summary_get(transaction=deal)
+    if found is None:
+        raise NotFound("The deal has not ended yet.")
+    return found

@@ -1,7 +1,219 @@
-"""API: commission of a transaction."""
+"""API: split plans and assignments, a deal's commissions per side, and an agent's
+commission statement (JSON or CSV)."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date
+from decimal import Decimal
+
+from django.http import HttpResponse
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from rallypoynt.api.schemas import ERRORS
+from rallypoynt.transactions import selectors_commission as selectors
+from rallypoynt.transactions.services import commission, commission_plans
 
 router = Router(tags=["commission"])
+
+PERCENT = {"ge": 0, "le": 100, "max_digits": 6, "decimal_places": 3}
+MONEY = {"ge": 0, "max_digits": 14, "decimal_places": 2}
+
+
+class SplitPlanIn(Schema):
+    name: str = Field(max_length=120)
+    agent_percent: Decimal = Field(**PERCENT)
+    team_percent: Decimal = Field(Decimal(0), **PERCENT)
+    annual_cap: Decimal | None = Field(None, **MONEY)
+    post_cap_fee: Decimal = Field(Decimal(0), **MONEY)
+    cap_year_month: int = Field(1, ge=1, le=12)
+    cap_year_day: int = Field(1, ge=1, le=31)
+    is_default: bool = False
+
+
+class SplitPlanOut(Schema):
+    id: int
+    name: str
+    agent_percent: Decimal
+    team_percent: Decimal
+    annual_cap: Decimal | None
+    post_cap_fee: Decimal
+    cap_year_month: int
+    cap_year_day: int
+    is_default: bool
+
+
+class AssignmentIn(Schema):
+    member_id: int
+    plan_id: int
+    starts_on: date
+
+
+class AssignmentOut(Schema):
+    id: int
+    member_id: int
+    plan_id: int
+    starts_on: date
+
+
+@router.get("/split-plans", response={200: list[SplitPlanOut], **ERRORS})
+def split_plan_list(request):
+    """The org's split plans (broker-owner, office managers, systems admins, compliance)."""
+    return selectors.split_plan_list(actor=request.auth)
+
+
+@router.post("/split-plans", response={201: SplitPlanOut, **ERRORS})
+def split_plan_create(request, body: SplitPlanIn):
+    return Status(201, commission_plans.split_plan_create(actor=request.auth, **body.dict()))
+
+
+@router.put("/split-plans/{plan_id}", response={200: SplitPlanOut, **ERRORS})
+def split_plan_update(request, plan_id: int, body: SplitPlanIn):
+    """Replace a plan's terms; final commissions keep what they were paid on."""
+    return commission_plans.split_plan_update(actor=request.auth, plan_id=plan_id, **body.dict())
+
+
+@router.post("/split-plan-assignments", response={201: AssignmentOut, **ERRORS})
+def split_plan_assign(request, body: AssignmentIn):
+    """Put an agent on a plan from a date; the latest start on or before a closing applies."""
+    return Status(201, commission_plans.split_plan_assign(actor=request.auth, **body.dict()))
+
+
+class SplitOut(Schema):
+    payee: str
+    name: str
+    member_id: int | None
+    amount: Decimal
+    basis: str
+
+
+class CommissionOut(Schema):
+    id: int
+    side: str
+    status: str
+    agent_id: int
+    agent_name: str
+    team_id: int | None
+    plan_id: int | None
+    plan_name: str | None
+    rate_percent: Decimal | None
+    flat_amount: Decimal | None
+    gross: Decimal
+    referral_percent: Decimal
+    referral_to: str
+    earned_on: date | None
+    splits: list[SplitOut]
+
+    @staticmethod
+    def resolve_agent_name(row) -> str:
+        return str(row.agent.user)
+
+    @staticmethod
+    def resolve_plan_name(row) -> str | None:
+        return row.plan.name if row.plan_id else None
+
+    @staticmethod
+    def resolve_splits(row) -> list:
+        return list(row.splits.all())
+
+
+class DealCommissionsOut(Schema):
+    transaction_id: int
+    commissions: list[CommissionOut]
+    totals: dict[str, Decimal]
+
+
+class CommissionIn(Schema):
+    side: str
+    rate_percent: Decimal | None = Field(None, **PERCENT)
+    flat_amount: Decimal | None = Field(None, **MONEY)
+    referral_percent: Decimal = Field(Decimal(0), **PERCENT)
+    referral_to: str = Field("", max_length=200)
+
+
+def _deal_statement(request, transaction_id: int) -> dict:
+    rows = selectors.commission_list_for_deal(actor=request.auth, transaction_id=transaction_id)
+    totals = {"gross": sum((row.gross for row in rows), Decimal("0.00"))}
+    for row in rows:
+        for split in row.splits.all():
+            totals[split.payee] = totals.get(split.payee, Decimal("0.00")) + split.amount
+    return {"transaction_id": transaction_id, "commissions": rows, "totals": totals}
+
+
+@router.get(
+    "/transactions/{transaction_id}/commissions", response={200: DealCommissionsOut, **ERRORS}
+)
+def commission_list(request, transaction_id: int):
+    """The deal's commission per side with each payee's split and why, and the totals."""
+    return _deal_statement(request, transaction_id)
+
+
+@router.put(
+    "/transactions/{transaction_id}/commissions", response={200: DealCommissionsOut, **ERRORS}
+)
+def commission_put(request, transaction_id: int, body: CommissionIn):
+    """Set one side's commission: `rate_percent` of the price or a `flat_amount`, and a
+    referral off the top; the splits are recomputed from the agent's plan and cap."""
+    commission.commission_set(actor=request.auth, transaction_id=transaction_id, **body.dict())
+    return _deal_statement(request, transaction_id)
+
+
+class StatementQuery(Schema):
+    start: date
+    end: date
+    include_projected: bool = False
+
+
+class StatementRowOut(Schema):
+    commission_id: int
+    transaction_id: int
+    address: str
+    side: str
+    status: str
+    earned_on: date | None
+    closed_on: date | None
+    gross: Decimal
+    agent: Decimal
+    team: Decimal
+    brokerage: Decimal
+    referral: Decimal
+
+
+class CapOut(Schema):
+    plan: str
+    start: date
+    end: date
+    cap: Decimal | None
+    paid: Decimal
+    remaining: Decimal | None
+
+
+class StatementOut(Schema):
+    member_id: int
+    member_name: str
+    start: date
+    end: date
+    rows: list[StatementRowOut]
+    totals: dict[str, Decimal]
+    cap: CapOut | None
+
+
+def _statement(request, member_id: int, query: StatementQuery) -> selectors.AgentStatement:
+    return selectors.agent_statement(actor=request.auth, member_id=member_id, **query.dict())
+
+
+@router.get("/members/{member_id}/commission-statement", response={200: StatementOut, **ERRORS})
+def commission_statement(request, member_id: int, query: Query[StatementQuery]):
+    """What the agent earned in the period, per deal and in total, and their cap progress in
+    the current cap year. The agent, their team lead, office manager, broker and compliance."""
+    return _statement(request, member_id, query)
+
+
+@router.get("/members/{member_id}/commission-statement.csv", response={200: str, **ERRORS})
+def commission_statement_csv(request, member_id: int, query: Query[StatementQuery]):
+    """The same statement as a CSV file (one line per commission, then the totals)."""
+    found = _statement(request, member_id, query)
+    response = HttpResponse(selectors.statement_csv(found), content_type="text/csv; charset=utf-8")
+    name = f"commission-{member_id}-{query.start}-{query.end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -14,7 +14,13 @@ from rallypoynt.journeys.selectors_handoffs import role_holder
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.transactions.choices import UNRESOLVED, PartyRole
-from rallypoynt.transactions.models import Deadline, Party, Transaction, TransactionEngagement
+from rallypoynt.transactions.models import (
+    Deadline,
+    Party,
+    Transaction,
+    TransactionEngagement,
+    TransactionSummary,
+)
 
 
 def transaction_visible_q(actor: Membership, field: str = "pk") -> Q:
@@ -43,6 +49,12 @@ def party_list(*, transaction: Transaction) -> list[Party]:
     order = {role: index for index, role in enumerate(PartyRole.values)}
     rows = Party.objects.filter(org_id=transaction.org_id, transaction=transaction)
     return sorted(rows.select_related("member__user"), key=lambda p: (order[p.role], p.pk))
+
+
+def summary_get(*, transaction: Transaction) -> TransactionSummary | None:
+    return TransactionSummary.objects.filter(
+        org_id=transaction.org_id, transaction=transaction
+    ).first()
 
 
 def deadline_list(*, transaction: Transaction) -> QuerySet[Deadline]:

@@ -3,6 +3,7 @@ side by side, and the buttons that move it."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -13,12 +14,22 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rallypoynt.contacts.services.export import csv_safe
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.journeys.selectors import engagement_list
+from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import selectors, views_commission, views_management
-from rallypoynt.transactions.choices import DeadlineKind
-from rallypoynt.transactions.services import deadlines, offers, transactions
+from rallypoynt.transactions.choices import DeadlineKind, PartyRole
+from rallypoynt.transactions.forms import offer_terms_from_post
+from rallypoynt.transactions.services import (
+    closing,
+    deadlines,
+    offers,
+    parties,
+    resolution,
+    transactions,
+)
 
 
 def _run(request: HttpRequest, call, success: str):
@@ -92,6 +103,10 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "deal": deal,
         "deadlines": rows,
+        "parties": selectors.party_list(transaction=deal),
+        "party_roles": PartyRole.choices,
+        "members": member_list(actor=request.membership).select_related("user"),
+        "summary": selectors.summary_get(transaction=deal),
         "offers": offers.offers_compare(
             deal, commission_rate=Decimal("0.05"), closing_costs=Decimal(0)
         ),
@@ -116,7 +131,7 @@ def deal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             anchor=post.get("anchor", "acceptance"),
             roll=post.get("roll", "next_business_day"),
         ),
-        "resolve": lambda: deadlines.deadline_resolve(
+        "resolve": lambda: resolution.deadline_resolve(
             actor=actor,
             deadline_id=int(post.get("deadline_id") or 0),
             status=post.get("status", ""),
@@ -132,18 +147,29 @@ def deal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             actor=actor,
             transaction_id=pk,
             buyer_name=post.get("buyer_name", ""),
-            terms={
-                "price": post.get("price"),
-                "earnest_money": post.get("earnest_money") or None,
-                "closing_on": _date(post.get("closing_on")),
-                "contingencies": [
-                    {"kind": k, "days": int(post.get(f"{k}_days") or 0)}
-                    for k in ("inspection", "appraisal", "financing")
-                    if post.get(f"{k}_days")
-                ],
-            },
+            terms=offer_terms_from_post(post),
         ),
         "accept": lambda: offers.offer_accept(actor=actor, offer_id=int(post.get("offer_id") or 0)),
+        "party": lambda: parties.party_add(
+            actor=actor,
+            transaction_id=pk,
+            role=post.get("role", ""),
+            member_id=int(post.get("member_id") or 0) or None,
+            **{key: post.get(key, "") for key in parties.DETAILS},
+        ),
+        "party-remove": lambda: parties.party_remove(
+            actor=actor, party_id=int(post.get("party_id") or 0)
+        ),
+        "close": lambda: closing.transaction_close(
+            actor=actor,
+            transaction_id=pk,
+            closed_on=_date(post.get("closed_on")) or timezone.localdate(),
+            final_price=_money(post.get("final_price")),
+            possession_on=_date(post.get("possession_on")),
+        ),
+        "terminate": lambda: closing.transaction_terminate(
+            actor=actor, transaction_id=pk, reason=post.get("reason", "")
+        ),
     }
     if action not in calls:
         raise Http404
@@ -151,11 +177,28 @@ def deal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("transactions:detail", pk=pk)
 
 
+@crm_page
+def deal_contacts_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team contact list as CSV (for the client, the lender, the title company)."""
+    deal = selectors.transaction_get(actor=request.membership, transaction_id=pk)
+    if deal is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="deal-{deal.pk}-contacts.csv"'
+    out = csv.writer(response)
+    out.writerow(["role", "side", "name", "company", "email", "phone", "license"])
+    for p in selectors.party_list(transaction=deal):
+        cells = [p.get_role_display(), p.side, p.name, p.company, p.email, p.phone]
+        out.writerow([csv_safe(cell) for cell in [*cells, p.license_number]])
+    return response
+
+
 app_name = "transactions"
 urlpatterns = [
     path("", deal_list, name="list"),
     path("new/", deal_create, name="create"),
     path("<int:pk>/", deal_detail, name="detail"),
+    path("<int:pk>/contacts.csv", deal_contacts_csv, name="contacts_csv"),
     *views_management.urlpatterns,
     *views_commission.urlpatterns,
     path("<int:pk>/<str:action>/", deal_act, name="act"),

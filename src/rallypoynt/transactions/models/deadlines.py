@@ -54,6 +54,11 @@ class Deadline(TenantModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_open(self) -> bool:
+        """Still to be met (open, or extended by an amendment)."""
+        return self.status in ("open", "extended")
+
 
 class DeadlineChange(TenantModel):
     """Every move of a deadline's due time (an amendment, a recomputation), kept for good."""

@@ -9,15 +9,13 @@ from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
-from rallypoynt.core.calendar import BusinessCalendar
-from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
+from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import notification_send
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.choices import (
     CONTINGENCIES,
-    RESOLVED,
     Anchor,
     DeadlineKind,
     DeadlineStatus,
@@ -28,32 +26,11 @@ from rallypoynt.transactions.deadlines import (
     Due,
     Roll,
     Unit,
-    deadline_calendar,
     due,
 )
 from rallypoynt.transactions.models import Deadline, DeadlineChange, Transaction
-from rallypoynt.transactions.selectors import transaction_visible_q
-
-
-def transaction_for_update(actor: Membership, transaction_id: int) -> Transaction:
-    found = (
-        Transaction.objects.select_for_update(of=("self",))
-        .filter(transaction_visible_q(actor), pk=transaction_id)
-        .select_related("org")
-        .first()
-    )
-    if found is None:
-        raise NotFound("No such transaction.")
-    return found
-
-
-def transaction_calendar(deal: Transaction) -> BusinessCalendar:
-    """Business days where the property is: its country's and state's holidays, the org's
-    time zone for the time of day."""
-    try:
-        return deadline_calendar(deal.country or "US", deal.state or "", deal.org.time_zone)
-    except ValueError:
-        return deadline_calendar(deal.country or "US", "", deal.org.time_zone)
+from rallypoynt.transactions.services import checklists, commission
+from rallypoynt.transactions.services.deal_lock import transaction_calendar, transaction_for_update
 
 
 def _anchor_date(row: Deadline, deal: Transaction, computed: dict[int, Due]) -> date | None:
@@ -235,6 +212,8 @@ def transaction_dates_amend(
         deal.closing_on = closing_on
     deal.save(update_fields=["accepted_on", "closing_on", "updated_at"])
     moved = deadlines_recompute(deal=deal, actor=actor, reason=reason.strip())
+    checklists.checklist_dues_recompute(deal=deal)
+    commission.commissions_reproject(deal=deal, actor=actor)
     audit_record(
         org_id=deal.org_id,
         actor_id=actor.user_id,
@@ -266,48 +245,3 @@ def amendment_announce(
                 body="\n".join(lines),
                 link=f"/transactions/{deal.pk}/",
             )
-
-
-@db_transaction.atomic
-def deadline_resolve(
-    *, actor: Membership, deadline_id: int, status: str, note: str = ""
-) -> Deadline:
-    """Remove (satisfy), waive or fail a deadline; the resolution time goes on the event."""
-    row = (
-        Deadline.objects.select_for_update()
-        .select_related("transaction")
-        .filter(org_id=actor.org_id, pk=deadline_id)
-        .first()
-    )
-    if (
-        row is None
-        or not Transaction.objects.filter(
-            transaction_visible_q(actor), pk=row.transaction_id
-        ).exists()
-    ):
-        raise NotFound("No such deadline.")
-    if status not in RESOLVED:
-        raise ValidationFailed("How was it resolved?", fields={"status": sorted(RESOLVED)})
-    if row.status in RESOLVED:
-        raise Conflict(
-            f"It is {row.get_status_display().lower()} already.", fields={"status": [row.status]}
-        )
-    now = timezone.now()
-    row.status, row.resolved_at, row.resolved_by = status, now, actor
-    row.save(update_fields=["status", "resolved_at", "resolved_by", "updated_at"])
-    accepted = row.transaction.accepted_on
-    days = (timezone.localdate(now) - accepted).days if accepted else None
-    event_emit(
-        org_id=row.org_id,
-        kind=f"deadline.{status}",
-        subject=row,
-        actor_id=actor.user_id,
-        payload={
-            "transaction_id": row.transaction_id,
-            "kind": row.kind,
-            "note": note[:300],
-            "resolution_days": days,
-            "is_late": bool(row.due_at and now > row.due_at),
-        },
-    )
-    return row

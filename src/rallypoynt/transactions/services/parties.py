@@ -17,7 +17,7 @@ from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services.notifications import notification_send
 from rallypoynt.transactions.choices import PartyRole
 from rallypoynt.transactions.models import Party, Transaction
-from rallypoynt.transactions.services.deadlines import transaction_for_update
+from rallypoynt.transactions.services.deal_lock import transaction_for_update
 from rallypoynt.transactions.services.transactions import primary_emails
 
 # The side a role is on when the caller does not say.
@@ -61,18 +61,18 @@ def _details_clean(values: dict, region: str) -> dict:
     return {key: value[: limits.get(key, len(value))] for key, value in clean.items()}
 
 
-def _fill_from_source(actor: Membership, values: dict) -> dict:
-    """Default the name and e-mail from the member or contact the party is."""
-    if values.get("member_id"):
-        member = _member(actor, values["member_id"])
-        values.setdefault("name", "")
-        values["name"] = values["name"] or str(member.user)
-        values["email"] = values.get("email") or member.user.email
-    elif values.get("contact_id"):
-        contact = _contact(actor, values["contact_id"])
-        values["name"] = values.get("name") or contact.full_name
-        values["email"] = values.get("email") or primary_emails([contact.pk]).get(contact.pk, "")
-    return values
+def _source_defaults(actor: Membership, contact_id: int | None, member_id: int | None) -> dict:
+    """The name and e-mail of the member or contact the party is (used where none is typed)."""
+    if member_id:
+        member = _member(actor, member_id)
+        return {"name": str(member.user), "email": member.user.email}
+    if contact_id:
+        contact = _contact(actor, contact_id)
+        return {
+            "name": contact.full_name,
+            "email": primary_emails([contact.pk]).get(contact.pk, ""),
+        }
+    return {}
 
 
 def _role_side(role: str, side: str) -> tuple[str, str]:
@@ -112,7 +112,12 @@ def party_add(
         raise ValidationFailed(
             "A party is a contact or a member, not both.", fields={"member_id": ["drop one"]}
         )
-    values = _fill_from_source(actor, {**details, "contact_id": contact_id, "member_id": member_id})
+    known = _source_defaults(actor, contact_id, member_id)
+    clean = _details_clean(
+        {**details, "name": details.get("name") or known.get("name")}, deal.country
+    )
+    # Only what was typed is checked: a member's or contact's own address is theirs already.
+    clean["email"] = clean["email"] or known.get("email", "")[:254]
     party = Party.objects.create(
         org_id=actor.org_id,
         transaction=deal,
@@ -120,7 +125,7 @@ def party_add(
         side=side,
         contact_id=contact_id,
         member_id=member_id,
-        **_details_clean(values, deal.country),
+        **clean,
     )
     audit_record(org_id=actor.org_id, actor_id=actor.user_id, action="party.add", target=party)
     event_emit(

@@ -25,7 +25,8 @@ from rallypoynt.transactions.calendar_feed import (
     calendar_feed_window,
 )
 from rallypoynt.transactions.models import Deadline, Transaction
-from rallypoynt.transactions.services.deadlines import deadline_add, deadline_resolve
+from rallypoynt.transactions.services.deadlines import deadline_add
+from rallypoynt.transactions.services.resolution import deadline_resolve
 from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.transactions.models import DeadlineChange
 from rallypoynt.transactions.services.deadlines import (
     deadline_add,
-    deadline_resolve,
     transaction_dates_amend,
 )
+from rallypoynt.transactions.services.resolution import deadline_resolve
 from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = pytest.mark.django_db

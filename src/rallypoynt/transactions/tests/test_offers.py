@@ -201,3 +201,33 @@ def test_acceptance_moves_a_team_journey_into_transaction_management(brokerage):
     offer_accept(actor=brokerage.ben, offer_id=offer.pk)
     engagement.refresh_from_db()
     assert engagement.phase_key == "transaction_management"
+
+
+def test_the_contract_brings_its_checklists_and_projected_commission(brokerage, listing):
+    from rallypoynt.transactions.models import ChecklistItem, Commission
+    from rallypoynt.transactions.services.commission import commission_set
+    from rallypoynt.transactions.services.commission_plans import split_plan_create
+    from rallypoynt.transactions.services.deadlines import transaction_dates_amend
+
+    split_plan_create(actor=brokerage.broker, name="70/30", agent_percent=70, is_default=True)
+    commission_set(
+        actor=brokerage.ben, transaction_id=listing.pk, side="sell", rate_percent=Decimal(3)
+    )
+    assert Commission.objects.get(transaction=listing).gross == Decimal("19500.00")  # list
+    offer = offer_create(
+        actor=brokerage.ben, transaction_id=listing.pk, buyer_name="The Linds", terms=TERMS
+    )
+    offer_accept(actor=brokerage.ben, offer_id=offer.pk)
+    items = ChecklistItem.objects.filter(transaction=listing)
+    assert {"due_diligence", "pre_closing", "closing"} <= set(items.values_list("kind", flat=True))
+    assert Commission.objects.get(transaction=listing).gross == Decimal("19200.00")  # contract
+    dated = items.filter(anchor="closing").first()
+    before = dated.due_on
+    transaction_dates_amend(
+        actor=brokerage.ben,
+        transaction_id=listing.pk,
+        reason="Closing a week later",
+        closing_on=date(2027, 3, 5),
+    )
+    dated.refresh_from_db()
+    assert dated.due_on > before

@@ -146,3 +146,29 @@ def test_the_contact_list_costs_the_same_for_many_parties(brokerage):
         party_add(actor=brokerage.ben, transaction_id=deal.pk, role="inspector", name=f"I{n}")
     api.get(parties_url(deal))  # new members renewed the org's cached roles
     assert count_queries(lambda: api.get(parties_url(deal))) == few
+
+
+def test_the_deal_page_lists_and_adds_parties_and_exports_them(brokerage, other):
+    deal = deal_for(brokerage.ben)
+    page = client_for(brokerage.ben)
+    response = page.post(
+        f"/transactions/{deal.pk}/party/",
+        {"role": "title_escrow", "name": "=HYPERLINK(1)", "company": "Alpine Title"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Alpine Title" in html and "Title / escrow" in html
+    bad = page.post(
+        f"/transactions/{deal.pk}/party/", {"role": "lender", "email": "x@"}, follow=True
+    )
+    assert "needs a name" in bad.content.decode()
+    exported = page.get(f"/transactions/{deal.pk}/contacts.csv")
+    assert exported["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK(1)" in exported.content.decode()  # never run as a formula
+    assert client_for(other.ben).get(f"/transactions/{deal.pk}/contacts.csv").status_code == 404
+    assert (
+        client_for(brokerage.maria).get(f"/transactions/{deal.pk}/contacts.csv").status_code == 404
+    )
+    removed = Party.objects.get(transaction=deal, role="title_escrow")
+    page.post(f"/transactions/{deal.pk}/party-remove/", {"party_id": removed.pk})
+    assert not Party.objects.filter(pk=removed.pk).exists()

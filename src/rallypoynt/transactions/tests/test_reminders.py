@@ -10,8 +10,9 @@ from django.utils import timezone
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.models import Notification
 from rallypoynt.transactions.models import DeadlineNotice
-from rallypoynt.transactions.services.deadlines import deadline_add, deadline_resolve
+from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.reminders import deadline_notices_send
+from rallypoynt.transactions.services.resolution import deadline_resolve
 from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,149 @@
+"""Demo deals: engagements in phases 4-6 get a transaction, made by the real services: an
+accepted offer, contingencies, parties (the team's TC among them), checklists, commission on
+split plans, and the deals in Closing & Transition closed with their summary."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from rallypoynt.journeys.models import Engagement
+from rallypoynt.orgs.models import Membership, Organization
+from rallypoynt.transactions.models import Transaction
+from rallypoynt.transactions.services.closing import transaction_close
+from rallypoynt.transactions.services.commission import commission_set
+from rallypoynt.transactions.services.commission_plans import (
+    split_plan_assign,
+    split_plan_create,
+)
+from rallypoynt.transactions.services.deadlines import transaction_dates_amend
+from rallypoynt.transactions.services.offers import offer_accept, offer_create
+from rallypoynt.transactions.services.parties import party_add
+from rallypoynt.transactions.services.resolution import deadline_resolve
+from rallypoynt.transactions.services.transactions import transaction_open
+
+PHASES = ("transaction_initiation", "transaction_management", "closing_transition")
+STREETS = ["Larimer St", "Pearl St", "Walnut St", "Spruce St", "Mapleton Ave", "Cedar Ave"]
+VENDORS = [
+    ("lender", "Peak Mortgage", "Pat Rivera", "pat@peakmortgage.example"),
+    ("title_escrow", "Alpine Title", "Lee Chen", "closings@alpinetitle.example"),
+    ("inspector", "Summit Home Inspections", "Robin Hale", "robin@summitinspect.example"),
+]
+
+
+def _member(org: Organization, role: str) -> Membership | None:
+    return (
+        Membership.objects.filter(org=org, is_active=True, role_assignments__role=role)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _plans(org: Organization, broker: Membership) -> None:
+    split_plan_create(
+        actor=broker, name="70/30, $18k cap", agent_percent=Decimal(70),
+        annual_cap=Decimal(18000), post_cap_fee=Decimal(250), is_default=True,
+    )  # fmt: skip
+    team = split_plan_create(
+        actor=broker, name="Team 60/10/30, $20k cap", agent_percent=Decimal(60),
+        team_percent=Decimal(10), annual_cap=Decimal(20000),
+    )  # fmt: skip
+    year_start = timezone.localdate().replace(month=1, day=1)
+    for member in Membership.objects.filter(org=org, team_memberships__isnull=False).distinct():
+        split_plan_assign(actor=broker, member_id=member.pk, plan_id=team.pk, starts_on=year_start)
+
+
+def _parties(agent: Membership, deal: Transaction, tc: Membership | None, n: int) -> None:
+    for role, company, name, email in VENDORS:
+        party_add(
+            actor=agent, transaction_id=deal.pk, role=role, name=name, company=company, email=email
+        )
+    co_op = "listing_agent" if deal.kind == "purchase" else "buyer_agent"
+    party_add(
+        actor=agent, transaction_id=deal.pk, role=co_op, name=f"Casey Co-op {n}",
+        company="Mile High Homes", email=f"casey{n}@milehigh.example",
+    )  # fmt: skip
+    if tc is not None and n % 2 == 0:
+        party_add(
+            actor=agent, transaction_id=deal.pk, role="transaction_coordinator", member_id=tc.pk
+        )
+
+
+def _contract(agent: Membership, deal: Transaction, price: int, days_ago: int) -> None:
+    today = timezone.localdate()
+    offer = offer_create(
+        actor=agent,
+        transaction_id=deal.pk,
+        buyer_name=f"Buyer of {deal.street}",
+        terms={
+            "price": str(price),
+            "earnest_money": str(price // 50),
+            "closing_on": today + timedelta(days=30 - days_ago),
+            "contingencies": [
+                {"kind": "inspection", "days": 10},
+                {"kind": "appraisal", "days": 17},
+                {"kind": "financing", "days": 21},
+            ],
+        },
+    )
+    offer_accept(actor=agent, offer_id=offer.pk)
+    transaction_dates_amend(
+        actor=agent,
+        transaction_id=deal.pk,
+        reason="Demo: accepted earlier",
+        accepted_on=today - timedelta(days=days_ago),
+    )
+
+
+def _resolve(agent: Membership, deal: Transaction, kinds: tuple[str, ...]) -> None:
+    for row in deal.deadlines.filter(kind__in=kinds, status="open"):
+        deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
+
+
+def _deal(agent: Membership, engagement: Engagement, tc, n: int, rng: random.Random) -> None:
+    # Deals at three points: just under contract, inspection behind them, closed.
+    stage = max(PHASES.index(engagement.phase_key), n % 3)
+    price = rng.choice([425000, 515000, 640000, 785000, 960000])
+    deal = transaction_open(
+        actor=agent,
+        engagement_id=engagement.pk,
+        kind="purchase" if engagement.side == "buy" else "sale",
+        street=f"{100 + 37 * n} {STREETS[n % len(STREETS)]}",
+        city="Denver" if n % 2 else "Boulder",
+        state="CO",
+        list_price=Decimal(price + 10000),
+    )
+    _parties(agent, deal, tc, n)
+    _contract(agent, deal, price, days_ago=(3, 14, 29)[stage])
+    commission_set(
+        actor=agent, transaction_id=deal.pk, side=engagement.side, rate_percent=Decimal("2.5")
+    )
+    if stage >= 1:
+        _resolve(agent, deal, ("inspection",))
+    if stage == 2:
+        _resolve(agent, deal, ("appraisal", "financing"))
+        today = timezone.localdate()
+        transaction_close(
+            actor=agent, transaction_id=deal.pk, closed_on=today, final_price=Decimal(price)
+        )
+
+
+@transaction.atomic
+def demo_deals(org: Organization, *, seed: int = 42) -> int:
+    """Deals for the demo's engagements in phases 4-6; once (returns how many)."""
+    broker = _member(org, "broker_owner")
+    if broker is None or Transaction.objects.filter(org=org).exists():
+        return 0
+    rng = random.Random(seed)
+    _plans(org, broker)
+    tc = _member(org, "transaction_coordinator")
+    engagements = Engagement.objects.filter(org=org, phase_key__in=PHASES, status="active")
+    made = 0
+    for n, engagement in enumerate(engagements.select_related("agent").order_by("pk")):
+        _deal(engagement.agent, engagement, tc, n, rng)
+        made += 1
+    return made

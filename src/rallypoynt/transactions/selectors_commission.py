@@ -1,0 +1,228 @@
+"""Reads of commission: a deal's commissions with their splits, an agent's statement for a
+period with cap progress (plans and caps: selectors_commission_plans)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Prefetch, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from rallypoynt.core.errors import NotFound, ValidationFailed
+from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import visibility_for
+from rallypoynt.transactions.choices import CommissionStatus, Payee
+from rallypoynt.transactions.commission_calc import ZERO, money
+from rallypoynt.transactions.models import (
+    Commission,
+    CommissionSplit,
+    Transaction,
+    TransactionEngagement,
+)
+from rallypoynt.transactions.selectors import transaction_get
+from rallypoynt.transactions.selectors_commission_plans import (
+    PLAN_ADMIN_ROLES,
+    CapProgress,
+    cap_progress,
+    plans_read_check,
+    split_plan_assignment_list,
+    split_plan_list,
+)
+
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+PAYEES = [Payee.AGENT, Payee.TEAM, Payee.BROKERAGE, Payee.REFERRAL]
+MAX_STATEMENT_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    commission_id: int
+    transaction_id: int
+    address: str
+    side: str
+    status: str
+    earned_on: date | None
+    closed_on: date | None
+    gross: Decimal
+    agent: Decimal
+    team: Decimal
+    brokerage: Decimal
+    referral: Decimal
+
+
+@dataclass
+class AgentStatement:
+    member_id: int
+    member_name: str
+    start: date
+    end: date
+    rows: list[StatementRow]
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    cap: CapProgress | None = None
+
+
+def commission_list_for_deal(*, actor: Membership, transaction_id: int) -> list[Commission]:
+    """The deal's commissions (buy side first) with their splits and agents, for anyone who
+    may see the deal; a deal they may not see is a NotFound."""
+    deal = transaction_get(actor=actor, transaction_id=transaction_id)
+    if deal is None:
+        raise NotFound("No such transaction.")
+    splits = CommissionSplit.objects.order_by("pk")
+    return list(
+        Commission.objects.filter(org_id=actor.org_id, transaction_id=deal.pk)
+        .select_related("agent__user", "team", "plan", "transaction")
+        .prefetch_related(Prefetch("splits", queryset=splits))
+        .order_by("side")
+    )
+
+
+def deal_sides(*, deal: Transaction) -> list[str]:
+    """The sides of the deal our agents work: buy, sell, or both in dual agency."""
+    sides = TransactionEngagement.objects.filter(org_id=deal.org_id, transaction=deal)
+    return sorted(set(sides.values_list("side", flat=True)))
+
+
+def statement_members(*, actor: Membership) -> QuerySet[Membership]:
+    """Members whose statements the actor may read: own, led teams', office or org."""
+    scope = visibility_for(actor)
+    members = Membership.objects.filter(org_id=actor.org_id, is_active=True)
+    if not scope.is_org_wide:
+        members = members.filter(pk__in=scope.member_ids)
+    return members.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+
+
+def _statement_member(actor: Membership, member_id: int) -> Membership:
+    scope = visibility_for(actor)
+    member = (
+        Membership.objects.filter(org_id=actor.org_id, pk=member_id).select_related("user").first()
+    )
+    if member is None or (not scope.is_org_wide and member.pk not in scope.member_ids):
+        raise NotFound("No such member.")
+    return member
+
+
+def _paid_to(payee: str) -> Sum:
+    return Sum(
+        Case(
+            When(splits__payee=payee, then=F("splits__amount")),
+            default=Value(ZERO),
+            output_field=MONEY_FIELD,
+        ),
+        output_field=MONEY_FIELD,
+    )
+
+
+def agent_statement(
+    *, actor: Membership, member_id: int, start: date, end: date, include_projected: bool = False
+) -> AgentStatement:
+    """Each commission the member earned start..end (final, and projected if asked) with what
+    went to whom, the totals, and the member's cap progress this cap year. One query for all
+    the rows, whatever their number."""
+    if start > end or (end - start).days > MAX_STATEMENT_DAYS:
+        raise ValidationFailed(
+            "Pick a period of at most three years.", fields={"end": ["on or after start"]}
+        )
+    member = _statement_member(actor, member_id)
+    statuses = [CommissionStatus.FINAL]
+    if include_projected:
+        statuses.append(CommissionStatus.PROJECTED)
+    found = (
+        Commission.objects.filter(
+            org_id=actor.org_id,
+            agent_id=member.pk,
+            status__in=statuses,
+            earned_on__range=(start, end),
+        )
+        .values(
+            "pk",
+            "transaction_id",
+            "transaction__street",
+            "transaction__city",
+            "transaction__closed_on",
+            "side",
+            "status",
+            "earned_on",
+            "gross",
+        )
+        .annotate(**{f"paid_{payee}": _paid_to(payee) for payee in PAYEES})
+        .order_by("earned_on", "pk")
+    )
+    rows = [_row(values) for values in found]
+    totals = {
+        name: money(sum((getattr(r, name) for r in rows), ZERO))
+        for name in ("gross", "agent", "team", "brokerage", "referral")
+    }
+    cap = cap_progress(org_id=actor.org_id, member_id=member.pk, on=timezone.localdate())
+    return AgentStatement(member.pk, str(member.user), start, end, rows, totals, cap)
+
+
+def _row(values: dict) -> StatementRow:
+    street, city = values["transaction__street"], values["transaction__city"]
+    return StatementRow(
+        commission_id=values["pk"],
+        transaction_id=values["transaction_id"],
+        address=", ".join(part for part in (street, city) if part),
+        side=values["side"],
+        status=values["status"],
+        earned_on=values["earned_on"],
+        closed_on=values["transaction__closed_on"],
+        gross=money(values["gross"]),
+        agent=money(values["paid_agent"] or ZERO),
+        team=money(values["paid_team"] or ZERO),
+        brokerage=money(values["paid_brokerage"] or ZERO),
+        referral=money(values["paid_referral"] or ZERO),
+    )
+
+
+CSV_COLUMNS = [
+    "earned_on",
+    "closed_on",
+    "address",
+    "side",
+    "status",
+    "gross",
+    "agent",
+    "team",
+    "brokerage",
+    "referral",
+]
+
+
+def statement_csv(statement: AgentStatement) -> str:
+    """The statement as CSV: one line per commission, then a totals line."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in statement.rows:
+        writer.writerow([_csv_cell(getattr(row, name)) for name in CSV_COLUMNS])
+    writer.writerow(
+        ["total", "", "", "", ""] + [f"{statement.totals[n]:.2f}" for n in CSV_COLUMNS[5:]]
+    )
+    return out.getvalue()
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    text = f"{value:.2f}" if isinstance(value, Decimal) else str(value)
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+__all__ = [
+    "PLAN_ADMIN_ROLES",
+    "AgentStatement",
+    "CapProgress",
+    "agent_statement",
+    "commission_list_for_deal",
+    "deal_sides",
+    "plans_read_check",
+    "split_plan_assignment_list",
+    "split_plan_list",
+    "statement_csv",
+    "statement_members",
+]

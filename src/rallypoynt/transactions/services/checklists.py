@@ -1,0 +1,330 @@
+"""Checklists of a deal: the org's templates (the shipped ones copied in on first use), the
+deal's items made from the best template for its side and state, due dates counted from the
+contract dates and recounted on amendment, items marked done, not applicable or reopened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import transaction as db_transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.calendar import BusinessCalendar
+from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.orgs.choices import Role
+from rallypoynt.orgs.models import Membership
+from rallypoynt.transactions.checklist_parse import (
+    ROLES,
+    checklist_defaults_load,
+    checklist_template_parse,
+)
+from rallypoynt.transactions.choices import ChecklistKind, ItemStatus
+from rallypoynt.transactions.deadlines import DayType, DeadlineRule, due
+from rallypoynt.transactions.models import ChecklistItem, ChecklistTemplate, Transaction
+from rallypoynt.transactions.selectors import transaction_visible_q
+
+# The module, not its names: the amendment service in `deadlines` may import this one back.
+from rallypoynt.transactions.services.deal_lock import transaction_calendar, transaction_for_update
+
+TEMPLATE_ADMINS = frozenset(
+    {Role.BROKER_OWNER, Role.OFFICE_MANAGER, Role.SYSTEMS_ADMIN, Role.TRANSACTION_COORDINATOR}
+)
+# What a new contract gets; the termination checklist waits for a failed contingency.
+CONTRACT_KINDS = (ChecklistKind.DUE_DILIGENCE, ChecklistKind.PRE_CLOSING, ChecklistKind.CLOSING)
+
+
+def checklist_templates_for(org_id: int) -> list[ChecklistTemplate]:
+    """The org's checklist templates; the shipped defaults are copied in on first use."""
+    rows = ChecklistTemplate.objects.filter(org_id=org_id).order_by("kind", "side", "state", "pk")
+    found = list(rows)
+    if found:
+        return found
+    ChecklistTemplate.objects.bulk_create(
+        [ChecklistTemplate(org_id=org_id, **data) for data in checklist_defaults_load()],
+        # A concurrent first use copied them in already: keep theirs.
+        ignore_conflicts=True,
+    )
+    event_emit(org_id=org_id, kind="checklist_templates.copied", payload={})
+    return list(rows.all())
+
+
+def checklist_template_best(
+    templates: Iterable[ChecklistTemplate], *, kind: str, side: str, state: str
+) -> ChecklistTemplate | None:
+    """The most specific template of `kind`: side and state, then side, then state, then all."""
+    rank = {("", ""): 3, ("", state): 2, (side, ""): 1, (side, state): 0}
+    found = [t for t in templates if t.kind == kind and (t.side, t.state) in rank]
+    return min(found, key=lambda t: rank[(t.side, t.state)], default=None)
+
+
+@db_transaction.atomic
+def checklist_template_save(
+    *, actor: Membership, kind: str, side: str, state: str, name: str, items: list[Any]
+) -> ChecklistTemplate:
+    """Create or replace the org's template for a kind, side and state (admins only)."""
+    if not actor.has_role(*TEMPLATE_ADMINS):
+        raise PermissionDenied("Only brokers, office managers, admins and coordinators may.")
+    data = checklist_template_parse(
+        {"kind": kind, "side": side, "state": state, "name": name, "items": items}
+    )
+    checklist_templates_for(actor.org_id)
+    row, created = ChecklistTemplate.objects.update_or_create(
+        org_id=actor.org_id,
+        kind=data["kind"],
+        side=data["side"],
+        state=data["state"],
+        defaults={"name": data["name"], "items": data["items"]},
+    )
+    audit_record(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="checklist_template.create" if created else "checklist_template.update",
+        target=row,
+        changes={"items": len(data["items"])},
+    )
+    event_emit(
+        org_id=actor.org_id,
+        kind="checklist_template.saved",
+        subject=row,
+        actor_id=actor.user_id,
+        payload={"kind": row.kind, "side": row.side, "state": row.state},
+    )
+    return row
+
+
+def item_due_on(
+    *, anchor: str, days: int, day_type: str, deal: Transaction, calendar: BusinessCalendar
+) -> date | None:
+    """When an item counted from the deal's acceptance or closing date falls due (None
+    while that date is unknown, or for an item without an anchor)."""
+    start = {"acceptance": deal.accepted_on, "closing": deal.closing_on}.get(anchor)
+    if start is None:
+        return None
+    return due(DeadlineRule(amount=days, day_type=DayType(day_type)), start, calendar).on
+
+
+def _deal_sides(deal: Transaction) -> list[str]:
+    # Dual agency serves both sides: both sides' checklists apply.
+    return sorted(set(deal.sides.values_list("side", flat=True))) or [""]
+
+
+@db_transaction.atomic
+def checklists_apply(
+    *, deal: Transaction, kinds: list[str] | None = None, actor: Membership | None = None
+) -> list[ChecklistItem]:
+    """Give the deal the items of the best template of each kind for each of its sides and
+    its state; items it has already (by key) are kept as they are. Returns the new items."""
+    kinds = list(CONTRACT_KINDS if kinds is None else kinds)
+    if not kinds or not set(kinds) <= set(ChecklistKind.values):
+        raise ValidationFailed(
+            "Which checklists?", fields={"kinds": [f"from {', '.join(ChecklistKind.values)}"]}
+        )
+    # Serialises two applies on one deal, so neither trips over the other's keys.
+    list(Transaction.objects.select_for_update().filter(pk=deal.pk).values_list("pk"))
+    templates = checklist_templates_for(deal.org_id)
+    mine = ChecklistItem.objects.filter(org_id=deal.org_id, transaction=deal)
+    existing = set(mine.values_list("kind", "key"))
+    last = dict(mine.values("kind").annotate(last=Max("position")).values_list("kind", "last"))
+    calendar = transaction_calendar(deal)
+    state = (deal.state or "").upper()
+    new: list[ChecklistItem] = []
+    chosen: dict[str, list[str]] = {}
+    for kind in dict.fromkeys(kinds):
+        position = last.get(kind, -1) + 1
+        for template in _templates_for_sides(templates, kind, _deal_sides(deal), state):
+            chosen.setdefault(kind, []).append(template.name)
+            for rule in template.items:
+                if (kind, rule["key"]) in existing:
+                    continue
+                existing.add((kind, rule["key"]))
+                new.append(_item(deal, kind, rule, position, calendar))
+                position += 1
+    created = ChecklistItem.objects.bulk_create(new)
+    if created:
+        event_emit(
+            org_id=deal.org_id,
+            kind="checklist.applied",
+            subject=deal,
+            actor_id=actor.user_id if actor else None,
+            payload={"templates": chosen, "created": len(created)},
+        )
+    return created
+
+
+def _templates_for_sides(
+    templates: list[ChecklistTemplate], kind: str, sides: list[str], state: str
+) -> list[ChecklistTemplate]:
+    found: dict[int, ChecklistTemplate] = {}
+    for side in sides:
+        best = checklist_template_best(templates, kind=kind, side=side, state=state)
+        if best is not None:
+            found.setdefault(best.pk, best)
+    return list(found.values())
+
+
+def _item(
+    deal: Transaction, kind: str, rule: dict, position: int, calendar: BusinessCalendar
+) -> ChecklistItem:
+    anchor, days = rule.get("anchor", ""), rule.get("days", 0)
+    day_type = rule.get("day_type", DayType.CALENDAR)
+    return ChecklistItem(
+        org_id=deal.org_id,
+        transaction=deal,
+        kind=kind,
+        key=rule["key"],
+        title=rule["title"][:200],
+        position=position,
+        responsible_role=rule.get("role", ""),
+        anchor=anchor,
+        offset_days=days,
+        day_type=day_type,
+        due_on=item_due_on(
+            anchor=anchor, days=days, day_type=day_type, deal=deal, calendar=calendar
+        ),
+    )
+
+
+def checklist_dues_recompute(*, deal: Transaction) -> int:
+    """Recount the due dates of the deal's open items from its current contract dates (after
+    an amendment); done items keep theirs. Returns how many moved."""
+    rows = list(
+        ChecklistItem.objects.filter(
+            org_id=deal.org_id, transaction=deal, status=ItemStatus.OPEN
+        ).exclude(anchor="")
+    )
+    calendar = transaction_calendar(deal)
+    now, moved = timezone.now(), []
+    for row in rows:
+        due_on = item_due_on(
+            anchor=row.anchor,
+            days=row.offset_days,
+            day_type=row.day_type,
+            deal=deal,
+            calendar=calendar,
+        )
+        if due_on != row.due_on:
+            row.due_on, row.updated_at = due_on, now
+            moved.append(row)
+    ChecklistItem.objects.bulk_update(moved, ["due_on", "updated_at"], batch_size=500)
+    return len(moved)
+
+
+@db_transaction.atomic
+def checklist_item_mark(
+    *, actor: Membership, item_id: int, status: str, note: str = ""
+) -> ChecklistItem:
+    """Mark an item done or not applicable (who and when are kept), or reopen it."""
+    status = ItemStatus.OPEN if status == "reopen" else status
+    if status not in ItemStatus.values:
+        raise ValidationFailed("Done, n/a or reopen?", fields={"status": ["done, na or reopen"]})
+    row = (
+        ChecklistItem.objects.select_for_update()
+        .filter(transaction_visible_q(actor, "transaction_id"), pk=item_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such checklist item.")
+    if row.status == status:
+        raise Conflict(
+            f"It is {row.get_status_display().lower()} already.", fields={"status": [status]}
+        )
+    before = row.status
+    is_open = status == ItemStatus.OPEN
+    row.status = status
+    row.done_at, row.done_by = (None, None) if is_open else (timezone.now(), actor)
+    if note.strip():
+        row.note = note.strip()[:2000]
+    row.save(update_fields=["status", "done_at", "done_by", "note", "updated_at"])
+    audit_record(
+        org_id=row.org_id,
+        actor_id=actor.user_id,
+        action="checklist_item.mark",
+        target=row,
+        changes={"status": [before, status]},
+    )
+    today = timezone.localdate()
+    event_emit(
+        org_id=row.org_id,
+        kind="checklist_item.reopened" if is_open else f"checklist_item.{status}",
+        subject=row,
+        actor_id=actor.user_id,
+        payload={
+            "transaction_id": row.transaction_id,
+            "kind": row.kind,
+            "key": row.key,
+            "is_late": bool(not is_open and row.due_on and today > row.due_on),
+        },
+    )
+    return row
+
+
+@db_transaction.atomic
+def checklist_item_add(
+    *,
+    actor: Membership,
+    transaction_id: int,
+    kind: str,
+    title: str,
+    due_on: date | None = None,
+    role: str = "",
+) -> ChecklistItem:
+    """A custom item on one deal's checklist, with a fixed due date (or none)."""
+    deal = transaction_for_update(actor, transaction_id)
+    errors: dict[str, list[str]] = {}
+    if kind not in ChecklistKind.values:
+        errors["kind"] = [f"one of {', '.join(ChecklistKind.values)}"]
+    if not title.strip() or len(title.strip()) > 200:
+        errors["title"] = ["a text of 1 to 200 characters"]
+    if role and role not in ROLES:
+        errors["role"] = [f"unknown role {role!r}"]
+    if errors:
+        raise ValidationFailed("The item is not valid.", fields=errors)
+    mine = ChecklistItem.objects.filter(org_id=deal.org_id, transaction=deal, kind=kind)
+    keys = set(mine.filter(key__startswith="custom-").values_list("key", flat=True))
+    number = len(keys) + 1
+    while f"custom-{number}" in keys:
+        number += 1
+    last = mine.aggregate(last=Max("position"))["last"]
+    row = ChecklistItem.objects.create(
+        org_id=deal.org_id,
+        transaction=deal,
+        kind=kind,
+        key=f"custom-{number}",
+        title=title.strip(),
+        position=0 if last is None else last + 1,
+        responsible_role=role,
+        due_on=due_on,
+    )
+    audit_record(
+        org_id=deal.org_id, actor_id=actor.user_id, action="checklist_item.add", target=row
+    )
+    event_emit(
+        org_id=deal.org_id,
+        kind="checklist_item.added",
+        subject=row,
+        actor_id=actor.user_id,
+        payload={"transaction_id": deal.pk, "kind": kind},
+    )
+    return row
+
+
+@db_transaction.atomic
+def checklists_apply_for(
+    *, actor: Membership, transaction_id: int, kinds: list[str] | None = None
+) -> list[ChecklistItem]:
+    """`checklists_apply` on a deal the actor works (the apply button and endpoint)."""
+    deal = transaction_for_update(actor, transaction_id)
+    created = checklists_apply(deal=deal, kinds=kinds, actor=actor)
+    audit_record(
+        org_id=deal.org_id,
+        actor_id=actor.user_id,
+        action="checklist.apply",
+        target=deal,
+        changes={"kinds": kinds or list(CONTRACT_KINDS), "created": len(created)},
+    )
+    return created

@@ -1,0 +1,182 @@
+"""The end of a deal: closing (final price, commission made final, the transaction summary
+record, journeys on to Closing & Transition) or termination after a failed contingency."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction as db_transaction
+from django.utils import timezone
+
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import Conflict, ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.services import notification_send
+from rallypoynt.transactions import selectors
+from rallypoynt.transactions.choices import (
+    UNRESOLVED,
+    DeadlineKind,
+    DeadlineStatus,
+    TransactionStatus,
+)
+from rallypoynt.transactions.models import Commission, Deadline, Issue, Transaction
+from rallypoynt.transactions.models import TransactionSummary as Summary
+from rallypoynt.transactions.selectors_summary import summary_record
+from rallypoynt.transactions.services.checklists import checklists_apply
+from rallypoynt.transactions.services.commission import commissions_finalize
+from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.services.journey_link import journeys_advance, journeys_deliver
+
+LIVE = (TransactionStatus.UNDER_CONTRACT, TransactionStatus.PENDING)
+
+
+def _live(deal: Transaction) -> None:
+    if deal.status not in LIVE:
+        raise Conflict(
+            f"The deal is {deal.get_status_display().lower()}.", fields={"status": [deal.status]}
+        )
+
+
+def _close_checked(deal: Transaction, closed_on: date, final_price: Decimal) -> None:
+    errors: dict[str, list[str]] = {}
+    if final_price is None or final_price <= 0:
+        errors["final_price"] = ["a positive amount"]
+    if closed_on > timezone.localdate():
+        errors["closed_on"] = ["not in the future: record the closing once it happened"]
+    elif deal.accepted_on and closed_on < deal.accepted_on:
+        errors["closed_on"] = ["on or after the acceptance date"]
+    if errors:
+        raise ValidationFailed("The closing is not valid.", fields=errors)
+    still_open = deal.deadlines.filter(is_contingency=True, status__in=UNRESOLVED)
+    names = sorted(still_open.values_list("name", flat=True))
+    if names:
+        raise Conflict(
+            "Contingencies are still open: remove, waive or fail them first.",
+            fields={"contingencies": names},
+        )
+
+
+def _milestones_met(deal: Transaction, actor: Membership, now) -> None:
+    """The closing (and, if still open, the walk-through) happened with the closing."""
+    Deadline.objects.filter(
+        org_id=deal.org_id,
+        transaction=deal,
+        kind__in=(DeadlineKind.CLOSING, DeadlineKind.FINAL_WALKTHROUGH),
+        status__in=UNRESOLVED,
+    ).update(status=DeadlineStatus.SATISFIED, resolved_at=now, resolved_by=actor, updated_at=now)
+
+
+@db_transaction.atomic
+def transaction_close(
+    *,
+    actor: Membership,
+    transaction_id: int,
+    closed_on: date,
+    final_price: Decimal,
+    possession_on: date | None = None,
+) -> Transaction:
+    """Record the closing; commission becomes final and the summary record is written."""
+    deal = transaction_for_update(actor, transaction_id)
+    _live(deal)
+    _close_checked(deal, closed_on, final_price)
+    now = timezone.now()
+    deal.status, deal.final_price, deal.closed_on = TransactionStatus.CLOSED, final_price, closed_on
+    deal.possession_on = possession_on or deal.possession_on
+    deal.save()
+    _milestones_met(deal, actor, now)
+    commissions_finalize(deal=deal, closed_on=closed_on, actor=actor)
+    summary = Summary.objects.create(
+        org_id=deal.org_id, transaction=deal, outcome="closed", record=summary_record(deal)
+    )
+    audit_record(
+        org_id=deal.org_id, actor_id=actor.user_id, action="transaction.close", target=deal
+    )
+    event_emit(
+        org_id=deal.org_id,
+        kind="transaction.closed",
+        subject=deal,
+        actor_id=actor.user_id,
+        payload={
+            "final_price": str(final_price),
+            "closed_on": closed_on.isoformat(),
+            "days_to_close": summary.record["dates"]["days_contract_to_close"],
+        },
+    )
+    journeys_advance(deal, actor, "transaction_management")
+    journeys_deliver(deal, actor, "transaction_summary_record", f"Transaction #{deal.pk}")
+    return deal
+
+
+def termination_start(deal: Transaction, deadline: Deadline, actor: Membership) -> Issue:
+    """A contingency failed: log the issue, add the termination checklist, tell the team."""
+    issue = Issue.objects.create(
+        org_id=deal.org_id,
+        transaction=deal,
+        title=f"{deadline.name} failed",
+        description="Decide with the client: terminate, renegotiate, or waive by amendment.",
+        owner=actor,
+        raised_on=timezone.localdate(),
+        due_on=timezone.localdate(),
+        deadline=deadline,
+    )
+    checklists_apply(deal=deal, kinds=["termination"], actor=actor)
+    for member in selectors.deal_recipients(deal):
+        if member.pk != actor.pk:
+            notification_send(
+                recipient=member,
+                kind="transaction.contingency_failed",
+                title=f"{deadline.name} failed on {deal}"[:200],
+                body="The termination checklist is on the deal.",
+                link=f"/transactions/{deal.pk}/",
+            )
+    event_emit(
+        org_id=deal.org_id,
+        kind="transaction.termination_started",
+        subject=deal,
+        actor_id=actor.user_id,
+        payload={"deadline_id": deadline.pk, "issue_id": issue.pk},
+    )
+    return issue
+
+
+@db_transaction.atomic
+def transaction_terminate(
+    *,
+    actor: Membership,
+    transaction_id: int,
+    reason: str,
+    terminated_on: date | None = None,
+) -> Transaction:
+    """End the contract: open deadlines are waived with it, projected commission goes."""
+    deal = transaction_for_update(actor, transaction_id)
+    _live(deal)
+    if not reason.strip():
+        raise ValidationFailed("Say why the deal ended.", fields={"reason": ["required"]})
+    now = timezone.now()
+    deal.status, deal.terminated_reason = TransactionStatus.TERMINATED, reason.strip()
+    deal.terminated_on = terminated_on or timezone.localdate()
+    deal.save()
+    deal.deadlines.filter(status__in=UNRESOLVED).update(
+        status=DeadlineStatus.WAIVED, resolved_at=now, resolved_by=actor, updated_at=now
+    )
+    Commission.objects.filter(org_id=deal.org_id, transaction=deal).delete()
+    Summary.objects.create(
+        org_id=deal.org_id, transaction=deal, outcome="terminated", record=summary_record(deal)
+    )
+    audit_record(
+        org_id=deal.org_id,
+        actor_id=actor.user_id,
+        action="transaction.terminate",
+        target=deal,
+        changes={"reason": deal.terminated_reason},
+    )
+    event_emit(
+        org_id=deal.org_id,
+        kind="transaction.terminated",
+        subject=deal,
+        actor_id=actor.user_id,
+        payload={"reason": deal.terminated_reason},
+    )
+    return deal

@@ -1,0 +1,174 @@
+"""Split plans (agent and team shares, annual cap, post-cap fee) and which agent is on which
+plan from when. Only the broker-owner, office managers and systems admins set them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction as db_transaction
+
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.orgs.models import Membership
+from rallypoynt.transactions.commission_calc import (
+    CommissionInputError,
+    PlanTerms,
+    cap_year_check,
+    plan_terms_check,
+)
+from rallypoynt.transactions.models import SplitPlan, SplitPlanAssignment
+from rallypoynt.transactions.selectors_commission_plans import PLAN_ADMIN_ROLES
+
+PLAN_FIELDS = [
+    "name",
+    "agent_percent",
+    "team_percent",
+    "annual_cap",
+    "post_cap_fee",
+    "cap_year_month",
+    "cap_year_day",
+    "is_default",
+]
+
+
+def plans_admin_check(actor: Membership) -> None:
+    """Raise PermissionDenied unless the actor may set split plans."""
+    if not actor.is_active or not actor.roles & PLAN_ADMIN_ROLES:
+        raise PermissionDenied("Only the broker-owner, an office manager or a systems admin may.")
+
+
+def _terms(arguments: dict) -> dict:
+    # The service's own keyword arguments that are plan fields (create and update share them).
+    return {name: arguments[name] for name in PLAN_FIELDS}
+
+
+def _validated(actor: Membership, plan_id: int | None, values: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    values["name"] = values["name"].strip()[:120]
+    if not values["name"]:
+        errors["name"] = ["required"]
+    elif (
+        SplitPlan.objects.filter(org_id=actor.org_id, name__iexact=values["name"])
+        .exclude(pk=plan_id)
+        .exists()
+    ):
+        errors["name"] = ["another plan has this name"]
+    terms = PlanTerms(
+        agent_percent=values["agent_percent"],
+        team_percent=values["team_percent"],
+        annual_cap=values["annual_cap"],
+        post_cap_fee=values["post_cap_fee"],
+    )
+    for check in (
+        lambda: plan_terms_check(terms),
+        lambda: cap_year_check(values["cap_year_month"], values["cap_year_day"]),
+    ):
+        try:
+            check()
+        except CommissionInputError as exc:
+            errors.setdefault(exc.field, []).append(exc.message)
+    if errors:
+        raise ValidationFailed("The split plan is not valid.", fields=errors)
+    return values
+
+
+def _save(actor: Membership, plan: SplitPlan, values: dict, action: str, kind: str) -> SplitPlan:
+    if values["is_default"]:
+        # One default per org: the plan of any agent who was never assigned one.
+        SplitPlan.objects.filter(org_id=actor.org_id, is_default=True).exclude(pk=plan.pk).update(
+            is_default=False
+        )
+    before = {name: str(getattr(plan, name, "")) for name in PLAN_FIELDS}
+    for name, value in values.items():
+        setattr(plan, name, value)
+    plan.save()
+    changes = {n: [before[n], str(values[n])] for n in PLAN_FIELDS if before[n] != str(values[n])}
+    audit_record(
+        org_id=actor.org_id, actor_id=actor.user_id, action=action, target=plan, changes=changes
+    )
+    event_emit(
+        org_id=actor.org_id,
+        kind=kind,
+        subject=plan,
+        actor_id=actor.user_id,
+        payload={"name": plan.name, "changes": changes},
+    )
+    return plan
+
+
+@db_transaction.atomic
+def split_plan_create(
+    *,
+    actor: Membership,
+    name: str,
+    agent_percent: Decimal,
+    team_percent: Decimal = Decimal(0),
+    annual_cap: Decimal | None = None,
+    post_cap_fee: Decimal = Decimal(0),
+    cap_year_month: int = 1,
+    cap_year_day: int = 1,
+    is_default: bool = False,
+) -> SplitPlan:
+    """A new split plan for the org."""
+    plans_admin_check(actor)
+    values = _validated(actor, None, _terms(locals()))
+    return _save(
+        actor, SplitPlan(org_id=actor.org_id), values, "split_plan.create", "split_plan.created"
+    )
+
+
+@db_transaction.atomic
+def split_plan_update(
+    *,
+    actor: Membership,
+    plan_id: int,
+    name: str,
+    agent_percent: Decimal,
+    team_percent: Decimal = Decimal(0),
+    annual_cap: Decimal | None = None,
+    post_cap_fee: Decimal = Decimal(0),
+    cap_year_month: int = 1,
+    cap_year_day: int = 1,
+    is_default: bool = False,
+) -> SplitPlan:
+    """Replace a plan's terms; commissions already final keep the splits they were paid on."""
+    plans_admin_check(actor)
+    plan = SplitPlan.objects.select_for_update().filter(org_id=actor.org_id, pk=plan_id).first()
+    if plan is None:
+        raise NotFound("No such split plan.")
+    values = _validated(actor, plan.pk, _terms(locals()))
+    return _save(actor, plan, values, "split_plan.update", "split_plan.updated")
+
+
+@db_transaction.atomic
+def split_plan_assign(
+    *, actor: Membership, member_id: int, plan_id: int, starts_on: date
+) -> SplitPlanAssignment:
+    """Put an agent on a plan from `starts_on` (the same start again replaces the plan)."""
+    plans_admin_check(actor)
+    member = Membership.objects.filter(org_id=actor.org_id, pk=member_id).first()
+    if member is None:
+        raise NotFound("No such member.")
+    plan = SplitPlan.objects.filter(org_id=actor.org_id, pk=plan_id).first()
+    if plan is None:
+        raise ValidationFailed("No such split plan.", fields={"plan_id": ["a plan of this org"]})
+    row, _ = SplitPlanAssignment.objects.update_or_create(
+        org_id=actor.org_id, member=member, starts_on=starts_on, defaults={"plan": plan}
+    )
+    audit_record(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="split_plan.assign",
+        target=row,
+        changes={"member_id": member.pk, "plan": plan.name, "starts_on": str(starts_on)},
+    )
+    event_emit(
+        org_id=actor.org_id,
+        kind="split_plan.assigned",
+        subject=row,
+        actor_id=actor.user_id,
+        payload={"member_id": member.pk, "plan_id": plan.pk, "starts_on": str(starts_on)},
+    )
+    return row

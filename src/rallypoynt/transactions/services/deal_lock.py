@@ -1,0 +1,32 @@
+"""Loading a deal to change it: locked, and only if the actor may work it; and the business
+calendar of where the property is. The base every transactions service builds on."""
+
+from __future__ import annotations
+
+from rallypoynt.core.calendar import BusinessCalendar
+from rallypoynt.core.errors import NotFound
+from rallypoynt.orgs.models import Membership
+from rallypoynt.transactions.deadlines import deadline_calendar
+from rallypoynt.transactions.models import Transaction
+from rallypoynt.transactions.selectors import transaction_visible_q
+
+
+def transaction_for_update(actor: Membership, transaction_id: int) -> Transaction:
+    found = (
+        Transaction.objects.select_for_update(of=("self",))
+        .filter(transaction_visible_q(actor), pk=transaction_id)
+        .select_related("org")
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such transaction.")
+    return found
+
+
+def transaction_calendar(deal: Transaction) -> BusinessCalendar:
+    """Business days where the property is: its country's and state's holidays, the org's
+    time zone for the time of day."""
+    try:
+        return deadline_calendar(deal.country or "US", deal.state or "", deal.org.time_zone)
+    except ValueError:
+        return deadline_calendar(deal.country or "US", "", deal.org.time_zone)

@@ -1,0 +1,81 @@
+"""Resolving a deadline (removed, waived, failed) and what that does to the deal: a failed
+contingency starts the termination flow, the last one removed makes the deal pending."""
+
+from __future__ import annotations
+
+from django.db import transaction as db_transaction
+from django.utils import timezone
+
+from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.orgs.models import Membership
+from rallypoynt.transactions.choices import (
+    RESOLVED,
+    UNRESOLVED,
+    DeadlineStatus,
+    TransactionStatus,
+)
+from rallypoynt.transactions.models import Deadline, Transaction
+from rallypoynt.transactions.selectors import transaction_visible_q
+from rallypoynt.transactions.services.closing import termination_start
+
+
+@db_transaction.atomic
+def deadline_resolve(
+    *, actor: Membership, deadline_id: int, status: str, note: str = ""
+) -> Deadline:
+    """Remove (satisfy), waive or fail a deadline; the resolution time goes on the event."""
+    row = (
+        Deadline.objects.select_for_update()
+        .select_related("transaction")
+        .filter(org_id=actor.org_id, pk=deadline_id)
+        .first()
+    )
+    if (
+        row is None
+        or not Transaction.objects.filter(
+            transaction_visible_q(actor), pk=row.transaction_id
+        ).exists()
+    ):
+        raise NotFound("No such deadline.")
+    if status not in RESOLVED:
+        raise ValidationFailed("How was it resolved?", fields={"status": sorted(RESOLVED)})
+    if row.status in RESOLVED:
+        raise Conflict(
+            f"It is {row.get_status_display().lower()} already.", fields={"status": [row.status]}
+        )
+    now = timezone.now()
+    row.status, row.resolved_at, row.resolved_by = status, now, actor
+    row.save(update_fields=["status", "resolved_at", "resolved_by", "updated_at"])
+    accepted = row.transaction.accepted_on
+    days = (timezone.localdate(now) - accepted).days if accepted else None
+    event_emit(
+        org_id=row.org_id,
+        kind=f"deadline.{status}",
+        subject=row,
+        actor_id=actor.user_id,
+        payload={
+            "transaction_id": row.transaction_id,
+            "kind": row.kind,
+            "note": note[:300],
+            "resolution_days": days,
+            "is_late": bool(row.due_at and now > row.due_at),
+        },
+    )
+    _deal_follows(row, actor)
+    return row
+
+
+def _deal_follows(row: Deadline, actor: Membership) -> None:
+    """A failed contingency starts the termination flow; the last contingency removed makes
+    the deal pending (nothing left that lets the buyer walk away)."""
+    deal = row.transaction
+    if not row.is_contingency or deal.status != TransactionStatus.UNDER_CONTRACT:
+        return
+    if row.status == DeadlineStatus.FAILED:
+        termination_start(deal, row, actor)
+        return
+    others = deal.deadlines.filter(is_contingency=True).exclude(pk=row.pk)
+    if not others.filter(status__in=UNRESOLVED | {DeadlineStatus.FAILED}).exists():
+        deal.status = TransactionStatus.PENDING
+        deal.save(update_fields=["status", "updated_at"])
