@@ -48,3 +48,32 @@ def test_accept_an_offer_then_remove_a_contingency_on_the_timeline(live_server, 
     deal = Transaction.objects.get()
     assert deal.status == "under_contract"
     assert Deadline.objects.get(transaction=deal, kind="inspection").status == "satisfied"
+
+    # The contract brought the seller's due-diligence schedule: tick an item off.
+    page.get_by_role("link", name="Checklists").click()
+    row = page.locator('[data-item="open-escrow"]')
+    row.wait_for()
+    row.get_by_role("button", name="Done").click()
+    page.locator('tr.task-done[data-item="open-escrow"]').wait_for()
+
+    # The transaction coordinator joins the team contact list.
+    page.get_by_role("link", name="Deal and deadlines").click()
+    party = page.locator("form").filter(has_text="Add a party")
+    party.get_by_label("Role").select_option("title_escrow")
+    party.get_by_label("Name").fill("Alpine Title")
+    party.get_by_label("E-mail").fill("closings@alpinetitle.example")
+    party.get_by_role("button", name="Add party").click()
+    page.locator('[data-party="title_escrow"]').wait_for()
+
+    # The last contingency goes, then the closing is recorded with its summary.
+    page.locator('[data-deadline="financing"]').get_by_role(
+        "button", name="Remove contingency"
+    ).click()
+    page.locator('.step.is-done[data-deadline="financing"]').wait_for()
+    closing = page.locator("form").filter(has_text="Record the closing")
+    closing.get_by_label("Closed on").fill(str(deal.accepted_on))
+    closing.get_by_label("Final price").fill("640000")
+    closing.get_by_role("button", name="Close the deal").click()
+    page.get_by_role("heading", name="Transaction summary (closed)").wait_for()
+    deal.refresh_from_db()
+    assert deal.status == "closed" and deal.final_price == 640000

@@ -1,12 +1,10 @@
-"""Checklists of a deal: the org's templates (the shipped ones copied in on first use), the
-deal's items made from the best template for its side and state, due dates counted from the
-contract dates and recounted on amendment, items marked done, not applicable or reopened."""
+"""Checklists of a deal: its items made from the best template for its side and state (the
+templates live in `checklist_templates`), due dates counted from the contract dates and
+recounted on amendment, items marked done, not applicable or reopened."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from django.db import transaction as db_transaction
 from django.db.models import Max
@@ -14,87 +12,28 @@ from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.calendar import BusinessCalendar
-from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
-from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.checklist_parse import (
-    ROLES,
-    checklist_defaults_load,
-    checklist_template_parse,
-)
+from rallypoynt.transactions.checklist_parse import ROLES
 from rallypoynt.transactions.choices import ChecklistKind, ItemStatus
 from rallypoynt.transactions.deadlines import DayType, DeadlineRule, due
-from rallypoynt.transactions.models import ChecklistItem, ChecklistTemplate, Transaction
+from rallypoynt.transactions.models import ChecklistItem, Transaction
 from rallypoynt.transactions.selectors import transaction_visible_q
+
+# The template services lived here once; callers still import them from here.
+from rallypoynt.transactions.services.checklist_templates import (  # noqa: F401
+    checklist_template_best,
+    checklist_template_save,
+    checklist_templates_for,
+    checklist_templates_for_sides,
+)
 
 # The module, not its names: the amendment service in `deadlines` may import this one back.
 from rallypoynt.transactions.services.deal_lock import transaction_calendar, transaction_for_update
 
-TEMPLATE_ADMINS = frozenset(
-    {Role.BROKER_OWNER, Role.OFFICE_MANAGER, Role.SYSTEMS_ADMIN, Role.TRANSACTION_COORDINATOR}
-)
 # What a new contract gets; the termination checklist waits for a failed contingency.
 CONTRACT_KINDS = (ChecklistKind.DUE_DILIGENCE, ChecklistKind.PRE_CLOSING, ChecklistKind.CLOSING)
-
-
-def checklist_templates_for(org_id: int) -> list[ChecklistTemplate]:
-    """The org's checklist templates; the shipped defaults are copied in on first use."""
-    rows = ChecklistTemplate.objects.filter(org_id=org_id).order_by("kind", "side", "state", "pk")
-    found = list(rows)
-    if found:
-        return found
-    ChecklistTemplate.objects.bulk_create(
-        [ChecklistTemplate(org_id=org_id, **data) for data in checklist_defaults_load()],
-        # A concurrent first use copied them in already: keep theirs.
-        ignore_conflicts=True,
-    )
-    event_emit(org_id=org_id, kind="checklist_templates.copied", payload={})
-    return list(rows.all())
-
-
-def checklist_template_best(
-    templates: Iterable[ChecklistTemplate], *, kind: str, side: str, state: str
-) -> ChecklistTemplate | None:
-    """The most specific template of `kind`: side and state, then side, then state, then all."""
-    rank = {("", ""): 3, ("", state): 2, (side, ""): 1, (side, state): 0}
-    found = [t for t in templates if t.kind == kind and (t.side, t.state) in rank]
-    return min(found, key=lambda t: rank[(t.side, t.state)], default=None)
-
-
-@db_transaction.atomic
-def checklist_template_save(
-    *, actor: Membership, kind: str, side: str, state: str, name: str, items: list[Any]
-) -> ChecklistTemplate:
-    """Create or replace the org's template for a kind, side and state (admins only)."""
-    if not actor.has_role(*TEMPLATE_ADMINS):
-        raise PermissionDenied("Only brokers, office managers, admins and coordinators may.")
-    data = checklist_template_parse(
-        {"kind": kind, "side": side, "state": state, "name": name, "items": items}
-    )
-    checklist_templates_for(actor.org_id)
-    row, created = ChecklistTemplate.objects.update_or_create(
-        org_id=actor.org_id,
-        kind=data["kind"],
-        side=data["side"],
-        state=data["state"],
-        defaults={"name": data["name"], "items": data["items"]},
-    )
-    audit_record(
-        org_id=actor.org_id,
-        actor_id=actor.user_id,
-        action="checklist_template.create" if created else "checklist_template.update",
-        target=row,
-        changes={"items": len(data["items"])},
-    )
-    event_emit(
-        org_id=actor.org_id,
-        kind="checklist_template.saved",
-        subject=row,
-        actor_id=actor.user_id,
-        payload={"kind": row.kind, "side": row.side, "state": row.state},
-    )
-    return row
 
 
 def item_due_on(
@@ -136,7 +75,9 @@ def checklists_apply(
     chosen: dict[str, list[str]] = {}
     for kind in dict.fromkeys(kinds):
         position = last.get(kind, -1) + 1
-        for template in _templates_for_sides(templates, kind, _deal_sides(deal), state):
+        for template in checklist_templates_for_sides(
+            templates, kind=kind, sides=_deal_sides(deal), state=state
+        ):
             chosen.setdefault(kind, []).append(template.name)
             for rule in template.items:
                 if (kind, rule["key"]) in existing:
@@ -154,17 +95,6 @@ def checklists_apply(
             payload={"templates": chosen, "created": len(created)},
         )
     return created
-
-
-def _templates_for_sides(
-    templates: list[ChecklistTemplate], kind: str, sides: list[str], state: str
-) -> list[ChecklistTemplate]:
-    found: dict[int, ChecklistTemplate] = {}
-    for side in sides:
-        best = checklist_template_best(templates, kind=kind, side=side, state=state)
-        if best is not None:
-            found.setdefault(best.pk, best)
-    return list(found.values())
 
 
 def _item(
