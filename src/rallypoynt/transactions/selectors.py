@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from rallypoynt.core.errors import ValidationFailed
@@ -13,7 +13,7 @@ from rallypoynt.journeys.selectors import engagement_visible_q
 from rallypoynt.journeys.selectors_handoffs import role_holder
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.transactions.choices import UNRESOLVED, PartyRole
+from rallypoynt.transactions.choices import PartyRole
 from rallypoynt.transactions.models import (
     Deadline,
     Party,
@@ -64,20 +64,37 @@ def deadline_list(*, transaction: Transaction) -> QuerySet[Deadline]:
     )
 
 
+# Past this many visible deals, walking open deadlines in due order and checking each row's
+# deal beats gathering every deadline of every deal and sorting them (bench/deadlines.py).
+DENSE_DEALS = 2000
+
+
+def _deadline_deals_q(actor: Membership) -> Q:
+    """Deadlines of deals the actor may see, in the cheaper of two shapes for their share."""
+    deals = Transaction.objects.filter(transaction_visible_q(actor)).values("pk")
+    if not deals[DENSE_DEALS : DENSE_DEALS + 1].exists():
+        return transaction_visible_q(actor, "transaction_id")
+    engagements = Engagement.objects.filter(engagement_visible_q(actor)).values("pk")
+    sides = TransactionEngagement.objects.filter(
+        org_id=actor.org_id,
+        transaction_id=OuterRef("transaction_id"),
+        engagement_id__in=engagements,
+    )
+    parties = Party.objects.filter(
+        org_id=actor.org_id, transaction_id=OuterRef("transaction_id"), member_id=actor.pk
+    )
+    return Q(Exists(sides)) | Q(Exists(parties))
+
+
 def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline]:
     """Open deadlines due from now to `days` ahead (and overdue ones) across the actor's deals."""
     if not 1 <= days <= 366:
         raise ValidationFailed("Invalid window.", fields={"days": ["between 1 and 366"]})
     until = timezone.now() + timedelta(days=days)
-    return (
-        Deadline.objects.filter(
-            transaction_visible_q(actor, "transaction_id"),
-            status__in=UNRESOLVED,
-            due_at__lte=until,
-        )
-        .select_related("transaction")
-        .order_by("due_at", "id")
-    )
+    rows = Deadline.objects.filter(org_id=actor.org_id, is_open=True, due_at__lte=until)
+    if not visibility_for(actor).is_org_wide:
+        rows = rows.filter(_deadline_deals_q(actor))
+    return rows.select_related("transaction").order_by("due_at", "id")
 
 
 def deal_recipients(deal: Transaction, role: str = "") -> list[Membership]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Case, Value, When
 
 from rallypoynt.core.models import TenantModel
 from rallypoynt.transactions.choices import Anchor, DeadlineKind, DeadlineStatus
@@ -39,25 +40,29 @@ class Deadline(TenantModel):
     resolved_by = models.ForeignKey(
         "orgs.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Open or extended: kept by the database so "open, by due time" is one ordered index range.
+    is_open = models.GeneratedField(
+        expression=Case(
+            When(status__in=["open", "extended"], then=Value(True)),
+            default=Value(False),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     # Who is reminded and alerted (a role on the deal: agent, transaction coordinator...).
     responsible_role = models.CharField(max_length=30, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["org", "status", "due_at"], name="deadline_org_due"),
+            models.Index(fields=["org", "is_open", "due_at"], name="deadline_org_open_due"),
             # "Open deadlines due soon across these deals" walks this index per deal.
             models.Index(
-                fields=["org", "transaction", "status", "due_at"], name="deadline_deal_open_due"
+                fields=["org", "transaction", "is_open", "due_at"], name="deadline_deal_open_due"
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_open(self) -> bool:
-        """Still to be met (open, or extended by an amendment)."""
-        return self.status in ("open", "extended")
 
 
 class DeadlineChange(TenantModel):

@@ -13,7 +13,6 @@ from django.utils import timezone
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import notification_send
 from rallypoynt.transactions import selectors
-from rallypoynt.transactions.choices import UNRESOLVED
 from rallypoynt.transactions.models import Deadline, DeadlineNotice
 
 ALERT = 0
@@ -61,7 +60,7 @@ def _notify(row: Deadline, minutes_before: int, now: datetime) -> bool:
 def deadline_notices_send(now: datetime | None = None) -> int:
     """Send every reminder and alert that is due and not yet sent; returns how many."""
     now = now or timezone.now()
-    open_rows = Deadline.objects.filter(status__in=UNRESOLVED, due_at__isnull=False)
+    open_rows = Deadline.objects.filter(is_open=True, due_at__isnull=False)
     sent = 0
     for minutes in reminder_offsets():
         ahead = now + timedelta(minutes=minutes)

@@ -155,3 +155,29 @@ def test_an_amendment_extends_contingencies_and_tells_the_people_on_the_deal(bro
     from rallypoynt.transactions.selectors import deadlines_upcoming
 
     assert financing in deadlines_upcoming(actor=brokerage.ben, days=366)
+
+
+def test_both_shapes_of_deadlines_across_my_deals_agree(brokerage, deal, monkeypatch):
+    from rallypoynt.transactions import selectors
+    from rallypoynt.transactions.services.parties import party_add
+    from rallypoynt.transactions.tests.test_views import deal_for
+
+    theirs = deal_for(brokerage.maria, street="9 Other Rd")
+    coordinated = deal_for(brokerage.maria, street="3 Shared Ct")
+    for found in (deal, theirs, coordinated):
+        owner = brokerage.ben if found is deal else brokerage.maria
+        deadline_add(actor=owner, transaction_id=found.pk, kind="inspection", amount=2)
+    party_add(
+        actor=brokerage.maria,
+        transaction_id=coordinated.pk,
+        role="transaction_coordinator",
+        member_id=brokerage.ben.pk,
+    )
+
+    def seen():
+        rows = selectors.deadlines_upcoming(actor=brokerage.ben, days=366)
+        return sorted(row.transaction_id for row in rows)
+
+    sparse = seen()
+    monkeypatch.setattr(selectors, "DENSE_DEALS", 0)  # walk in due order, check each row
+    assert seen() == sparse == sorted([deal.pk, coordinated.pk])
