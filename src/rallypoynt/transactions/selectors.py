@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.journeys.models import Engagement
+from rallypoynt.journeys.models import Engagement, Handoff
 from rallypoynt.journeys.selectors import engagement_visible_q
 from rallypoynt.journeys.selectors_handoffs import role_holder
 from rallypoynt.orgs.models import Membership
@@ -74,11 +74,14 @@ def _deadline_deals_q(actor: Membership) -> Q:
     deals = Transaction.objects.filter(transaction_visible_q(actor)).values("pk")
     if not deals[DENSE_DEALS : DENSE_DEALS + 1].exists():
         return transaction_visible_q(actor, "transaction_id")
-    engagements = Engagement.objects.filter(engagement_visible_q(actor)).values("pk")
+    # Per row checked: the deal's sides joined to their engagement's agent, against a literal
+    # list (a subquery here would be rebuilt for every row).
+    mine = Q(engagement__agent_id__in=sorted(visibility_for(actor).member_ids or ()))
+    handed = Handoff.objects.filter(org_id=actor.org_id, to_member_id=actor.pk)
+    if handed.exists():
+        mine |= Q(engagement_id__in=handed.values("engagement_id"))
     sides = TransactionEngagement.objects.filter(
-        org_id=actor.org_id,
-        transaction_id=OuterRef("transaction_id"),
-        engagement_id__in=engagements,
+        mine, org_id=actor.org_id, transaction_id=OuterRef("transaction_id")
     )
     parties = Party.objects.filter(
         org_id=actor.org_id, transaction_id=OuterRef("transaction_id"), member_id=actor.pk
@@ -91,7 +94,9 @@ def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline
     if not 1 <= days <= 366:
         raise ValidationFailed("Invalid window.", fields={"days": ["between 1 and 366"]})
     until = timezone.now() + timedelta(days=days)
-    rows = Deadline.objects.filter(org_id=actor.org_id, is_open=True, due_at__lte=until)
+    # `is_open=True` renders as a bare column, which SQLite cannot match to an index column;
+    # a one-value IN is an equality to its planner, and the index then also gives the order.
+    rows = Deadline.objects.filter(org_id=actor.org_id, is_open__in=[True], due_at__lte=until)
     if not visibility_for(actor).is_org_wide:
         rows = rows.filter(_deadline_deals_q(actor))
     return rows.select_related("transaction").order_by("due_at", "id")
