@@ -71,9 +71,12 @@ DENSE_DEALS = 2000
 
 def _deadline_deals_q(actor: Membership) -> Q:
     """Deadlines of deals the actor may see, in the cheaper of two shapes for their share."""
-    deals = Transaction.objects.filter(transaction_visible_q(actor)).values("pk")
-    if not deals[DENSE_DEALS : DENSE_DEALS + 1].exists():
-        return transaction_visible_q(actor, "transaction_id")
+    deals = Transaction.objects.filter(transaction_visible_q(actor)).values_list("pk", flat=True)
+    ids = list(deals[: DENSE_DEALS + 1])
+    if len(ids) <= DENSE_DEALS:
+        # A literal list: each deal's open rows come off (org, transaction, is_open, due_at),
+        # and both planners know its size (an empty one costs nothing).
+        return Q(transaction_id__in=ids)
     # Per row checked: the deal's sides joined to their engagement's agent, against a literal
     # list (a subquery here would be rebuilt for every row).
     mine = Q(engagement__agent_id__in=sorted(visibility_for(actor).member_ids or ()))
