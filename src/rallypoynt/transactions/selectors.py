@@ -8,8 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.journeys.models import Engagement, Handoff
-from rallypoynt.journeys.selectors import engagement_visible_q
+from rallypoynt.journeys.models import Handoff
 from rallypoynt.journeys.selectors_handoffs import role_holder
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
@@ -23,17 +22,29 @@ from rallypoynt.transactions.models import (
 )
 
 
+def _mine_q(actor: Membership) -> Q:
+    """Deal sides whose engagement the actor may see, with literal ids only (so that every
+    planner can size it and nothing is rebuilt per row)."""
+    scope = visibility_for(actor)
+    mine = Q(engagement__agent_id__in=sorted(scope.member_ids or ()))
+    handed = Handoff.objects.filter(org_id=actor.org_id, to_member_id=actor.pk)
+    handed_ids = sorted(set(handed.values_list("engagement_id", flat=True)))
+    if handed_ids:
+        mine |= Q(engagement_id__in=handed_ids)
+    return mine
+
+
 def transaction_visible_q(actor: Membership, field: str = "pk") -> Q:
     """Deals (by `field`, their id) serving an engagement the actor may see, or on which
     the actor is a party (the transaction coordinator assigned to it)."""
     if visibility_for(actor).is_org_wide:
         return Q(org_id=actor.org_id)
-    engagements = Engagement.objects.filter(engagement_visible_q(actor)).values("pk")
-    sides = TransactionEngagement.objects.filter(
-        org_id=actor.org_id, engagement_id__in=engagements
-    ).values("transaction_id")
-    parties = Party.objects.filter(org_id=actor.org_id, member_id=actor.pk).values("transaction_id")
-    return Q(org_id=actor.org_id) & (Q(**{f"{field}__in": sides}) | Q(**{f"{field}__in": parties}))
+    sides = TransactionEngagement.objects.filter(_mine_q(actor), org_id=actor.org_id)
+    parties = Party.objects.filter(org_id=actor.org_id, member_id=actor.pk)
+    return Q(org_id=actor.org_id) & (
+        Q(**{f"{field}__in": sides.values("transaction_id")})
+        | Q(**{f"{field}__in": parties.values("transaction_id")})
+    )
 
 
 def transaction_list(*, actor: Membership) -> QuerySet[Transaction]:
@@ -67,29 +78,33 @@ def deadline_list(*, transaction: Transaction) -> QuerySet[Deadline]:
 # Past this many visible deals, walking open deadlines in due order and checking each row's
 # deal beats gathering every deadline of every deal and sorting them (bench/deadlines.py).
 DENSE_DEALS = 2000
+PROBE_SIDES = 2 * DENSE_DEALS
 
 
 def _deadline_deals_q(actor: Membership) -> Q:
     """Deadlines of deals the actor may see, in the cheaper of two shapes for their share."""
-    deals = Transaction.objects.filter(transaction_visible_q(actor)).values_list("pk", flat=True)
-    ids = list(deals[: DENSE_DEALS + 1])
-    if len(ids) <= DENSE_DEALS:
+    mine = _mine_q(actor)
+    # Two sides per deal at most in practice; a probe cut off early only picks the per-row
+    # shape, which is right (if slower) for any share.
+    probe = TransactionEngagement.objects.filter(mine, org_id=actor.org_id)
+    sides = list(probe.values_list("transaction_id", flat=True)[: PROBE_SIDES + 1])
+    parties = Party.objects.filter(org_id=actor.org_id, member_id=actor.pk)
+    party_ids = set(parties.values_list("transaction_id", flat=True)[: DENSE_DEALS + 1])
+    ids = set(sides) | party_ids
+    if len(sides) <= PROBE_SIDES and len(ids) <= DENSE_DEALS:
         # A literal list: each deal's open rows come off (org, transaction, is_open, due_at),
         # and both planners know its size (an empty one costs nothing).
-        return Q(transaction_id__in=ids)
-    # Per row checked: the deal's sides joined to their engagement's agent, against a literal
-    # list (a subquery here would be rebuilt for every row).
-    mine = Q(engagement__agent_id__in=sorted(visibility_for(actor).member_ids or ()))
-    handed = Handoff.objects.filter(org_id=actor.org_id, to_member_id=actor.pk)
-    if handed.exists():
-        mine |= Q(engagement_id__in=handed.values("engagement_id"))
-    sides = TransactionEngagement.objects.filter(
-        mine, org_id=actor.org_id, transaction_id=OuterRef("transaction_id")
+        return Q(transaction_id__in=sorted(ids))
+    # One EXISTS per row walked in due order: alone (no OR) PostgreSQL runs it as a
+    # nested-loop semi-join that stops with the page, instead of hashing every side first.
+    rows_deal = OuterRef("transaction_id")
+    sides_seen = TransactionEngagement.objects.filter(
+        mine, org_id=actor.org_id, transaction_id=rows_deal
     )
-    parties = Party.objects.filter(
-        org_id=actor.org_id, transaction_id=OuterRef("transaction_id"), member_id=actor.pk
-    )
-    return Q(Exists(sides)) | Q(Exists(parties))
+    seen = Q(Exists(sides_seen))
+    if party_ids:
+        seen |= Q(Exists(parties.filter(transaction_id=rows_deal)))
+    return seen
 
 
 def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline]:

@@ -10,6 +10,7 @@ import pytest
 
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import Event
+from rallypoynt.journeys.models import Handoff
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.transactions.models import DeadlineChange
 from rallypoynt.transactions.services.deadlines import (
@@ -164,7 +165,8 @@ def test_both_shapes_of_deadlines_across_my_deals_agree(brokerage, deal, monkeyp
 
     theirs = deal_for(brokerage.maria, street="9 Other Rd")
     coordinated = deal_for(brokerage.maria, street="3 Shared Ct")
-    for found in (deal, theirs, coordinated):
+    handed = deal_for(brokerage.maria, street="5 Handed Way")
+    for found in (deal, theirs, coordinated, handed):
         owner = brokerage.ben if found is deal else brokerage.maria
         deadline_add(actor=owner, transaction_id=found.pk, kind="inspection", amount=2)
     party_add(
@@ -173,6 +175,16 @@ def test_both_shapes_of_deadlines_across_my_deals_agree(brokerage, deal, monkeyp
         role="transaction_coordinator",
         member_id=brokerage.ben.pk,
     )
+    # Work on the engagement behind `handed` was handed to Ben (a handoff, not a party).
+    Handoff.objects.create(
+        org=brokerage.org,
+        engagement=handed.sides.get().engagement,
+        phase_key="transaction_management",
+        step_key="coordinate",
+        role="transaction_coordinator",
+        from_member=brokerage.maria,
+        to_member=brokerage.ben,
+    )
 
     def seen():
         rows = selectors.deadlines_upcoming(actor=brokerage.ben, days=366)
@@ -180,4 +192,4 @@ def test_both_shapes_of_deadlines_across_my_deals_agree(brokerage, deal, monkeyp
 
     sparse = seen()
     monkeypatch.setattr(selectors, "DENSE_DEALS", 0)  # walk in due order, check each row
-    assert seen() == sparse == sorted([deal.pk, coordinated.pk])
+    assert seen() == sparse == sorted([deal.pk, coordinated.pk, handed.pk])
