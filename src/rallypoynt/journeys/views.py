@@ -17,7 +17,7 @@ from rallypoynt.core.errors import ServiceError
 from rallypoynt.journeys import selectors
 from rallypoynt.journeys.choices import EngagementStatus, Side
 from rallypoynt.journeys.selectors_board import board_get
-from rallypoynt.journeys.services import engagements, handoffs, progress
+from rallypoynt.journeys.services import engagements, handoffs, phase_return, progress
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.selectors import member_list, team_list
 
@@ -96,12 +96,14 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pipeline = selectors.version_blueprint(engagement.pipeline)
     evaluation = selectors.engagement_evaluate(engagement, timezone.now())
     delivered = selectors.delivered_keys(engagement)
+    phase_index = [p.key for p in journey.phases].index(engagement.phase_key)
     context = {
         "engagement": engagement,
         "journey": journey,
         "pipeline": pipeline,
         "evaluation": evaluation,
-        "phase_index": [p.key for p in journey.phases].index(engagement.phase_key),
+        "phase_index": phase_index,
+        "earlier_phases": journey.phases[:phase_index],
         "deliverables": [
             (d, d.key in delivered) for d in evaluation.phase.deliverables_for(engagement.side)
         ],
@@ -120,6 +122,7 @@ ACTIONS = {
     "undo": (progress.step_undo, ("step_key",), "Step reopened."),
     "deliver": (progress.deliverable_record, ("deliverable_key", "note"), "Deliverable on file."),
     "advance": (progress.phase_advance, (), "On to the next phase."),
+    "return": (phase_return.phase_return, ("phase_key", "reason"), "Moved back."),
     "gate": (progress.gate_decide, ("verdict", "reason"), "Decision recorded."),
     "stage": (progress.stage_change, ("stage_key",), "Stage changed."),
     "close": (engagements.engagement_close, ("status", "reason"), "Engagement closed."),

@@ -13,7 +13,7 @@ from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys import selectors
 from rallypoynt.journeys.engine import Evaluation
-from rallypoynt.journeys.services import engagements, progress
+from rallypoynt.journeys.services import engagements, phase_return, progress
 
 router = Router(tags=["engagements"])
 
@@ -115,6 +115,11 @@ class HoldIn(Schema):
 class GateIn(Schema):
     verdict: str
     reason: str = ""
+
+
+class ReturnIn(Schema):
+    phase_key: str
+    reason: str
 
 
 class StageIn(Schema):
@@ -229,6 +234,12 @@ def deliverable_record(request, engagement_id: int, key: str, body: DeliverableI
 def phase_advance(request, engagement_id: int):
     """Next phase; 409 naming every missing step, deliverable or approval when the gate holds."""
     return _move(request, engagement_id, progress.phase_advance)
+
+
+@router.post("/engagements/{engagement_id}/return", response=DETAIL)
+def phase_return_(request, engagement_id: int, body: ReturnIn):
+    """Back to an earlier phase (the deal fell through); the later phases' work is undone."""
+    return _move(request, engagement_id, phase_return.phase_return, **body.dict())
 
 
 @router.post("/engagements/{engagement_id}/gate", response=DETAIL)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from rallypoynt.contacts.models import LeadInquiry
 from rallypoynt.contacts.tests.factories import ContactFactory
@@ -357,16 +358,21 @@ def test_a_compliance_officer_approves_and_a_rejection_needs_a_reason(brokerage)
 
 
 def test_an_approval_from_an_earlier_visit_of_the_phase_does_not_count(brokerage):
-    engagement = reloaded(at_contract_gate(brokerage))
-    # No service moves a journey back a phase, so the earlier visit's decision is written here.
-    GateDecision.objects.create(
-        org=engagement.org,
-        engagement=engagement,
-        phase_key="transaction_initiation",
-        verdict="approved",
-        decided_at=engagement.phase_entered_at - timedelta(days=3),
-        decided_by=brokerage.compliance,
+    from rallypoynt.journeys.services.phase_return import phase_return
+
+    engagement = at_contract_gate(brokerage)
+    gate_decide(actor=brokerage.compliance, engagement_id=engagement.pk, verdict="approved")
+    # Decisions are stamped with the clock, so the return and the walk back follow it.
+    later = timezone.now() + timedelta(seconds=1)
+    phase_return(
+        actor=brokerage.buyer,
+        engagement_id=engagement.pk,
+        phase_key="search_selection",
+        reason="The seller backed out",
+        now=later,
     )
+    advance_to(brokerage.buyer, engagement, "transaction_initiation", now=later)
+    phase_finish(brokerage.buyer, engagement, now=later)
     with pytest.raises(Conflict) as caught:
         phase_advance(actor=brokerage.buyer, engagement_id=engagement.pk)
     assert caught.value.fields["blockers"] == ["approval by a compliance officer is needed"]

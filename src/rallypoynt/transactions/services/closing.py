@@ -27,7 +27,11 @@ from rallypoynt.transactions.selectors_summary import summary_record
 from rallypoynt.transactions.services.checklists import checklists_apply
 from rallypoynt.transactions.services.commission import commissions_finalize
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
-from rallypoynt.transactions.services.journey_link import journeys_advance, journeys_deliver
+from rallypoynt.transactions.services.journey_link import (
+    journeys_advance,
+    journeys_deliver,
+    journeys_return,
+)
 
 LIVE = (TransactionStatus.UNDER_CONTRACT, TransactionStatus.PENDING)
 
@@ -149,7 +153,8 @@ def transaction_terminate(
     reason: str,
     terminated_on: date | None = None,
 ) -> Transaction:
-    """End the contract: open deadlines are waived with it, projected commission goes."""
+    """End the contract: open deadlines are waived with it, projected commission goes, and
+    the engagements go back to the phase before the deal."""
     deal = transaction_for_update(actor, transaction_id)
     _live(deal)
     if not reason.strip():
@@ -165,6 +170,7 @@ def transaction_terminate(
     Summary.objects.create(
         org_id=deal.org_id, transaction=deal, outcome="terminated", record=summary_record(deal)
     )
+    journeys_return(deal, actor, f"The deal at {deal} ended: {deal.terminated_reason}")
     audit_record(
         org_id=deal.org_id,
         actor_id=actor.user_id,

@@ -162,3 +162,32 @@ def test_the_closing_date_on_the_contract_is_not_overwritten(brokerage, deal):
     assert deal.closing_on == planned and deal.closed_on == TODAY() - timedelta(days=1)
     assert deal.possession_on == TODAY() + timedelta(days=3)
     assert isinstance(deal.closed_on, date)
+
+
+def test_a_terminated_deal_sends_the_buyer_back_to_the_search(brokerage):
+    from rallypoynt.journeys.models import Engagement
+    from rallypoynt.journeys.tests.factories import engagement_for
+    from rallypoynt.transactions.services.closing import transaction_terminate
+    from rallypoynt.transactions.services.transactions import transaction_open
+    from rallypoynt.transactions.tests.test_offers import _walk_to
+
+    engagement = engagement_for(brokerage.ben, side="buy", level="team")
+    _walk_to(brokerage.ben, engagement, "transaction_management")
+    deal = transaction_open(
+        actor=brokerage.ben, engagement_id=engagement.pk, kind="purchase", street="8 Pine St"
+    )
+    Transaction.objects.filter(pk=deal.pk).update(status="under_contract")
+    tc = MembershipFactory(org=brokerage.org, roles=["transaction_coordinator"])
+    party_add(
+        actor=brokerage.ben, transaction_id=deal.pk, role="transaction_coordinator", member_id=tc.pk
+    )
+    # The coordinator ends the deal; they do not work the journey, the deal gives the right.
+    transaction_terminate(actor=tc, transaction_id=deal.pk, reason="Financing denied")
+    engagement = Engagement.objects.get(pk=engagement.pk)
+    assert engagement.phase_key == "search_selection"
+    returned = Event.objects.get(kind="engagement.phase_returned", subject_id=engagement.pk)
+    assert (
+        "8 Pine St" in returned.payload["reason"]
+        and "Financing denied" in returned.payload["reason"]
+    )
+    assert not Event.objects.filter(kind="engagement.return_waiting")
