@@ -58,3 +58,12 @@ def test_drag_to_the_next_stage_then_work_the_checklist_until_the_gate_opens(liv
     page.get_by_role("heading", name="Strategy & Planning").wait_for()
     engagement.refresh_from_db()
     assert (engagement.phase_key, engagement.stage_key) == ("strategy", "solution_development")
+
+    # The clients change their minds: back to discovery, saying why.
+    page.get_by_label("Back to phase").select_option("discovery")
+    page.get_by_label("Why it goes back").fill("The buyers want to rethink the budget")
+    page.get_by_role("button", name="Move back").click()
+    page.get_by_role("status").filter(has_text="Moved back.").wait_for()
+    page.get_by_role("heading", name="Discovery & Engagement").wait_for()
+    engagement.refresh_from_db()
+    assert engagement.phase_key == "discovery"

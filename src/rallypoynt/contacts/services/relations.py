@@ -7,6 +7,8 @@ The reads are in contacts/selectors_relations.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -114,6 +116,28 @@ def collaborator_add(
         raise Conflict("Already a collaborator.", fields={"membership_id": ["exists"]}) from exc
     _record(actor, "collaborator.add", row, {"contact_id": contact.pk, "member_id": member.pk})
     return row
+
+
+def collaborators_grant(
+    *, actor: Membership, contact_ids: Iterable[int], member: Membership, reason: str
+) -> int:
+    """Share contacts with `member` because a rule of the caller's says so (a step of their
+    engagement was handed to them): no owner-side check. Returns how many shares are new."""
+    ids = set(contact_ids)
+    owned = Contact.objects.filter(org_id=member.org_id, pk__in=ids, owner_id=member.pk)
+    shared = ContactCollaborator.objects.filter(
+        org_id=member.org_id, membership=member, contact_id__in=ids
+    )
+    ids -= set(owned.values_list("pk", flat=True)) | set(
+        shared.values_list("contact_id", flat=True)
+    )
+    for contact_id in sorted(ids):
+        row = ContactCollaborator.objects.create(
+            org_id=member.org_id, contact_id=contact_id, membership=member
+        )
+        payload = {"contact_id": contact_id, "member_id": member.pk, "reason": reason}
+        _record(actor, "collaborator.add", row, payload)
+    return len(ids)
 
 
 @transaction.atomic

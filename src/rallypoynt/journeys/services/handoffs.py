@@ -17,6 +17,7 @@ from django.utils import timezone
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.selectors import contact_visible_q
 from rallypoynt.contacts.services.activity import task_create
+from rallypoynt.contacts.services.relations import collaborators_grant
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.journeys.choices import EngagementStatus
 from rallypoynt.journeys.engine import StepStatus
@@ -174,6 +175,14 @@ def _open_one(
         from_member=engagement.agent,
         to_member=receiver,
         task=task,
+    )
+    # The work is about the clients: whoever it is handed to works with them too.
+    clients = EngagementContact.objects.filter(org_id=engagement.org_id, engagement=engagement)
+    collaborators_grant(
+        actor=actor,
+        contact_ids=clients.values_list("contact_id", flat=True),
+        member=receiver,
+        reason=f"handoff of {status.step.key}",
     )
     notification_send(
         recipient=receiver,

@@ -471,3 +471,24 @@ def test_a_receiver_may_work_only_the_steps_handed_to_them(brokerage):
             call()
     engagement.refresh_from_db()
     assert engagement.status == "active" and engagement.title != "Mine now"
+
+
+def test_the_receiver_works_with_the_clients_and_nobody_else_gains_sight(brokerage, other):
+    from rallypoynt.api.tests.helpers import ApiClient
+    from rallypoynt.contacts.models import ContactCollaborator
+    from rallypoynt.orgs.tests.test_views import client_for
+
+    engagement = team_engagement(brokerage)
+    client = engagement.clients.get(is_primary=True).contact
+    assert handoffs_of(engagement)  # the first response went to the buyer specialist
+    # Shared once, with the reason, however many steps follow.
+    open_handoffs(engagement, brokerage.lead)
+    (share,) = ContactCollaborator.objects.filter(contact=client)
+    assert share.membership == brokerage.buyer
+    added = Event.objects.get(kind="collaborator.added", subject_id=share.pk)
+    assert added.payload["reason"] == "handoff of initial_response"
+    assert ApiClient(brokerage.buyer).get(f"/api/v1/contacts/{client.pk}").status_code == 200
+    assert client_for(brokerage.buyer).get(f"/contacts/{client.pk}/").status_code == 200
+    for outsider in (brokerage.ben, other.buyer):
+        assert ApiClient(outsider).get(f"/api/v1/contacts/{client.pk}").status_code == 404
+        assert client_for(outsider).get(f"/contacts/{client.pk}/").status_code == 404
