@@ -9,6 +9,7 @@ from typing import Any
 
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.transactions.choices import CONTINGENCIES, Financing, OfferStatus
+from rallypoynt.transactions.commission_calc import money
 from rallypoynt.transactions.models import OfferVersion, Transaction
 from rallypoynt.transactions.services.offer_versions import version_latest
 
@@ -111,7 +112,5 @@ def offers_compare(
         version = version_latest(offer)
         concessions = version.seller_concessions or Decimal(0)
         net = version.price - concessions - version.price * commission_rate - closing_costs
-        rows.append(
-            {"offer": offer, "version": version, "net_to_seller": net.quantize(Decimal("0.01"))}
-        )
+        rows.append({"offer": offer, "version": version, "net_to_seller": money(net)})
     return sorted(rows, key=lambda r: r["net_to_seller"], reverse=True)

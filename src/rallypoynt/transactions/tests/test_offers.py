@@ -141,6 +141,18 @@ def test_net_to_seller_puts_the_best_offer_first(brokerage, listing):
     assert rows[0]["net_to_seller"] == Decimal("614500.00")
 
 
+def test_net_to_seller_rounds_half_cents_up(brokerage, listing):
+    offer_create(
+        actor=brokerage.ben,
+        transaction_id=listing.pk,
+        buyer_name="Odd cents",
+        terms={**TERMS, "price": "100000.50", "seller_concessions": "0"},
+    )
+    # 100,000.50 less 3% (3,000.015): 97,000.485 is 97,000.49, not the banker's 97,000.48.
+    rows = offers_compare(listing, commission_rate=Decimal("0.03"), closing_costs=Decimal(0))
+    assert rows[0]["net_to_seller"] == Decimal("97000.49")
+
+
 def test_withdrawn_offers_and_outsiders(brokerage, other, listing):
     offer = offer_create(
         actor=brokerage.ben, transaction_id=listing.pk, buyer_name="A", terms=TERMS
