@@ -10,12 +10,15 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 INTERVAL = timedelta(hours=1)
 FINISHED_JOBS_KEPT = timedelta(days=14)
+# Rows ANALYZE samples per index on SQLite: enough for the planner, milliseconds to run.
+ANALYSIS_LIMIT = 1000
 
 _chores: dict[str, Callable[[], int]] = {}
 
@@ -48,6 +51,18 @@ def finished_jobs_prune() -> int:
     return deleted
 
 
+def planner_statistics_refresh() -> int:
+    """Fresh planner statistics on SQLite, which has no autovacuum to keep them: without them
+    it may pick a worse index as tables grow (PostgreSQL's autovacuum analyses by itself)."""
+    if connection.vendor != "sqlite":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*) FROM sqlite_stat1")
+        return cursor.fetchone()[0]
+
+
 def housekeeping_schedule() -> bool:
     """Queue the next pass unless one is already waiting; True when one was queued."""
     from django_tasks.base import TaskResultStatus
@@ -70,3 +85,4 @@ def housekeeping_schedule() -> bool:
 
 
 chore_register("core.finished_jobs", finished_jobs_prune)
+chore_register("core.planner_statistics", planner_statistics_refresh)

@@ -35,7 +35,25 @@ def test_every_app_registers_its_chores():
         "contacts.interrupted_imports",
         "contacts.import_uploads",
         "core.finished_jobs",
+        "core.planner_statistics",
     } <= set(housekeeping._chores)
+
+
+def test_sqlite_gets_fresh_planner_statistics_and_postgresql_is_left_to_autovacuum(brokerage):
+    from django.db import connection
+
+    from rallypoynt.orgs.tests.brokerage import contact_for
+
+    for n in range(3):
+        contact_for(brokerage.ben, first_name=f"Stat{n}")
+    rows = housekeeping.planner_statistics_refresh()
+    if connection.vendor != "sqlite":
+        assert rows == 0
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'contacts_contact'")
+        assert cursor.fetchone()[0] > 0
+    assert rows > 0
 
 
 def test_a_failing_chore_is_reported_and_the_others_still_run(monkeypatch):
