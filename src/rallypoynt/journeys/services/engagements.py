@@ -33,7 +33,7 @@ from rallypoynt.journeys.selectors import (
     version_blueprint,
 )
 from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
-from rallypoynt.journeys.services.handoffs import handoffs_open
+from rallypoynt.journeys.services.handoffs import handoff_tasks_close, handoffs_open
 from rallypoynt.journeys.services.templates import template_in_use
 from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.permissions import visibility_for
@@ -214,7 +214,7 @@ def engagement_close(
     reason: str = "",
     now: datetime | None = None,
 ) -> Engagement:
-    """Won or lost (a lost engagement says why); its open visits end now."""
+    """Won or lost (a lost engagement says why); its open visits and handed-off tasks end now."""
     engagement = engagement_for_update(actor, engagement_id)
     if status not in (EngagementStatus.WON, EngagementStatus.LOST):
         raise ValidationFailed("Won or lost?", fields={"status": ["won or lost"]})
@@ -230,7 +230,15 @@ def engagement_close(
     engagement.lost_reason = reason.strip() if status == EngagementStatus.LOST else ""
     engagement.save(update_fields=["status", "closed_at", "lost_reason", "updated_at"])
     _visits_close(engagement, actor, now, VisitExit.CLOSED)
-    engagement_record(engagement, actor, f"engagement.{status}", reason=engagement.lost_reason)
+    note = f"Closed without being done: the engagement was closed ({status})."
+    closed = handoff_tasks_close(engagement, note, now)
+    engagement_record(
+        engagement,
+        actor,
+        f"engagement.{status}",
+        reason=engagement.lost_reason,
+        handoff_tasks_closed=closed,
+    )
     return engagement
 
 

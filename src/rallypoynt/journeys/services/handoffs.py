@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from rallypoynt.contacts.models import Contact
+from rallypoynt.contacts.models import Contact, Task
 from rallypoynt.contacts.selectors import contact_visible_q
 from rallypoynt.contacts.services.activity import task_create
 from rallypoynt.contacts.services.relations import collaborators_grant
@@ -203,6 +203,35 @@ def _open_one(
         reason=holder.reason,
     )
     return handoff
+
+
+def handoff_tasks_close(
+    engagement: Engagement,
+    note: str,
+    now: datetime,
+    *,
+    phase_keys: Iterable[str] | None = None,
+    step_key: str = "",
+) -> int:
+    """Close the open tasks of the engagement's handoffs (of `phase_keys` and `step_key` when
+    given, else all), adding `note` to each; returns how many were closed."""
+    handoffs = Handoff.objects.filter(
+        org_id=engagement.org_id, engagement=engagement, task__isnull=False
+    )
+    if phase_keys is not None:
+        handoffs = handoffs.filter(phase_key__in=list(phase_keys))
+    if step_key:
+        handoffs = handoffs.filter(step_key=step_key)
+    tasks = Task.objects.filter(
+        org_id=engagement.org_id, pk__in=handoffs.values("task_id"), completed_at__isnull=True
+    )
+    closed = 0
+    for task in tasks.select_for_update():
+        task.notes = f"{task.notes}\n\n{note}".strip()
+        task.completed_at = now
+        task.save(update_fields=["notes", "completed_at", "updated_at"])
+        closed += 1
+    return closed
 
 
 @transaction.atomic

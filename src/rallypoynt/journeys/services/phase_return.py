@@ -27,7 +27,7 @@ from rallypoynt.journeys.models import (
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
 from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
 from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
-from rallypoynt.journeys.services.handoffs import handoffs_open
+from rallypoynt.journeys.services.handoffs import handoff_tasks_close, handoffs_open
 from rallypoynt.orgs.models import Membership
 
 
@@ -66,8 +66,11 @@ def _visit(engagement: Engagement, model, key: str, actor: Membership, now: date
     )
 
 
-def _clear(engagement: Engagement, left: list[str], actor: Membership, now: datetime) -> dict:
-    """Undo the left phases' steps and take their deliverables off file."""
+def _clear(
+    engagement: Engagement, left: list[str], actor: Membership, now: datetime, why: str
+) -> dict:
+    """Undo the left phases' steps and take their deliverables off file; close the tasks
+    handed off for them and for the phase returned to (its stay starts afresh)."""
     scope = {"org_id": engagement.org_id, "engagement": engagement, "phase_key__in": left}
     undone = StepCompletion.objects.filter(**scope, undone_at__isnull=True).update(
         undone_at=now, undone_by=actor
@@ -77,7 +80,10 @@ def _clear(engagement: Engagement, left: list[str], actor: Membership, now: date
         f"{phase}:{key}" for phase, key in records.values_list("phase_key", "deliverable_key")
     )
     records.delete()
-    return {"steps_undone": undone, "deliverables_removed": removed}
+    phases = [engagement.phase_key, *left]
+    note = f"Closed without being done: {why}"
+    closed = handoff_tasks_close(engagement, note, now, phase_keys=phases)
+    return {"steps_undone": undone, "deliverables_removed": removed, "handoff_tasks_closed": closed}
 
 
 @transaction.atomic
@@ -128,7 +134,7 @@ def engagement_return(
             "updated_at",
         ]
     )
-    cleared = _clear(engagement, left, actor, now)
+    cleared = _clear(engagement, left, actor, now, f"moved back to {phase.name}: {reason.strip()}")
     engagement_record(
         engagement,
         actor,

@@ -25,7 +25,7 @@ from rallypoynt.journeys.models import (
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
 from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
 from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
-from rallypoynt.journeys.services.handoffs import handoffs_open
+from rallypoynt.journeys.services.handoffs import handoff_tasks_close, handoffs_open
 from rallypoynt.orgs.models import Membership
 
 
@@ -62,6 +62,11 @@ def step_complete(
         completed_by=actor,
     )
     on_time = status.due_at is None or now <= status.due_at
+    # Whoever did the step, the task it was handed off as is done with it.
+    done_by = f"Done on the engagement by {actor.user} on {now:%b %d}."
+    handoff_tasks_close(
+        engagement, done_by, now, phase_keys=[engagement.phase_key], step_key=step_key
+    )
     if status.step.enters_stage:
         stage_from = engagement.stage_key
         _stage_follow(engagement, (status.step.enters_stage,), actor, now)

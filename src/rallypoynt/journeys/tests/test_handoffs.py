@@ -492,3 +492,68 @@ def test_the_receiver_works_with_the_clients_and_nobody_else_gains_sight(brokera
     for outsider in (brokerage.ben, other.buyer):
         assert ApiClient(outsider).get(f"/api/v1/contacts/{client.pk}").status_code == 404
         assert client_for(outsider).get(f"/contacts/{client.pk}/").status_code == 404
+
+
+# Closing handed-off tasks ------------------------------------------------------------------
+
+
+def test_doing_the_step_closes_its_task_whoever_does_it(brokerage):
+    engagement = team_engagement(brokerage)
+    [handoff] = handoffs_of(engagement)
+    kept = Task.objects.create(org=brokerage.org, title="Call back", assignee=brokerage.buyer)
+    step_complete(
+        actor=brokerage.lead,
+        engagement_id=engagement.pk,
+        step_key="initial_response",
+        now=MONDAY_10,
+    )
+    task = Task.objects.get(pk=handoff.task_id)
+    assert task.completed_at == MONDAY_10
+    assert f"Done on the engagement by {brokerage.lead.user}" in task.notes
+    assert Task.objects.get(pk=kept.pk).completed_at is None  # not a handoff's: untouched
+
+
+def test_moving_back_or_closing_closes_the_open_handoff_tasks_and_says_why(brokerage):
+    from rallypoynt.journeys.services.engagements import engagement_close
+    from rallypoynt.journeys.services.phase_return import phase_return
+
+    engagement = team_engagement(brokerage)
+    for key in ("initial_inquiry_processing", "initial_response"):
+        step_complete(
+            actor=brokerage.lead, engagement_id=engagement.pk, step_key=key, now=MONDAY_10
+        )
+    # The buyer specialist now holds the needs discovery step as an open task.
+    waiting = Handoff.objects.get(engagement=engagement, step_key="needs_discovery")
+    assert Task.objects.get(pk=waiting.task_id).completed_at is None
+    # Back to the start of the same phase is not allowed, so walk on and come back.
+    for status in engagement_evaluate(reload(engagement), MONDAY_10).open_steps:
+        step_complete(
+            actor=brokerage.lead,
+            engagement_id=engagement.pk,
+            step_key=status.step.key,
+            now=MONDAY_10,
+        )
+    phase_advance(actor=brokerage.lead, engagement_id=engagement.pk, now=MONDAY_10)
+    strategy = [h for h in handoffs_of(engagement) if h.phase_key == "strategy"]
+    assert strategy and all(Task.objects.get(pk=h.task_id).completed_at is None for h in strategy)
+    phase_return(
+        actor=brokerage.lead,
+        engagement_id=engagement.pk,
+        phase_key="discovery",
+        reason="The buyers paused their search",
+    )
+    for handoff in strategy:
+        task = Task.objects.get(pk=handoff.task_id)
+        assert task.completed_at is not None
+        assert "Closed without being done: moved back to Discovery" in task.notes
+    returned = Event.objects.get(kind="engagement.phase_returned", subject_id=engagement.pk)
+    assert returned.payload["handoff_tasks_closed"] == len(strategy)
+    # The stay in discovery starts afresh; closing the engagement closes what it handed off.
+    engagement_close(
+        actor=brokerage.lead, engagement_id=engagement.pk, status="lost", reason="Moved"
+    )
+    left_open = Task.objects.filter(
+        pk__in=Handoff.objects.filter(engagement=engagement).values("task_id"),
+        completed_at__isnull=True,
+    )
+    assert not left_open.exists()
