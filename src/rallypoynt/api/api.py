@@ -11,6 +11,7 @@ from rallypoynt.contacts.api import router as contacts_router
 from rallypoynt.journeys.api import router as journeys_router
 from rallypoynt.orgs.api import router as orgs_router
 from rallypoynt.transactions.api import router as transactions_router
+from rallypoynt.transactions.api_calculator import router as calculator_router
 from rallypoynt.transactions.api_commission import router as commission_router
 from rallypoynt.transactions.api_issues import router as issues_router
 from rallypoynt.transactions.api_management import router as management_router
@@ -32,6 +33,7 @@ api.add_router("", orgs_router)
 api.add_router("", contacts_router)
 api.add_router("", journeys_router)
 api.add_router("", transactions_router)
+api.add_router("", calculator_router)
 api.add_router("", offers_router)
 api.add_router("", parties_router)
 api.add_router("", management_router)

@@ -1,5 +1,5 @@
-"""API: transactions and their deadlines, the deadlines across my deals, and the deadline
-calculator integrators use to agree with our contract dates."""
+"""API: transactions (list, read, open, amend, close, terminate), their deadlines, and the
+deadlines across my deals. The deadline calculator is in api_calculator.py."""
 
 from __future__ import annotations
 
@@ -7,65 +7,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.core.errors import NotFound, ValidationFailed
+from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.transactions import selectors
-from rallypoynt.transactions.deadlines import (
-    MAX_DAYS,
-    DayType,
-    DeadlineRule,
-    Roll,
-    deadline_calendar,
-    due,
-)
 from rallypoynt.transactions.services import closing, deadlines, resolution, transactions
 
 router = Router(tags=["deadlines"])
-
-
-class DeadlineIn(Schema):
-    anchor_on: date
-    days: int = Field(ge=-MAX_DAYS, le=MAX_DAYS)
-    day_type: DayType = DayType.CALENDAR
-    roll: Roll = Roll.NONE
-    country: str = "US"
-    subdivision: str | None = None
-
-
-class SkippedDay(Schema):
-    on: date
-    reason: str
-
-
-class DeadlineOut(Schema):
-    due_on: date
-    is_rolled: bool
-    skipped: list[SkippedDay]
-
-
-@router.post("/deadlines/calculate", response={200: DeadlineOut, **ERRORS})
-def deadline_calculate(request, body: DeadlineIn):
-    """The date `days` calendar or business days after (before, if negative) `anchor_on`,
-    rolled off a weekend or holiday if asked; business days skip weekends and the public
-    holidays of `country` and `subdivision` (e.g. US, CA). `skipped` says which days did not
-    count and why."""
-    try:
-        calendar = deadline_calendar(body.country.upper(), (body.subdivision or "").upper())
-    except ValueError as exc:
-        raise ValidationFailed(
-            "No public-holiday data for that place.",
-            fields={"subdivision" if body.subdivision else "country": [str(exc)]},
-        ) from exc
-    rule = DeadlineRule(amount=body.days, day_type=body.day_type, roll=body.roll)
-    found = due(rule, body.anchor_on, calendar)
-    return {
-        "due_on": found.on,
-        "is_rolled": found.is_rolled,
-        "skipped": [{"on": day, "reason": reason} for day, reason in found.skipped],
-    }
 
 
 class DeadlineOutRow(Schema):
@@ -188,6 +137,44 @@ def _deal(request, transaction_id: int):
     if deal is None:
         raise NotFound("No such transaction.")
     return deal
+
+
+class TransactionRow(Schema):
+    id: int
+    kind: str
+    status: str
+    property: str
+    list_price: Decimal | None
+    contract_price: Decimal | None
+    final_price: Decimal | None
+    accepted_on: date | None
+    closing_on: date | None
+    closed_on: date | None
+    terminated_on: date | None
+
+    @staticmethod
+    def resolve_property(deal) -> str:
+        return str(deal)
+
+
+class TransactionPage(Schema):
+    items: list[TransactionRow]
+    next_cursor: str | None
+
+
+class TransactionQuery(Schema):
+    status: str = ""
+    kind: str = ""
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.get("/transactions", response={200: TransactionPage, **ERRORS})
+def transaction_list(request, query: Query[TransactionQuery]):
+    """The caller's deals, newest first; `status` and `kind` narrow them (read one for its
+    deadlines)."""
+    qs = selectors.transaction_list(actor=request.auth, status=query.status, kind=query.kind)
+    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-id",))
 
 
 @router.post("/transactions", response={201: TransactionOut, **ERRORS})

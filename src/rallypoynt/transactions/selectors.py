@@ -12,7 +12,7 @@ from rallypoynt.journeys.models import Handoff
 from rallypoynt.journeys.selectors_handoffs import role_holder
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.transactions.choices import PartyRole
+from rallypoynt.transactions.choices import PartyRole, TransactionKind, TransactionStatus
 from rallypoynt.transactions.models import (
     Deadline,
     Party,
@@ -34,21 +34,59 @@ def _mine_q(actor: Membership) -> Q:
     return mine
 
 
+# Up to this many visible deals, their ids go into queries as a literal list; past it, each
+# row's deal is checked with EXISTS, which stops with the page (bench/deadlines.py, ADR 0007).
+DENSE_DEALS = 2000
+
+
+def _few_deals(actor: Membership, mine: Q, party_ids: list[int]) -> list[int] | None:
+    """Every deal the actor may see when there are at most DENSE_DEALS, else None."""
+    sides = TransactionEngagement.objects.filter(mine, org_id=actor.org_id)
+    # A deal may have two sides, so a probe cut off at the bound only means "many": the
+    # EXISTS shape is right for any share, only slower for few.
+    found = list(sides.values_list("transaction_id", flat=True)[: DENSE_DEALS + 1])
+    ids = set(found) | set(party_ids)
+    if len(found) > DENSE_DEALS or len(ids) > DENSE_DEALS:
+        return None
+    return sorted(ids)
+
+
 def transaction_visible_q(actor: Membership, field: str = "pk") -> Q:
     """Deals (by `field`, their id) serving an engagement the actor may see, or on which
     the actor is a party (the transaction coordinator assigned to it)."""
     if visibility_for(actor).is_org_wide:
         return Q(org_id=actor.org_id)
-    sides = TransactionEngagement.objects.filter(_mine_q(actor), org_id=actor.org_id)
+    mine = _mine_q(actor)
     parties = Party.objects.filter(org_id=actor.org_id, member_id=actor.pk)
-    return Q(org_id=actor.org_id) & (
-        Q(**{f"{field}__in": sides.values("transaction_id")})
-        | Q(**{f"{field}__in": parties.values("transaction_id")})
-    )
+    party_ids = list(parties.values_list("transaction_id", flat=True)[: DENSE_DEALS + 1])
+    few = _few_deals(actor, mine, party_ids)
+    if few is not None:
+        # Both planners size a literal list (an empty one costs nothing), and each deal's
+        # rows come off its own index.
+        return Q(org_id=actor.org_id, **{f"{field}__in": few})
+    deal = OuterRef(field)
+    sides = TransactionEngagement.objects.filter(mine, org_id=actor.org_id, transaction_id=deal)
+    # Alone (no OR), PostgreSQL runs the EXISTS as a nested-loop semi-join that stops with
+    # the page, instead of hashing every side first; only parties bring the OR in.
+    seen = Q(Exists(sides))
+    if party_ids:
+        seen |= Q(Exists(parties.filter(transaction_id=deal)))
+    return Q(org_id=actor.org_id) & seen
 
 
-def transaction_list(*, actor: Membership) -> QuerySet[Transaction]:
-    return Transaction.objects.filter(transaction_visible_q(actor)).order_by("-id")
+def transaction_list(
+    *, actor: Membership, status: str = "", kind: str = ""
+) -> QuerySet[Transaction]:
+    """The actor's deals, newest first, narrowed by status and kind when given."""
+    errors = {}
+    if status and status not in TransactionStatus.values:
+        errors["status"] = TransactionStatus.values
+    if kind and kind not in TransactionKind.values:
+        errors["kind"] = TransactionKind.values
+    if errors:
+        raise ValidationFailed("Unknown filter value.", fields=errors)
+    given = {name: value for name, value in (("status", status), ("kind", kind)) if value}
+    return Transaction.objects.filter(transaction_visible_q(actor), **given).order_by("-id")
 
 
 def transaction_get(*, actor: Membership, transaction_id: int) -> Transaction | None:
@@ -75,38 +113,6 @@ def deadline_list(*, transaction: Transaction) -> QuerySet[Deadline]:
     )
 
 
-# Past this many visible deals, walking open deadlines in due order and checking each row's
-# deal beats gathering every deadline of every deal and sorting them (bench/deadlines.py).
-DENSE_DEALS = 2000
-PROBE_SIDES = 2 * DENSE_DEALS
-
-
-def _deadline_deals_q(actor: Membership) -> Q:
-    """Deadlines of deals the actor may see, in the cheaper of two shapes for their share."""
-    mine = _mine_q(actor)
-    # Two sides per deal at most in practice; a probe cut off early only picks the per-row
-    # shape, which is right (if slower) for any share.
-    probe = TransactionEngagement.objects.filter(mine, org_id=actor.org_id)
-    sides = list(probe.values_list("transaction_id", flat=True)[: PROBE_SIDES + 1])
-    parties = Party.objects.filter(org_id=actor.org_id, member_id=actor.pk)
-    party_ids = set(parties.values_list("transaction_id", flat=True)[: DENSE_DEALS + 1])
-    ids = set(sides) | party_ids
-    if len(sides) <= PROBE_SIDES and len(ids) <= DENSE_DEALS:
-        # A literal list: each deal's open rows come off (org, transaction, is_open, due_at),
-        # and both planners know its size (an empty one costs nothing).
-        return Q(transaction_id__in=sorted(ids))
-    # One EXISTS per row walked in due order: alone (no OR) PostgreSQL runs it as a
-    # nested-loop semi-join that stops with the page, instead of hashing every side first.
-    rows_deal = OuterRef("transaction_id")
-    sides_seen = TransactionEngagement.objects.filter(
-        mine, org_id=actor.org_id, transaction_id=rows_deal
-    )
-    seen = Q(Exists(sides_seen))
-    if party_ids:
-        seen |= Q(Exists(parties.filter(transaction_id=rows_deal)))
-    return seen
-
-
 def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline]:
     """Open deadlines due from now to `days` ahead (and overdue ones) across the actor's deals."""
     if not 1 <= days <= 366:
@@ -116,7 +122,7 @@ def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline
     # a one-value IN is an equality to its planner, and the index then also gives the order.
     rows = Deadline.objects.filter(org_id=actor.org_id, is_open__in=[True], due_at__lte=until)
     if not visibility_for(actor).is_org_wide:
-        rows = rows.filter(_deadline_deals_q(actor))
+        rows = rows.filter(transaction_visible_q(actor, "transaction_id"))
     return rows.select_related("transaction").order_by("due_at", "id")
 
 

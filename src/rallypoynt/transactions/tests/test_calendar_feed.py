@@ -263,7 +263,8 @@ def test_the_feed_costs_the_same_queries_for_one_deal_or_many(brokerage):
         inspection(brokerage.ben, open_deal(brokerage.ben, street=f"{n} Main St"))
         task_create(actor=brokerage.ben, title=f"Call {n}", due_at=timezone.now())
     assert count_queries(lambda: client.get(url)) == one
-    assert one <= 7
+    # The member by token, their led teams, handoffs, parties, the deal probe; three reads.
+    assert one <= 8
 
 
 def test_an_undated_time_falls_back_to_an_all_day_event_without_a_database():

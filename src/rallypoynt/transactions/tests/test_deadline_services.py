@@ -158,7 +158,7 @@ def test_an_amendment_extends_contingencies_and_tells_the_people_on_the_deal(bro
     assert financing in deadlines_upcoming(actor=brokerage.ben, days=366)
 
 
-def test_both_shapes_of_deadlines_across_my_deals_agree(brokerage, deal, monkeypatch):
+def test_both_shapes_of_my_deals_and_their_deadlines_agree(brokerage, deal, monkeypatch):
     from rallypoynt.transactions import selectors
     from rallypoynt.transactions.services.parties import party_add
     from rallypoynt.transactions.tests.test_views import deal_for
@@ -186,10 +186,16 @@ def test_both_shapes_of_deadlines_across_my_deals_agree(brokerage, deal, monkeyp
         to_member=brokerage.ben,
     )
 
-    def seen():
-        rows = selectors.deadlines_upcoming(actor=brokerage.ben, days=366)
-        return sorted(row.transaction_id for row in rows)
+    everyone = (deal, theirs, coordinated, handed)
 
-    sparse = seen()
-    monkeypatch.setattr(selectors, "DENSE_DEALS", 0)  # walk in due order, check each row
-    assert seen() == sparse == sorted([deal.pk, coordinated.pk, handed.pk])
+    def seen():
+        ben = brokerage.ben
+        rows = selectors.deadlines_upcoming(actor=ben, days=366)
+        listed = selectors.transaction_list(actor=ben).values_list("pk", flat=True)
+        read = [d.pk for d in everyone if selectors.transaction_get(actor=ben, transaction_id=d.pk)]
+        return sorted(row.transaction_id for row in rows), sorted(listed), sorted(read)
+
+    sparse = seen()  # few deals: their ids as a literal list
+    monkeypatch.setattr(selectors, "DENSE_DEALS", 0)  # many: each row's deal checked
+    mine = sorted([deal.pk, coordinated.pk, handed.pk])
+    assert seen() == sparse == (mine, mine, mine)
