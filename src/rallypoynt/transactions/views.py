@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 
 from rallypoynt.contacts.services.export import csv_safe
 from rallypoynt.contacts.views.people import crm_page
-from rallypoynt.core.errors import ServiceError
+from rallypoynt.core.errors import ServiceError, ValidationFailed
+from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys.selectors import engagement_list
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import selectors, views_commission, views_management
-from rallypoynt.transactions.choices import DeadlineKind, PartyRole
+from rallypoynt.transactions.choices import DeadlineKind, PartyRole, TransactionStatus
 from rallypoynt.transactions.forms import offer_terms_from_post
 from rallypoynt.transactions.services import (
     closing,
@@ -30,6 +31,8 @@ from rallypoynt.transactions.services import (
     resolution,
     transactions,
 )
+
+DEALS_PER_PAGE = 50
 
 
 def _run(request: HttpRequest, call, success: str):
@@ -57,12 +60,29 @@ def _money(value: str | None) -> Decimal | None:
         return None
 
 
+def _deal_page(request: HttpRequest) -> dict:
+    """A page of my deals, by status when asked; a bad status or cursor says so and shows
+    the first page of all."""
+    status, cursor = request.GET.get("status", ""), request.GET.get("cursor") or None
+    try:
+        deals = selectors.transaction_list(actor=request.membership, status=status)
+        page = paginate(deals, cursor=cursor, limit=DEALS_PER_PAGE, ordering=("-id",))
+    except ValidationFailed as exc:
+        messages.error(request, f"{exc.message} Showing all deals.")
+        status = ""
+        deals = selectors.transaction_list(actor=request.membership)
+        page = paginate(deals, cursor=None, limit=DEALS_PER_PAGE, ordering=("-id",))
+    return {"deals": page["items"], "next_cursor": page["next_cursor"], "status": status}
+
+
 @crm_page
 def deal_list(request: HttpRequest) -> HttpResponse:
-    """My deals, and every open deadline due this week across them (overdue first)."""
+    """My deals (by status, a page at a time), and every open deadline due this week across
+    them (overdue first)."""
     actor = request.membership
     context = {
-        "deals": selectors.transaction_list(actor=actor)[:100],
+        **_deal_page(request),
+        "statuses": TransactionStatus.choices,
         "week": list(selectors.deadlines_upcoming(actor=actor, days=7)[:100]),
         "engagements": engagement_list(actor=actor, status="active")[:200],
         "now": timezone.now(),

@@ -39,6 +39,34 @@ def test_the_week_view_lists_my_deadlines_and_not_anyone_elses(brokerage):
     assert client_for(brokerage.ben).get(f"/transactions/{theirs.pk}/").status_code == 404
 
 
+def test_my_deals_by_status_a_page_at_a_time(brokerage, monkeypatch):
+    from rallypoynt.transactions import views
+    from rallypoynt.transactions.models import Transaction
+
+    monkeypatch.setattr(views, "DEALS_PER_PAGE", 2)
+    deals = [deal_for(brokerage.ben, street=f"{n} Aspen Ct") for n in range(3)]
+    Transaction.objects.filter(pk=deals[0].pk).update(status="closed")
+    deal_for(brokerage.maria, street="9 Other Rd")
+    client = client_for(brokerage.ben)
+
+    first = client.get("/transactions/")
+    assert [d.pk for d in first.context["deals"]] == [deals[2].pk, deals[1].pk]
+    assert 'rel="next"' in first.content.decode()
+    older = client.get(f"/transactions/?cursor={first.context['next_cursor']}")
+    assert [d.pk for d in older.context["deals"]] == [deals[0].pk]
+    assert older.context["next_cursor"] is None
+
+    closed = client.get("/transactions/?status=closed")
+    assert [d.pk for d in closed.context["deals"]] == [deals[0].pk]
+    assert 'aria-current="page">Closed' in closed.content.decode()
+    assert "9 Other Rd" not in closed.content.decode() + first.content.decode()
+    # A status or cursor typed wrong says so and shows the first page of all.
+    for query in ("status=sold", "cursor=%25%25"):
+        bad = client.get(f"/transactions/?{query}", follow=True)
+        assert bad.status_code == 200 and len(bad.context["deals"]) == 2
+        assert any("Showing all deals" in str(m) for m in bad.context["messages"])
+
+
 def test_the_deal_page_shows_the_timeline_and_a_removal_works(brokerage):
     deal = deal_for(brokerage.ben, closing_on=timezone.localdate() + timedelta(days=30))
     row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="appraisal", amount=17)
