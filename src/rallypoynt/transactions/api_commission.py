@@ -98,6 +98,7 @@ class CommissionOut(Schema):
     plan_name: str | None
     rate_percent: Decimal | None
     flat_amount: Decimal | None
+    share_percent: Decimal
     gross: Decimal
     referral_percent: Decimal
     referral_to: str
@@ -123,12 +124,18 @@ class DealCommissionsOut(Schema):
     totals: dict[str, Decimal]
 
 
+class CoAgentIn(Schema):
+    member_id: int
+    share_percent: Decimal = Field(**PERCENT)
+
+
 class CommissionIn(Schema):
     side: str
     rate_percent: Decimal | None = Field(None, **PERCENT)
     flat_amount: Decimal | None = Field(None, **MONEY)
     referral_percent: Decimal = Field(Decimal(0), **PERCENT)
     referral_to: str = Field("", max_length=200)
+    co_agents: list[CoAgentIn] = Field(default_factory=list, max_length=10)
 
 
 def _deal_statement(request, transaction_id: int) -> dict:
@@ -152,9 +159,15 @@ def commission_list(request, transaction_id: int):
     "/transactions/{transaction_id}/commissions", response={200: DealCommissionsOut, **ERRORS}
 )
 def commission_put(request, transaction_id: int, body: CommissionIn):
-    """Set one side's commission: `rate_percent` of the price or a `flat_amount`, and a
-    referral off the top; the splits are recomputed from the agent's plan and cap."""
-    commission.commission_set(actor=request.auth, transaction_id=transaction_id, **body.dict())
+    """Set one side's commission: `rate_percent` of the price or a `flat_amount`, a referral
+    off the top, and `co_agents` sharing the side (their `share_percent`s; the side's agent
+    keeps the rest; the list replaces the earlier one). Each agent's splits come from their
+    own plan and cap; co-agents become parties of the deal."""
+    values = body.dict(exclude={"co_agents"})
+    co_agents = [commission.CoAgent(c.member_id, c.share_percent) for c in body.co_agents]
+    commission.commission_set(
+        actor=request.auth, transaction_id=transaction_id, co_agents=co_agents, **values
+    )
     return _deal_statement(request, transaction_id)
 
 

@@ -90,6 +90,18 @@ def gross_from_price(
     return money(Decimal(price) * rate_percent / HUNDRED)
 
 
+def gross_shares(gross: Decimal, shares: list[Decimal]) -> list[Decimal]:
+    """`gross` divided among agents by their percent `shares` (adding up to 100); the first
+    takes the cents rounding leaves, so the parts add up to the gross exactly."""
+    for share in shares:
+        if not ZERO < Decimal(share) <= HUNDRED:
+            raise CommissionInputError("share_percent", "more than 0 and at most 100")
+    if sum(shares, ZERO) != HUNDRED:
+        raise CommissionInputError("share_percent", "the agents' shares add up to 100")
+    rest = [money(gross * Decimal(share) / HUNDRED) for share in shares[1:]]
+    return [money(gross) - sum(rest, ZERO), *rest]
+
+
 def splits_compute(
     *,
     gross: Decimal,

@@ -46,6 +46,34 @@ def _decimal(post, name: str, default: Decimal | None = None) -> Decimal | None:
     return value
 
 
+CO_AGENT_SLOTS = 2
+
+
+def _co_agents(post) -> list[commission.CoAgent]:
+    """The co-agents typed into the form's slots (an empty slot is none)."""
+    found = []
+    for n in range(1, CO_AGENT_SLOTS + 1):
+        member = (post.get(f"co_agent_{n}") or "").strip()
+        if not member:
+            continue
+        if not member.isdigit():
+            raise ValidationFailed("Pick a member.", fields={f"co_agent_{n}": ["a member"]})
+        share = _decimal(post, f"co_share_{n}")
+        if share is None:
+            raise ValidationFailed("Give the co-agent a share.", fields={f"co_share_{n}": ["%"]})
+        found.append(commission.CoAgent(int(member), share))
+    return found
+
+
+def _side_entry(side: str, rows: list) -> dict:
+    """A side's rows, its agent's first, and the co-agent slots the form shows filled."""
+    rows = sorted(rows, key=lambda r: (-r.share_percent, r.pk))
+    lead = rows[0] if rows else None
+    co = [row for row in rows if row is not lead]
+    slots = [co[n] if n < len(co) else None for n in range(CO_AGENT_SLOTS)]
+    return {"side": side, "row": lead, "rows": rows, "slots": slots}
+
+
 def _date(value: str | None, default: date) -> date:
     try:
         return date.fromisoformat(value) if value else default
@@ -72,17 +100,18 @@ def deal_commission(request: HttpRequest, pk: int) -> HttpResponse:
                 flat_amount=_decimal(post, "flat_amount"),
                 referral_percent=_decimal(post, "referral_percent", Decimal(0)),
                 referral_to=post.get("referral_to", ""),
+                co_agents=_co_agents(post),
             ),
             "Commission saved.",
         )
         return redirect("transactions:commission", pk=deal.pk)
     rows = commission_selectors.commission_list_for_deal(actor=actor, transaction_id=deal.pk)
-    by_side = {row.side: row for row in rows}
     sides = [
-        {"side": side, "row": by_side.get(side)}
+        _side_entry(side, [row for row in rows if row.side == side])
         for side in commission_selectors.deal_sides(deal=deal)
     ]
-    context = {"deal": deal, "sides": sides, "has_rows": bool(rows)}
+    members = member_list(actor=actor).select_related("user")
+    context = {"deal": deal, "sides": sides, "has_rows": bool(rows), "members": members}
     return render(request, "transactions/commission_deal.html", context)
 
 

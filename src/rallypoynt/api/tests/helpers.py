@@ -32,6 +32,9 @@ class ApiClient:
     def post(self, path: str, data=None, **extra):
         return self._send("post", path, data, **extra)
 
+    def put(self, path: str, data=None, **extra):
+        return self._send("put", path, data, **extra)
+
     def patch(self, path: str, data=None, **extra):
         return self._send("patch", path, data, **extra)
 

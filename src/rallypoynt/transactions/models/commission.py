@@ -47,7 +47,8 @@ class SplitPlanAssignment(TenantModel):
 
 
 class Commission(TenantModel):
-    """The commission one side of a deal earns: rate or flat gross, referral, and status."""
+    """What one agent earns on one side of a deal: their share of the side's rate or flat
+    gross (co-listing agents share a side), the referral, and the status."""
 
     transaction = models.ForeignKey(
         "transactions.Transaction", on_delete=models.CASCADE, related_name="commissions"
@@ -62,6 +63,8 @@ class Commission(TenantModel):
     )
     rate_percent = models.DecimalField(null=True, blank=True, **PERCENT)
     flat_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    # This agent's part of the side's gross; the side's rows add up to 100.
+    share_percent = models.DecimalField(default=100, **PERCENT)
     gross = models.DecimalField(**MONEY)
     referral_percent = models.DecimalField(default=0, **PERCENT)
     referral_to = models.CharField(max_length=200, blank=True)
@@ -73,7 +76,9 @@ class Commission(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint("org", "transaction", "side", name="commission_side_uniq"),
+            models.UniqueConstraint(
+                "org", "transaction", "side", "agent", name="commission_side_agent_uniq"
+            ),
         ]
         indexes = [
             models.Index(fields=["org", "agent", "status", "earned_on"], name="commission_agent"),

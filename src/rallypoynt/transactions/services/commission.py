@@ -3,6 +3,8 @@ is open, made final (and counted against the agent's cap) when it closes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -12,25 +14,33 @@ from django.utils import timezone
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit
-from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.models import Membership, TeamMember
 from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.transactions.choices import CommissionStatus, Payee, TransactionStatus
+from rallypoynt.transactions.choices import (
+    CommissionStatus,
+    PartyRole,
+    Payee,
+    TransactionStatus,
+)
 from rallypoynt.transactions.commission_calc import (
     CommissionInputError,
     PlanTerms,
     Split,
     cap_year,
     gross_from_price,
+    gross_shares,
     splits_compute,
 )
 from rallypoynt.transactions.models import (
     Commission,
     CommissionSplit,
+    Party,
     Transaction,
     TransactionEngagement,
 )
 from rallypoynt.transactions.selectors_commission_plans import cap_paid, plan_in_force
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.services.parties import party_add
 
 SIDES = ("buy", "sell")
 
@@ -51,13 +61,13 @@ def _agents_lock(org_id: int, agent_ids: list[int]) -> None:
         list(locked.order_by("pk").values_list("pk", flat=True))
 
 
-def _compute(row: Commission, *, deal: Transaction, on: date, final: bool) -> list[Split]:
-    """Gross and splits of `row` under the agent's plan on `on`, the cap room counted from
+def _compute(row: Commission, *, on: date, gross: Decimal) -> list[Split]:
+    """Splits of `row`'s `gross` under the agent's plan on `on`, the cap room counted from
     the agent's other final commissions of that cap year."""
     plan = plan_in_force(org_id=row.org_id, member_id=row.agent_id, on=on)
     if plan is None:
         raise ValidationFailed(
-            "The agent has no split plan: assign one or mark a plan as the default.",
+            f"{row.agent.user} has no split plan: assign one or mark a plan as the default.",
             fields={"plan": ["assign the agent a split plan"]},
         )
     start, end = cap_year(plan.cap_year_month, plan.cap_year_day, on)
@@ -65,23 +75,45 @@ def _compute(row: Commission, *, deal: Transaction, on: date, final: bool) -> li
         org_id=row.org_id, member_id=row.agent_id, start=start, end=end, exclude_id=row.pk
     )
     terms = PlanTerms(plan.agent_percent, plan.team_percent, plan.annual_cap, plan.post_cap_fee)
-    try:
-        row.gross = gross_from_price(
-            _price(deal, final=final), rate_percent=row.rate_percent, flat_amount=row.flat_amount
-        )
-        splits = splits_compute(
-            gross=row.gross,
+    row.gross, row.plan = gross, plan
+    return _computed(
+        lambda: splits_compute(
+            gross=gross,
             plan=terms,
             referral_percent=row.referral_percent,
             cap_paid=paid,
             has_team=row.team_id is not None,
         )
+    )
+
+
+def _computed(call):
+    try:
+        return call()
     except CommissionInputError as exc:
         raise ValidationFailed(
             "The commission cannot be computed.", fields={exc.field: [exc.message]}
         ) from exc
-    row.plan = plan
-    return splits
+
+
+def _side_write(
+    rows: list[Commission], *, deal: Transaction, on: date, final: bool, actor, kind: str
+) -> None:
+    """Gross of the side (all its rows share the terms), divided by the agents' shares (the
+    largest first, so it takes the rounding), then each agent's splits, one row at a time:
+    an agent on both sides sees the first side's cap use."""
+    rows = sorted(rows, key=lambda r: (-r.share_percent, r.pk or 0))
+    lead = rows[0]
+    side_gross = _computed(
+        lambda: gross_from_price(
+            _price(deal, final=final), rate_percent=lead.rate_percent, flat_amount=lead.flat_amount
+        )
+    )
+    shares = _computed(lambda: gross_shares(side_gross, [r.share_percent for r in rows]))
+    for row, gross in zip(rows, shares, strict=True):
+        splits = _compute(row, on=on, gross=gross)
+        _write(row, splits)
+        _recorded(row, splits, actor, kind)
 
 
 def _write(row: Commission, splits: list[Split]) -> None:
@@ -127,6 +159,7 @@ def _recorded(row: Commission, splits: list[Split], actor: Membership | None, ki
             "transaction_id": row.transaction_id,
             "side": row.side,
             "agent_id": row.agent_id,
+            "share_percent": str(row.share_percent),
             "gross": str(row.gross),
             "splits": summary,
             "earned_on": str(row.earned_on) if row.earned_on else None,
@@ -149,6 +182,80 @@ def _side_engagement(deal: Transaction, side: str):
     return found.engagement
 
 
+@dataclass(frozen=True)
+class CoAgent:
+    """A member of the org sharing a side with its agent (co-listing), and their share."""
+
+    member_id: int
+    share_percent: Decimal
+
+
+def _co_agents_check(deal: Transaction, lead_id: int, co_agents: Sequence[CoAgent]) -> None:
+    """Each co-agent an active member, not the side's agent nor twice; the side's agent keeps
+    a part. Raises ValidationFailed naming what is wrong."""
+    ids = [c.member_id for c in co_agents]
+    known = set(
+        Membership.objects.filter(org_id=deal.org_id, pk__in=ids, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    errors = []
+    if lead_id in ids:
+        errors.append("the side's agent is not their own co-agent")
+    if len(set(ids)) != len(ids):
+        errors.append("each co-agent once")
+    errors += [f"member {pk} is not an active member here" for pk in ids if pk not in known]
+    if any(c.share_percent <= 0 for c in co_agents):
+        errors.append("each share more than 0")
+    if sum((c.share_percent for c in co_agents), Decimal(0)) >= 100:
+        errors.append("the co-agents' shares under 100: the side's agent keeps the rest")
+    if errors:
+        raise ValidationFailed("The co-agents are not valid.", fields={"co_agents": errors})
+
+
+def _side_rows(deal: Transaction, side: str, engagement, co_agents: Sequence[CoAgent]) -> list:
+    """The side's rows for its agent and co-agents (existing ones reused, dropped agents'
+    deleted); a co-agent on the engagement's team pays the team its share too."""
+    existing = {
+        row.agent_id: row
+        for row in Commission.objects.filter(org_id=deal.org_id, transaction=deal, side=side)
+    }
+    if any(row.status == CommissionStatus.FINAL for row in existing.values()):
+        raise Conflict("This commission is final: the deal has closed.")
+    shares = {c.member_id: c.share_percent for c in co_agents}
+    shares[engagement.agent_id] = Decimal(100) - sum(shares.values(), Decimal(0))
+    teammates = set(
+        TeamMember.objects.filter(
+            org_id=deal.org_id, team_id=engagement.team_id, membership_id__in=list(shares)
+        ).values_list("membership_id", flat=True)
+    )
+    gone = [row.pk for agent_id, row in existing.items() if agent_id not in shares]
+    Commission.objects.filter(org_id=deal.org_id, pk__in=gone).delete()
+    rows = []
+    for agent_id, share in shares.items():
+        row = existing.get(agent_id) or Commission(
+            org_id=deal.org_id, transaction=deal, side=side, agent_id=agent_id
+        )
+        on_team = agent_id == engagement.agent_id or agent_id in teammates
+        row.team_id = engagement.team_id if on_team else None
+        row.share_percent = share
+        rows.append(row)
+    return rows
+
+
+def _co_agents_on_deal(actor: Membership, deal: Transaction, side: str, ids: list[int]) -> None:
+    """Co-agents become member parties of the deal (so they may see it), once."""
+    on_deal = set(
+        Party.objects.filter(org_id=deal.org_id, transaction=deal, member_id__in=ids).values_list(
+            "member_id", flat=True
+        )
+    )
+    role = PartyRole.LISTING_AGENT if side == "sell" else PartyRole.BUYER_AGENT
+    for member_id in ids:
+        if member_id not in on_deal:
+            party_add(actor=actor, transaction_id=deal.pk, role=role, member_id=member_id)
+
+
 @db_transaction.atomic
 def commission_set(
     *,
@@ -159,9 +266,12 @@ def commission_set(
     flat_amount: Decimal | None = None,
     referral_percent: Decimal = Decimal(0),
     referral_to: str = "",
+    co_agents: Sequence[CoAgent] = (),
 ) -> Commission:
-    """Set one side's commission (a rate of the price or a flat amount, and a referral) and
-    recompute its splits; projected until the deal closes, final at once on a closed deal."""
+    """Set one side's commission (a rate of the price or a flat amount, a referral, and any
+    co-agents with their shares, replacing the side's earlier ones) and recompute the splits;
+    projected until the deal closes, final at once on a closed deal. Returns the side's
+    agent's row."""
     deal = transaction_for_update(actor, transaction_id)
     if side not in SIDES:
         raise ValidationFailed("Buy or sell side?", fields={"side": list(SIDES)})
@@ -174,23 +284,27 @@ def commission_set(
         raise ValidationFailed(
             "Who gets the referral fee?", fields={"referral_to": ["required with a referral"]}
         )
-    row = Commission.objects.filter(org_id=deal.org_id, transaction=deal, side=side).first()
-    if row is not None and row.status == CommissionStatus.FINAL:
-        raise Conflict("This commission is final: the deal has closed.")
+    _co_agents_check(deal, engagement.agent_id, co_agents)
+    rows = _side_rows(deal, side, engagement, co_agents)
     is_closed = deal.status == TransactionStatus.CLOSED and deal.closed_on is not None
     if is_closed:
-        _agents_lock(deal.org_id, [engagement.agent_id])
-    row = row or Commission(org_id=deal.org_id, transaction=deal, side=side)
-    row.agent_id, row.team_id = engagement.agent_id, engagement.team_id
-    row.rate_percent, row.flat_amount = rate_percent, flat_amount
-    row.referral_percent, row.referral_to = referral_percent, referral_to[:200]
-    row.status = CommissionStatus.FINAL if is_closed else CommissionStatus.PROJECTED
-    row.earned_on = deal.closed_on if is_closed else deal.closing_on
-    on = row.earned_on or timezone.localdate()
-    splits = _compute(row, deal=deal, on=on, final=is_closed)
-    _write(row, splits)
-    _recorded(row, splits, actor, "commission.set")
-    return row
+        _agents_lock(deal.org_id, [row.agent_id for row in rows])
+    for row in rows:
+        row.rate_percent, row.flat_amount = rate_percent, flat_amount
+        row.referral_percent, row.referral_to = referral_percent, referral_to[:200]
+        row.status = CommissionStatus.FINAL if is_closed else CommissionStatus.PROJECTED
+        row.earned_on = deal.closed_on if is_closed else deal.closing_on
+    on = rows[0].earned_on or timezone.localdate()
+    _side_write(rows, deal=deal, on=on, final=is_closed, actor=actor, kind="commission.set")
+    _co_agents_on_deal(actor, deal, side, [c.member_id for c in co_agents])
+    return next(row for row in rows if row.agent_id == engagement.agent_id)
+
+
+def _by_side(rows: list[Commission]) -> list[list[Commission]]:
+    sides: dict[str, list[Commission]] = {}
+    for row in rows:
+        sides.setdefault(row.side, []).append(row)
+    return [sides[side] for side in sorted(sides)]
 
 
 @db_transaction.atomic
@@ -204,16 +318,16 @@ def commissions_finalize(
         Commission.objects.select_for_update(of=("self",))
         .filter(org_id=deal.org_id, transaction_id=deal.pk)
         .select_related("agent__user", "team", "org")
-        .order_by("side")
+        .order_by("side", "pk")
     )
     pending = [row for row in rows if row.status != CommissionStatus.FINAL]
     _agents_lock(deal.org_id, [row.agent_id for row in pending])
-    for row in pending:
-        row.status, row.earned_on = CommissionStatus.FINAL, closed_on
-        # One row at a time: a dual-agency agent's second side sees the first one's cap use.
-        splits = _compute(row, deal=deal, on=closed_on, final=True)
-        _write(row, splits)
-        _recorded(row, splits, actor, "commission.finalized")
+    for side in _by_side(pending):
+        for row in side:
+            row.status, row.earned_on = CommissionStatus.FINAL, closed_on
+        _side_write(
+            side, deal=deal, on=closed_on, final=True, actor=actor, kind="commission.finalized"
+        )
     return rows
 
 
@@ -226,11 +340,11 @@ def commissions_reproject(*, deal: Transaction, actor: Membership | None) -> lis
             org_id=deal.org_id, transaction_id=deal.pk, status=CommissionStatus.PROJECTED
         )
         .select_related("agent__user", "team", "org")
-        .order_by("side")
+        .order_by("side", "pk")
     )
-    for row in rows:
-        row.earned_on = deal.closing_on
-        splits = _compute(row, deal=deal, on=deal.closing_on or timezone.localdate(), final=False)
-        _write(row, splits)
-        _recorded(row, splits, actor, "commission.reprojected")
+    on = deal.closing_on or timezone.localdate()
+    for side in _by_side(rows):
+        for row in side:
+            row.earned_on = deal.closing_on
+        _side_write(side, deal=deal, on=on, final=False, actor=actor, kind="commission.reprojected")
     return rows

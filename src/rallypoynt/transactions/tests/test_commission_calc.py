@@ -14,6 +14,7 @@ from rallypoynt.transactions.commission_calc import (
     PlanTerms,
     cap_year,
     gross_from_price,
+    gross_shares,
     splits_compute,
 )
 
@@ -38,6 +39,26 @@ def test_the_splits_add_up_to_the_gross_exactly(gross, agent):
     splits = splits_compute(gross=D(gross), plan=plan, referral_percent=D("12.5"), has_team=True)
     assert sum(s.amount for s in splits) == D(gross)
     assert all(s.amount == s.amount.quantize(D("0.01")) and s.amount >= 0 for s in splits)
+
+
+@pytest.mark.parametrize("gross", ["100.01", "0.01", "15000", "33333.33", "0"])
+@pytest.mark.parametrize("shares", [["100"], ["60", "40"], ["33.334", "33.333", "33.333"]])
+def test_co_agents_shares_add_up_to_the_side_exactly(gross, shares):
+    parts = gross_shares(D(gross), [D(share) for share in shares])
+    assert sum(parts) == D(gross) and len(parts) == len(shares)
+    assert all(part == part.quantize(D("0.01")) and part >= 0 for part in parts)
+
+
+def test_co_agents_split_by_share_and_the_first_takes_the_rounding():
+    assert gross_shares(D("15000"), [D(60), D(40)]) == [D("9000.00"), D("6000.00")]
+    assert gross_shares(D("100.01"), [D(50), D(50)]) == [D("50.00"), D("50.01")]
+
+
+@pytest.mark.parametrize("shares", [["60", "30"], ["100", "0"], ["-10", "110"], ["50", "50", "1"]])
+def test_shares_that_do_not_make_a_whole_are_refused(shares):
+    with pytest.raises(CommissionInputError) as caught:
+        gross_shares(D(1000), [D(share) for share in shares])
+    assert caught.value.field == "share_percent"
 
 
 def test_the_rounding_cent_goes_to_the_brokerage():
