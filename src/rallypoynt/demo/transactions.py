@@ -15,7 +15,7 @@ from rallypoynt.journeys.models import Engagement
 from rallypoynt.orgs.models import Membership, Organization
 from rallypoynt.transactions.models import Transaction
 from rallypoynt.transactions.services.closing import transaction_close
-from rallypoynt.transactions.services.commission import commission_set
+from rallypoynt.transactions.services.commission import CoAgent, commission_set
 from rallypoynt.transactions.services.commission_plans import (
     split_plan_assign,
     split_plan_create,
@@ -104,6 +104,16 @@ def _resolve(agent: Membership, deal: Transaction, kinds: tuple[str, ...]) -> No
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
 
 
+def _co_listing(agent: Membership, n: int) -> list[CoAgent]:
+    """Every fourth deal is shared with another agent of the org, 40% to them."""
+    if n % 4 != 1:
+        return []
+    agents = Membership.objects.filter(org_id=agent.org_id, is_active=True)
+    other = agents.filter(role_assignments__role="agent").exclude(pk=agent.pk).order_by("pk")
+    partner = other.first()
+    return [CoAgent(partner.pk, Decimal(40))] if partner else []
+
+
 def _deal(agent: Membership, engagement: Engagement, tc, n: int, rng: random.Random) -> None:
     # Deals at three points: just under contract, inspection behind them, closed.
     stage = max(PHASES.index(engagement.phase_key), n % 3)
@@ -120,7 +130,11 @@ def _deal(agent: Membership, engagement: Engagement, tc, n: int, rng: random.Ran
     _parties(agent, deal, tc, n)
     _contract(agent, deal, price, days_ago=(3, 14, 29)[stage])
     commission_set(
-        actor=agent, transaction_id=deal.pk, side=engagement.side, rate_percent=Decimal("2.5")
+        actor=agent,
+        transaction_id=deal.pk,
+        side=engagement.side,
+        rate_percent=Decimal("2.5"),
+        co_agents=_co_listing(agent, n),
     )
     if stage >= 1:
         _resolve(agent, deal, ("inspection",))
