@@ -75,10 +75,17 @@ def _clear(
     undone = StepCompletion.objects.filter(**scope, undone_at__isnull=True).update(
         undone_at=now, undone_by=actor
     )
-    records = DeliverableRecord.objects.filter(**scope)
-    removed = sorted(
-        f"{phase}:{key}" for phase, key in records.values_list("phase_key", "deliverable_key")
-    )
+    records = DeliverableRecord.objects.filter(**scope).order_by("phase_key", "deliverable_key")
+    # The event keeps what came off file: where it was, who filed it and when.
+    removed = [
+        {
+            "key": f"{r.phase_key}:{r.deliverable_key}",
+            "note": r.note,
+            "recorded_at": r.recorded_at.isoformat(),
+            "recorded_by": r.recorded_by_id,
+        }
+        for r in records
+    ]
     records.delete()
     phases = [engagement.phase_key, *left]
     note = f"Closed without being done: {why}"

@@ -78,9 +78,9 @@ def test_returning_undoes_the_later_phases_and_moves_the_stage_back(brokerage, u
     assert {s.step.key for s in evaluation.open_steps}.isdisjoint(searched)
     (event,) = Event.objects.filter(kind="engagement.phase_returned", subject_id=engagement.pk)
     assert event.payload["phase_from"] == "transaction_management"
-    assert event.payload["deliverables_removed"] == [
-        "transaction_initiation:executed_purchase_agreement"
-    ]
+    (removed,) = event.payload["deliverables_removed"]
+    assert removed["key"] == "transaction_initiation:executed_purchase_agreement"
+    assert removed["note"] == "in the deal file" and removed["recorded_by"] == brokerage.ben.pk
     assert "foundation" in event.payload["reason"]
     # Walking forward again means doing the deal's steps again.
     advance_to(brokerage.ben, engagement, "transaction_initiation", now=LATER)

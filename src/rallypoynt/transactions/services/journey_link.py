@@ -13,7 +13,8 @@ from rallypoynt.journeys.selectors import version_blueprint
 from rallypoynt.journeys.services.phase_return import engagement_return
 from rallypoynt.journeys.services.progress import deliverable_record, phase_advance
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.models import Transaction
+from rallypoynt.transactions.choices import TransactionStatus
+from rallypoynt.transactions.models import Transaction, TransactionEngagement
 
 
 def _engagements(deal: Transaction) -> list:
@@ -40,6 +41,7 @@ def journeys_advance(deal: Transaction, actor: Membership, from_phase: str) -> N
             )
 
 
+LIVE = (TransactionStatus.OFFER, TransactionStatus.UNDER_CONTRACT, TransactionStatus.PENDING)
 # The deal's phases begin here; a deal that ends sends its engagements to the phase before.
 DEAL_PHASE = "transaction_initiation"
 
@@ -59,6 +61,21 @@ def journeys_return(deal: Transaction, actor: Membership, reason: str) -> None:
     for engagement in _engagements(deal):
         target = _before_deal(engagement)
         if target is None:
+            continue
+        live = TransactionEngagement.objects.filter(
+            org_id=deal.org_id,
+            engagement_id=engagement.pk,
+            transaction__status__in=LIVE,
+        ).exclude(transaction_id=deal.pk)
+        if live.exists():
+            # A backup contract still carries the journey: it stays where it is.
+            event_emit(
+                org_id=deal.org_id,
+                kind="engagement.return_waiting",
+                subject=engagement,
+                actor_id=actor.user_id,
+                payload={"transaction_id": deal.pk, "reason": "another deal is still live"},
+            )
             continue
         try:
             with db_transaction.atomic():

@@ -191,3 +191,28 @@ def test_a_terminated_deal_sends_the_buyer_back_to_the_search(brokerage):
         and "Financing denied" in returned.payload["reason"]
     )
     assert not Event.objects.filter(kind="engagement.return_waiting")
+
+
+def test_a_backup_contract_keeps_the_journey_where_it_is(brokerage):
+    from rallypoynt.journeys.models import Engagement
+    from rallypoynt.journeys.tests.factories import engagement_for
+    from rallypoynt.transactions.services.closing import transaction_terminate
+    from rallypoynt.transactions.services.transactions import transaction_open
+    from rallypoynt.transactions.tests.test_offers import _walk_to
+
+    engagement = engagement_for(brokerage.ben, side="buy", level="team")
+    _walk_to(brokerage.ben, engagement, "transaction_management")
+    first, backup = (
+        transaction_open(
+            actor=brokerage.ben, engagement_id=engagement.pk, kind="purchase", street=street
+        )
+        for street in ("8 Pine St", "9 Fir St")
+    )
+    Transaction.objects.filter(pk__in=[first.pk, backup.pk]).update(status="under_contract")
+    transaction_terminate(actor=brokerage.ben, transaction_id=first.pk, reason="Appraisal low")
+    assert Engagement.objects.get(pk=engagement.pk).phase_key == "transaction_management"
+    waiting = Event.objects.get(kind="engagement.return_waiting", subject_id=engagement.pk)
+    assert waiting.payload["reason"] == "another deal is still live"
+    # The backup ending too sends the buyer back to the search.
+    transaction_terminate(actor=brokerage.ben, transaction_id=backup.pk, reason="Seller backed out")
+    assert Engagement.objects.get(pk=engagement.pk).phase_key == "search_selection"
