@@ -86,6 +86,16 @@ def deal_sides(*, deal: Transaction) -> list[str]:
     return sorted(set(sides.values_list("side", flat=True)))
 
 
+def side_agents(*, deal: Transaction) -> dict[str, int]:
+    """Each side's agent: the agent of the engagement it serves (its first, in dual agency
+    with two engagements on one side)."""
+    sides = TransactionEngagement.objects.filter(org_id=deal.org_id, transaction=deal)
+    found: dict[str, int] = {}
+    for side, agent_id in sides.order_by("-pk").values_list("side", "engagement__agent_id"):
+        found[side] = agent_id
+    return found
+
+
 def statement_members(*, actor: Membership) -> QuerySet[Membership]:
     """Members whose statements the actor may read: own, led teams', office or org."""
     scope = visibility_for(actor)
@@ -221,6 +231,7 @@ __all__ = [
     "commission_list_for_deal",
     "deal_sides",
     "plans_read_check",
+    "side_agents",
     "split_plan_assignment_list",
     "split_plan_list",
     "statement_csv",

@@ -46,13 +46,14 @@ def _decimal(post, name: str, default: Decimal | None = None) -> Decimal | None:
     return value
 
 
-CO_AGENT_SLOTS = 2
+CO_AGENT_SLOTS = 2  # empty slots the form offers at least
+MAX_CO_AGENTS = 10  # as the API
 
 
 def _co_agents(post) -> list[commission.CoAgent]:
     """The co-agents typed into the form's slots (an empty slot is none)."""
     found = []
-    for n in range(1, CO_AGENT_SLOTS + 1):
+    for n in range(1, MAX_CO_AGENTS + 1):
         member = (post.get(f"co_agent_{n}") or "").strip()
         if not member:
             continue
@@ -65,13 +66,14 @@ def _co_agents(post) -> list[commission.CoAgent]:
     return found
 
 
-def _side_entry(side: str, rows: list) -> dict:
-    """A side's rows, its agent's first, and the co-agent slots the form shows filled."""
-    rows = sorted(rows, key=lambda r: (-r.share_percent, r.pk))
-    lead = rows[0] if rows else None
+def _side_entry(side: str, rows: list, agent_id: int | None) -> dict:
+    """A side's rows, its agent's first, and the co-agent slots the form shows: every
+    co-agent it has, then empty ones."""
+    rows = sorted(rows, key=lambda r: (r.agent_id != agent_id, -r.share_percent, r.pk))
+    lead = rows[0] if rows and rows[0].agent_id == agent_id else None
     co = [row for row in rows if row is not lead]
-    slots = [co[n] if n < len(co) else None for n in range(CO_AGENT_SLOTS)]
-    return {"side": side, "row": lead, "rows": rows, "slots": slots}
+    free = max(CO_AGENT_SLOTS - len(co), 1 if len(co) < MAX_CO_AGENTS else 0)
+    return {"side": side, "row": lead, "rows": rows, "slots": co + [None] * free}
 
 
 def _date(value: str | None, default: date) -> date:
@@ -106,8 +108,9 @@ def deal_commission(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("transactions:commission", pk=deal.pk)
     rows = commission_selectors.commission_list_for_deal(actor=actor, transaction_id=deal.pk)
+    agents = commission_selectors.side_agents(deal=deal)
     sides = [
-        _side_entry(side, [row for row in rows if row.side == side])
+        _side_entry(side, [row for row in rows if row.side == side], agents.get(side))
         for side in commission_selectors.deal_sides(deal=deal)
     ]
     members = member_list(actor=actor).select_related("user")

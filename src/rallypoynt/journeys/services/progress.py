@@ -7,6 +7,7 @@ missing, and changes nothing.
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -63,7 +64,8 @@ def step_complete(
     )
     on_time = status.due_at is None or now <= status.due_at
     # Whoever did the step, the task it was handed off as is done with it.
-    done_by = f"Done on the engagement by {actor.user} on {now:%b %d}."
+    local = now.astimezone(ZoneInfo(engagement.org.time_zone))  # validated when set
+    done_by = f"Done on the engagement by {actor.user} on {local:%b %d}."
     handoff_tasks_close(
         engagement, done_by, now, phase_keys=[engagement.phase_key], step_key=step_key
     )

@@ -40,9 +40,10 @@ from rallypoynt.transactions.models import (
 )
 from rallypoynt.transactions.selectors_commission_plans import cap_paid, plan_in_force
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
-from rallypoynt.transactions.services.parties import party_add
+from rallypoynt.transactions.services.parties import party_add, party_remove
 
 SIDES = ("buy", "sell")
+THOUSANDTH = Decimal("0.001")  # shares are stored to 3 decimals: the side must still add up
 
 
 def _price(deal: Transaction, *, final: bool) -> Decimal | None:
@@ -207,15 +208,33 @@ def _co_agents_check(deal: Transaction, lead_id: int, co_agents: Sequence[CoAgen
     errors += [f"member {pk} is not an active member here" for pk in ids if pk not in known]
     if any(c.share_percent <= 0 for c in co_agents):
         errors.append("each share more than 0")
+    if any(c.share_percent != c.share_percent.quantize(THOUSANDTH) for c in co_agents):
+        errors.append("each share to at most 3 decimals")
     if sum((c.share_percent for c in co_agents), Decimal(0)) >= 100:
         errors.append("the co-agents' shares under 100: the side's agent keeps the rest")
     if errors:
         raise ValidationFailed("The co-agents are not valid.", fields={"co_agents": errors})
 
 
-def _side_rows(deal: Transaction, side: str, engagement, co_agents: Sequence[CoAgent]) -> list:
+def _teams(deal: Transaction, engagement, agent_ids: list[int]) -> dict[int, int | None]:
+    """Each agent's team for the split: the engagement's when they are on it, else their own
+    first team (a co-agent from another team pays that team), else none."""
+    rows = TeamMember.objects.filter(org_id=deal.org_id, membership_id__in=agent_ids)
+    teams: dict[int, int | None] = dict.fromkeys(agent_ids)
+    for member_id, team_id in rows.order_by("-pk").values_list("membership_id", "team_id"):
+        teams[member_id] = team_id  # newest first, so the earliest team is left
+    for member_id, team_id in rows.values_list("membership_id", "team_id"):
+        if team_id == engagement.team_id:
+            teams[member_id] = team_id
+    teams[engagement.agent_id] = engagement.team_id
+    return teams
+
+
+def _side_rows(
+    deal: Transaction, side: str, engagement, co_agents: Sequence[CoAgent]
+) -> tuple[list[Commission], list[int]]:
     """The side's rows for its agent and co-agents (existing ones reused, dropped agents'
-    deleted); a co-agent on the engagement's team pays the team its share too."""
+    deleted), and the ids of the co-agents dropped."""
     existing = {
         row.agent_id: row
         for row in Commission.objects.filter(org_id=deal.org_id, transaction=deal, side=side)
@@ -224,33 +243,29 @@ def _side_rows(deal: Transaction, side: str, engagement, co_agents: Sequence[CoA
         raise Conflict("This commission is final: the deal has closed.")
     shares = {c.member_id: c.share_percent for c in co_agents}
     shares[engagement.agent_id] = Decimal(100) - sum(shares.values(), Decimal(0))
-    teammates = set(
-        TeamMember.objects.filter(
-            org_id=deal.org_id, team_id=engagement.team_id, membership_id__in=list(shares)
-        ).values_list("membership_id", flat=True)
-    )
-    gone = [row.pk for agent_id, row in existing.items() if agent_id not in shares]
-    Commission.objects.filter(org_id=deal.org_id, pk__in=gone).delete()
+    teams = _teams(deal, engagement, list(shares))
+    dropped = [agent_id for agent_id in existing if agent_id not in shares]
+    Commission.objects.filter(org_id=deal.org_id, pk__in=[existing[a].pk for a in dropped]).delete()
     rows = []
     for agent_id, share in shares.items():
         row = existing.get(agent_id) or Commission(
             org_id=deal.org_id, transaction=deal, side=side, agent_id=agent_id
         )
-        on_team = agent_id == engagement.agent_id or agent_id in teammates
-        row.team_id = engagement.team_id if on_team else None
-        row.share_percent = share
+        row.team_id, row.share_percent = teams[agent_id], share
         rows.append(row)
-    return rows
+    return rows, dropped
 
 
-def _co_agents_on_deal(actor: Membership, deal: Transaction, side: str, ids: list[int]) -> None:
-    """Co-agents become member parties of the deal (so they may see it), once."""
-    on_deal = set(
-        Party.objects.filter(org_id=deal.org_id, transaction=deal, member_id__in=ids).values_list(
-            "member_id", flat=True
-        )
-    )
+def _co_agents_on_deal(
+    actor: Membership, deal: Transaction, side: str, ids: list[int], dropped: list[int]
+) -> None:
+    """Co-agents become member parties of the deal (so they may see it), once; dropped ones
+    leave it (their agent-role party on this side), so they no longer see or act on it."""
     role = PartyRole.LISTING_AGENT if side == "sell" else PartyRole.BUYER_AGENT
+    parties = Party.objects.filter(org_id=deal.org_id, transaction=deal)
+    for party in parties.filter(member_id__in=dropped, role=role):
+        party_remove(actor=actor, party_id=party.pk)
+    on_deal = set(parties.filter(member_id__in=ids).values_list("member_id", flat=True))
     for member_id in ids:
         if member_id not in on_deal:
             party_add(actor=actor, transaction_id=deal.pk, role=role, member_id=member_id)
@@ -285,7 +300,7 @@ def commission_set(
             "Who gets the referral fee?", fields={"referral_to": ["required with a referral"]}
         )
     _co_agents_check(deal, engagement.agent_id, co_agents)
-    rows = _side_rows(deal, side, engagement, co_agents)
+    rows, dropped = _side_rows(deal, side, engagement, co_agents)
     is_closed = deal.status == TransactionStatus.CLOSED and deal.closed_on is not None
     if is_closed:
         _agents_lock(deal.org_id, [row.agent_id for row in rows])
@@ -296,7 +311,7 @@ def commission_set(
         row.earned_on = deal.closed_on if is_closed else deal.closing_on
     on = rows[0].earned_on or timezone.localdate()
     _side_write(rows, deal=deal, on=on, final=is_closed, actor=actor, kind="commission.set")
-    _co_agents_on_deal(actor, deal, side, [c.member_id for c in co_agents])
+    _co_agents_on_deal(actor, deal, side, [c.member_id for c in co_agents], dropped)
     return next(row for row in rows if row.agent_id == engagement.agent_id)
 
 

@@ -53,7 +53,8 @@ def test_co_listing_splits_the_side_by_share_under_each_agents_plan(brokerage, l
     assert (co.share_percent, co.gross) == (D(40), D("7200.00"))
     assert splits(ben) == {"agent": D("7560.00"), "brokerage": D("3240.00")}
     # Maria's brokerage share stops at her 1,000 cap; she keeps what the cap spares.
-    assert splits(co) == {"agent": D("6200.00"), "brokerage": D("1000.00")}
+    # She is on Flatirons, whose share in her plan is nil.
+    assert splits(co) == {"agent": D("6200.00"), "team": D("0.00"), "brokerage": D("1000.00")}
     assert sum(sum(splits(r).values()) for r in rows.values()) == D("18000.00")
 
     # She joins the deal as a listing agent party, so she can see it and is told.
@@ -82,8 +83,8 @@ def test_setting_the_side_again_replaces_its_co_agents(brokerage, listing):
         D(100),
         D("9000.00"),
     )
-    # The party stays: who worked the deal is a fact of the deal, not of the split.
-    assert Party.objects.filter(transaction=listing, member=maria).count() == 1
+    # Off the split, off the deal (test_a_dropped_co_agent_leaves_the_deal).
+    assert not Party.objects.filter(transaction=listing, member=maria).exists()
 
 
 @pytest.mark.parametrize(
@@ -154,3 +155,58 @@ def test_the_api_and_the_page(brokerage, listing):
     # The co-agent reads the commission page of the deal they now work.
     seen = client_for(brokerage.maria).get(f"/transactions/{listing.pk}/commission/")
     assert seen.status_code == 200
+
+
+def test_shares_finer_than_the_stored_thousandth_are_refused(brokerage, listing):
+    with pytest.raises(ValidationFailed) as caught:
+        commission_set(
+            actor=brokerage.ben,
+            transaction_id=listing.pk,
+            side="sell",
+            rate_percent=D(3),
+            co_agents=[CoAgent(brokerage.maria.pk, D("33.3333"))],
+        )
+    assert "each share to at most 3 decimals" in caught.value.fields["co_agents"]
+
+
+def test_a_co_agent_from_another_team_pays_their_own_team(brokerage, listing):
+    chris = brokerage.chris  # leads Flatirons; the listing has no team
+    plan_for(brokerage, chris, agent_percent=D(60), team_percent=D(10))
+    commission_set(
+        actor=brokerage.ben,
+        transaction_id=listing.pk,
+        side="sell",
+        flat_amount=D(10000),
+        co_agents=[CoAgent(chris.pk, D(50))],
+    )
+    row = rows_of(listing)[chris.pk]
+    assert row.team_id == brokerage.flatirons.pk
+    assert splits(row) == {"agent": D("3000.00"), "team": D("500.00"), "brokerage": D("1500.00")}
+
+
+def test_a_dropped_co_agent_leaves_the_deal(brokerage, listing):
+    maria = brokerage.maria
+    values = {"actor": brokerage.ben, "transaction_id": listing.pk, "side": "sell"}
+    commission_set(**values, rate_percent=D(3), co_agents=[CoAgent(maria.pk, D(50))])
+    assert transaction_get(actor=maria, transaction_id=listing.pk) is not None
+    commission_set(**values, rate_percent=D(3))
+    assert not Party.objects.filter(transaction=listing, member=maria).exists()
+    assert transaction_get(actor=maria, transaction_id=listing.pk) is None
+    assert client_for(maria).get(f"/transactions/{listing.pk}/commission/").status_code == 404
+
+
+def test_the_page_keeps_the_sides_agent_first_at_an_even_split(brokerage, listing):
+    url = f"/transactions/{listing.pk}/commission/"
+    form = {"side": "sell", "rate_percent": "3", "co_agent_1": brokerage.maria.pk}
+    client_for(brokerage.ben).post(url, {**form, "co_share_1": "50"})
+    page = client_for(brokerage.ben).get(url)
+    (entry,) = page.context["sides"]
+    assert entry["row"].agent_id == brokerage.ben.pk
+    assert [slot.agent_id for slot in entry["slots"] if slot] == [brokerage.maria.pk]
+    # Saving the form as shown changes nothing and raises nothing.
+    again = client_for(brokerage.ben).post(url, {**form, "co_share_1": "50"}, follow=True)
+    assert not [m for m in again.context["messages"] if m.level_tag == "error"]
+    assert {r.agent_id: r.share_percent for r in rows_of(listing).values()} == {
+        brokerage.ben.pk: D(50),
+        brokerage.maria.pk: D(50),
+    }
