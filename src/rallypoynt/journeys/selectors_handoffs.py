@@ -88,10 +88,12 @@ def handoff_visible_q(actor: Membership) -> Q:
 
 
 def handoff_list(*, actor: Membership, is_open: bool | None = None) -> QuerySet[Handoff]:
-    """Visible handoffs, newest first; `is_open` keeps only unaccepted (or accepted) ones."""
+    """Visible handoffs, newest first; `is_open` keeps only those waiting to be accepted
+    (neither accepted nor closed), or only the others."""
     qs = Handoff.objects.filter(handoff_visible_q(actor))
+    waiting = Q(accepted_at__isnull=True, closed_at__isnull=True)
     if is_open is not None:
-        qs = qs.filter(accepted_at__isnull=is_open)
+        qs = qs.filter(waiting if is_open else ~waiting)
     return qs.select_related("engagement", "to_member__user", "from_member__user", "task").order_by(
         "-created_at", "-id"
     )

@@ -25,6 +25,8 @@ class HandoffOut(Schema):
     task_id: int | None
     created_at: datetime
     accepted_at: datetime | None
+    closed_at: datetime | None
+    closed_reason: str
 
 
 class HandoffPage(Schema):
@@ -42,7 +44,7 @@ class HandoffQuery(Schema):
 @router.get("/handoffs", response={200: HandoffPage, **ERRORS})
 def handoffs(request, query: Query[HandoffQuery]):
     """Handoffs the caller may see, newest first; `mine=true` for those handed to the caller,
-    `is_open=true` for those not yet accepted."""
+    `is_open=true` for those waiting to be accepted (not accepted, not closed)."""
     qs = handoff_list(actor=request.auth, is_open=query.is_open)
     if query.mine:
         qs = qs.filter(to_member_id=request.auth.pk)

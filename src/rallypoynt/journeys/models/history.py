@@ -134,6 +134,10 @@ class Handoff(TenantModel):
         "contacts.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Closed when its work is done or no longer wanted (the step done, the engagement moved
+    # back or closed); a closed handoff cannot be accepted.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [

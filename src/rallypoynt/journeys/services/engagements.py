@@ -33,7 +33,7 @@ from rallypoynt.journeys.selectors import (
     version_blueprint,
 )
 from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
-from rallypoynt.journeys.services.handoffs import handoff_tasks_close, handoffs_open
+from rallypoynt.journeys.services.handoffs import handoffs_close, handoffs_open
 from rallypoynt.journeys.services.templates import template_in_use
 from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.permissions import visibility_for
@@ -231,7 +231,7 @@ def engagement_close(
     engagement.save(update_fields=["status", "closed_at", "lost_reason", "updated_at"])
     _visits_close(engagement, actor, now, VisitExit.CLOSED)
     note = f"Closed without being done: the engagement was closed ({status})."
-    closed = handoff_tasks_close(engagement, note, now)
+    closed = handoffs_close(engagement, note, now)
     engagement_record(
         engagement,
         actor,

@@ -205,7 +205,7 @@ def _open_one(
     return handoff
 
 
-def handoff_tasks_close(
+def handoffs_close(
     engagement: Engagement,
     note: str,
     now: datetime,
@@ -213,17 +213,19 @@ def handoff_tasks_close(
     phase_keys: Iterable[str] | None = None,
     step_key: str = "",
 ) -> int:
-    """Close the open tasks of the engagement's handoffs (of `phase_keys` and `step_key` when
-    given, else all), adding `note` to each; returns how many were closed."""
+    """Close the engagement's open handoffs (of `phase_keys` and `step_key` when given, else
+    all) and their open tasks, `note` saying why; returns how many tasks were closed."""
     handoffs = Handoff.objects.filter(
-        org_id=engagement.org_id, engagement=engagement, task__isnull=False
+        org_id=engagement.org_id, engagement=engagement, closed_at__isnull=True
     )
     if phase_keys is not None:
         handoffs = handoffs.filter(phase_key__in=list(phase_keys))
     if step_key:
         handoffs = handoffs.filter(step_key=step_key)
+    task_ids = list(handoffs.filter(task__isnull=False).values_list("task_id", flat=True))
+    handoffs.update(closed_at=now, closed_reason=note[:300], updated_at=now)
     tasks = Task.objects.filter(
-        org_id=engagement.org_id, pk__in=handoffs.values("task_id"), completed_at__isnull=True
+        org_id=engagement.org_id, pk__in=task_ids, completed_at__isnull=True
     )
     closed = 0
     for task in tasks.select_for_update():
@@ -251,6 +253,11 @@ def handoff_accept(*, actor: Membership, handoff_id: int, now: datetime | None =
     is_receiver = handoff.to_member_id == actor.pk
     if not is_receiver and not can(actor, MANAGE_ACTION):
         raise PermissionDenied("Only the member it was handed to (or a team manager) may accept.")
+    if handoff.closed_at is not None:
+        raise Conflict(
+            f"This handoff was closed: {handoff.closed_reason}",
+            fields={"closed_at": [handoff.closed_at.isoformat()]},
+        )
     if handoff.accepted_at is not None:
         raise Conflict(
             "This handoff was accepted already.",

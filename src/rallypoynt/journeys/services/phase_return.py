@@ -27,7 +27,7 @@ from rallypoynt.journeys.models import (
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
 from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
 from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
-from rallypoynt.journeys.services.handoffs import handoff_tasks_close, handoffs_open
+from rallypoynt.journeys.services.handoffs import handoffs_close, handoffs_open
 from rallypoynt.orgs.models import Membership
 
 
@@ -89,7 +89,7 @@ def _clear(
     records.delete()
     phases = [engagement.phase_key, *left]
     note = f"Closed without being done: {why}"
-    closed = handoff_tasks_close(engagement, note, now, phase_keys=phases)
+    closed = handoffs_close(engagement, note, now, phase_keys=phases)
     return {"steps_undone": undone, "deliverables_removed": removed, "handoff_tasks_closed": closed}
 
 

@@ -26,7 +26,7 @@ from rallypoynt.journeys.models import (
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
 from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
 from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
-from rallypoynt.journeys.services.handoffs import handoff_tasks_close, handoffs_open
+from rallypoynt.journeys.services.handoffs import handoffs_close, handoffs_open
 from rallypoynt.orgs.models import Membership
 
 
@@ -66,9 +66,7 @@ def step_complete(
     # Whoever did the step, the task it was handed off as is done with it.
     local = now.astimezone(ZoneInfo(engagement.org.time_zone))  # validated when set
     done_by = f"Done on the engagement by {actor.user} on {local:%b %d}."
-    handoff_tasks_close(
-        engagement, done_by, now, phase_keys=[engagement.phase_key], step_key=step_key
-    )
+    handoffs_close(engagement, done_by, now, phase_keys=[engagement.phase_key], step_key=step_key)
     if status.step.enters_stage:
         stage_from = engagement.stage_key
         _stage_follow(engagement, (status.step.enters_stage,), actor, now)

@@ -548,6 +548,15 @@ def test_moving_back_or_closing_closes_the_open_handoff_tasks_and_says_why(broke
         assert "Closed without being done: moved back to Discovery" in task.notes
     returned = Event.objects.get(kind="engagement.phase_returned", subject_id=engagement.pk)
     assert returned.payload["handoff_tasks_closed"] == len(strategy)
+    # The handoffs themselves are closed: off the receiver's open list, and not acceptable.
+    for handoff in strategy:
+        handoff.refresh_from_db()
+        assert handoff.closed_at is not None and "moved back" in handoff.closed_reason
+    still_open = handoff_list(actor=brokerage.buyer, is_open=True)
+    assert not still_open.filter(pk__in=[h.pk for h in strategy]).exists()
+    assert handoff_list(actor=brokerage.buyer, is_open=False).filter(pk=strategy[0].pk).exists()
+    with pytest.raises(Conflict):
+        handoff_accept(actor=brokerage.buyer, handoff_id=strategy[0].pk)
     # The stay in discovery starts afresh; closing the engagement closes what it handed off.
     engagement_close(
         actor=brokerage.lead, engagement_id=engagement.pk, status="lost", reason="Moved"
