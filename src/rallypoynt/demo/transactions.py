@@ -45,13 +45,20 @@ def _member(org: Organization, role: str) -> Membership | None:
 
 def _plans(org: Organization, broker: Membership) -> None:
     split_plan_create(
-        actor=broker, name="70/30, $18k cap", agent_percent=Decimal(70),
-        annual_cap=Decimal(18000), post_cap_fee=Decimal(250), is_default=True,
-    )  # fmt: skip
+        actor=broker,
+        name="70/30, $18k cap",
+        agent_percent=Decimal(70),
+        annual_cap=Decimal(18000),
+        post_cap_fee=Decimal(250),
+        is_default=True,
+    )
     team = split_plan_create(
-        actor=broker, name="Team 60/10/30, $20k cap", agent_percent=Decimal(60),
-        team_percent=Decimal(10), annual_cap=Decimal(20000),
-    )  # fmt: skip
+        actor=broker,
+        name="Team 60/10/30, $20k cap",
+        agent_percent=Decimal(60),
+        team_percent=Decimal(10),
+        annual_cap=Decimal(20000),
+    )
     year_start = timezone.localdate().replace(month=1, day=1)
     for member in Membership.objects.filter(org=org, team_memberships__isnull=False).distinct():
         split_plan_assign(actor=broker, member_id=member.pk, plan_id=team.pk, starts_on=year_start)
@@ -64,9 +71,13 @@ def _parties(agent: Membership, deal: Transaction, tc: Membership | None, n: int
         )
     co_op = "listing_agent" if deal.kind == "purchase" else "buyer_agent"
     party_add(
-        actor=agent, transaction_id=deal.pk, role=co_op, name=f"Casey Co-op {n}",
-        company="Mile High Homes", email=f"casey{n}@milehigh.example",
-    )  # fmt: skip
+        actor=agent,
+        transaction_id=deal.pk,
+        role=co_op,
+        name=f"Casey Co-op {n}",
+        company="Mile High Homes",
+        email=f"casey{n}@milehigh.example",
+    )
     if tc is not None and n % 2 == 0:
         party_add(
             actor=agent, transaction_id=deal.pk, role="transaction_coordinator", member_id=tc.pk

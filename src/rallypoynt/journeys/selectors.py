@@ -38,14 +38,22 @@ def engagement_scope_q(actor: Membership) -> Q:
 def engagement_visible_q(actor: Membership) -> Q:
     """Engagements the actor may see: their agent is in the actor's scope, or work on them
     was handed to the actor (a transaction coordinator sees the deals they coordinate)."""
-    scope = visibility_for(actor)
-    if scope.is_org_wide:
+    if visibility_for(actor).is_org_wide:
         return Q(org_id=actor.org_id)
+    return Q(org_id=actor.org_id) & engagement_reach_q(actor)
+
+
+def engagement_reach_q(actor: Membership, path: str = "") -> Q:
+    """For an actor who is not org-wide: engagements (through `path`, e.g. "engagement__")
+    whose agent is in their scope or that were handed to them, as literal ids, so every
+    planner can size it and nothing is rebuilt per row. Not scoped to the org by itself."""
+    mine = Q(**{f"{path}agent_id__in": sorted(visibility_for(actor).member_ids or ())})
     handed = Handoff.objects.filter(org_id=actor.org_id, to_member_id=actor.pk)
-    # Most actors were handed nothing: one cheap probe keeps the OR (a slow plan) out.
-    if not handed.exists():
-        return scope.owned_q("agent")
-    return scope.owned_q("agent") | Q(org_id=actor.org_id, pk__in=handed.values("engagement_id"))
+    # Most actors were handed nothing: then no OR (a slower plan) is added.
+    handed_ids = sorted(set(handed.values_list("engagement_id", flat=True)))
+    if handed_ids:
+        mine |= Q(**{f"{path}pk__in": handed_ids})
+    return mine
 
 
 def engagement_list(

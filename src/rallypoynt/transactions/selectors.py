@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.journeys.models import Handoff
+from rallypoynt.journeys.selectors import engagement_reach_q
 from rallypoynt.journeys.selectors_handoffs import role_holder
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
@@ -20,19 +20,6 @@ from rallypoynt.transactions.models import (
     TransactionEngagement,
     TransactionSummary,
 )
-
-
-def _mine_q(actor: Membership) -> Q:
-    """Deal sides whose engagement the actor may see, with literal ids only (so that every
-    planner can size it and nothing is rebuilt per row)."""
-    scope = visibility_for(actor)
-    mine = Q(engagement__agent_id__in=sorted(scope.member_ids or ()))
-    handed = Handoff.objects.filter(org_id=actor.org_id, to_member_id=actor.pk)
-    handed_ids = sorted(set(handed.values_list("engagement_id", flat=True)))
-    if handed_ids:
-        mine |= Q(engagement_id__in=handed_ids)
-    return mine
-
 
 # Up to this many visible deals, their ids go into queries as a literal list; past it, each
 # row's deal is checked with EXISTS, which stops with the page (bench/deadlines.py, ADR 0007).
@@ -56,7 +43,7 @@ def transaction_visible_q(actor: Membership, field: str = "pk") -> Q:
     the actor is a party (the transaction coordinator assigned to it)."""
     if visibility_for(actor).is_org_wide:
         return Q(org_id=actor.org_id)
-    mine = _mine_q(actor)
+    mine = engagement_reach_q(actor, "engagement__")
     parties = Party.objects.filter(org_id=actor.org_id, member_id=actor.pk)
     party_ids = list(parties.values_list("transaction_id", flat=True)[: DENSE_DEALS + 1])
     few = _few_deals(actor, mine, party_ids)
