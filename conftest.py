@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,23 @@ django_settings.MEDIA_ROOT = RUN_DIR / "media"
 # A developer's collected (hashed) static files must not leak into pages under test.
 django_settings.STATIC_ROOT = RUN_DIR / "static"
 django_settings.STATIC_ROOT.mkdir()
+
+
+# RALLYPOYNT_TEST_NOW=2026-12-06T04:30:00Z runs the whole suite as if the clock read that
+# (it keeps ticking from there): .ci/run proves the suite at night, on DST and year-end days.
+TEST_NOW = os.environ.get("RALLYPOYNT_TEST_NOW", "")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_clock():
+    if not TEST_NOW:
+        yield None
+        return
+    import time_machine
+
+    start = datetime.fromisoformat(TEST_NOW.replace("Z", "+00:00"))
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")
