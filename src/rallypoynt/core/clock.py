@@ -1,4 +1,4 @@
-""""Now" and "today" in a named zone: code never asks for a local date without saying whose.
+""" "Now" and "today" in a named zone: code never asks for a local date without saying whose.
 
 A date such as "accepted on" or "closed on" is the org's calendar day, which differs from the
 UTC day for hours each night; asking the active zone (UTC outside a request) gets it wrong.
