@@ -9,8 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from rallypoynt.core.clock import local_today
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.orgs.models import Membership, Organization
 from rallypoynt.transactions.models import Transaction
@@ -59,7 +59,7 @@ def _plans(org: Organization, broker: Membership) -> None:
         team_percent=Decimal(10),
         annual_cap=Decimal(20000),
     )
-    year_start = timezone.localdate().replace(month=1, day=1)
+    year_start = local_today(org).replace(month=1, day=1)
     for member in Membership.objects.filter(org=org, team_memberships__isnull=False).distinct():
         split_plan_assign(actor=broker, member_id=member.pk, plan_id=team.pk, starts_on=year_start)
 
@@ -85,7 +85,7 @@ def _parties(agent: Membership, deal: Transaction, tc: Membership | None, n: int
 
 
 def _contract(agent: Membership, deal: Transaction, price: int, days_ago: int) -> None:
-    today = timezone.localdate()
+    today = local_today(deal.org)
     offer = offer_create(
         actor=agent,
         transaction_id=deal.pk,
@@ -151,7 +151,7 @@ def _deal(agent: Membership, engagement: Engagement, tc, n: int, rng: random.Ran
         _resolve(agent, deal, ("inspection",))
     if stage == 2:
         _resolve(agent, deal, ("appraisal", "financing"))
-        today = timezone.localdate()
+        today = local_today(agent.org)
         transaction_close(
             actor=agent, transaction_id=deal.pk, closed_on=today, final_price=Decimal(price)
         )

@@ -31,6 +31,8 @@ class Deliverable:
     name: str
     sides: frozenset[str]
     is_required: bool = True
+    # Recorded events that put it on file (journeys/evidence.py names them).
+    done_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Step:
     is_required: bool = True
     # Completing the step moves the engagement into this pipeline stage (if it is later).
     enters_stage: str = ""
+    # Recorded events that prove the step done, so nobody has to tick it.
+    done_by: tuple[str, ...] = ()
 
     def role_for(self, side: str) -> str:
         """Who does the step on this side of the deal."""

@@ -28,6 +28,7 @@ from rallypoynt.journeys.blueprint import (
     Stage,
     Step,
 )
+from rallypoynt.journeys.evidence import WORK_EVENTS
 from rallypoynt.orgs.choices import Role
 
 KINDS = ("journey", "pipeline")
@@ -41,8 +42,8 @@ FIELDS = {
     "phase": {"key", "name", "summary", "sales_stages", "integration", "guidance",
               "deliverables", "steps", "gate"},
     "step": {"key", "title", "sides", "role", "required", "due", "sla", "checklist", "produces",
-             "enters_stage"},
-    "deliverable": {"key", "name", "sides", "required"},
+             "enters_stage", "done_by"},
+    "deliverable": {"key", "name", "sides", "required", "done_by"},
     "gate": {"steps", "deliverables", "approval_role"},
     "offset": {"after", "amount", "unit", "business"},
     "stage": {"key", "name", "summary", "activities", "milestones", "frequency", "metrics"},
@@ -178,6 +179,7 @@ def _step(data: Any, path: str, errors: _Errors, ctx: dict) -> Step | None:
         sla=_offset(data, "sla", path, errors, ctx["earlier"]),
         is_required=_flag(data, "required", path, errors),
         enters_stage=str(data.get("enters_stage") or ""),
+        done_by=_done_by(data, path, errors),
     )
     ctx["earlier"].append(key)
     return step
@@ -193,7 +195,20 @@ def _deliverable(data: Any, path: str, errors: _Errors, ctx: dict) -> Deliverabl
         name=_text(data, "name", path, errors),
         sides=_sides(data, path, errors, ctx["sides"]),
         is_required=_flag(data, "required", path, errors),
+        done_by=_done_by(data, path, errors),
     )
+
+
+def _done_by(data: dict, path: str, errors: _Errors) -> tuple[str, ...]:
+    """The work events that complete it: known kinds only, so a typo is an error."""
+    value = data.get("done_by") or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors.add(f"{path}.done_by", "a list of events")
+        return ()
+    for kind in value:
+        if kind not in WORK_EVENTS:
+            errors.add(f"{path}.done_by", f"no event {kind!r}; known: {', '.join(WORK_EVENTS)}")
+    return tuple(dict.fromkeys(k for k in value if k in WORK_EVENTS))
 
 
 def _selection(value: Any, path: str, errors: _Errors, keys: set[str]):

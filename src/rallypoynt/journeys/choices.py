@@ -43,3 +43,15 @@ class VisitExit(models.TextChoices):
 class GateVerdict(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+
+
+# Why an engagement was lost: each org starts from these and edits its own list.
+LOST_REASONS = (
+    ("other_agent", "Went with another agent"),
+    ("not_ready", "Not ready"),
+    ("financing", "Financing"),
+    ("unreachable", "Unreachable"),
+    ("other", "Other"),
+)
+# Statuses whose journey is still worked: a won engagement goes on through closing and care.
+WORKING = (EngagementStatus.ACTIVE, EngagementStatus.WON)

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from datetime import date, time, timedelta
 
 from django.db.models import F, Prefetch, QuerySet
-from django.utils import timezone
 
 from rallypoynt.accounts.services import TOKEN_PREFIX, token_hash
 from rallypoynt.core.calendar import BusinessCalendar
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import PermissionDenied
 from rallypoynt.core.models import AuditEntry
 from rallypoynt.orgs.config_cache import org_cached
@@ -150,7 +150,7 @@ def closure_list(*, actor: Membership) -> QuerySet[Closure]:
 
 def upcoming_holidays(*, calendar: BusinessCalendar, days: int = 365) -> list[tuple[date, str]]:
     """Public holidays and closures in the next `days`, for the hours page."""
-    start = timezone.localdate(timezone=calendar.tzinfo())
+    start = local_today(calendar.tzinfo())
     found = []
     for offset in range(days):
         day = start + timedelta(days=offset)

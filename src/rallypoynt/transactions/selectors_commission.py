@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, Prefetch, QuerySet, Sum, Value, When
-from django.utils import timezone
 
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
@@ -166,7 +166,7 @@ def agent_statement(
         name: money(sum((getattr(r, name) for r in rows), ZERO))
         for name in ("gross", "agent", "team", "brokerage", "referral")
     }
-    cap = cap_progress(org_id=actor.org_id, member_id=member.pk, on=timezone.localdate())
+    cap = cap_progress(org_id=actor.org_id, member_id=member.pk, on=local_today(actor.org))
     return AgentStatement(member.pk, str(member.user), start, end, rows, totals, cap)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import (
@@ -97,7 +98,7 @@ def progress_snapshot(*, deal: Transaction, now: datetime | None = None) -> dict
     """Where the deal stands, as plain JSON: status, key dates, days to closing, deadlines
     (open, resolved, overdue, the next three), checklist progress by kind, open issues."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = local_today(deal.org, now)
     deadlines = Deadline.objects.filter(org_id=deal.org_id, transaction=deal)
     is_open = ~Q(status__in=RESOLVED)
     counts = deadlines.aggregate(
@@ -151,7 +152,7 @@ def checklist_due_soon(*, actor: Membership, days: int = 7) -> QuerySet[Checklis
     a terminated deal only keeps its termination checklist on the list."""
     if not 1 <= days <= 366:
         raise ValidationFailed("Invalid window.", fields={"days": ["between 1 and 366"]})
-    until = timezone.localdate() + timedelta(days=days)
+    until = local_today(actor.org) + timedelta(days=days)
     return (
         ChecklistItem.objects.filter(
             transaction_visible_q(actor, "transaction_id"),

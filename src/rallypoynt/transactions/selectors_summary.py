@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
+from rallypoynt.core.clock import local_today
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.choices import IssueStatus, ItemStatus
 from rallypoynt.transactions.models import ChecklistItem, Commission, Issue, Offer, Transaction
@@ -58,7 +58,7 @@ def _dates(deal: Transaction) -> dict[str, Any]:
 def _deadlines(deal: Transaction) -> list[dict[str, Any]]:
     rows = []
     for row in selectors.deadline_list(transaction=deal):
-        resolved_on = timezone.localdate(row.resolved_at) if row.resolved_at else None
+        resolved_on = local_today(deal.org, row.resolved_at) if row.resolved_at else None
         rows.append(
             {
                 "name": row.name,

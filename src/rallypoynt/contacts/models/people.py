@@ -22,6 +22,8 @@ class Contact(TenantModel):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.LEAD)
+    # The closing that made them a past client (the latest one, when they bought twice).
+    past_client_on = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=100, blank=True)
     owner = models.ForeignKey(
         "orgs.Membership",

@@ -1,6 +1,6 @@
 """Templates and their versions; engagements and the history the metrics read."""
 
-from rallypoynt.journeys.models.engagements import Engagement, EngagementContact
+from rallypoynt.journeys.models.engagements import Engagement, EngagementContact, LostReason
 from rallypoynt.journeys.models.history import (
     DeliverableRecord,
     GateDecision,
@@ -18,6 +18,7 @@ __all__ = [
     "GateDecision",
     "Handoff",
     "JourneyTemplate",
+    "LostReason",
     "PhaseVisit",
     "StageVisit",
     "StepCompletion",

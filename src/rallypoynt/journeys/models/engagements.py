@@ -31,6 +31,16 @@ class Engagement(TenantModel):
         max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
     )
     lost_reason = models.TextField(blank=True)
+    lost_reason_choice = models.ForeignKey(
+        "journeys.LostReason",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Won by a closing: the deal's final price and the commission it brought.
+    won_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    won_commission = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     expected_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -75,3 +85,21 @@ class EngagementContact(TenantModel):
             models.UniqueConstraint("org", "engagement", "contact", name="engagementcontact_uniq"),
         ]
         indexes = [models.Index(fields=["org", "contact"], name="engagementcontact_contact")]
+
+
+class LostReason(TenantModel):
+    """Why engagements are lost, in the org's own list (defaults: see `LOST_REASONS`)."""
+
+    key = models.SlugField(max_length=40)
+    label = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("org", "key", name="lostreason_org_key"),
+        ]
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label

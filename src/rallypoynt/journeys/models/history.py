@@ -62,6 +62,11 @@ class StepCompletion(TenantModel):
     completed_by = models.ForeignKey(
         "orgs.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What did it when no person ticked it: the domain event that proves the work.
+    event = models.ForeignKey(
+        "core.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(max_length=200, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         "orgs.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -91,6 +96,9 @@ class DeliverableRecord(TenantModel):
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(
         "orgs.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event = models.ForeignKey(
+        "core.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

@@ -34,6 +34,7 @@ from rallypoynt.journeys.selectors import (
 )
 from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
 from rallypoynt.journeys.services.handoffs import handoffs_close, handoffs_open
+from rallypoynt.journeys.services.lost_reasons import lost_reason_pick
 from rallypoynt.journeys.services.templates import template_in_use
 from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.permissions import visibility_for
@@ -212,14 +213,18 @@ def engagement_close(
     engagement_id: int,
     status: str,
     reason: str = "",
+    reason_key: str = "",
     now: datetime | None = None,
 ) -> Engagement:
-    """Won or lost (a lost engagement says why); its open visits and handed-off tasks end now."""
+    """Won (its journey goes on to closing and care) or lost, with a reason from the org's
+    list (`reason_key`) and a note; a lost one's visits and handed-off tasks end now."""
     engagement = engagement_for_update(actor, engagement_id)
     if status not in (EngagementStatus.WON, EngagementStatus.LOST):
         raise ValidationFailed("Won or lost?", fields={"status": ["won or lost"]})
-    if status == EngagementStatus.LOST and not reason.strip():
-        raise ValidationFailed("Say why it was lost.", fields={"reason": ["required"]})
+    if status == EngagementStatus.LOST and not (reason.strip() or reason_key):
+        raise ValidationFailed("Say why it was lost.", fields={"reason_key": ["required"]})
+    if len(reason) > 2000:
+        raise ValidationFailed("Too long.", fields={"reason": ["at most 2000 characters"]})
     if engagement.status not in OPEN:
         raise Conflict(
             f"This engagement is {engagement.status} already.",
@@ -227,16 +232,26 @@ def engagement_close(
         )
     now = now or timezone.now()
     engagement.status, engagement.closed_at = status, now
-    engagement.lost_reason = reason.strip() if status == EngagementStatus.LOST else ""
-    engagement.save(update_fields=["status", "closed_at", "lost_reason", "updated_at"])
+    if status == EngagementStatus.WON:
+        # Won: the journey goes on through closing and care, so nothing of it is closed.
+        engagement.save(update_fields=["status", "closed_at", "updated_at"])
+        engagement_record(engagement, actor, "engagement.won", reason=reason.strip()[:300])
+        return engagement
+    choice = lost_reason_pick(engagement.org_id, reason_key or "other")
+    engagement.lost_reason = reason.strip() or choice.label
+    engagement.lost_reason_choice = choice
+    engagement.save(
+        update_fields=["status", "closed_at", "lost_reason", "lost_reason_choice", "updated_at"]
+    )
     _visits_close(engagement, actor, now, VisitExit.CLOSED)
-    note = f"Closed without being done: the engagement was closed ({status})."
+    note = f"Closed without being done: the engagement was lost ({choice.label.lower()})."
     closed = handoffs_close(engagement, note, now)
     engagement_record(
         engagement,
         actor,
-        f"engagement.{status}",
+        "engagement.lost",
         reason=engagement.lost_reason,
+        reason_key=choice.key,
         handoff_tasks_closed=closed,
     )
     return engagement

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.errors import Conflict, PermissionDenied, ValidationFailed
-from rallypoynt.journeys.choices import EngagementStatus, GateVerdict, VisitExit
+from rallypoynt.journeys.choices import WORKING, GateVerdict, VisitExit
 from rallypoynt.journeys.engine import Evaluation
 from rallypoynt.journeys.models import (
     DeliverableRecord,
@@ -24,15 +24,21 @@ from rallypoynt.journeys.models import (
     StepCompletion,
 )
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
-from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
 from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
-from rallypoynt.journeys.services.handoffs import handoffs_close, handoffs_open
+from rallypoynt.journeys.services.handoffs import handoffs_close
+from rallypoynt.journeys.services.phase_move import (
+    follow_on,
+    handed_on,
+    phase_enter_next,
+    stage_follow,
+    visit_move,
+)
 from rallypoynt.orgs.models import Membership
 
 
 def _active(actor: Membership, engagement_id: int, step_key: str | None = None) -> Engagement:
     engagement = engagement_for_update(actor, engagement_id, step_key=step_key)
-    if engagement.status != EngagementStatus.ACTIVE:
+    if engagement.status not in WORKING:
         raise Conflict(
             f"This engagement is {engagement.get_status_display().lower()}.",
             fields={"status": [engagement.status]},
@@ -69,7 +75,7 @@ def step_complete(
     handoffs_close(engagement, done_by, now, phase_keys=[engagement.phase_key], step_key=step_key)
     if status.step.enters_stage:
         stage_from = engagement.stage_key
-        _stage_follow(engagement, (status.step.enters_stage,), actor, now)
+        stage_follow(engagement, (status.step.enters_stage,), actor, now)
         if engagement.stage_key != stage_from:
             engagement.save(update_fields=["stage_key", "stage_entered_at", "updated_at"])
     engagement_record(
@@ -81,7 +87,10 @@ def step_complete(
         is_on_time=on_time,
         role=status.role,
     )
-    return _handed_on(engagement, actor, now)
+    handed_on(engagement, actor, now)
+    # A phase the recorded work reached moves on once its last manual step is done.
+    follow_on(engagement, actor, now, announce=False)
+    return engagement_evaluate(engagement, now)
 
 
 @transaction.atomic
@@ -160,16 +169,9 @@ def gate_decide(
         decided_by=actor,
     )
     engagement_record(engagement, actor, f"engagement.gate_{verdict}", reason=reason.strip())
+    if verdict == GateVerdict.APPROVED:
+        follow_on(engagement, actor, now, announce=False)
     return engagement_evaluate(engagement, now)
-
-
-def _move(engagement: Engagement, model, key: str, actor: Membership, now: datetime, how: str):
-    model.objects.filter(
-        org_id=engagement.org_id, engagement=engagement, exited_at__isnull=True
-    ).update(exited_at=now, exited_by=actor, exit=how)
-    model.objects.create(
-        org_id=engagement.org_id, engagement=engagement, key=key, entered_at=now, entered_by=actor
-    )
 
 
 @transaction.atomic
@@ -185,44 +187,10 @@ def phase_advance(*, actor: Membership, engagement_id: int, now: datetime | None
         raise Conflict(
             evaluation.why_blocked(), fields={"blockers": [b.reason for b in evaluation.blockers]}
         )
-    left, target = engagement.phase_key, evaluation.next_phase
-    _move(engagement, PhaseVisit, target.key, actor, now, VisitExit.ADVANCED)
-    engagement.phase_key, engagement.phase_entered_at = target.key, now
-    stage_from = engagement.stage_key
-    _stage_follow(engagement, target.sales_stages, actor, now)
-    engagement.save(
-        update_fields=[
-            "phase_key",
-            "phase_entered_at",
-            "stage_key",
-            "stage_entered_at",
-            "updated_at",
-        ]
-    )
-    engagement_record(
-        engagement, actor, "engagement.phase_advanced", phase_from=left, stage_from=stage_from
-    )
-    return _handed_on(engagement, actor, now)
-
-
-def _handed_on(engagement: Engagement, actor: Membership, now: datetime) -> Evaluation:
-    """Hand the steps that just became workable to whoever holds their role."""
-    evaluation = engagement_evaluate(engagement, now)
-    handoffs_open(engagement=engagement, actor=actor, steps=steps_to_hand_off(evaluation), now=now)
-    return evaluation
-
-
-def _stage_follow(engagement: Engagement, keys: tuple[str, ...], actor, now) -> None:
-    order = [s.key for s in version_blueprint(engagement.pipeline).stages]
-    here = order.index(engagement.stage_key) if engagement.stage_key in order else -1
-    later = [k for k in keys if k in order and order.index(k) > here]
-    if engagement.stage_key in keys or not later:
-        return
-    target = min(later, key=order.index)
-    # Skipping a stage (the journey went faster than the pipeline) is a jump, not a step.
-    how = VisitExit.ADVANCED if order.index(target) == here + 1 else VisitExit.JUMPED
-    _move(engagement, StageVisit, target, actor, now, how)
-    engagement.stage_key, engagement.stage_entered_at = target, now
+    phase_enter_next(engagement, actor, now, evaluation)
+    handed_on(engagement, actor, now)
+    follow_on(engagement, actor, now)
+    return engagement_evaluate(engagement, now)
 
 
 @transaction.atomic
@@ -241,7 +209,7 @@ def stage_change(*, actor: Membership, engagement_id: int, stage_key: str) -> En
         else (VisitExit.ADVANCED if there == here + 1 else VisitExit.JUMPED)
     )
     now, stage_from = timezone.now(), engagement.stage_key
-    _move(engagement, StageVisit, stage_key, actor, now, how)
+    visit_move(engagement, StageVisit, stage_key, actor, now, how)
     engagement.stage_key, engagement.stage_entered_at = stage_key, now
     engagement.save(update_fields=["stage_key", "stage_entered_at", "updated_at"])
     engagement_record(engagement, actor, "engagement.stage_changed", stage_from=stage_from, how=how)
@@ -275,8 +243,8 @@ def engagement_upgrade(*, actor: Membership, engagement_id: int) -> Evaluation:
     engagement.journey, engagement.pipeline = journey, pipeline
     engagement.save(update_fields=["journey", "pipeline", "updated_at"])
     # The visits end and start again at the same key, so time per version stays measurable.
-    _move(engagement, PhaseVisit, engagement.phase_key, actor, now, VisitExit.UPGRADED)
-    _move(engagement, StageVisit, engagement.stage_key, actor, now, VisitExit.UPGRADED)
+    visit_move(engagement, PhaseVisit, engagement.phase_key, actor, now, VisitExit.UPGRADED)
+    visit_move(engagement, StageVisit, engagement.stage_key, actor, now, VisitExit.UPGRADED)
     engagement_record(
         engagement,
         actor,
@@ -285,7 +253,7 @@ def engagement_upgrade(*, actor: Membership, engagement_id: int) -> Evaluation:
         journey=journey.pk,
         pipeline=pipeline.pk,
     )
-    return _handed_on(engagement, actor, now)
+    return handed_on(engagement, actor, now)
 
 
 def _newest(version):

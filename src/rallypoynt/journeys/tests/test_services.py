@@ -438,11 +438,13 @@ def test_a_lost_engagement_says_why_and_its_open_visits_end(brokerage):
     assert events(engagement, "engagement.lost")[0].payload["reason"] == "Went with a friend"
 
 
-def test_a_closed_engagement_refuses_every_further_move(brokerage):
+def test_a_lost_engagement_refuses_every_further_move(brokerage):
     buyer = brokerage.buyer
     engagement = opened(buyer)
-    engagement_close(actor=buyer, engagement_id=engagement.pk, status="won")
-    assert reloaded(engagement).status == "won"
+    engagement_close(
+        actor=buyer, engagement_id=engagement.pk, status="lost", reason_key="not_ready"
+    )
+    assert reloaded(engagement).status == "lost"
     moves = [
         lambda: step_complete(
             actor=buyer, engagement_id=engagement.pk, step_key="initial_response"
@@ -459,7 +461,8 @@ def test_a_closed_engagement_refuses_every_further_move(brokerage):
     for move in moves:
         with pytest.raises(Conflict):
             move()
-    assert reloaded(engagement).status == "won"
+    assert reloaded(engagement).status == "lost"
+    assert reloaded(engagement).lost_reason_choice.label == "Not ready"
 
 
 def test_a_held_engagement_refuses_moves_until_it_is_resumed(brokerage):

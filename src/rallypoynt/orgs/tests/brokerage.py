@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rallypoynt.contacts.models import Contact
+from rallypoynt.core.clock import local_today
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, Office, Organization, Team
 from rallypoynt.orgs.tests.factories import (
@@ -35,9 +37,18 @@ class Brokerage:
             raise AttributeError(name) from None
 
 
+# The test brokerage's zone: its "today" differs from UTC's each night (00:00-05:00 UTC).
+ZONE = "America/New_York"
+
+
+def org_today() -> date:
+    """Today on the test brokerage's calendar (never the UTC date)."""
+    return local_today(ZONE)
+
+
 def build_brokerage(name: str = "Front Range") -> Brokerage:
     """Denver and Boulder offices, a team in each, staff with the demo's roles."""
-    org = OrganizationFactory(name=name)
+    org = OrganizationFactory(name=name, time_zone=ZONE)
     denver = OfficeFactory(org=org, name="Denver")
     boulder = OfficeFactory(org=org, name="Boulder")
     summit = TeamFactory(org=org, name="Summit", office=denver)

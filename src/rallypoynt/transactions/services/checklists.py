@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.calendar import BusinessCalendar
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
@@ -31,6 +32,7 @@ from rallypoynt.transactions.services.checklist_templates import (  # noqa: F401
 
 # The module, not its names: the amendment service in `deadlines` may import this one back.
 from rallypoynt.transactions.services.deal_lock import transaction_calendar, transaction_for_update
+from rallypoynt.transactions.services.journey_link import journeys_follow
 
 # What a new contract gets; the termination checklist waits for a failed contingency.
 CONTRACT_KINDS = (ChecklistKind.DUE_DILIGENCE, ChecklistKind.PRE_CLOSING, ChecklistKind.CLOSING)
@@ -177,7 +179,7 @@ def checklist_item_mark(
         target=row,
         changes={"status": [before, status]},
     )
-    today = timezone.localdate()
+    today = local_today(actor.org)
     event_emit(
         org_id=row.org_id,
         kind="checklist_item.reopened" if is_open else f"checklist_item.{status}",
@@ -190,7 +192,33 @@ def checklist_item_mark(
             "is_late": bool(not is_open and row.due_on and today > row.due_on),
         },
     )
+    if not is_open:
+        _kind_completed(row, actor)
     return row
+
+
+# Completing these checklists is journey work (journeys/evidence.py names the events).
+JOURNEY_CHECKLISTS = ("due_diligence", "pre_closing", "closing")
+
+
+def _kind_completed(row: ChecklistItem, actor: Membership) -> None:
+    """The last open item of a due diligence, pre-closing or closing checklist was done."""
+    if row.kind not in JOURNEY_CHECKLISTS:
+        return
+    siblings = ChecklistItem.objects.filter(
+        org_id=row.org_id, transaction_id=row.transaction_id, kind=row.kind
+    )
+    if siblings.filter(status=ItemStatus.OPEN).exists():
+        return
+    deal = Transaction.objects.select_related("org").get(pk=row.transaction_id)
+    event = event_emit(
+        org_id=row.org_id,
+        kind=f"checklist.{row.kind}_completed",
+        subject=deal,
+        actor_id=actor.user_id,
+        payload={"kind": row.kind, "items": siblings.count()},
+    )
+    journeys_follow(deal, event)
 
 
 @db_transaction.atomic

@@ -10,8 +10,10 @@ from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.timefmt import day_text
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import notification_send
 from rallypoynt.transactions import selectors
@@ -28,9 +30,9 @@ from rallypoynt.transactions.services.checklists import checklists_apply
 from rallypoynt.transactions.services.commission import commissions_finalize
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
 from rallypoynt.transactions.services.journey_link import (
-    journeys_advance,
-    journeys_deliver,
+    journeys_follow,
     journeys_return,
+    journeys_win,
 )
 
 LIVE = (TransactionStatus.UNDER_CONTRACT, TransactionStatus.PENDING)
@@ -47,7 +49,7 @@ def _close_checked(deal: Transaction, closed_on: date, final_price: Decimal) -> 
     errors: dict[str, list[str]] = {}
     if final_price is None or final_price <= 0:
         errors["final_price"] = ["a positive amount"]
-    if closed_on > timezone.localdate():
+    if closed_on > local_today(deal.org):
         errors["closed_on"] = ["not in the future: record the closing once it happened"]
     elif deal.accepted_on and closed_on < deal.accepted_on:
         errors["closed_on"] = ["on or after the acceptance date"]
@@ -97,7 +99,7 @@ def transaction_close(
     audit_record(
         org_id=deal.org_id, actor_id=actor.user_id, action="transaction.close", target=deal
     )
-    event_emit(
+    event = event_emit(
         org_id=deal.org_id,
         kind="transaction.closed",
         subject=deal,
@@ -108,8 +110,8 @@ def transaction_close(
             "days_to_close": summary.record["dates"]["days_contract_to_close"],
         },
     )
-    journeys_advance(deal, actor, "transaction_management")
-    journeys_deliver(deal, actor, "transaction_summary_record", f"Transaction #{deal.pk}")
+    journeys_win(deal, event, actor)
+    journeys_follow(deal, event, f"The closing of {deal} on {day_text(closed_on)}")
     return deal
 
 
@@ -121,8 +123,8 @@ def termination_start(deal: Transaction, deadline: Deadline, actor: Membership) 
         title=f"{deadline.name} failed",
         description="Decide with the client: terminate, renegotiate, or waive by amendment.",
         owner=actor,
-        raised_on=timezone.localdate(),
-        due_on=timezone.localdate(),
+        raised_on=local_today(deal.org),
+        due_on=local_today(deal.org),
         deadline=deadline,
     )
     checklists_apply(deal=deal, kinds=["termination"], actor=actor)
@@ -161,7 +163,7 @@ def transaction_terminate(
         raise ValidationFailed("Say why the deal ended.", fields={"reason": ["required"]})
     now = timezone.now()
     deal.status, deal.terminated_reason = TransactionStatus.TERMINATED, reason.strip()
-    deal.terminated_on = terminated_on or timezone.localdate()
+    deal.terminated_on = terminated_on or local_today(deal.org)
     deal.save()
     deal.deadlines.filter(status__in=UNRESOLVED).update(
         status=DeadlineStatus.WAIVED, resolved_at=now, resolved_by=actor, updated_at=now

@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction as db_transaction
-from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership, TeamMember
@@ -309,7 +309,7 @@ def commission_set(
         row.referral_percent, row.referral_to = referral_percent, referral_to[:200]
         row.status = CommissionStatus.FINAL if is_closed else CommissionStatus.PROJECTED
         row.earned_on = deal.closed_on if is_closed else deal.closing_on
-    on = rows[0].earned_on or timezone.localdate()
+    on = rows[0].earned_on or local_today(deal.org)
     _side_write(rows, deal=deal, on=on, final=is_closed, actor=actor, kind="commission.set")
     _co_agents_on_deal(actor, deal, side, [c.member_id for c in co_agents], dropped)
     return next(row for row in rows if row.agent_id == engagement.agent_id)
@@ -357,7 +357,7 @@ def commissions_reproject(*, deal: Transaction, actor: Membership | None) -> lis
         .select_related("agent__user", "team", "org")
         .order_by("side", "pk")
     )
-    on = deal.closing_on or timezone.localdate()
+    on = deal.closing_on or local_today(deal.org)
     for side in _by_side(rows):
         for row in side:
             row.earned_on = deal.closing_on

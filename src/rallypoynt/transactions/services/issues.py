@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction as db_transaction
-from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
@@ -92,7 +92,7 @@ def issue_create(
         title=title,
         description=description.strip(),
         owner_id=owner_id,
-        raised_on=timezone.localdate(),
+        raised_on=local_today(deal.org),
         due_on=due_on,
         deadline_id=deadline_id,
     )
@@ -165,13 +165,14 @@ def issue_resolve(
 ) -> Issue:
     """Close an issue with what was done about it (required: the log is for learning)."""
     row = _issue_for_update(actor, issue_id)
-    resolved_on = resolved_on or timezone.localdate()
+    today = local_today(actor.org)
+    resolved_on = resolved_on or today
     errors: dict[str, list[str]] = {}
     if not resolution.strip():
         errors["resolution"] = ["say how it was resolved"]
     if resolved_on < row.raised_on:
         errors["resolved_on"] = [f"on or after the day it was raised ({row.raised_on})"]
-    elif resolved_on > timezone.localdate():
+    elif resolved_on > today:
         errors["resolved_on"] = ["not in the future"]
     if errors:
         raise ValidationFailed("The resolution is not valid.", fields=errors)

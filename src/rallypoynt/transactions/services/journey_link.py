@@ -1,52 +1,73 @@
-"""What a deal does to the journeys of the engagements it serves: move them on a phase, put
-the deal's deliverables on file, move them back when it falls through; what cannot happen
-yet is recorded, never raised."""
+"""What a deal does to the journeys of the engagements it serves: its events prove journey
+work (journeys.services.follow), a closing wins them, an ending sends them back. What cannot
+happen yet is recorded on the engagement, never raised into the deal's own change."""
 
 from __future__ import annotations
 
 from django.db import transaction as db_transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.models import Event
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import version_blueprint
+from rallypoynt.journeys.services.follow import evidence_withdraw, journey_follow
+from rallypoynt.journeys.services.outcomes import engagement_win
 from rallypoynt.journeys.services.phase_return import engagement_return
-from rallypoynt.journeys.services.progress import deliverable_record, phase_advance
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import TransactionStatus
-from rallypoynt.transactions.models import Transaction, TransactionEngagement
-
-
-def _engagements(deal: Transaction) -> list:
-    rows = deal.sides.select_related("engagement__journey")
-    return [side.engagement for side in rows]
-
-
-def journeys_advance(deal: Transaction, actor: Membership, from_phase: str) -> None:
-    """Engagements in `from_phase` move to the next phase; a gate or a missing deliverable
-    that holds one back is recorded as `engagement.advance_waiting` with the reason."""
-    for engagement in _engagements(deal):
-        if engagement.phase_key != from_phase:
-            continue
-        try:
-            with db_transaction.atomic():
-                phase_advance(actor=actor, engagement_id=engagement.pk)
-        except ServiceError as exc:
-            event_emit(
-                org_id=deal.org_id,
-                kind="engagement.advance_waiting",
-                subject=engagement,
-                actor_id=actor.user_id,
-                payload={"transaction_id": deal.pk, "reason": exc.message},
-            )
-
+from rallypoynt.transactions.models import (
+    Commission,
+    ProgressUpdate,
+    Transaction,
+    TransactionEngagement,
+)
 
 LIVE = (TransactionStatus.OFFER, TransactionStatus.UNDER_CONTRACT, TransactionStatus.PENDING)
 # The deal's phases begin here; a deal that ends sends its engagements to the phase before.
 DEAL_PHASE = "transaction_initiation"
 
 
-def _before_deal(engagement) -> str | None:
+def _engagements(deal: Transaction) -> list[Engagement]:
+    rows = deal.sides.select_related("engagement__journey")
+    return [side.engagement for side in rows]
+
+
+def journeys_follow(deal: Transaction, event: Event, via: str = "") -> None:
+    """Let each engagement the deal serves record what `event` proves and move on."""
+    via = via or f"{_label(event.kind)} on {deal}"
+    for engagement in _engagements(deal):
+        journey_follow(engagement_id=engagement.pk, event=event, via=via)
+
+
+def _label(kind: str) -> str:
+    from rallypoynt.journeys.evidence import work_label
+
+    return work_label(kind).capitalize()
+
+
+def journeys_win(deal: Transaction, event: Event, actor: Membership) -> None:
+    """A closing wins each engagement it serves: the price, and the commission its side
+    brought, become the engagement's value; its clients become past clients."""
+    gross = {}
+    for side, amount in Commission.objects.filter(org_id=deal.org_id, transaction=deal).values_list(
+        "side", "gross"
+    ):
+        gross[side] = gross.get(side, 0) + (amount or 0)
+    for link in deal.sides.all():
+        engagement_win(
+            engagement_id=link.engagement_id,
+            actor=actor,
+            price=deal.final_price,
+            commission=gross.get(link.side),
+            closed_on=deal.closed_on,
+            event=event,
+        )
+
+
+def _before_deal(engagement: Engagement) -> str | None:
     keys = [p.key for p in version_blueprint(engagement.journey).phases]
     if DEAL_PHASE not in keys or keys.index(DEAL_PHASE) == 0:
         return None
@@ -55,60 +76,54 @@ def _before_deal(engagement) -> str | None:
     return keys[keys.index(DEAL_PHASE) - 1]
 
 
+def _waiting(deal: Transaction, engagement: Engagement, actor: Membership, reason: str) -> None:
+    event_emit(
+        org_id=deal.org_id,
+        kind="engagement.return_waiting",
+        subject=engagement,
+        actor_id=actor.user_id,
+        payload={"transaction_id": deal.pk, "reason": reason},
+    )
+
+
+def _deal_events(deal: Transaction) -> list[int]:
+    """Every event about the deal, its offers and its progress updates: what they proved
+    for the journey goes when the deal ends."""
+    subjects = Q(subject_type="transactions.transaction", subject_id=deal.pk)
+    subjects |= Q(subject_type="transactions.offer", subject_id__in=deal.offers.values("pk"))
+    subjects |= Q(
+        subject_type="transactions.progressupdate",
+        subject_id__in=ProgressUpdate.objects.filter(transaction=deal).values("pk"),
+    )
+    return list(Event.objects.filter(subjects, org_id=deal.org_id).values_list("pk", flat=True))
+
+
 def journeys_return(deal: Transaction, actor: Membership, reason: str) -> None:
     """Engagements in the deal's phases go back to the one before (the buyer searches again,
-    the listing is back on the market); what holds one back is `engagement.return_waiting`."""
+    the listing is back on the market); what holds one back is `engagement.return_waiting`.
+    Work the deal proved for phases not reached yet comes off the record."""
+    events = _deal_events(deal)
     for engagement in _engagements(deal):
-        target = _before_deal(engagement)
-        if target is None:
-            continue
         live = TransactionEngagement.objects.filter(
-            org_id=deal.org_id,
-            engagement_id=engagement.pk,
-            transaction__status__in=LIVE,
+            org_id=deal.org_id, engagement_id=engagement.pk, transaction__status__in=LIVE
         ).exclude(transaction_id=deal.pk)
         if live.exists():
             # A backup contract still carries the journey: it stays where it is.
-            event_emit(
-                org_id=deal.org_id,
-                kind="engagement.return_waiting",
-                subject=engagement,
-                actor_id=actor.user_id,
-                payload={"transaction_id": deal.pk, "reason": "another deal is still live"},
-            )
+            _waiting(deal, engagement, actor, "another deal is still live")
+            continue
+        locked = Engagement.objects.select_for_update(of=("self",)).select_related(
+            "journey", "pipeline", "org"
+        )
+        engagement = locked.get(org_id=deal.org_id, pk=engagement.pk)
+        evidence_withdraw(engagement, events, actor, timezone.now())
+        target = _before_deal(engagement)
+        if target is None:
             continue
         try:
             with db_transaction.atomic():
                 # The deal grants the right: its coordinator may end it, not work the journey.
-                locked = Engagement.objects.select_for_update(of=("self",)).select_related(
-                    "journey", "pipeline", "org"
-                )
                 engagement_return(
-                    engagement=locked.get(org_id=deal.org_id, pk=engagement.pk),
-                    actor=actor,
-                    phase_key=target,
-                    reason=reason,
+                    engagement=engagement, actor=actor, phase_key=target, reason=reason
                 )
         except ServiceError as exc:
-            event_emit(
-                org_id=deal.org_id,
-                kind="engagement.return_waiting",
-                subject=engagement,
-                actor_id=actor.user_id,
-                payload={"transaction_id": deal.pk, "reason": exc.message},
-            )
-
-
-def journeys_deliver(deal: Transaction, actor: Membership, key: str, note: str) -> int:
-    """File deliverable `key` on each engagement whose current phase asks for it."""
-    filed = 0
-    for engagement in _engagements(deal):
-        try:
-            with db_transaction.atomic():
-                deliverable_record(
-                    actor=actor, engagement_id=engagement.pk, deliverable_key=key, note=note
-                )
-        except ServiceError:
-            continue  # not in this phase (or not the actor's to file): nothing to do
-        filed += 1
-    return filed
+            _waiting(deal, engagement, actor, exc.message)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import OFFER_LIVE, Anchor, OfferStatus, TransactionStatus
@@ -19,7 +19,7 @@ from rallypoynt.transactions.models import Offer, OfferVersion, Transaction
 from rallypoynt.transactions.services.checklists import checklists_apply
 from rallypoynt.transactions.services.commission import commissions_reproject
 from rallypoynt.transactions.services.deadline_build import DeadlineSpec, deadlines_create
-from rallypoynt.transactions.services.journey_link import journeys_advance
+from rallypoynt.transactions.services.journey_link import journeys_follow
 from rallypoynt.transactions.services.offer_versions import (
     offer_close,
     offer_for_update,
@@ -49,8 +49,10 @@ def offer_accept(*, actor: Membership, offer_id: int) -> Offer:
     _contingency_deadlines(deal, version, actor)
     checklists_apply(deal=deal, kinds=["due_diligence", "pre_closing", "closing"], actor=actor)
     commissions_reproject(deal=deal, actor=actor)
-    offer_record(offer, actor, "offer.accepted", number=version.number, price=str(version.price))
-    journeys_advance(deal, actor, "transaction_initiation")
+    event = offer_record(
+        offer, actor, "offer.accepted", number=version.number, price=str(version.price)
+    )
+    journeys_follow(deal, event, f"The accepted offer from {offer.buyer_name} on {deal}")
     return offer
 
 
@@ -69,7 +71,7 @@ def _contract(deal: Transaction, version: OfferVersion, now: datetime) -> None:
     deal.offer_price = deal.offer_price or _first_price(version)
     deal.contract_price, deal.earnest_money = version.price, version.earnest_money
     deal.closing_on = version.closing_on or deal.closing_on
-    deal.accepted_on = timezone.localdate(now, timezone=ZoneInfo(deal.org.time_zone))
+    deal.accepted_on = local_today(deal.org, now)
     deal.save()
 
 

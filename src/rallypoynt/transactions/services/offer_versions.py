@@ -8,6 +8,7 @@ from datetime import datetime
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.models import Event
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.models import Offer, OfferVersion, Transaction
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
@@ -37,13 +38,13 @@ def offer_close(offer: Offer, version: OfferVersion, status: str, now: datetime)
     offer.save(update_fields=["status", "updated_at"])
 
 
-def offer_record(offer: Offer, actor: Membership | None, kind: str, **payload) -> None:
+def offer_record(offer: Offer, actor: Membership | None, kind: str, **payload) -> Event:
     """The audit entry and the domain event of one step of the offer (no actor: a job)."""
     actor_user = actor.user_id if actor else None
     audit_record(
         org_id=offer.org_id, actor_id=actor_user, action=kind, target=offer, changes=payload
     )
-    event_emit(
+    return event_emit(
         org_id=offer.org_id,
         kind=kind,
         subject=offer,

@@ -19,6 +19,7 @@ from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import OFFER_LIVE, OfferStatus, TransactionStatus
 from rallypoynt.transactions.models import Offer, OfferVersion
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.services.journey_link import journeys_follow
 from rallypoynt.transactions.services.offer_accept import offer_accept
 from rallypoynt.transactions.services.offer_terms import (
     MONEY_TERMS,
@@ -98,7 +99,10 @@ def offer_create(
     )
     if is_submitted:
         _expiry_schedule(version)
-    offer_record(offer, actor, "offer.created", status=status, price=str(version.price))
+    kind = "offer.submitted" if is_submitted else "offer.created"
+    event = offer_record(offer, actor, kind, status=status, price=str(version.price))
+    if is_submitted:
+        journeys_follow(deal, event)
     return offer
 
 
@@ -146,7 +150,7 @@ def offer_counter(
 @db_transaction.atomic
 def offer_submit(*, actor: Membership, offer_id: int) -> Offer:
     """Send a draft offer."""
-    offer, _ = offer_for_update(actor, offer_id)
+    offer, deal = offer_for_update(actor, offer_id)
     version = version_latest(offer)
     if offer.status != OfferStatus.DRAFT:
         raise Conflict("Only a draft can be submitted.", fields={"status": [offer.status]})
@@ -158,7 +162,7 @@ def offer_submit(*, actor: Membership, offer_id: int) -> Offer:
     version.save(update_fields=["status", "submitted_at", "updated_at"])
     offer.save(update_fields=["status", "updated_at"])
     _expiry_schedule(version)
-    offer_record(offer, actor, "offer.submitted", number=version.number)
+    journeys_follow(deal, offer_record(offer, actor, "offer.submitted", number=version.number))
     return offer
 
 

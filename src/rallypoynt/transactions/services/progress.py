@@ -21,6 +21,7 @@ from rallypoynt.transactions.choices import CLIENT_ROLES
 from rallypoynt.transactions.models import Party, ProgressUpdate, Transaction
 from rallypoynt.transactions.selectors_management import progress_snapshot
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.services.journey_link import journeys_follow
 
 MAX_NOTE = 5000
 
@@ -76,7 +77,7 @@ def progress_update_post(
     audit_record(
         org_id=deal.org_id, actor_id=actor.user_id, action="progress_update.post", target=row
     )
-    event_emit(
+    event = event_emit(
         org_id=deal.org_id,
         kind="progress_update.posted",
         subject=row,
@@ -85,6 +86,7 @@ def progress_update_post(
     )
     if recipients:
         enqueue_on_commit(progress_update_email, row.pk)
+    journeys_follow(deal, event)
     return row
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
@@ -18,6 +19,7 @@ from rallypoynt.transactions.choices import (
 from rallypoynt.transactions.models import Deadline, Transaction
 from rallypoynt.transactions.selectors import transaction_visible_q
 from rallypoynt.transactions.services.closing import termination_start
+from rallypoynt.transactions.services.journey_link import journeys_follow
 
 
 @db_transaction.atomic
@@ -48,7 +50,7 @@ def deadline_resolve(
     row.status, row.resolved_at, row.resolved_by = status, now, actor
     row.save(update_fields=["status", "resolved_at", "resolved_by", "updated_at"])
     accepted = row.transaction.accepted_on
-    days = (timezone.localdate(now) - accepted).days if accepted else None
+    days = (local_today(actor.org, now) - accepted).days if accepted else None
     event_emit(
         org_id=row.org_id,
         kind=f"deadline.{status}",
@@ -79,3 +81,11 @@ def _deal_follows(row: Deadline, actor: Membership) -> None:
     if not others.filter(status__in=UNRESOLVED | {DeadlineStatus.FAILED}).exists():
         deal.status = TransactionStatus.PENDING
         deal.save(update_fields=["status", "updated_at"])
+        event = event_emit(
+            org_id=deal.org_id,
+            kind="transaction.contingencies_cleared",
+            subject=deal,
+            actor_id=actor.user_id,
+            payload={"last_deadline_id": row.pk},
+        )
+        journeys_follow(deal, event)

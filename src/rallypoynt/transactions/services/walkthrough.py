@@ -11,6 +11,7 @@ from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
@@ -18,6 +19,7 @@ from rallypoynt.transactions.choices import RESOLVED, DeadlineKind, DeadlineStat
 from rallypoynt.transactions.models import Deadline, Transaction, WalkthroughReport
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
 from rallypoynt.transactions.services.issues import issue_create
+from rallypoynt.transactions.services.journey_link import journeys_follow
 
 FINDING_FIELDS = frozenset({"area", "ok", "note"})
 MAX_FINDINGS = 60
@@ -75,7 +77,9 @@ def _satisfy_walkthrough_deadlines(deal: Transaction, actor: Membership) -> list
                 "kind": row.kind,
                 "note": "final walk-through found everything in order",
                 "resolution_days": (
-                    (timezone.localdate(now) - deal.accepted_on).days if deal.accepted_on else None
+                    (local_today(deal.org, now) - deal.accepted_on).days
+                    if deal.accepted_on
+                    else None
                 ),
                 "is_late": bool(row.due_at and now > row.due_at),
             },
@@ -97,7 +101,7 @@ def walkthrough_record(
     actor, and a walk-through with everything in order satisfies the walk-through deadline."""
     deal = transaction_for_update(actor, transaction_id)
     rows = walkthrough_findings_parse(findings)
-    if done_on > timezone.localdate():
+    if done_on > local_today(deal.org):
         raise ValidationFailed("Not done yet?", fields={"done_on": ["not in the future"]})
     if len(attendees.strip()) > 300:
         raise ValidationFailed("Too long.", fields={"attendees": ["at most 300 characters"]})
@@ -112,7 +116,7 @@ def walkthrough_record(
         notes=notes.strip(),
         author=actor,
     )
-    today = timezone.localdate()
+    today = local_today(deal.org)
     due_on = deal.closing_on if deal.closing_on and deal.closing_on >= today else None
     issues = [
         issue_create(
@@ -127,6 +131,17 @@ def walkthrough_record(
         if not row["ok"]
     ]
     satisfied = _satisfy_walkthrough_deadlines(deal, actor) if is_ok else []
+    if is_ok:
+        cleared = event_emit(
+            org_id=deal.org_id,
+            kind="walkthrough.cleared",
+            subject=deal,
+            actor_id=actor.user_id,
+            payload={"report_id": report.pk, "done_on": done_on.isoformat()},
+        )
+        journeys_follow(
+            deal, cleared, f"The final walk-through of {deal} on {done_on:%b} {done_on.day}"
+        )
     audit_record(
         org_id=deal.org_id, actor_id=actor.user_id, action="walkthrough.record", target=report
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
+from rallypoynt.orgs.tests.brokerage import org_today
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/deadlines/calculate"
@@ -62,14 +63,12 @@ def test_it_needs_authentication():
 def test_a_deal_its_deadlines_this_week_an_amendment_and_a_removal(brokerage, other):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     from rallypoynt.journeys.tests.factories import engagement_for
     from rallypoynt.orgs.tests.brokerage import count_queries
 
     api = ApiClient(brokerage.ben)
     engagement = engagement_for(brokerage.ben)
-    today = timezone.localdate()
+    today = org_today()
     deal = api.post(
         "/api/v1/transactions",
         {

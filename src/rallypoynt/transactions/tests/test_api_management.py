@@ -7,10 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.orgs.tests.brokerage import count_queries
+from rallypoynt.orgs.tests.brokerage import count_queries, org_today
 from rallypoynt.orgs.tests.test_views import client_for
 from rallypoynt.transactions.models import ChecklistItem, Issue, ProgressUpdate, WalkthroughReport
 from rallypoynt.transactions.services.checklists import (
@@ -26,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def deal(brokerage):
-    today = timezone.localdate()
+    today = org_today()
     return make_deal(
         brokerage.ben, accepted_on=today - timedelta(days=3), closing_on=today + timedelta(days=25)
     )
@@ -49,7 +48,7 @@ def test_checklists_through_the_api(brokerage, deal):
 
     custom = api.post(
         f"/api/v1/transactions/{deal.pk}/checklist-items",
-        {"kind": "closing", "title": "Book the movers", "due_on": str(timezone.localdate())},
+        {"kind": "closing", "title": "Book the movers", "due_on": str(org_today())},
     )
     assert custom.status_code == 201 and custom.json()["key"] == "custom-1"
     terminate = api.post(f"{url}/apply", {"kinds": ["termination"]}).json()
@@ -104,7 +103,7 @@ def test_issues_through_the_api(brokerage, deal):
     assert issue["status"] == "open" and issue["owner_id"] == brokerage.lead.pk
     assert api.post(url, {"title": "x", "owner_id": 999999}).status_code == 422
     one = f"/api/v1/issues/{issue['id']}"
-    patched = api.patch(one, {"owner_id": None, "due_on": str(timezone.localdate())})
+    patched = api.patch(one, {"owner_id": None, "due_on": str(org_today())})
     assert patched.json()["owner_id"] is None and patched.json()["due_on"]
     assert patched.json()["title"] == "Appraisal low"
     assert api.post(f"{one}/resolve", {"resolution": ""}).status_code == 422
@@ -126,7 +125,7 @@ def test_progress_and_walkthrough_through_the_api(brokerage, deal):
     report = api.post(
         f"{base}/walkthroughs",
         {
-            "done_on": str(timezone.localdate()),
+            "done_on": str(org_today()),
             "findings": [{"area": "Kitchen", "ok": True}, {"area": "Roof", "ok": False}],
         },
     )
@@ -195,7 +194,7 @@ def test_the_pages_show_and_change_the_deal(brokerage, deal):
     page = client.get(f"{url}/progress/").content.decode()
     assert "Inspection done." in page and "Where it stands" in page
 
-    walk = {"done_on": str(timezone.localdate()), "area_0": "Kitchen", "ok_0": "1"}
+    walk = {"done_on": str(org_today()), "area_0": "Kitchen", "ok_0": "1"}
     client.post(f"{url}/walkthrough/", {**walk, "area_1": "Roof", "ok_1": "0", "note_1": "Leak"})
     assert WalkthroughReport.objects.get(transaction=deal).is_ok is False
     assert "Problems found" in client.get(f"{url}/walkthrough/").content.decode()

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.tests.factories import engagement_for
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.checklist_parse import (
     checklist_defaults_load,
     checklist_items_parse,
@@ -189,7 +189,7 @@ def test_an_amended_closing_date_moves_the_open_items_only(brokerage):
 
 @pytest.mark.django_db
 def test_marking_an_item_done_na_and_reopened_keeps_who_and_when(brokerage, other):
-    deal = make_deal(brokerage.ben, accepted_on=timezone.localdate())
+    deal = make_deal(brokerage.ben, accepted_on=org_today())
     checklists_apply(deal=deal, kinds=["due_diligence"])
     item = items_of(deal)["order-inspection"]
     done = checklist_item_mark(actor=brokerage.ben, item_id=item.pk, status="done", note="Booked")
@@ -237,7 +237,7 @@ def test_custom_items_get_their_own_keys_and_a_fixed_date(brokerage, other):
 
 @pytest.mark.django_db
 def test_items_due_soon_across_my_deals_only(brokerage):
-    today = timezone.localdate()
+    today = org_today()
     mine = make_deal(brokerage.ben, accepted_on=today - timedelta(days=2))
     theirs = make_deal(brokerage.maria, accepted_on=today)
     checklists_apply(deal=mine, kinds=["due_diligence"])

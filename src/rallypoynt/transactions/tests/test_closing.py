@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.errors import Conflict
 from rallypoynt.core.models import Event
 from rallypoynt.orgs.models import Notification
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.orgs.tests.factories import MembershipFactory
 from rallypoynt.transactions.models import ChecklistItem, Issue, Transaction
 from rallypoynt.transactions.services.closing import transaction_close
@@ -24,7 +24,7 @@ from rallypoynt.transactions.services.resolution import deadline_resolve
 from rallypoynt.transactions.tests.test_views import deal_for
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate
+TODAY = org_today
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.db import transaction as db_transaction
 
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.journeys.tests.factories import engagement_for
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import Commission, Transaction
 from rallypoynt.transactions.selectors_commission_plans import cap_progress
 from rallypoynt.transactions.services import commission as commission_service
@@ -281,7 +282,7 @@ def test_nobody_else_sets_plans(brokerage, who):
     with pytest.raises(PermissionDenied):
         split_plan_update(actor=actor, plan_id=plan.pk, name="Std", agent_percent=D(100))
     with pytest.raises(PermissionDenied):
-        split_plan_assign(actor=actor, member_id=actor.pk, plan_id=plan.pk, starts_on=date.today())
+        split_plan_assign(actor=actor, member_id=actor.pk, plan_id=plan.pk, starts_on=org_today())
 
 
 def test_plans_stay_inside_their_org(brokerage, other):
@@ -290,11 +291,11 @@ def test_plans_stay_inside_their_org(brokerage, other):
         split_plan_update(actor=other.broker, plan_id=ours.pk, name="Std", agent_percent=D(1))
     with pytest.raises(ValidationFailed):
         split_plan_assign(
-            actor=other.broker, member_id=other.ben.pk, plan_id=ours.pk, starts_on=date.today()
+            actor=other.broker, member_id=other.ben.pk, plan_id=ours.pk, starts_on=org_today()
         )
     with pytest.raises(NotFound):
         split_plan_assign(
-            actor=brokerage.broker, member_id=other.ben.pk, plan_id=ours.pk, starts_on=date.today()
+            actor=brokerage.broker, member_id=other.ben.pk, plan_id=ours.pk, starts_on=org_today()
         )
 
 

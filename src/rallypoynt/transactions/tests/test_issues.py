@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.selectors_management import issue_list
 from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.issues import (
@@ -25,11 +25,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def deal(brokerage):
-    return make_deal(brokerage.ben, accepted_on=timezone.localdate())
+    return make_deal(brokerage.ben, accepted_on=org_today())
 
 
 def test_an_issue_is_raised_owned_resolved_and_reopened(brokerage, deal):
-    today = timezone.localdate()
+    today = org_today()
     row = issue_raise(
         actor=brokerage.ben,
         transaction_id=deal.pk,
@@ -101,7 +101,7 @@ def test_an_update_changes_only_what_is_passed_and_none_clears(brokerage, deal):
 
 
 def test_a_deadline_must_be_of_the_same_deal(brokerage, deal):
-    elsewhere = make_deal(brokerage.ben, accepted_on=timezone.localdate())
+    elsewhere = make_deal(brokerage.ben, accepted_on=org_today())
     theirs = deadline_add(actor=brokerage.ben, transaction_id=elsewhere.pk, kind="inspection")
     mine = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="inspection")
     with pytest.raises(ValidationFailed) as bad:

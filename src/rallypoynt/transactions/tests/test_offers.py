@@ -12,6 +12,7 @@ from django.utils import timezone
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.tests.factories import engagement_for
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import Deadline, Offer
 from rallypoynt.transactions.services.offers import (
     offer_accept,
@@ -111,7 +112,7 @@ def test_accepting_makes_the_contract_counts_deadlines_and_rejects_the_others(br
     offer_accept(actor=brokerage.ben, offer_id=winner.pk)
     listing.refresh_from_db()
     assert listing.status == "under_contract" and listing.contract_price == Decimal("640000")
-    assert listing.accepted_on == timezone.localdate() and listing.closing_on == date(2027, 2, 26)
+    assert listing.accepted_on == org_today() and listing.closing_on == date(2027, 2, 26)
     kinds = set(Deadline.objects.filter(transaction=listing).values_list("kind", flat=True))
     assert kinds == {"inspection", "financing"}
     assert all(d.due_on for d in Deadline.objects.filter(transaction=listing))

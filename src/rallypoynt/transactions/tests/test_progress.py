@@ -9,10 +9,10 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.utils import timezone
 
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import NotFound, ValidationFailed
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import Party, ProgressUpdate
 from rallypoynt.transactions.services.checklists import checklist_item_mark, checklists_apply
 from rallypoynt.transactions.services.deadlines import deadline_add
@@ -68,7 +68,7 @@ def smtp_inbox(settings):
 
 @pytest.fixture
 def deal(brokerage):
-    today = timezone.localdate()
+    today = org_today()
     deal = make_deal(
         brokerage.ben, accepted_on=today - timedelta(days=5), closing_on=today + timedelta(days=20)
     )

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.models import Event
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import Issue
 from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.walkthrough import walkthrough_record
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def deal(brokerage):
-    today = timezone.localdate()
+    today = org_today()
     return make_deal(
         brokerage.ben, accepted_on=today - timedelta(days=30), closing_on=today + timedelta(days=1)
     )
@@ -41,7 +41,7 @@ def test_a_clean_walkthrough_satisfies_the_deadline(brokerage, deal, walkthrough
     report = walkthrough_record(
         actor=brokerage.ben,
         transaction_id=deal.pk,
-        done_on=timezone.localdate(),
+        done_on=org_today(),
         attendees="Alice and Bob (buyers), Ben",
         findings=[
             {"area": "Kitchen", "ok": True},
@@ -65,7 +65,7 @@ def test_a_problem_found_becomes_an_issue_and_the_deadline_stays_open(
     report = walkthrough_record(
         actor=brokerage.ben,
         transaction_id=deal.pk,
-        done_on=timezone.localdate(),
+        done_on=org_today(),
         findings=[
             {"area": "Kitchen", "ok": True},
             {"area": "Garage", "ok": False, "note": "Seller's boxes still there"},
@@ -83,7 +83,7 @@ def test_a_problem_found_becomes_an_issue_and_the_deadline_stays_open(
     walkthrough_record(
         actor=brokerage.ben,
         transaction_id=deal.pk,
-        done_on=timezone.localdate(),
+        done_on=org_today(),
         findings=[{"area": "Garage", "ok": True}],
     )
     walkthrough_deadline.refresh_from_db()
@@ -92,7 +92,7 @@ def test_a_problem_found_becomes_an_issue_and_the_deadline_stays_open(
 
 def test_findings_are_checked_by_path(brokerage, deal):
     def record(findings, **values):
-        values.setdefault("done_on", timezone.localdate())
+        values.setdefault("done_on", org_today())
         return walkthrough_record(
             actor=brokerage.ben, transaction_id=deal.pk, findings=findings, **values
         )
@@ -114,7 +114,7 @@ def test_findings_are_checked_by_path(brokerage, deal):
         record([])
     assert "findings" in bad.value.fields
     with pytest.raises(ValidationFailed) as bad:
-        record([{"area": "Kitchen", "ok": True}], done_on=timezone.localdate() + timedelta(days=2))
+        record([{"area": "Kitchen", "ok": True}], done_on=org_today() + timedelta(days=2))
     assert "done_on" in bad.value.fields
 
 
@@ -124,6 +124,6 @@ def test_nobody_outside_the_deal_records_one(brokerage, other, deal):
             walkthrough_record(
                 actor=outsider,
                 transaction_id=deal.pk,
-                done_on=timezone.localdate(),
+                done_on=org_today(),
                 findings=[{"area": "Kitchen", "ok": True}],
             )
