@@ -13,12 +13,9 @@ from rallypoynt.contacts.choices import Channel, LeadType
 from rallypoynt.contacts.models import Contact, LeadInquiry
 from rallypoynt.contacts.selectors import contacts_matching
 from rallypoynt.contacts.selectors_lead_config import LeadConfig, lead_config_for
+from rallypoynt.contacts.services.enrich import Incoming, contact_enrich
 from rallypoynt.contacts.services.normalize import emails_normalize, phones_normalize
-from rallypoynt.contacts.services.people import (
-    ContactData,
-    contact_channels_add,
-    contact_create,
-)
+from rallypoynt.contacts.services.people import ContactData, contact_create
 from rallypoynt.contacts.services.routing import (
     contact_share,
     route_announce,
@@ -63,6 +60,8 @@ class IntakeResult:
     contact: Contact
     inquiry: LeadInquiry
     is_deduplicated: bool
+    # What the lead added to the existing contact it matched (and primaries it kept).
+    added: list[str] = field(default_factory=list)
 
     @property
     def assigned_to(self) -> Membership | None:
@@ -75,6 +74,7 @@ class IntakeResult:
             "inquiry_id": self.inquiry.pk,
             "assigned_to": self.inquiry.assigned_to_id,
             "deduplicated": self.is_deduplicated,
+            "added": self.added,
         }
 
 
@@ -136,10 +136,22 @@ def _intake(
     route = route_decide(facts=facts, config=config, owner=owner, now=received_at)
     # Read the clock after the rule's lock, so assignment times follow the rotation.
     now = timezone.now()
+    added: list[str] = []
     if contact is None:
         contact = _contact_new(org_id, lead, route.member)
     else:
-        contact_channels_add(contact=contact, emails=lead.emails, phones=lead.phones)
+        added = contact_enrich(
+            contact=contact,
+            incoming=Incoming(
+                first_name=lead.first_name,
+                last_name=lead.last_name,
+                emails=[(e, None) for e in lead.emails],
+                phones=[(p, None) for p in lead.phones],
+                language=lead.language[:10],
+            ),
+            actor_id=actor.user_id if actor else None,
+            via={"channel": lead.channel},
+        )
         if route.member is not None:
             route.reason += contact_share(contact, route.member)
     inquiry = LeadInquiry(
@@ -161,9 +173,11 @@ def _intake(
     route_fill(inquiry, route, now)
     inquiry.save(force_insert=True)
     route_announce(inquiry, route, config)
-    _received_record(inquiry, actor)
+    _received_record(inquiry, actor, added)
     inquiry_followups_queue(inquiry=inquiry)
-    return IntakeResult(contact=contact, inquiry=inquiry, is_deduplicated=match is not None)
+    return IntakeResult(
+        contact=contact, inquiry=inquiry, is_deduplicated=match is not None, added=added
+    )
 
 
 def _facts(lead: LeadIn, price: Decimal | None, contact: Contact | None) -> LeadFacts:
@@ -198,15 +212,17 @@ def _contact_new(org_id: int, lead: LeadIn, owner: Membership | None) -> Contact
     )
 
 
-def _received_record(inquiry: LeadInquiry, actor: Membership | None) -> None:
+def _received_record(inquiry: LeadInquiry, actor: Membership | None, added: list[str]) -> None:
     actor_user = actor.user_id if actor else None
     deduplicated = inquiry.is_deduplicated
+    # A matched lead says what it added to the contact, so the agent can read back the merge.
+    extra = {"added": added} if deduplicated else {}
     audit_record(
         org_id=inquiry.org_id,
         actor_id=actor_user,
         action="lead.receive",
         target=inquiry,
-        changes={"channel": inquiry.channel, "deduplicated": deduplicated},
+        changes={"channel": inquiry.channel, "deduplicated": deduplicated, **extra},
     )
     event_emit(
         org_id=inquiry.org_id,
@@ -220,5 +236,6 @@ def _received_record(inquiry: LeadInquiry, actor: Membership | None) -> None:
             "type": inquiry.lead_type,
             "deduplicated": deduplicated,
             "assigned_to": inquiry.assigned_to_id,
+            **extra,
         },
     )

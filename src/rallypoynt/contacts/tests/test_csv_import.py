@@ -337,7 +337,8 @@ def test_follow_up_boss_export_imports_good_rows_and_reports_bad_ones(brokerage)
         "reason": "no such date",
     }
     dup = errors_of(job, "duplicate")
-    assert dup[0]["row"] == 7 and dup[0]["reason"] == "duplicate of row 2"
+    assert dup[0]["row"] == 7
+    assert dup[0]["reason"] == "matched Olivia Bennett (phone) from row 2; added notes"
 
     marcus = Contact.objects.get(org=brokerage.org, last_name="Reyes")
     assert marcus.owner_id == brokerage.ben.pk
@@ -382,10 +383,16 @@ def test_running_the_same_file_again_creates_no_duplicates(brokerage):
 
 
 def test_dedupe_matches_contacts_of_anyone_in_the_org(brokerage):
-    ContactFactory(org=brokerage.org, owner=brokerage.chris, phones=["+13035550101"])
+    ContactFactory(
+        org=brokerage.org,
+        owner=brokerage.chris,
+        first_name="Liv",
+        last_name="Bennett",
+        phones=["+13035550101"],
+    )
     job = run_import(brokerage.ben, "followupboss_people.csv")
     olivia = [e for e in errors_of(job, "duplicate") if e["row"] in (2, 7)]
-    assert [e["reason"] for e in olivia] == ["duplicate of an existing contact"] * 2
+    assert [e["reason"].split(";")[0] for e in olivia] == ["matched Liv Bennett (phone)"] * 2
     assert not Contact.objects.filter(org=brokerage.org, first_name="Olivia").exists()
 
 

@@ -137,7 +137,8 @@ def test_dry_run_then_import_from_the_pages(brokerage, committed):
     )
     assert Contact.objects.filter(org=brokerage.org).count() == 5
     page = html(client.get(response["Location"]))
-    assert ">Done<" in page and "Skipped as duplicates" in page
+    assert ">Done<" in page and "Merged into existing contacts" in page
+    assert "matched Olivia Bennett (phone) from row 2; added notes" in page
     # Posting again does not import twice.
     committed(
         client.post, f"/contacts/import/{job.pk}/run/", {"keep_mapping": "1", "action": "import"}

@@ -30,6 +30,16 @@ from rallypoynt.contacts.services.csv_import.vocabulary import (
     Cell,
     Progress,
 )
+from rallypoynt.contacts.services.enrich import (
+    ADDRESS_FIELDS,
+    EnrichPlan,
+    Incoming,
+    Known,
+    contacts_known,
+    enrich_plan,
+    enrich_write,
+    known_apply,
+)
 from rallypoynt.core.bulk import insert_rows, reserve_ids
 
 # --- the import engine ----------------------------------------------------------------------
@@ -93,8 +103,23 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(slots=True)
+class _Merge:
+    """A row that matched a stored contact, merged when its batch is written."""
+
+    row: CleanRow
+    contact_id: int
+    ref: int
+    how: str
+    value: str
+
+
 class ContactImporter:
-    """Validate, dedupe and insert rows for one org; a dry run does everything but write."""
+    """Validate, dedupe and insert rows for one org; a dry run does everything but write.
+
+    A row that matches a contact (stored, or created by an earlier row of the file) is merged
+    into it by the shared enrich rules: what it adds is reported on the row, nothing is lost.
+    """
 
     def __init__(
         self,
@@ -106,14 +131,24 @@ class ContactImporter:
         progress: Progress | None = None,
         on_batch: Callable[[ImportOutcome], None] | None = None,
         batch: int | None = None,
+        actor_id: int | None = None,
+        job_id: int | None = None,
+        row_word: str = "row",
     ):
         self.org_id, self.owner_id, self.source = org_id, owner_id, source
         self.dry_run, self.progress, self.on_batch = dry_run, progress, on_batch
         self.batch = batch or BATCH
+        self.actor_id, self.job_id, self.row_word = actor_id, job_id, row_word
         self.outcome = ImportOutcome()
+        # Dedupe key -> row number (> 0) of the file, or -id (< 0) of a stored contact.
         self.seen: dict[str, int] = {}
         self.names_loaded = False
         self.tag_ids: dict[str, int] = {}
+        self.pending: dict[int, CleanRow] = {}  # rows of the batch not yet written
+        self.merges: list[_Merge] = []  # rows of the batch matching stored contacts
+        self.row_pk: dict[int, int] = {}  # rows written -> their contact's id
+        # A dry run writes nothing: what earlier rows would have made is kept here instead.
+        self.dry_known: dict[int, Known] = {}
 
     def run(self, rows: Iterable[tuple[int, list[Cell]]]) -> ImportOutcome:
         with gc_paused():
@@ -131,12 +166,16 @@ class ContactImporter:
                 self.outcome.failed += 1
                 for error in errors:
                     self.outcome.add_issue(error)
-            elif self._is_duplicate(clean):
-                self.outcome.duplicate += 1
             else:
-                pending.append(clean)
                 for warning in clean.warnings:
                     self.outcome.add_issue(warning)
+                match = self._match(clean)
+                if match is None:
+                    pending.append(clean)
+                    self.pending[clean.row] = clean
+                else:
+                    self.outcome.duplicate += 1
+                    self._merge(clean, *match)
             if since_progress >= self.batch:
                 self._flush(pending)
                 pending = []
@@ -151,10 +190,10 @@ class ContactImporter:
             self.progress(rows)
 
     def _load_existing(self) -> None:
-        emails = ContactEmail.objects.filter(org_id=self.org_id)
-        phones = ContactPhone.objects.filter(org_id=self.org_id)
-        self.seen = dict.fromkeys(emails.values_list("address", flat=True).iterator(), 0)
-        self.seen.update(dict.fromkeys(phones.values_list("number", flat=True).iterator(), 0))
+        emails = ContactEmail.objects.filter(org_id=self.org_id).values_list("address", "contact")
+        phones = ContactPhone.objects.filter(org_id=self.org_id).values_list("number", "contact")
+        self.seen = {key: -pk for key, pk in emails.iterator()}
+        self.seen.update((key, -pk) for key, pk in phones.iterator())
         self.tag_ids = {
             name.lower(): pk
             for pk, name in Tag.objects.filter(org_id=self.org_id).values_list("pk", "name")
@@ -167,48 +206,126 @@ class ContactImporter:
             Exists(ContactEmail.objects.filter(contact=OuterRef("pk")))
         )
         qs = qs.exclude(Exists(ContactPhone.objects.filter(contact=OuterRef("pk"))))
-        for row in qs.values_list("first_name", "last_name", "street", "postal_code").iterator():
-            self.seen.setdefault(_name_key(*row), 0)
+        fields = ("pk", "first_name", "last_name", "street", "postal_code")
+        for pk, *row in qs.values_list(*fields).iterator():
+            self.seen.setdefault(_name_key(*row), -pk)
 
-    def _is_duplicate(self, row: CleanRow) -> bool:
+    def _match(self, row: CleanRow) -> tuple[int, str] | None:
+        """(who the row is, the key that said so), or None for a new person."""
         keys = row.keys()
         if keys[0].startswith("name:") and not self.names_loaded:
             self._load_name_only()
         for key in keys:
-            first = self.seen.get(key)
-            if first is not None:
-                where = f"row {first}" if first else "an existing contact"
-                self.outcome.add_issue(
-                    {
-                        "row": row.row,
-                        "column": "",
-                        "value": key.removeprefix("name:").replace("|", " ").strip(),
-                        "reason": f"duplicate of {where}",
-                        "kind": "duplicate",
-                    }
-                )
-                return True
+            ref = self.seen.get(key)
+            if ref is not None:
+                # Its other addresses and numbers now lead to the same person.
+                for other in keys:
+                    self.seen.setdefault(other, ref)
+                return ref, key
         for key in keys:
             self.seen[key] = row.row
-        return False
+        return None
+
+    def _merge(self, row: CleanRow, ref: int, key: str) -> None:
+        how = "name and address" if key.startswith("name:") else "e-mail" if "@" in key else "phone"
+        value = key.removeprefix("name:").replace("|", " ").strip()
+        target = self.pending.get(ref) if ref > 0 else None
+        if target is not None:
+            # The person's first row is still in memory: merge into it before it is written.
+            known = known_of_row(target)
+            plan = enrich_plan(known, incoming_of_row(row))
+            row_apply(target, plan)
+            self._merged(row, plan, known, how, value, ref)
+        elif self.dry_run and ref in self.dry_known:
+            known = self.dry_known[ref]
+            plan = enrich_plan(known, incoming_of_row(row))
+            self._merged(row, plan, known, how, value, ref)
+            known_apply(known, plan)
+        else:
+            contact_id = self.row_pk[ref] if ref > 0 else -ref
+            self.merges.append(_Merge(row, contact_id, ref, how, value))
+
+    def _merged(
+        self, row: CleanRow, plan: EnrichPlan, known: Known, how: str, value: str, ref: int
+    ) -> None:
+        who = known.full_name or value
+        where = f" from {self.row_word} {ref}" if ref > 0 else ""
+        self.outcome.add_issue(
+            {
+                "row": row.row,
+                "column": "",
+                "value": value,
+                "reason": f"matched {who} ({how}){where}; {plan.summary(dry_run=self.dry_run)}",
+                "kind": "duplicate",
+                "added": plan.lines(dry_run=self.dry_run),
+            }
+        )
+
+    def _merges_run(self) -> None:
+        """Merge the batch's rows into stored contacts: locked, planned in order, written once."""
+        if not self.merges:
+            return
+        wanted = {m.contact_id for m in self.merges}
+        if self.dry_run:
+            loaded = contacts_known(
+                org_id=self.org_id, contact_ids=wanted - {-r for r in self.dry_known if r < 0}
+            )
+            self.dry_known.update({-pk: known for pk, known in loaded.items()})
+            known_by_id = {-r: k for r, k in self.dry_known.items() if r < 0}
+        else:
+            known_by_id = contacts_known(org_id=self.org_id, contact_ids=wanted, lock=True)
+        plans: list[EnrichPlan] = []
+        for merge in self.merges:
+            known = known_by_id.get(merge.contact_id)
+            if known is None:
+                self._vanished(merge)
+                continue
+            plan = enrich_plan(known, incoming_of_row(merge.row))
+            self._merged(merge.row, plan, known, merge.how, merge.value, merge.ref)
+            known_apply(known, plan)
+            plans.append(plan)
+        if not self.dry_run:
+            via = {"import_job": self.job_id} if self.job_id else {}
+            enrich_write(org_id=self.org_id, plans=plans, actor_id=self.actor_id, via=via)
+
+    def _vanished(self, merge: _Merge) -> None:
+        self.outcome.add_issue(
+            {
+                "row": merge.row.row,
+                "column": "",
+                "value": merge.value,
+                "reason": "matched a contact deleted during the import; nothing was added",
+                "kind": "duplicate",
+            }
+        )
 
     def _flush(self, rows: list[CleanRow]) -> None:
         if self.dry_run:
+            self._merges_run()
+            for row in rows:
+                self.dry_known[row.row] = known_of_row(row)
             self.outcome.created += len(rows)
+            self.pending.clear()
+            self.merges = []
             if self.on_batch:
                 self.on_batch(self.outcome)
             return
         new_tags: dict[str, int] = {}
+        ids: list[int] = []
         with transaction.atomic():
             if rows:
-                new_tags = self._insert(rows)
+                new_tags, ids = self._insert(rows)
+            self._merges_run()
             self.outcome.created += len(rows)
             if self.on_batch:
                 self.on_batch(self.outcome)
-        # Only after commit: a rolled-back batch must not leave ids of tags that do not exist.
+        # Only after commit: a rolled-back batch must not leave ids of rows that do not exist.
         self.tag_ids.update(new_tags)
+        self.row_pk.update((row.row, pk) for row, pk in zip(rows, ids, strict=True))
+        self.pending.clear()
+        self.merges = []
 
-    def _insert(self, rows: list[CleanRow]) -> dict[str, int]:
+    def _insert(self, rows: list[CleanRow]) -> tuple[dict[str, int], list[int]]:
         # Adapt shared and date values once, not once per row in the driver.
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         day = connection.ops.adapt_datefield_value
@@ -216,7 +333,8 @@ class ContactImporter:
         new_tags = self._tags_create({t.lower(): t for r in rows for t in r.tags})
         tag_ids = {**self.tag_ids, **new_tags}
         contacts, emails, phones, links = [], [], [], []
-        for pk, r in zip(reserve_ids(Contact, len(rows)), rows, strict=True):
+        ids = reserve_ids(Contact, len(rows))
+        for pk, r in zip(ids, rows, strict=True):
             v = r.values
             contacts.append(
                 (
@@ -253,7 +371,7 @@ class ContactImporter:
         insert_rows(ContactEmail, EMAIL_FIELDS, emails)
         insert_rows(ContactPhone, PHONE_FIELDS, phones)
         insert_rows(ContactTag, TAG_FIELDS, links)
-        return new_tags
+        return new_tags, ids
 
     def _tags_create(self, names: dict[str, str]) -> dict[str, int]:
         missing = {k: n for k, n in names.items() if k not in self.tag_ids}
@@ -264,3 +382,44 @@ class ContactImporter:
         )
         found = Tag.objects.filter(org_id=self.org_id, name__in=list(missing.values()))
         return {name.lower(): pk for pk, name in found.values_list("pk", "name")}
+
+
+def incoming_of_row(row: CleanRow) -> Incoming:
+    """What an import row says about its person, for the enrich rules."""
+    v = row.values
+    return Incoming(
+        first_name=str(v.get("first_name") or ""),
+        last_name=str(v.get("last_name") or ""),
+        emails=list(row.emails),
+        phones=list(row.phones),
+        tags=list(row.tags),
+        address={k: str(v[k]) for k in ADDRESS_FIELDS if v.get(k)},
+        birthday_on=v.get("birthday_on") or None,  # type: ignore[arg-type]
+        language=str(v.get("language") or ""),
+        background=str(v.get("background") or ""),
+    )
+
+
+def known_of_row(row: CleanRow) -> Known:
+    """A row not yet written, seen as the contact it will become (its first values primary)."""
+    v = row.values
+    return Known(
+        contact_id=None,
+        first_name=str(v.get("first_name") or ""),
+        last_name=str(v.get("last_name") or ""),
+        emails={a: i == 0 for i, (a, _) in enumerate(row.emails)},
+        phones={n: i == 0 for i, (n, _) in enumerate(row.phones)},
+        tags={t.lower(): t for t in row.tags},
+        address={k: str(v.get(k) or "") for k in ADDRESS_FIELDS},
+        birthday_on=v.get("birthday_on") or None,  # type: ignore[arg-type]
+        language=str(v.get("language") or ""),
+        background=str(v.get("background") or ""),
+    )
+
+
+def row_apply(row: CleanRow, plan: EnrichPlan) -> None:
+    """Merge a plan into a row not yet written (appended values stay non-primary)."""
+    row.emails.extend((a, k) for a, k, _ in plan.emails)
+    row.phones.extend((n, k) for n, k, _ in plan.phones)
+    row.tags.extend(plan.tags)
+    row.values.update(plan.fills)

@@ -252,6 +252,9 @@ def import_job_run(*, job_id: int, progress: Progress | None = None) -> ImportJo
             dry_run=job.is_dry_run,
             progress=progress,
             on_batch=lambda outcome: _job_counts_save(job.pk, outcome),
+            actor_id=job.created_by.user_id if job.created_by else None,
+            job_id=job.pk,
+            row_word="card" if job.file_format == "vcf" else "row",
         )
         outcome = importer.run(rows)
     except Exception as exc:
