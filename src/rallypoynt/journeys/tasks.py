@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from rallypoynt.journeys.services.engagements import engagement_from_lead
+from rallypoynt.journeys.services.lead_work import engagement_lead_follow
 
 
 @task()
 def engagement_open_for_lead(event_id: int) -> int | None:
-    """A lead was received: open its client journey in phase 1 (safe to run twice)."""
-    engagement = engagement_from_lead(event_id=event_id)
-    return engagement.pk if engagement else None
+    """A lead was routed or answered: open its journey in phase 1 if it has none, and record
+    the lead's work on it (safe to run twice)."""
+    return engagement_lead_follow(event_id=event_id)

@@ -17,6 +17,7 @@ from rallypoynt.journeys.choices import WORKING
 from rallypoynt.journeys.evidence import work_label
 from rallypoynt.journeys.models import DeliverableRecord, Engagement, StepCompletion
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
+from rallypoynt.journeys.services.client_stage import clients_stage_follow
 from rallypoynt.journeys.services.engagements import engagement_record
 from rallypoynt.journeys.services.handoffs import handoffs_close
 from rallypoynt.journeys.services.phase_move import PHASE_FIELDS, follow_on, stage_follow
@@ -132,6 +133,7 @@ def journey_follow(
     if stages:
         stage_follow(engagement, tuple(stages), actor, now)
         engagement.save(update_fields=PHASE_FIELDS)
+    clients_stage_follow(engagement, [key.split(":")[1] for key in result.steps], actor)
     if result.steps or result.deliverables:
         engagement_record(
             engagement,

@@ -24,6 +24,7 @@ from rallypoynt.journeys.models import (
     StepCompletion,
 )
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
+from rallypoynt.journeys.services.client_stage import clients_stage_follow
 from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
 from rallypoynt.journeys.services.handoffs import handoffs_close
 from rallypoynt.journeys.services.phase_move import (
@@ -87,6 +88,7 @@ def step_complete(
         is_on_time=on_time,
         role=status.role,
     )
+    clients_stage_follow(engagement, [step_key], actor)
     handed_on(engagement, actor, now)
     # A phase the recorded work reached moves on once its last manual step is done.
     follow_on(engagement, actor, now, announce=False)
