@@ -10,9 +10,11 @@ from rallypoynt.contacts.models import (
     RoutingRule,
 )
 from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.contacts.selectors_lead_config import is_seller, member_is_seller
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.orgs.models import Membership, TeamMember
 from rallypoynt.orgs.permissions import visibility_for
+from rallypoynt.orgs.selectors import member_list
 
 # Reads ---------------------------------------------------------------------------------------
 
@@ -39,18 +41,37 @@ def member_team_ids(actor: Membership) -> set[int]:
     )
 
 
+def pond_team_ids(actor: Membership) -> set[int]:
+    """Teams whose pond the actor may claim from: theirs, when they sell."""
+    return member_team_ids(actor) if member_is_seller(actor) else set()
+
+
+def seller_list(*, actor: Membership, keep: int | None = None) -> list[Membership]:
+    """Active members of the actor's org who take leads, for an assignee choice.
+
+    `keep` (the current choice) stays listed even when it does not sell, so a form shows it
+    and the save explains why it cannot stay.
+    """
+    members = list(member_list(actor=actor))
+    solo_id = members[0].pk if len(members) == 1 else None
+    return [m for m in members if m.pk == keep or is_seller(m, solo_id=solo_id)]
+
+
 def inquiry_visible_q(actor: Membership) -> Q:
-    """Inquiries the actor may see: of visible contacts, assigned in scope, or in their pond."""
+    """Inquiries the actor may see: of visible contacts, assigned in scope, or in the pond of
+    their team when they sell."""
     scope = visibility_for(actor)
     q = Q(org_id=actor.org_id)
     if scope.is_org_wide:
         return q
-    teams = TeamMember.objects.filter(org_id=actor.org_id, membership_id=actor.pk)
-    return q & (
-        Q(assigned_to_id__in=scope.member_ids)
-        | Q(contact__in=contact_queryset(actor=actor).values("pk"))
-        | Q(status=InquiryStatus.POND, pond_team_id__in=teams.values("team_id"))
+    visible = Q(assigned_to_id__in=scope.member_ids) | Q(
+        contact__in=contact_queryset(actor=actor).values("pk")
     )
+    if member_is_seller(actor):
+        # A pond is for claiming: only its team's sellers see what waits in it.
+        teams = TeamMember.objects.filter(org_id=actor.org_id, membership_id=actor.pk)
+        visible |= Q(status=InquiryStatus.POND, pond_team_id__in=teams.values("team_id"))
+    return q & visible
 
 
 def inquiry_list(*, actor: Membership, status: str = "") -> QuerySet[LeadInquiry]:
@@ -73,6 +94,8 @@ def pond_list(*, actor: Membership) -> QuerySet[LeadInquiry]:
     """Inquiries waiting in a pond the actor can claim from (all ponds for org-wide roles)."""
     qs = LeadInquiry.objects.filter(org_id=actor.org_id, status=InquiryStatus.POND)
     if not visibility_for(actor).is_org_wide:
+        if not member_is_seller(actor):
+            return qs.none()
         teams = TeamMember.objects.filter(org_id=actor.org_id, membership_id=actor.pk)
         qs = qs.filter(pond_team_id__in=teams.values("team_id"))
     return qs.select_related("contact", "pond_team").order_by("claim_deadline_at", "id")

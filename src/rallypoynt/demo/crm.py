@@ -13,6 +13,7 @@ from rallypoynt.contacts.choices import Channel, RoutingAction
 from rallypoynt.contacts.models import LeadInquiry, LeadSettings, RoutingRule
 from rallypoynt.contacts.services.activity import TouchpointIn, task_create, touchpoint_log
 from rallypoynt.contacts.services.intake import LeadIn, lead_intake
+from rallypoynt.contacts.services.routing import rule_seller_check, seller_check
 from rallypoynt.orgs.models import Membership, Organization, Team
 
 LEADS = [
@@ -117,8 +118,16 @@ def _member(org: Organization, local: str) -> Membership:
 
 
 def routing_setup(org: Organization) -> None:
-    """Lead settings and three routing rules, as a team lead would set them up."""
-    LeadSettings.objects.create(org=org, default_assignee=_member(org, "broker"))
+    """Lead settings and three routing rules, as a team lead would set them up.
+
+    Every lead goes to someone who sells: the Summit round robin passes over the team's
+    transaction coordinator and client care coordinator, and the reasons say so.
+    """
+    settings = LeadSettings.objects.create(org=org, default_assignee=_member(org, "broker"))
+    # The demo is what people copy: fail loudly if the staff list ever stops selling here.
+    seller_check(
+        org_id=org.pk, membership_id=settings.default_assignee_id, field_name="default_assignee"
+    )
     rules = [
         {
             "name": "Luxury ($1M+) to the listing specialist",
@@ -142,7 +151,7 @@ def routing_setup(org: Organization) -> None:
         },
     ]
     for position, rule in enumerate(rules):
-        RoutingRule.objects.create(org=org, position=position, **rule)
+        rule_seller_check(RoutingRule.objects.create(org=org, position=position, **rule))
 
 
 def leads_receive(org: Organization, seed: int) -> None:

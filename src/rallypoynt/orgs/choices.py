@@ -27,3 +27,8 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
+
+
+# Roles that work leads: round robin, ponds and lead assignment choose only members holding
+# one. A broker/owner alone in their org sells too (contacts.selectors_lead_config.is_seller).
+SELLING_ROLES = frozenset({Role.AGENT, Role.LEAD_AGENT, Role.BUYER_SPECIALIST})

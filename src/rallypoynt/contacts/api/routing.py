@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import transaction
 from ninja import Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
 from rallypoynt.contacts import selectors_routing
-from rallypoynt.contacts.services import lead_assignment, routing_rules, speed_to_lead
+from rallypoynt.contacts.services import lead_assignment, routing, routing_rules, speed_to_lead
 from rallypoynt.contacts.services.routing_rules import RoutingRuleData
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
@@ -82,8 +83,11 @@ def routing_rule_list(request):
 
 @router.post("/routing-rules", response={201: RoutingRuleOut, **ERRORS})
 def routing_rule_create(request, payload: RoutingRuleIn):
+    """Add a rule at the end; an 'assign' rule must name a member who sells (else 422)."""
     data = RoutingRuleData(**payload.dict())
-    return Status(201, routing_rules.routing_rule_create(actor=request.auth, data=data))
+    with transaction.atomic():
+        created = routing_rules.routing_rule_create(actor=request.auth, data=data)
+        return Status(201, routing.rule_seller_check(created))
 
 
 @router.post("/routing-rules/order", response={200: list[RoutingRuleOut], **ERRORS})
@@ -103,7 +107,11 @@ def routing_rule_get(request, rule_id: int):
 @router.patch("/routing-rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
 def routing_rule_update(request, rule_id: int, payload: RoutingRulePatch):
     changes = payload.dict(exclude_unset=True)
-    return routing_rules.routing_rule_update(actor=request.auth, rule_id=rule_id, changes=changes)
+    with transaction.atomic():
+        rule = routing_rules.routing_rule_update(
+            actor=request.auth, rule_id=rule_id, changes=changes
+        )
+        return routing.rule_seller_check(rule)
 
 
 @router.delete("/routing-rules/{rule_id}", response={204: None, **ERRORS})
@@ -137,8 +145,17 @@ def lead_settings_get(request):
 
 @router.patch("/lead-settings", response={200: LeadSettingsOut, **ERRORS})
 def lead_settings_update(request, payload: LeadSettingsPatch):
+    """Change lead settings; a new default assignee must be a member who sells (else 422)."""
     changes = payload.dict(exclude_unset=True)
-    return speed_to_lead.lead_settings_update(actor=request.auth, changes=changes)
+    with transaction.atomic():
+        settings = speed_to_lead.lead_settings_update(actor=request.auth, changes=changes)
+        if "default_assignee_id" in changes:
+            routing.seller_check(
+                org_id=request.auth.org_id,
+                membership_id=settings.default_assignee_id,
+                field_name="default_assignee_id",
+            )
+        return settings
 
 
 class InquiryOut(Schema):

@@ -1,4 +1,7 @@
-"""After routing: the pond (claim, expiry) and reassignment of a lead by a team's lead."""
+"""After routing: the pond (claim, expiry) and reassignment of a lead by a team's lead.
+
+Only members who sell claim, receive or are handed a lead (see `selectors_lead_config`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,11 @@ from django.utils import timezone
 
 from rallypoynt.contacts.choices import InquiryStatus
 from rallypoynt.contacts.models import LeadInquiry
-from rallypoynt.contacts.selectors_lead_config import lead_config_for
+from rallypoynt.contacts.selectors_lead_config import (
+    lead_config_for,
+    member_is_seller,
+    not_selling_text,
+)
 from rallypoynt.contacts.selectors_routing import inquiry_visible_q
 from rallypoynt.contacts.services.routing import (
     MANAGE_ACTION,
@@ -20,6 +27,7 @@ from rallypoynt.contacts.services.routing import (
     inquiry_tz,
     local_time,
     member_name,
+    not_seller_error,
     rotate,
     routing_record,
 )
@@ -49,10 +57,10 @@ def inquiry_pond_expire(*, inquiry_id: int, now: datetime | None = None) -> str:
     deadline = local_time(inquiry.claim_deadline_at or now, inquiry_tz(inquiry))
     lead = f"nobody claimed it from the pond by {deadline}"
     member, how = None, "the pond's routing rule was deleted"
+    config = lead_config_for(inquiry.org)
     if team is not None and rule is not None and rule.team_id == team.pk:
-        member, how = rotate(team, rule=rule)
+        member, how = rotate(team, config=config, rule=rule)
     if member is None:
-        config = lead_config_for(inquiry.org)
         member, fallback = fallback_pick(config, inquiry.contact.owner)
         how = f"{how}; {fallback}"
     reason = f"{inquiry.routing_reason} {sentence(f'{lead}: {how}')}".strip()
@@ -87,6 +95,11 @@ def inquiry_claim(*, actor: Membership, inquiry_id: int) -> LeadInquiry:
     if not _pond_member(actor, inquiry.pond_team_id):
         raise PermissionDenied(
             f"Only members of team {inquiry.pond_team.name} can claim this lead."
+        )
+    if not member_is_seller(actor):
+        raise PermissionDenied(
+            f"Only members who sell can claim leads ({member_name(actor)}: "
+            f"{not_selling_text(actor)})."
         )
     if inquiry.status != InquiryStatus.POND:
         holder = member_name(inquiry.assigned_to)
@@ -124,7 +137,7 @@ def _may_reassign(actor: Membership, inquiry: LeadInquiry) -> bool:
 
 @transaction.atomic
 def inquiry_reassign(*, actor: Membership, inquiry_id: int, membership_id: int) -> LeadInquiry:
-    """Give a visible inquiry to another active member; the reason records who moved it."""
+    """Give a visible inquiry to another active member who sells; the reason records who."""
     inquiry = inquiry_lock(inquiry_id=inquiry_id, scope=inquiry_visible_q(actor))
     if inquiry is None:
         raise NotFound("No such inquiry.")
@@ -136,6 +149,7 @@ def inquiry_reassign(*, actor: Membership, inquiry_id: int, membership_id: int) 
     target = (
         Membership.objects.filter(org_id=actor.org_id, pk=membership_id, is_active=True)
         .select_related("user")
+        .prefetch_related("role_assignments")
         .first()
     )
     scope = visibility_for(actor)
@@ -145,6 +159,8 @@ def inquiry_reassign(*, actor: Membership, inquiry_id: int, membership_id: int) 
         raise ValidationFailed(
             "No such member in your teams.", fields={"membership_id": ["not an active member"]}
         )
+    if not member_is_seller(target):
+        raise not_seller_error(target, "membership_id")
     if target.pk == inquiry.assigned_to_id:
         raise ValidationFailed(
             "The lead is already theirs.", fields={"membership_id": ["already the assignee"]}

@@ -12,10 +12,19 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from rallypoynt.contacts.choices import InquiryStatus, RoutingAction
 from rallypoynt.contacts.models import Contact, ContactCollaborator, LeadInquiry, RoutingRule
-from rallypoynt.contacts.selectors_lead_config import LeadConfig, team_rotation
+from rallypoynt.contacts.selectors_lead_config import (
+    LeadConfig,
+    is_seller,
+    lead_config_for,
+    member_is_seller,
+    not_selling_text,
+    org_solo_id,
+    team_rotation,
+)
 from rallypoynt.contacts.services.routing_match import (
     LeadFacts,
     matched_text,
@@ -23,6 +32,7 @@ from rallypoynt.contacts.services.routing_match import (
     sentence,
 )
 from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.services import notification_send
@@ -45,22 +55,33 @@ def contact_link(contact_id: int) -> str:
 
 
 # Choosing a member ---------------------------------------------------------------------------
+# Only members who sell take leads (agents, lead agents, buyer specialists, a solo owner): a
+# team's coordinators and assistants are passed over, and the reason says so.
+
+
+def _team_roster(
+    team: Team, config: LeadConfig | None
+) -> tuple[tuple[Membership, ...], int | None]:
+    """The team in rotation order, roles loaded, and the org's solo member id."""
+    if config is not None and team.pk in config.team_members:
+        return config.team_members[team.pk], config.solo_id
+    return team_rotation(team.org_id, {team.pk})[team.pk], org_solo_id(team.org_id)
 
 
 def rotate(
     team: Team,
     *,
-    members: tuple[Membership, ...] | None = None,
+    config: LeadConfig | None = None,
     rule: RoutingRule | None = None,
     exclude: frozenset[int] = frozenset(),
     after: int | None = None,
     commit: bool = True,
 ) -> tuple[Membership | None, str]:
-    """Next active member of `team` in turn, and how they were chosen (or why nobody was).
+    """Next active seller of `team` in turn, and how they were chosen (or why nobody was).
 
     With a rule its row is locked and `rr_position` advanced, so turns survive restarts and
-    concurrent intakes; without one the turn starts after member `after`. `members` is the
-    team in rotation order when the caller has it already.
+    concurrent intakes; without one the turn starts after member `after`. Members who do not
+    sell keep their place in the team's order but are always passed over.
     """
     position = 0
     if rule is not None:
@@ -68,29 +89,37 @@ def rotate(
         position = (query.select_for_update() if commit else query).values_list(
             "rr_position", flat=True
         ).first() or 0
-    if members is None:
-        members = team_rotation(team.org_id, {team.pk})[team.pk]
+    members, solo_id = _team_roster(team, config)
     if not members:
         return None, f"team {team.name} has no members"
     size = len(members)
     ids = [member.pk for member in members]
+    sells = [is_seller(member, solo_id=solo_id) for member in members]
     start = position % size if rule is not None else (ids.index(after) + 1 if after in ids else 0)
-    skipped = []
+    inactive: list[str] = []
+    not_selling: list[str] = []
     for step in range(size):
         index = (start + step) % size
         member = members[index]
+        if not sells[index]:
+            not_selling.append(f"skipped {member_name(member)}: {not_selling_text(member)}")
+            continue
         if not member.is_active:
-            skipped.append(member_name(member))
+            inactive.append(member_name(member))
             continue
         if member.pk in exclude:
             continue
         if rule is not None and commit:
             RoutingRule.objects.filter(pk=rule.pk).update(rr_position=(index + 1) % size)
+        # Places count sellers only: the rotation is the people who can take the lead.
+        place = sum(sells[:index]) + 1
         how = f"round robin in team {team.name} chose {member_name(member)} "
-        how += f"(place {index + 1} of {size} in the rotation"
-        if skipped:
-            how += f"; skipped inactive {', '.join(skipped)}"
-        return member, how + ")"
+        notes = [f"place {place} of {sum(sells)} in the rotation"]
+        if inactive:
+            notes.append(f"skipped inactive {', '.join(inactive)}")
+        return member, how + f"({'; '.join([*notes, *not_selling])})"
+    if not any(sells):
+        return None, f"team {team.name} has nobody who sells ({'; '.join(not_selling)})"
     return None, f"team {team.name} has no active member to take it"
 
 
@@ -103,32 +132,74 @@ def _rule_pick(
             return None, "its assignee was removed"
         if not member.is_active:
             return None, f"its assignee {member_name(member)} is inactive"
+        if not config.is_seller(member):
+            return None, f"skipped its assignee {member_name(member)}: {not_selling_text(member)}"
         return member, f"assigned to {member_name(member)}"
     if rule.team is None:
         return None, "its team was deleted"
-    members = config.team_members.get(rule.team_id)
-    return rotate(rule.team, members=members, rule=rule, commit=commit)
+    return rotate(rule.team, config=config, rule=rule, commit=commit)
 
 
 def fallback_pick(config: LeadConfig, owner: Membership | None) -> tuple[Membership | None, str]:
-    """No rule took the lead: the default assignee, the contact's owner, else a broker/owner."""
-    member = config.settings.default_assignee
-    if member is not None and member.is_active:
-        return member, f"assigned to the default assignee {member_name(member)}"
-    if owner is not None and owner.is_active:
-        return owner, (
-            f"no default assignee is set; assigned to the contact's owner {member_name(owner)}"
+    """No rule took the lead: the default assignee, the contact's owner, else a broker/owner.
+
+    Each must sell: one who does not is passed over, and the reason names them.
+    """
+    parts: list[str] = []
+    default = config.settings.default_assignee
+    if default is None or not default.is_active:
+        parts.append("no default assignee is set")
+    elif config.is_seller(default):
+        return default, f"assigned to the default assignee {member_name(default)}"
+    else:
+        parts.append(
+            f"skipped the default assignee {member_name(default)}: {not_selling_text(default)}"
         )
+    if owner is None or not owner.is_active:
+        if parts == ["no default assignee is set"]:
+            parts[0] += " and the contact has no active owner"
+        else:
+            parts.append("the contact has no active owner")
+    elif config.is_seller(owner):
+        return owner, "; ".join([*parts, f"assigned to the contact's owner {member_name(owner)}"])
+    else:
+        parts.append(f"skipped the contact's owner {member_name(owner)}: {not_selling_text(owner)}")
     broker = config.first_broker
     if broker is not None:
-        return broker, (
-            "no default assignee is set and the contact has no active owner; "
-            f"assigned to the first broker/owner {member_name(broker)}"
+        return broker, "; ".join(
+            [*parts, f"assigned to the first broker/owner {member_name(broker)}"]
         )
-    return None, (
-        "there is no default assignee, contact owner or active broker/owner: "
-        "the lead waits unassigned"
+    return None, "; ".join([*parts, "no active broker/owner sells: the lead waits unassigned"])
+
+
+def not_seller_error(member: Membership, field_name: str) -> ValidationFailed:
+    """The 422 for handing a lead straight to a member who does not sell."""
+    why = f"{member_name(member)}: {not_selling_text(member)}"
+    return ValidationFailed(
+        f"{member_name(member)} does not take leads ({not_selling_text(member)}).",
+        fields={field_name: [f"{why}; choose an agent, lead agent or buyer specialist"]},
     )
+
+
+def seller_check(*, org_id: int, membership_id: int | None, field_name: str) -> None:
+    """Refuse a direct assignment to a member who does not sell (422 naming `field_name`)."""
+    if membership_id is None:
+        return
+    member = (
+        Membership.objects.filter(org_id=org_id, pk=membership_id)
+        .select_related("user")
+        .prefetch_related("role_assignments")
+        .first()
+    )
+    if member is not None and not member_is_seller(member):
+        raise not_seller_error(member, field_name)
+
+
+def rule_seller_check(rule: RoutingRule) -> RoutingRule:
+    """An 'assign' rule must name a member who sells; the caller's transaction rolls back."""
+    if rule.action == RoutingAction.ASSIGN:
+        seller_check(org_id=rule.org_id, membership_id=rule.assignee_id, field_name="assignee_id")
+    return rule
 
 
 @dataclass
@@ -154,14 +225,23 @@ def _pond_route(rule: RoutingRule, why: str, config: LeadConfig, now: datetime) 
         rule=rule,
         pond_team=rule.team,
         claim_deadline_at=deadline,
-        pond_members=config.active_members(rule.team_id),
+        pond_members=config.active_sellers(rule.team_id),
     )
 
 
 def route_decide(
-    *, facts: LeadFacts, config: LeadConfig, owner: Membership | None, now: datetime
+    *,
+    facts: LeadFacts,
+    config: LeadConfig,
+    owner: Membership | None,
+    now: datetime,
+    commit: bool = True,
 ) -> Route:
-    """Apply the org's rules in order (advancing a round robin it uses); else the fallback."""
+    """Apply the org's rules in order, else the fallback; the one loop intake and preview share.
+
+    With `commit` a round robin's turn is locked and advanced; without it (the preview) it is
+    only read, so the preview names who the next lead would go to.
+    """
     notes: list[str] = []
     for rule in config.rules:
         met = rule_match(rule, facts)
@@ -169,11 +249,11 @@ def route_decide(
             continue
         why = matched_text(rule, met)
         if rule.action == RoutingAction.POND and rule.team is not None:
-            if config.active_members(rule.team_id):
+            if config.active_sellers(rule.team_id):
                 return _pond_route(rule, "; ".join([*notes, why]), config, now)
-            notes.append(f"{why} but team {rule.team.name} has no active member")
+            notes.append(f"{why} but team {rule.team.name} has no active member who sells")
             continue
-        member, how = _rule_pick(rule, config, commit=True)
+        member, how = _rule_pick(rule, config, commit=commit)
         if member is None:
             notes.append(f"{why} but {how}")
             continue
@@ -339,30 +419,19 @@ class RoutePreview:
     rule: RoutingRule | None
     member: Membership | None
     reason: str
+    pond_team: Team | None = None
 
 
-def routing_preview(*, actor: Membership, facts: LeadFacts) -> RoutePreview:
-    """Which rule would take a lead like this, and who would get it (nothing is written)."""
-    from rallypoynt.contacts.selectors_lead_config import lead_config_for
+def routing_preview(
+    *, actor: Membership, facts: LeadFacts, now: datetime | None = None
+) -> RoutePreview:
+    """Which rule would take a lead like this from a new contact, who would get it and why.
 
+    The same loop as intake (`route_decide`), without advancing a round robin: nothing is
+    written, and the reason is the one the lead would carry.
+    """
     config = lead_config_for(actor.org)
-    notes: list[str] = []
-    for rule in config.rules:
-        met = rule_match(rule, facts)
-        if met is None:
-            continue
-        why = matched_text(rule, met)
-        if rule.action == RoutingAction.POND and rule.team is not None:
-            text = f"{why}; it would go to team {rule.team.name}'s pond"
-            return RoutePreview(rule, None, sentence("; ".join([*notes, text])))
-        member, how = _rule_pick(rule, config, commit=False)
-        if member is not None:
-            return RoutePreview(rule, member, sentence("; ".join([*notes, why, how])))
-        notes.append(f"{why} but {how}")
-    nothing = "no other rule could take it" if notes else "no routing rule matched"
-    default = config.settings.default_assignee
-    if default is not None and default.is_active:
-        text = f"{nothing}: the default assignee {member_name(default)} would get it"
-        return RoutePreview(None, default, sentence("; ".join([*notes, text])))
-    text = f"{nothing}: the contact's owner, else the first broker/owner would get it"
-    return RoutePreview(None, None, sentence("; ".join([*notes, text])))
+    route = route_decide(
+        facts=facts, config=config, owner=None, now=now or timezone.now(), commit=False
+    )
+    return RoutePreview(route.rule, route.member, route.reason, route.pond_team)

@@ -658,8 +658,17 @@ def test_inquiry_list_shows_an_agent_only_their_leads_and_team_ponds(brokerage, 
 def test_broker_roles_are_used_for_the_fallback_only_when_active(brokerage):
     brokerage.broker.is_active = False
     brokerage.broker.save()
-    second = MembershipFactory(org=brokerage.org, roles=[Role.BROKER_OWNER])
+    second = MembershipFactory(org=brokerage.org, roles=[Role.BROKER_OWNER, Role.AGENT])
     assert intake(brokerage.org).assigned_to == second
+
+
+def test_a_broker_owner_who_does_not_sell_is_not_the_fallback_in_a_brokerage(brokerage):
+    brokerage.broker.is_active = False
+    brokerage.broker.save()
+    MembershipFactory(org=brokerage.org, roles=[Role.BROKER_OWNER])
+    inquiry = intake(brokerage.org)
+    assert inquiry.assigned_to is None
+    assert "no active broker/owner sells: the lead waits unassigned" in inquiry.routing_reason
 
 
 def test_preview_without_a_matching_rule_names_the_default_assignee(brokerage):
@@ -667,5 +676,5 @@ def test_preview_without_a_matching_rule_names_the_default_assignee(brokerage):
     preview = routing.routing_preview(actor=brokerage.ben, facts=LeadFacts(source="Web"))
     assert (preview.rule, preview.member) == (None, brokerage.lead)
     assert preview.reason == (
-        f"No routing rule matched: the default assignee {brokerage.lead.user} would get it."
+        f"No routing rule matched; assigned to the default assignee {brokerage.lead.user}."
     )

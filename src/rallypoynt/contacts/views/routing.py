@@ -9,6 +9,7 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -30,7 +31,7 @@ from rallypoynt.core.errors import NotFound, ServiceError
 from rallypoynt.orgs.decorators import action_required, member_required
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import can
-from rallypoynt.orgs.selectors import member_list, team_list
+from rallypoynt.orgs.selectors import team_list
 
 MANAGE = routing.MANAGE_ACTION
 
@@ -39,8 +40,19 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,\n]", text or "") if part.strip()]
 
 
-def _member_choices(actor: Membership) -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(m.pk), str(m.user)) for m in member_list(actor=actor)]
+# Leads go only to members who sell; a crafted choice of anyone else is a form error.
+NOT_A_SELLER = "Choose an active member who sells: an agent, lead agent or buyer specialist."
+
+
+def _member_choices(actor: Membership, keep: int | None = None) -> list[tuple[str, str]]:
+    """Members who sell (and the current choice, so its save error can say why it cannot stay)."""
+    members = selectors_routing.seller_list(actor=actor, keep=keep)
+    return [("", "—")] + [(str(m.pk), str(m.user)) for m in members]
+
+
+def _initial_member(form: forms.Form, name: str) -> int | None:
+    value = form.initial.get(name)
+    return value if isinstance(value, int) else None
 
 
 class RuleForm(forms.Form):
@@ -48,7 +60,11 @@ class RuleForm(forms.Form):
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
     action = forms.ChoiceField(choices=RoutingAction.choices)
     assignee_id = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Assignee (for 'assign')"
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label="Assignee (for 'assign')",
+        error_messages={"invalid_choice": NOT_A_SELLER},
     )
     team_id = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label="Team (for round robin and pond)"
@@ -73,7 +89,8 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, actor: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee_id"].choices = _member_choices(actor)
+        keep = _initial_member(self, "assignee_id")
+        self.fields["assignee_id"].choices = _member_choices(actor, keep)
         teams = [("", "—")] + [(str(t.pk), t.name) for t in team_list(actor=actor)]
         self.fields["team_id"].choices = teams
 
@@ -101,7 +118,11 @@ class SettingsForm(forms.Form):
         required=False, label="Reassign by round robin when the target is missed"
     )
     default_assignee_id = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Default assignee"
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label="Default assignee",
+        error_messages={"invalid_choice": NOT_A_SELLER},
     )
     is_ack_enabled = forms.BooleanField(required=False, label="Send an acknowledgement e-mail")
     ack_subject = forms.CharField(max_length=200, label="Acknowledgement subject")
@@ -114,7 +135,8 @@ class SettingsForm(forms.Form):
 
     def __init__(self, *args, actor: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["default_assignee_id"].choices = _member_choices(actor)
+        keep = _initial_member(self, "default_assignee_id")
+        self.fields["default_assignee_id"].choices = _member_choices(actor, keep)
 
     @staticmethod
     def initial_of(settings: LeadSettings) -> dict:
@@ -142,9 +164,10 @@ class PreviewForm(forms.Form):
 
 
 def _apply(form: forms.Form, call: Callable[[], object]) -> bool:
-    """Run a service; copy its errors onto the form. True on success."""
+    """Run a service (and its checks) in one transaction; copy errors onto the form."""
     try:
-        call()
+        with transaction.atomic():
+            call()
     except ServiceError as exc:
         for field, errors in exc.fields.items():
             target = field if field in form.fields else None
@@ -204,11 +227,18 @@ def routing_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def settings_save(request: HttpRequest) -> HttpResponse:
     actor = request.membership
-    form = SettingsForm(request.POST, actor=actor)
-    if form.is_valid() and _apply(
-        form,
-        partial(speed_to_lead.lead_settings_update, actor=actor, changes=form.cleaned_data),
-    ):
+    settings = speed_to_lead.lead_settings_get(org_id=actor.org_id)
+    form = SettingsForm(request.POST, initial=SettingsForm.initial_of(settings), actor=actor)
+
+    def save() -> None:
+        saved = speed_to_lead.lead_settings_update(actor=actor, changes=form.cleaned_data)
+        routing.seller_check(
+            org_id=actor.org_id,
+            membership_id=saved.default_assignee_id,
+            field_name="default_assignee_id",
+        )
+
+    if form.is_valid() and _apply(form, save):
         messages.success(request, "Lead settings saved.")
         return redirect("contacts:routing")
     return _page(request, settings_form=form)
@@ -220,9 +250,12 @@ def settings_save(request: HttpRequest) -> HttpResponse:
 def rule_create(request: HttpRequest) -> HttpResponse:
     actor = request.membership
     form = RuleForm(request.POST, actor=actor)
-    if form.is_valid() and _apply(
-        form, partial(routing_rules.routing_rule_create, actor=actor, data=form.rule_data())
-    ):
+
+    def save() -> None:
+        created = routing_rules.routing_rule_create(actor=actor, data=form.rule_data())
+        routing.rule_seller_check(created)
+
+    if form.is_valid() and _apply(form, save):
         messages.success(request, f"Rule \u201c{form.cleaned_data['name']}\u201d added.")
         return redirect("contacts:routing")
     return _page(request, rule_form=form)
@@ -238,12 +271,12 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     form = RuleForm(request.POST or None, initial=RuleForm.initial_of(rule), actor=actor)
     if request.method == "POST" and form.is_valid():
         changes = vars(form.rule_data())
-        if _apply(
-            form,
-            partial(
-                routing_rules.routing_rule_update, actor=actor, rule_id=rule.pk, changes=changes
-            ),
-        ):
+
+        def save() -> None:
+            saved = routing_rules.routing_rule_update(actor=actor, rule_id=rule.pk, changes=changes)
+            routing.rule_seller_check(saved)
+
+        if _apply(form, save):
             messages.success(request, f"Rule \u201c{form.cleaned_data['name']}\u201d saved.")
             return redirect("contacts:routing")
     status = 422 if form.errors else 200
@@ -303,7 +336,7 @@ def pond(request: HttpRequest) -> HttpResponse:
     actor = request.membership
     context = {
         "inquiries": list(selectors_routing.pond_list(actor=actor)[:200]),
-        "my_team_ids": selectors_routing.member_team_ids(actor),
+        "my_team_ids": selectors_routing.pond_team_ids(actor),
     }
     return render(request, "contacts/routing_pond.html", context)
 
