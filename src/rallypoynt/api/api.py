@@ -14,6 +14,7 @@ from rallypoynt.transactions.api import router as transactions_router
 from rallypoynt.transactions.api_calculator import router as calculator_router
 from rallypoynt.transactions.api_commission import router as commission_router
 from rallypoynt.transactions.api_issues import router as issues_router
+from rallypoynt.transactions.api_links import router as links_router
 from rallypoynt.transactions.api_management import router as management_router
 from rallypoynt.transactions.api_offers import router as offers_router
 from rallypoynt.transactions.api_parties import router as parties_router
@@ -36,6 +37,7 @@ api.add_router("", transactions_router)
 api.add_router("", calculator_router)
 api.add_router("", offers_router)
 api.add_router("", parties_router)
+api.add_router("", links_router)
 api.add_router("", management_router)
 api.add_router("", issues_router)
 api.add_router("", commission_router)

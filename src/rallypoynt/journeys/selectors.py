@@ -20,6 +20,7 @@ from rallypoynt.journeys.models import (
     GateDecision,
     Handoff,
     JourneyTemplate,
+    LostReason,
     PhaseVisit,
     StepCompletion,
     TemplateVersion,
@@ -82,7 +83,7 @@ def engagement_list(
     return (
         Engagement.objects.filter(engagement_visible_q(actor))
         .filter(**{name: value for name, value in given.items() if value not in ("", None)})
-        .select_related("agent__user", "team")
+        .select_related("agent__user", "team", "lost_reason_choice")
         .order_by("-opened_at", "-id")
     )
 
@@ -224,3 +225,11 @@ def engagement_handoffs(engagement: Engagement) -> list[Handoff]:
         .select_related("to_member__user", "from_member__user")
         .order_by("-created_at", "-id")
     )
+
+
+def lost_reason_list(*, actor: Membership) -> QuerySet[LostReason]:
+    """The org's reasons for losing an engagement, in its order (the defaults at first)."""
+    from rallypoynt.journeys.services.lost_reasons import lost_reasons_ensure
+
+    lost_reasons_ensure(actor.org_id)
+    return LostReason.objects.filter(org_id=actor.org_id).order_by("position", "id")

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from rallypoynt.journeys.api import engagements, handoffs, templates
+from rallypoynt.journeys.api import engagements, handoffs, lost_reasons, templates
 
 router = Router()
-for module in (templates, engagements, handoffs):
+for module in (templates, engagements, handoffs, lost_reasons):
     router.add_router("", module.router)

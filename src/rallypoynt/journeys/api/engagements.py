@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
 from rallypoynt.core.errors import NotFound
@@ -31,6 +31,10 @@ class EngagementOut(Schema):
     stage_entered_at: datetime
     expected_value: Decimal | None
     lost_reason: str
+    lost_reason_key: str | None
+    # Won by a closing: the deal's final price and the commission it brought.
+    won_price: Decimal | None
+    won_commission: Decimal | None
     opened_at: datetime
     closed_at: datetime | None
     # The template versions the engagement runs on (they never change under it).
@@ -105,7 +109,8 @@ class EngagementPatch(Schema):
 
 class CloseIn(Schema):
     status: str
-    reason: str = ""
+    reason: str = Field("", max_length=2000)
+    reason_key: str = Field("", max_length=40)
 
 
 class HoldIn(Schema):

@@ -72,6 +72,11 @@ class Engagement(TenantModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def lost_reason_key(self) -> str | None:
+        """The key of the org's lost reason it was closed with (None unless lost)."""
+        return self.lost_reason_choice.key if self.lost_reason_choice_id else None
+
 
 class EngagementContact(TenantModel):
     """A client of the engagement (the first is its primary: a couple buys together)."""

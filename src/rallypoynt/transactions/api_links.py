@@ -1,0 +1,65 @@
+"""API: what serves what. A deal's engagements and an engagement's deals, with phase, stage
+and status, so an integration can follow a client from lead to past client."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from rallypoynt.api.schemas import ERRORS
+from rallypoynt.core.errors import NotFound
+from rallypoynt.transactions import selectors
+from rallypoynt.transactions.selectors_links import deal_engagements, engagement_deals
+
+router = Router(tags=["transactions"])
+
+
+class ServedEngagementOut(Schema):
+    id: int
+    title: str
+    side: str
+    status: str
+    phase_key: str
+    phase_name: str
+    stage_key: str
+    stage_name: str
+    won_price: Decimal | None
+
+
+class ServingDealOut(Schema):
+    id: int
+    property: str
+    kind: str
+    status: str
+    side: str
+    accepted_on: date | None
+    closing_on: date | None
+    closed_on: date | None
+    final_price: Decimal | None
+    is_visible: bool
+
+
+@router.get(
+    "/transactions/{transaction_id}/engagements",
+    response={200: list[ServedEngagementOut], **ERRORS},
+)
+def transaction_engagements(request, transaction_id: int):
+    """The client journeys this deal serves, and where each stands."""
+    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+    if deal is None:
+        raise NotFound("No such transaction.")
+    return deal_engagements(deal=deal)
+
+
+@router.get(
+    "/engagements/{engagement_id}/transactions",
+    response={200: list[ServingDealOut], **ERRORS},
+)
+def engagement_transactions(request, engagement_id: int):
+    """The deals serving this engagement, newest first (`is_visible`: the caller may open it)."""
+    found = engagement_deals(actor=request.auth, engagement_id=engagement_id)
+    if found is None:
+        raise NotFound("No such engagement.")
+    return found

@@ -1,0 +1,102 @@
+"""What serves what: the engagements a deal serves and the deals serving an engagement, each
+with where it stands (phase, stage, status) in words an agent uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from rallypoynt.journeys.models import Engagement
+from rallypoynt.journeys.selectors import engagement_get, version_blueprint
+from rallypoynt.orgs.models import Membership
+from rallypoynt.transactions.models import Transaction, TransactionEngagement
+from rallypoynt.transactions.selectors import transaction_visible_q
+
+
+@dataclass(frozen=True)
+class ServedEngagement:
+    id: int
+    title: str
+    side: str
+    status: str
+    phase_key: str
+    phase_name: str
+    stage_key: str
+    stage_name: str
+    won_price: Decimal | None
+
+
+@dataclass(frozen=True)
+class ServingDeal:
+    id: int
+    property: str
+    kind: str
+    status: str
+    side: str
+    accepted_on: date | None
+    closing_on: date | None
+    closed_on: date | None
+    final_price: Decimal | None
+    is_visible: bool
+
+
+def engagement_where(engagement: Engagement) -> ServedEngagement:
+    """An engagement's phase and stage by name, from the template versions it runs on."""
+    phase = version_blueprint(engagement.journey).phase(engagement.phase_key)
+    stage = version_blueprint(engagement.pipeline).stage(engagement.stage_key)
+    return ServedEngagement(
+        id=engagement.pk,
+        title=engagement.title,
+        side=engagement.side,
+        status=engagement.status,
+        phase_key=engagement.phase_key,
+        phase_name=phase.name if phase else engagement.phase_key,
+        stage_key=engagement.stage_key,
+        stage_name=stage.name if stage else engagement.stage_key,
+        won_price=engagement.won_price,
+    )
+
+
+def deal_engagements(*, deal: Transaction) -> list[ServedEngagement]:
+    """The engagements a deal the caller may read serves (its team sees where each stands)."""
+    rows = (
+        Engagement.objects.filter(org_id=deal.org_id, transaction_sides__transaction=deal)
+        .select_related("journey", "pipeline")
+        .order_by("pk")
+    )
+    return [engagement_where(row) for row in rows]
+
+
+def engagement_deals(*, actor: Membership, engagement_id: int) -> list[ServingDeal] | None:
+    """The deals serving an engagement the actor may see (None: no such engagement for them);
+    a deal they cannot open is listed without being theirs to open."""
+    engagement = engagement_get(actor=actor, engagement_id=engagement_id)
+    if engagement is None:
+        return None
+    links = (
+        TransactionEngagement.objects.filter(org_id=actor.org_id, engagement=engagement)
+        .select_related("transaction")
+        .order_by("-transaction_id")
+    )
+    deals = [link.transaction for link in links]
+    visible = set(
+        Transaction.objects.filter(
+            transaction_visible_q(actor), pk__in=[d.pk for d in deals]
+        ).values_list("pk", flat=True)
+    )
+    return [
+        ServingDeal(
+            id=deal.pk,
+            property=str(deal),
+            kind=deal.kind,
+            status=deal.status,
+            side=link.side,
+            accepted_on=deal.accepted_on,
+            closing_on=deal.closing_on,
+            closed_on=deal.closed_on,
+            final_price=deal.final_price,
+            is_visible=deal.pk in visible,
+        )
+        for link, deal in zip(links, deals, strict=True)
+    ]
