@@ -319,8 +319,7 @@ def demo_load(*, scale: int = 2000, seed: int = 42, progress: Progress | None = 
     missing = people(scale, seed=seed, owners=len(owners))[existing:]
     created = contacts_insert(org, owners, missing, progress, after_batch=_loaded(org))
     demo_crm(org, seed=seed)
-    demo_pipeline(org, seed=seed)
-    demo_deals(org, seed=seed)
+    demo_deals(org, demo_pipeline(org, seed=seed), seed=seed)
     solo = solo_org()
     solo_scale = max(min(scale // 20, 500), 20)
     solo_rows = people(solo_scale, seed=seed + 1, owners=1)[people_loaded(solo) :]

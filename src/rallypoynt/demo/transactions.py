@@ -11,7 +11,11 @@ from decimal import Decimal
 from django.db import transaction
 
 from rallypoynt.core.clock import local_today
+from rallypoynt.demo.journeys import Planned
 from rallypoynt.journeys.models import Engagement
+from rallypoynt.journeys.selectors import version_blueprint
+from rallypoynt.journeys.services.outcomes import wrap_ups_due
+from rallypoynt.journeys.services.progress import gate_decide
 from rallypoynt.orgs.models import Membership, Organization
 from rallypoynt.transactions.models import Transaction
 from rallypoynt.transactions.services.closing import transaction_close
@@ -26,7 +30,7 @@ from rallypoynt.transactions.services.parties import party_add
 from rallypoynt.transactions.services.resolution import deadline_resolve
 from rallypoynt.transactions.services.transactions import transaction_open
 
-PHASES = ("transaction_initiation", "transaction_management", "closing_transition")
+CONTINGENCIES = ("inspection", "appraisal", "financing")
 STREETS = ["Larimer St", "Pearl St", "Walnut St", "Spruce St", "Mapleton Ave", "Cedar Ave"]
 VENDORS = [
     ("lender", "Peak Mortgage", "Pat Rivera", "pat@peakmortgage.example"),
@@ -84,7 +88,7 @@ def _parties(agent: Membership, deal: Transaction, tc: Membership | None, n: int
         )
 
 
-def _contract(agent: Membership, deal: Transaction, price: int, days_ago: int) -> None:
+def _offer(agent: Membership, deal: Transaction, price: int) -> int:
     today = local_today(deal.org)
     offer = offer_create(
         actor=agent,
@@ -93,7 +97,7 @@ def _contract(agent: Membership, deal: Transaction, price: int, days_ago: int) -
         terms={
             "price": str(price),
             "earnest_money": str(price // 50),
-            "closing_on": today + timedelta(days=30 - days_ago),
+            "closing_on": today + timedelta(days=30),
             "contingencies": [
                 {"kind": "inspection", "days": 10},
                 {"kind": "appraisal", "days": 17},
@@ -101,13 +105,26 @@ def _contract(agent: Membership, deal: Transaction, price: int, days_ago: int) -
             ],
         },
     )
-    offer_accept(actor=agent, offer_id=offer.pk)
+    return offer.pk
+
+
+def _contract(agent: Membership, deal: Transaction, offer_id: int, days_ago: int) -> None:
+    offer_accept(actor=agent, offer_id=offer_id)
     transaction_dates_amend(
         actor=agent,
         transaction_id=deal.pk,
         reason="Demo: accepted earlier",
-        accepted_on=today - timedelta(days=days_ago),
+        accepted_on=local_today(deal.org) - timedelta(days=days_ago),
     )
+
+
+def _approve(officer: Membership | None, engagement: Engagement) -> None:
+    """The brokerage's compliance officer clears the gate the engagement waits at."""
+    engagement.refresh_from_db()
+    phase = version_blueprint(engagement.journey).phase(engagement.phase_key)
+    if officer is None or phase is None or phase.gate is None or not phase.gate.approval_role:
+        return
+    gate_decide(actor=officer, engagement_id=engagement.pk, verdict="approved")
 
 
 def _resolve(agent: Membership, deal: Transaction, kinds: tuple[str, ...]) -> None:
@@ -125,9 +142,14 @@ def _co_listing(agent: Membership, n: int) -> list[CoAgent]:
     return [CoAgent(partner.pk, Decimal(40))] if partner else []
 
 
-def _deal(agent: Membership, engagement: Engagement, tc, n: int, rng: random.Random) -> None:
-    # Deals at three points: just under contract, inspection behind them, closed.
-    stage = max(PHASES.index(engagement.phase_key), n % 3)
+# Per target phase: days since acceptance, and days since the closing (None: not closed).
+TIMING = {4: (14, None), 5: (35, 3), 6: (75, 40)}
+
+
+def _deal(planned: Planned, tc, officer, n: int, rng: random.Random) -> None:
+    """A deal that carries the engagement to its target phase through the real services."""
+    engagement, target = planned.engagement, planned.target
+    agent = engagement.agent
     price = rng.choice([425000, 515000, 640000, 785000, 960000])
     deal = transaction_open(
         actor=agent,
@@ -139,7 +161,12 @@ def _deal(agent: Membership, engagement: Engagement, tc, n: int, rng: random.Ran
         list_price=Decimal(price + 10000),
     )
     _parties(agent, deal, tc, n)
-    _contract(agent, deal, price, days_ago=(3, 14, 29)[stage])
+    offer_id = _offer(agent, deal, price)
+    if target < 4:
+        return  # an offer out: Transaction Initiation
+    accepted, closed = TIMING[target]
+    _contract(agent, deal, offer_id, days_ago=accepted)
+    _approve(officer, engagement)
     commission_set(
         actor=agent,
         transaction_id=deal.pk,
@@ -147,28 +174,30 @@ def _deal(agent: Membership, engagement: Engagement, tc, n: int, rng: random.Ran
         rate_percent=Decimal("2.5"),
         co_agents=_co_listing(agent, n),
     )
-    if stage >= 1:
-        _resolve(agent, deal, ("inspection",))
-    if stage == 2:
-        _resolve(agent, deal, ("appraisal", "financing"))
-        today = local_today(agent.org)
-        transaction_close(
-            actor=agent, transaction_id=deal.pk, closed_on=today, final_price=Decimal(price)
-        )
+    _resolve(agent, deal, ("inspection",) if closed is None else CONTINGENCIES)
+    if closed is None:
+        return
+    closed_on = local_today(agent.org) - timedelta(days=closed)
+    transaction_close(
+        actor=agent, transaction_id=deal.pk, closed_on=closed_on, final_price=Decimal(price)
+    )
+    if target == 6:
+        _approve(officer, engagement)
 
 
 @transaction.atomic
-def demo_deals(org: Organization, *, seed: int = 42) -> int:
-    """Deals for the demo's engagements in phases 4-6; once (returns how many)."""
+def demo_deals(org: Organization, planned: list[Planned], *, seed: int = 42) -> int:
+    """Deals that take the planned engagements to phases 4-7: an offer out, under contract,
+    closed days ago, closed and cared for; once (returns how many)."""
     broker = _member(org, "broker_owner")
     if broker is None or Transaction.objects.filter(org=org).exists():
         return 0
     rng = random.Random(seed)
     _plans(org, broker)
     tc = _member(org, "transaction_coordinator")
-    engagements = Engagement.objects.filter(org=org, phase_key__in=PHASES, status="active")
-    made = 0
-    for n, engagement in enumerate(engagements.select_related("agent").order_by("pk")):
-        _deal(engagement.agent, engagement, tc, n, rng)
-        made += 1
-    return made
+    officer = _member(org, "compliance_officer")
+    for n, item in enumerate(planned):
+        _deal(item, tc, officer, n, rng)
+    # The wrap-up period of deals closed weeks ago has ended: on to Ongoing Relationship.
+    wrap_ups_due()
+    return len(planned)

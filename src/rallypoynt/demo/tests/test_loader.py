@@ -88,7 +88,7 @@ def test_demo_load_adds_a_separate_solo_agent_org():
     assert Contact.objects.filter(org=solo).exclude(owner=members.get()).count() == 0
 
 
-def test_demo_load_makes_deals_in_every_state_with_parties_and_commission():
+def test_demo_load_makes_deals_in_every_state_and_shows_the_whole_journey():
     from rallypoynt.transactions.models import Commission, Party, Transaction, TransactionSummary
 
     demo_load(scale=120, seed=1)
@@ -100,6 +100,30 @@ def test_demo_load_makes_deals_in_every_state_with_parties_and_commission():
     assert Party.objects.filter(org=org, role="title_escrow", member__isnull=True).exists()
     assert Commission.objects.filter(org=org, status="final").exists()
     assert TransactionSummary.objects.filter(org=org, outcome="closed").exists()
+    _whole_journey_shown(org)
     deals = Transaction.objects.filter(org=org).count()
     demo_load(scale=120, seed=1)  # a second load adds no deals
     assert Transaction.objects.filter(org=org).count() == deals
+
+
+def _whole_journey_shown(org):
+    from rallypoynt.contacts.models import Contact
+    from rallypoynt.journeys.models import Engagement
+
+    engagements = Engagement.objects.filter(org=org)
+    shown = set(engagements.exclude(status="lost").values_list("phase_key", "side"))
+    phases = [
+        "discovery",
+        "strategy",
+        "search_selection",
+        "transaction_initiation",
+        "transaction_management",
+        "closing_transition",
+        "ongoing_relationship",
+    ]
+    assert {(p, s) for p in phases for s in ("buy", "sell")} <= shown
+    cared_for = engagements.filter(phase_key="ongoing_relationship")
+    assert set(cared_for.values_list("status", "stage_key")) == {("won", "relationship_management")}
+    assert engagements.filter(status="lost", lost_reason_choice__isnull=False).exists()
+    past = Contact.objects.filter(org=org, stage="past_client", past_client_on__isnull=False)
+    assert past.count() >= cared_for.count()

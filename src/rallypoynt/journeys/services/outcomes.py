@@ -3,7 +3,7 @@ clients) and the wrap-up period after a closing."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from rallypoynt.contacts.choices import Stage
 from rallypoynt.contacts.models import Contact
+from rallypoynt.core.clock import local_today, zone_of
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.choices import EngagementStatus
@@ -48,6 +49,15 @@ def _clients_past(engagement: Engagement, closed_on: date | None, actor) -> list
     return ids
 
 
+def _won_at(engagement: Engagement, closed_on: date | None) -> datetime:
+    """When it was won: the closing day (noon, the org's time) when recorded later, so the
+    wrap-up period counts from the closing, not from the day someone typed it in."""
+    now = timezone.now()
+    if closed_on is None or closed_on >= local_today(engagement.org, now):
+        return now
+    return datetime.combine(closed_on, time(12), tzinfo=zone_of(engagement.org))
+
+
 @transaction.atomic
 def engagement_win(
     *,
@@ -68,8 +78,7 @@ def engagement_win(
     )
     if engagement is None or engagement.status == EngagementStatus.LOST:
         return None
-    now = timezone.now()
-    engagement.status, engagement.closed_at = EngagementStatus.WON, now
+    engagement.status, engagement.closed_at = EngagementStatus.WON, _won_at(engagement, closed_on)
     engagement.won_price, engagement.won_commission = price, commission
     engagement.save(
         update_fields=["status", "closed_at", "won_price", "won_commission", "updated_at"]
