@@ -67,6 +67,9 @@ def is_seller(member: Membership, *, solo_id: int | None) -> bool:
     return bool(roles & SELLING_ROLES) or (member.pk == solo_id and Role.BROKER_OWNER in roles)
 
 
+CHOOSE_SELLER = "choose an agent, lead agent or buyer specialist"
+
+
 def member_is_seller(member: Membership) -> bool:
     """`is_seller` for one member, reading whether their org is an org of one only if it matters."""
     if member.roles & SELLING_ROLES:

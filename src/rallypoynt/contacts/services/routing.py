@@ -17,6 +17,7 @@ from django.utils import timezone
 from rallypoynt.contacts.choices import InquiryStatus, RoutingAction
 from rallypoynt.contacts.models import Contact, ContactCollaborator, LeadInquiry, RoutingRule
 from rallypoynt.contacts.selectors_lead_config import (
+    CHOOSE_SELLER,
     LeadConfig,
     is_seller,
     lead_config_for,
@@ -177,7 +178,7 @@ def not_seller_error(member: Membership, field_name: str) -> ValidationFailed:
     why = f"{member_name(member)}: {not_selling_text(member)}"
     return ValidationFailed(
         f"{member_name(member)} does not take leads ({not_selling_text(member)}).",
-        fields={field_name: [f"{why}; choose an agent, lead agent or buyer specialist"]},
+        fields={field_name: [f"{why}; {CHOOSE_SELLER}"]},
     )
 
 

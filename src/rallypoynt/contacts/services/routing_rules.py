@@ -14,6 +14,11 @@ from rallypoynt.contacts.choices import LeadType, RoutingAction
 from rallypoynt.contacts.models import (
     RoutingRule,
 )
+from rallypoynt.contacts.selectors_lead_config import (
+    CHOOSE_SELLER,
+    member_is_seller,
+    not_selling_text,
+)
 from rallypoynt.contacts.services.routing_match import language_code, postal_code_key
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import NotFound, ValidationFailed
@@ -135,8 +140,12 @@ def _clean_target(org_id: int, data: RoutingRuleData, errors: dict[str, list[str
     if data.action == RoutingAction.ASSIGN:
         data.team_id = None
         active = Membership.objects.filter(org_id=org_id, pk=data.assignee_id, is_active=True)
-        if data.assignee_id is None or not active.exists():
+        member = active.prefetch_related("role_assignments").first()
+        if data.assignee_id is None or member is None:
             errors["assignee_id"] = ["choose an active member"]
+        elif not member_is_seller(member):
+            # Leads go only to those who sell (a coordinator's day must not fill with leads).
+            errors["assignee_id"] = [f"{member.user}: {not_selling_text(member)}; {CHOOSE_SELLER}"]
     elif data.action in RoutingAction.values:
         data.assignee_id = None
         if data.team_id is None or not Team.objects.filter(org_id=org_id, pk=data.team_id).exists():

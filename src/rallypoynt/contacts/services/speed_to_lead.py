@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from rallypoynt.contacts.choices import TouchpointKind
 from rallypoynt.contacts.models import Contact, LeadInquiry, LeadSettings
-from rallypoynt.contacts.selectors_lead_config import LeadConfig, lead_settings_for
+from rallypoynt.contacts.selectors_lead_config import (
+    CHOOSE_SELLER,
+    LeadConfig,
+    lead_settings_for,
+    member_is_seller,
+    not_selling_text,
+)
 from rallypoynt.contacts.services.routing import MANAGE_ACTION, member_name
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.calendar import add_business_minutes
@@ -83,11 +89,19 @@ def lead_settings_clean(*, org_id: int, values: dict[str, Any]) -> dict[str, Any
         elif problems := _template_errors(text):
             errors[name] = problems
     assignee = values.get("default_assignee_id")
-    if assignee is not None and not (
-        isinstance(assignee, int)
-        and Membership.objects.filter(org_id=org_id, pk=assignee, is_active=True).exists()
-    ):
+    member = (
+        Membership.objects.filter(org_id=org_id, pk=assignee, is_active=True)
+        .prefetch_related("role_assignments")
+        .first()
+        if isinstance(assignee, int)
+        else None
+    )
+    if assignee is not None and member is None:
         errors["default_assignee_id"] = ["not an active member"]
+    elif member is not None and not member_is_seller(member):
+        errors["default_assignee_id"] = [
+            f"{member.user}: {not_selling_text(member)}; {CHOOSE_SELLER}"
+        ]
     if errors:
         raise ValidationFailed("The lead settings are not valid.", fields=errors)
     return values
