@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Person", {"fields": ("first_name", "last_name", "phone")}),
+        ("Person", {"fields": ("first_name", "last_name", "phone", "time_zone")}),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2")}),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from rallypoynt.accounts.models import zone_names
 from rallypoynt.accounts.services import login_attempt_record, login_is_throttled
 
 
@@ -43,10 +44,25 @@ class ThrottledLoginForm(AuthenticationForm):
         return cleaned
 
 
+def time_zone_choices(org_zone: str = "") -> list[tuple[str, str]]:
+    """Blank (follow the org, naming its zone) then every IANA zone, sorted."""
+    follow = f"Follow the organization ({org_zone})" if org_zone else "Follow the organization"
+    return [("", follow), *((name, name.replace("_", " ")) for name in sorted(zone_names()))]
+
+
 class ProfileForm(forms.Form):
     first_name = forms.CharField(max_length=100, required=False)
     last_name = forms.CharField(max_length=100, required=False)
     phone = forms.CharField(max_length=32, required=False)
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Time zone",
+        help_text="Times on pages and in e-mails are shown in this zone.",
+    )
+
+    def __init__(self, *args, org_zone: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices(org_zone)
 
 
 class TokenForm(forms.Form):

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from zoneinfo import available_timezones
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from rallypoynt.core.models import TenantModel
+
+
+def validate_time_zone(value: str) -> None:
+    """Blank, or an IANA zone name this machine knows (zoneinfo.available_timezones())."""
+    if value and value not in zone_names():
+        raise ValidationError(f"{value!r} is not an IANA time zone.", code="time_zone")
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> frozenset[str]:
+    """Every IANA zone name zoneinfo knows (read from disk once per process)."""
+    return frozenset(available_timezones())
 
 
 def normalize_email_address(email: str) -> str:
@@ -42,6 +58,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    # Blank follows the org's zone; set, it wins in every org (a member living elsewhere).
+    time_zone = models.CharField(max_length=64, blank=True, default="")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -60,6 +78,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         # login lower-case there as well, or the e-mail backend could never find it.
         super().clean()
         self.email = normalize_email_address(self.email)
+        try:
+            validate_time_zone(self.time_zone)
+        except ValidationError as exc:
+            raise ValidationError({"time_zone": exc.messages}) from exc
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -13,7 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
-from rallypoynt.accounts.models import APIToken, LoginAttempt, User, normalize_email_address
+from rallypoynt.accounts.models import (
+    APIToken,
+    LoginAttempt,
+    User,
+    normalize_email_address,
+    validate_time_zone,
+)
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
@@ -56,10 +62,24 @@ def user_create(
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, first_name: str, last_name: str, phone: str = "") -> User:
+def user_update_profile(
+    *, user: User, first_name: str, last_name: str, phone: str = "", time_zone: str | None = None
+) -> User:
+    """Save the profile; `time_zone` blank follows the org's zone, None leaves it unchanged."""
     user.first_name, user.last_name = first_name.strip(), last_name.strip()
     user.phone = phone.strip()
-    user.save(update_fields=["first_name", "last_name", "phone"])
+    fields = ["first_name", "last_name", "phone"]
+    if time_zone is not None:
+        time_zone = time_zone.strip()
+        try:
+            validate_time_zone(time_zone)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                "Choose a time zone from the list.", fields={"time_zone": exc.messages}
+            ) from exc
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    user.save(update_fields=fields)
     return user
 
 

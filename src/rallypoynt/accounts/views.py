@@ -16,16 +16,26 @@ from rallypoynt.orgs.selectors import memberships_of_user
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
+    """Name, phone and the zone times are shown in; the seats and calendar feed."""
     user = request.user
+    member = request.membership
+    initial = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "phone": user.phone,
+        "time_zone": user.time_zone,
+    }
     form = ProfileForm(
-        request.POST or None,
-        initial={"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone},
+        request.POST or None, initial=initial, org_zone=member.org.time_zone if member else ""
     )
     if request.method == "POST" and form.is_valid():
-        services.user_update_profile(user=user, **form.cleaned_data)
-        messages.success(request, "Profile saved.")
-        return redirect("accounts:profile")
-    member = request.membership
+        try:
+            services.user_update_profile(user=user, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("accounts:profile")
     context = {
         "form": form,
         "seats": memberships_of_user(user=user) if member else [],

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import DateTimeField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -17,7 +16,9 @@ from django.utils import timezone
 from rallypoynt.contacts.choices import InquiryStatus, Stage
 from rallypoynt.contacts.models import LeadInquiry, Task
 from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import PermissionDenied, ValidationFailed
+from rallypoynt.core.timefmt import zone_named
 from rallypoynt.orgs.models import Membership, TeamMember
 from rallypoynt.orgs.permissions import visibility_for
 
@@ -41,13 +42,8 @@ def _section(qs: QuerySet, rows: int = SECTION_ROWS) -> Section:
 
 def day_bounds(*, actor: Membership, now: datetime | None = None) -> tuple[datetime, datetime]:
     """Start and end of today in the org's time zone, as aware datetimes."""
-    now = now or timezone.now()
-    try:
-        zone = ZoneInfo(actor.org.time_zone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = now.astimezone(zone)
-    start = datetime.combine(local.date(), time.min, tzinfo=zone)
+    zone = zone_named(actor.org.time_zone)
+    start = datetime.combine(local_today(zone, now), time.min, tzinfo=zone)
     return start, start + timedelta(days=1)
 
 

@@ -5,13 +5,14 @@ abbreviation, the weekday with a date. Pages, e-mails, notifications and reasons
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.utils import timezone
-
-from rallypoynt.core.clock import Zoned, local_now
+from rallypoynt.core.clock import Zoned, local_now, local_today, zone_of
 
 # A deadline due at the very end of a day belongs to that day, not to the next.
 END_OF_DAY = time(23, 59)
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def _clock(moment: datetime) -> str:
@@ -19,11 +20,14 @@ def _clock(moment: datetime) -> str:
     return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
 
 
-def day_text(day: date, *, year: bool | None = None) -> str:
-    """'Wed Dec 9' (with ', 2026' when asked, or by default when `day` is not this year)."""
+def day_text(day: date, *, year: bool | None = None, where: Zoned | None = None) -> str:
+    """'Wed Dec 9' (with ', 2026' when asked, or by default when `day` is not this year).
+
+    "This year" is the reader's (`where`), so Dec 31 in Denver is not dated ', 2026' just
+    because it is already Jan 1 in UTC.
+    """
     text = f"{day:%a %b} {day.day}"
-    # Around New Year the UTC year may be a day off the reader's: it only decides a label.
-    if year or (year is None and day.year != timezone.now().year):
+    if year or (year is None and day.year != local_today(where or UTC_ZONE).year):
         text += f", {day.year}"
     return text
 
@@ -37,12 +41,39 @@ def clock_text(moment: datetime, where: Zoned, *, zone: bool = True) -> str:
 def moment_text(moment: datetime, where: Zoned, *, zone: bool = True) -> str:
     """'Sat Dec 5, 8:29 PM MST': a moment as a person in `where` reads it."""
     local = local_now(where, moment)
-    return f"{day_text(local.date())}, {clock_text(local, local.tzinfo, zone=zone)}"
+    day = day_text(local.date(), where=local.tzinfo)
+    return f"{day}, {clock_text(local, local.tzinfo, zone=zone)}"
+
+
+def moment_day_text(moment: datetime, where: Zoned, *, year: bool | None = None) -> str:
+    """'Sat Dec 5': the calendar day a moment falls on in `where`'s zone (no clock)."""
+    local = local_now(where, moment)
+    return day_text(local.date(), year=year, where=local.tzinfo)
 
 
 def due_text(moment: datetime, where: Zoned) -> str:
-    """A due time: 'Wed Dec 9' alone when it is the end of that day, else with the time."""
+    """A due time: 'Wed Dec 9, end of day' when it is the end of that day, else with the time."""
     local = local_now(where, moment)
     if local.time() >= END_OF_DAY:
-        return f"{day_text(local.date())}, end of day"
+        return f"{day_text(local.date(), where=local.tzinfo)}, end of day"
     return moment_text(moment, where)
+
+
+def zone_named(name: str | None, default: Zoned = UTC_ZONE) -> ZoneInfo:
+    """The zone called `name`, or `default` for a blank or unknown name (never raises)."""
+    if name:
+        try:
+            return zone_of(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return zone_of(default)
+
+
+def reader_zone(member: Any, org: Any = None) -> ZoneInfo:
+    """The zone a member reads times in: their user's own zone if set, else their org's.
+
+    Pass `org` when the caller holds it already (a member's org is theirs), saving a query.
+    """
+    own = getattr(getattr(member, "user", None), "time_zone", "")
+    org = org if org is not None else getattr(member, "org", None)
+    return zone_named(own, default=zone_named(getattr(org, "time_zone", None)))

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from rallypoynt.core.timefmt import reader_zone
 from rallypoynt.orgs.models import Notification
 
 
@@ -28,10 +29,12 @@ def notification_email(notification_id: int) -> bool:
     body = notification.body
     if notification.link:
         body = f"{body}\n\n{notification.link}".strip()
-    send_mail(
-        subject=f"[{notification.org.display_name}] {notification.title}",
-        message=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[notification.recipient.user.email],
-    )
+    # A worker runs in UTC: anything rendered for this message reads the recipient's clock.
+    with timezone.override(reader_zone(notification.recipient, notification.org)):
+        send_mail(
+            subject=f"[{notification.org.display_name}] {notification.title}",
+            message=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.recipient.user.email],
+        )
     return True

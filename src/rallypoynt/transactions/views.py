@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from rallypoynt.contacts.services.export import csv_safe
 from rallypoynt.contacts.views.people import crm_page
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys.selectors import engagement_list
@@ -183,7 +184,7 @@ def deal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "close": lambda: closing.transaction_close(
             actor=actor,
             transaction_id=pk,
-            closed_on=_date(post.get("closed_on")) or timezone.localdate(),
+            closed_on=_date(post.get("closed_on")) or local_today(request.membership.org),
             final_price=_money(post.get("final_price")),
             possession_on=_date(post.get("possession_on")),
         ),

@@ -11,9 +11,9 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 
 from rallypoynt.contacts.views.people import crm_page
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import selectors
@@ -123,7 +123,7 @@ def commission_statement(request: HttpRequest) -> HttpResponse:
     """One agent's statement for a period (the actor's own unless they pick another agent in
     their scope), its totals and the cap progress bar; `?format=csv` downloads it."""
     actor, query = request.membership, request.GET
-    today = timezone.localdate()
+    today = local_today(request.membership.org)
     start = _date(query.get("start"), today.replace(month=1, day=1))
     end = _date(query.get("end"), today.replace(month=12, day=31))
     try:
@@ -196,7 +196,7 @@ def _plans_post(request: HttpRequest) -> None:
             actor=actor,
             member_id=_int(post, "member_id", 0),
             plan_id=_int(post, "plan_id", 0),
-            starts_on=_date(post.get("starts_on"), timezone.localdate()),
+            starts_on=_date(post.get("starts_on"), local_today(request.membership.org)),
         ),
     }
     call = calls.get(post.get("action", ""))
@@ -227,7 +227,7 @@ def commission_plans_page(request: HttpRequest) -> HttpResponse:
         "members": member_list(actor=actor),
         "can_edit": bool(actor.roles & commission_selectors.PLAN_ADMIN_ROLES),
         "months": [(number, calendar.month_name[number]) for number in range(1, 13)],
-        "today": timezone.localdate(),
+        "today": local_today(request.membership.org),
     }
     return render(request, "transactions/commission_plans.html", context)
 

@@ -10,10 +10,10 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from rallypoynt.contacts.views.people import crm_page
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import selectors
@@ -69,7 +69,7 @@ def _deal(request: HttpRequest, pk: int):
 
 
 def _context(request: HttpRequest, deal, tab: str, **extra) -> dict:
-    return {"deal": deal, "tab": tab, "today": timezone.localdate(), **extra}
+    return {"deal": deal, "tab": tab, "today": local_today(request.membership.org), **extra}
 
 
 @crm_page
@@ -221,7 +221,7 @@ def walkthrough_page(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: walkthrough.walkthrough_record(
                 actor=request.membership,
                 transaction_id=deal.pk,
-                done_on=_date(post.get("done_on")) or timezone.localdate(),
+                done_on=_date(post.get("done_on")) or local_today(request.membership.org),
                 attendees=post.get("attendees", ""),
                 findings=_findings(post),
                 notes=post.get("notes", ""),

@@ -105,6 +105,8 @@ class LeadOut(Schema):
     inquiry_id: int
     assigned_to: int | None
     deduplicated: bool
+    # What the lead added to the existing contact it matched (and primaries it kept).
+    added: list[str] = []
 
 
 class ReviewQueuedOut(Schema):

@@ -144,10 +144,12 @@ def _summary(job, owner) -> None:
     table.add_column("Count", justify="right")
     table.add_row(f"{word}s in the file", str(job.rows_total))
     table.add_row("Would be created" if job.is_dry_run else "Created", str(job.rows_created))
-    table.add_row("Skipped as duplicates", str(job.rows_duplicate))
+    merged = "Would merge into" if job.is_dry_run else "Merged into"
+    table.add_row(f"{merged} existing contacts", str(job.rows_duplicate))
     table.add_row(f"Bad {word.lower()}s", str(job.rows_failed))
     console.print(table)
     console.print(f"Owner of the new contacts: {owner.user.email}")
+    _merges(job, word)
     problems = [e for e in job.errors if e.get("kind", "error") in ("error", "warning")]
     if not problems:
         return
@@ -160,6 +162,25 @@ def _summary(job, owner) -> None:
     console.print(detail)
     if len(problems) > MAX_SHOWN:
         console.print(f"… and {len(problems) - MAX_SHOWN} more (see the import's page).")
+
+
+def _merges(job, word: str) -> None:
+    """What each row that matched an existing contact added to it."""
+    from rich.table import Table
+
+    from rallypoynt.cli import console
+
+    rows = [e for e in job.errors if e.get("kind") == "duplicate"]
+    if not rows:
+        return
+    table = Table(title="Matched existing contacts")
+    table.add_column(word)
+    table.add_column("What it did")
+    for e in rows[:MAX_SHOWN]:
+        table.add_row(str(e["row"] or "—"), e["reason"])
+    console.print(table)
+    if len(rows) > MAX_SHOWN:
+        console.print(f"… and {len(rows) - MAX_SHOWN} more (see the import's page).")
 
 
 def cmd_export_contacts(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ assignee, the contact's owner or one of the contact's collaborators is its first
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,13 +20,13 @@ from rallypoynt.contacts.services.routing import (
     assignment_apply,
     contact_link,
     inquiry_lock,
-    local_time,
     member_name,
     rotate,
 )
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.calendar import BusinessCalendar, business_minutes_between
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.timefmt import moment_text, reader_zone
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, Team, TeamMember
 from rallypoynt.orgs.services import notification_send
@@ -167,7 +168,7 @@ def _reassign_on_escalation(inquiry: LeadInquiry, now: datetime, tz) -> str:
     member, how = rotate(team, rule=rule, exclude=exclude, after=previous.pk if previous else None)
     if member is None:
         return f"Not reassigned: {how}."
-    moved = f"Reassigned on escalation at {local_time(now, tz)}: {how}."
+    moved = f"Reassigned on escalation at {moment_text(now, tz)}: {how}."
     reason = f"{inquiry.routing_reason} {moved}".strip()
     assignment_apply(inquiry=inquiry, member=member, now=now, reason=reason, keep_status=True)
     if previous is not None:
@@ -181,8 +182,10 @@ def _reassign_on_escalation(inquiry: LeadInquiry, now: datetime, tz) -> str:
     return f"Reassigned to {member_name(member)}."
 
 
-def _escalation_reason(inquiry: LeadInquiry, calendar: BusinessCalendar, now: datetime) -> str:
-    tz = calendar.tzinfo()
+def _escalation_reason(
+    inquiry: LeadInquiry, calendar: BusinessCalendar, now: datetime, tz: ZoneInfo
+) -> str:
+    """Why the lead escalated, with its times on the wall clock of `tz` (the reader's)."""
     due = inquiry.first_response_due_at
     target = business_minutes_between(calendar, inquiry.received_at, due)
     elapsed = business_minutes_between(calendar, inquiry.received_at, now)
@@ -194,8 +197,8 @@ def _escalation_reason(inquiry: LeadInquiry, calendar: BusinessCalendar, now: da
         who = "nobody was assigned"
     return (
         f"First-response target of {target} business minutes missed: due "
-        f"{local_time(due, tz)}, {who}; {elapsed} business minutes had passed at "
-        f"{local_time(now, tz)}."
+        f"{moment_text(due, tz)}, {who}; {elapsed} business minutes had passed at "
+        f"{moment_text(now, tz)}."
     )
 
 
@@ -213,10 +216,11 @@ def inquiry_sla_enforce(*, inquiry_id: int, now: datetime | None = None) -> str:
     if inquiry.first_response_due_at is None or now < inquiry.first_response_due_at:
         return "not_due"
     calendar = lead_calendar(inquiry.org)
-    reason = _escalation_reason(inquiry, calendar, now)
+    # The stored reason reads in the org's zone; each notice in its recipient's.
+    reason = _escalation_reason(inquiry, calendar, now, calendar.tzinfo())
     recipients = _escalation_recipients(inquiry)
-    if recipients:
-        reason += f" Notified {', '.join(member_name(m) for m in recipients)}."
+    notified = f" Notified {', '.join(member_name(m) for m in recipients)}." if recipients else ""
+    reason += notified
     inquiry.status = InquiryStatus.ESCALATED
     inquiry.escalated_at = now
     inquiry.save()
@@ -225,7 +229,8 @@ def inquiry_sla_enforce(*, inquiry_id: int, now: datetime | None = None) -> str:
             recipient=member,
             kind="lead.escalated",
             title=f"Lead not answered in time: {inquiry.contact}",
-            body=reason,
+            body=_escalation_reason(inquiry, calendar, now, reader_zone(member, inquiry.org))
+            + notified,
             link=contact_link(inquiry.contact_id),
         )
     if lead_settings_for(inquiry.org_id).is_reassign_on_escalation:

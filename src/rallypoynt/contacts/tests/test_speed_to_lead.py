@@ -319,9 +319,9 @@ def test_an_unanswered_lead_escalates_to_the_broker_when_the_agent_has_no_team_l
     assert inquiry.status == InquiryStatus.ESCALATED
     assert inquiry.escalated_at == late
     assert inquiry.escalation_reason == (
-        "First-response target of 60 business minutes missed: due Mon 2025-03-10 09:30 MDT, "
+        "First-response target of 60 business minutes missed: due Mon Mar 10, 2025, 9:30 AM MDT, "
         f"{brokerage.ben.user} logged no first response; 75 business minutes had passed at "
-        f"Mon 2025-03-10 09:45 MDT. Notified {brokerage.broker.user}."
+        f"Mon Mar 10, 2025, 9:45 AM MDT. Notified {brokerage.broker.user}."
     )
     note = Notification.objects.get(kind="lead.escalated")
     assert note.recipient == brokerage.broker
@@ -349,8 +349,9 @@ def test_escalation_can_reassign_to_the_next_member_of_the_team(brokerage):
     assert inquiry.assigned_to == brokerage.lead
     assert inquiry.status == InquiryStatus.ESCALATED
     assert inquiry.escalation_reason.endswith(f"Reassigned to {brokerage.lead.user}.")
-    assert "Reassigned on escalation at Mon 2025-03-10 09:30 MDT: round robin in team Summit" in (
-        inquiry.routing_reason
+    assert (
+        "Reassigned on escalation at Mon Mar 10, 2025, 9:30 AM MDT: round robin in team Summit"
+        in inquiry.routing_reason
     )
     assert Notification.objects.filter(recipient=brokerage.buyer, kind="lead.reassigned").exists()
     # The new assignee's call still answers the lead.

@@ -6,9 +6,6 @@ time zone. HTMX requests get the fragment they target (template partials), other
 
 from __future__ import annotations
 
-from functools import wraps
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -63,18 +60,9 @@ NOT_FILTERS = {"cursor", "list"}
 
 
 def crm_page(view):
-    """Login, a seat in an org, and the org's time zone for showing and parsing times."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            zone = ZoneInfo(request.membership.org.time_zone or "UTC")
-        except (KeyError, ValueError):
-            zone = ZoneInfo("UTC")
-        with timezone.override(zone):
-            return view(request, *args, **kwargs)
-
-    return login_required(member_required(wrapper))
+    """Login and a seat in an org. Times show and parse in the reader's zone, which
+    ReaderTimeZoneMiddleware activates (the user's own, else the org's)."""
+    return login_required(member_required(view))
 
 
 def _errors_to_form(form: forms.Form, exc: ServiceError, names: dict[str, str] | None = None):

@@ -10,6 +10,7 @@ from django.db import IntegrityError
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
+from rallypoynt.core.timefmt import due_text, reader_zone
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import notification_send
 from rallypoynt.transactions import selectors
@@ -41,14 +42,16 @@ def _notify(row: Deadline, minutes_before: int, now: datetime) -> bool:
                 sent_at=now,
                 recipients=[m.pk for m in people],
             )
-            when = timezone.localtime(row.due_at).strftime("%a %b %-d, %-I:%M %p")
-            if minutes_before == ALERT:
-                title = f"Deadline passed: {row.name} — {row.transaction}"
-                body = f"It was due {when} and is still open. Resolve it or amend the contract."
-            else:
-                title = f"Deadline coming: {row.name} — {row.transaction}"
-                body = f"Due {when}."
             for member in people:
+                # Each reader gets the due time on their own wall clock (a 11:59 PM MST
+                # deadline is "Wed Dec 9, end of day", not Thu Dec 10 in UTC).
+                when = due_text(row.due_at, reader_zone(member, row.org))
+                if minutes_before == ALERT:
+                    title = f"Deadline passed: {row.name} — {row.transaction}"
+                    body = f"It was due {when} and is still open. Resolve it or amend the contract."
+                else:
+                    title = f"Deadline coming: {row.name} — {row.transaction}"
+                    body = f"Due {when}."
                 notification_send(
                     recipient=member, kind="transaction.deadline", title=title, body=body
                 )
@@ -68,11 +71,11 @@ def deadline_notices_send(now: datetime | None = None) -> int:
             notices__minutes_before=minutes
         )
         # Past the reminder time but not by more than the catch-up window.
-        for row in due.filter(due_at__gte=ahead - CATCH_UP).select_related("transaction"):
+        for row in due.filter(due_at__gte=ahead - CATCH_UP).select_related("transaction", "org"):
             sent += _notify(row, minutes, now)
     passed = open_rows.filter(due_at__lte=now, due_at__gte=now - CATCH_UP).exclude(
         notices__minutes_before=ALERT
     )
-    for row in passed.select_related("transaction"):
+    for row in passed.select_related("transaction", "org"):
         sent += _notify(row, ALERT, now)
     return sent

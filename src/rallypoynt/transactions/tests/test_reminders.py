@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.models import Notification
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import DeadlineNotice
 from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.reminders import deadline_notices_send
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def test_three_days_one_day_and_after_each_once_and_never_when_resolved(brokerage):
     engagement = engagement_for(brokerage.ben)
-    today = timezone.localdate()
+    today = org_today()
     deal = transaction_open(
         actor=brokerage.ben,
         engagement_id=engagement.pk,

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from rallypoynt.journeys.tests.factories import engagement_for
-from rallypoynt.orgs.tests.brokerage import count_queries
+from rallypoynt.orgs.tests.brokerage import count_queries, org_today
 from rallypoynt.orgs.tests.test_views import client_for
 from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.transactions import transaction_open
@@ -24,7 +23,7 @@ def deal_for(member, **values):
         kind="purchase",
         street=values.pop("street", "1 Main St"),
         state="CO",
-        accepted_on=timezone.localdate(),
+        accepted_on=org_today(),
         **values,
     )
 
@@ -68,7 +67,7 @@ def test_my_deals_by_status_a_page_at_a_time(brokerage, monkeypatch):
 
 
 def test_the_deal_page_shows_the_timeline_and_a_removal_works(brokerage):
-    deal = deal_for(brokerage.ben, closing_on=timezone.localdate() + timedelta(days=30))
+    deal = deal_for(brokerage.ben, closing_on=org_today() + timedelta(days=30))
     row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="appraisal", amount=17)
     client = client_for(brokerage.ben)
     page = client.get(f"/transactions/{deal.pk}/").content.decode()
