@@ -171,7 +171,8 @@ def test_a_buyer_goes_from_lead_to_past_client_with_the_work_moving_the_journey(
     assert done_by(engagement, "closing_transition", "closing_execution") == "transaction.closed"
 
     # Closing & Transition has the brokerage's gate too: approved, the journey waits only
-    # for the wrap-up. Two weeks on, the wrap-up period ends: Ongoing Relationship, Relationship Management.
+    # for the wrap-up. Two weeks on, the wrap-up period ends: Ongoing Relationship and
+    # Relationship Management.
     gate_decide(actor=brokerage.compliance, engagement_id=engagement.pk, verdict="approved")
     clock.shift(timedelta(days=WRAP_UP_DAYS, hours=1))
     assert wrap_ups_due() == 1

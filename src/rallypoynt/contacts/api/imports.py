@@ -128,7 +128,7 @@ def import_get(request: HttpRequest, job_id: int):
 
 def _stream(request: HttpRequest, lines, extension: str, content_type: str):
     response = StreamingHttpResponse(lines, content_type=content_type)
-    name = export_filename(request.auth.org.slug, extension)
+    name = export_filename(request.auth.org, extension)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0004_covering_channel_lookups'),
+        ("contacts", "0004_covering_channel_lookups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='past_client_on',
+            model_name="contact",
+            name="past_client_on",
             field=models.DateField(blank=True, null=True),
         ),
     ]

@@ -19,8 +19,9 @@ from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.selectors import contact_list
 from rallypoynt.contacts.selectors_lists import smart_list_get
 from rallypoynt.core.audit import audit_record
+from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.models import Membership, Organization
 
 CHUNK = 1000
 CSV_HEADERS = [
@@ -177,5 +178,6 @@ def contacts_csv_export(
     return contacts_csv_lines(qs)
 
 
-def export_filename(org_slug: str, extension: str) -> str:
-    return f"contacts-{org_slug}-{timezone.localdate().isoformat()}.{extension}"
+def export_filename(org: Organization, extension: str) -> str:
+    """'contacts-front-range-2026-12-05.csv', dated by the org's calendar."""
+    return f"contacts-{org.slug}-{local_today(org).isoformat()}.{extension}"

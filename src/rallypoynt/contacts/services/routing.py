@@ -35,6 +35,7 @@ from rallypoynt.contacts.services.routing_match import (
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.timefmt import moment_text
 from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.services import notification_send
 
@@ -47,8 +48,8 @@ def member_name(member: Membership | None) -> str:
 
 
 def local_time(moment: datetime, tz) -> str:
-    """A moment as the org reads it, e.g. 'Mon 2025-03-10 09:30 MDT'."""
-    return moment.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
+    """A moment as the org reads it, e.g. 'Mon Mar 10, 9:30 AM MDT'."""
+    return moment_text(moment, tz)
 
 
 def contact_link(contact_id: int) -> str:

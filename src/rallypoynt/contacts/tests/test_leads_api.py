@@ -77,8 +77,8 @@ def test_new_lead_creates_contact_and_inquiry(api, brokerage):
     response = api.post(URL, LEAD)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"contact_id", "inquiry_id", "assigned_to", "deduplicated"}
-    assert body["deduplicated"] is False
+    assert set(body) == {"contact_id", "inquiry_id", "assigned_to", "deduplicated", "added"}
+    assert body["deduplicated"] is False and body["added"] == []
     inquiry = LeadInquiry.objects.get(pk=body["inquiry_id"])
     assert body["assigned_to"] == inquiry.assigned_to_id
     assert inquiry.contact_id == body["contact_id"]

@@ -188,7 +188,7 @@ def _export(request: HttpRequest, make, extension: str, content_type: str, **opt
     except ServiceError:
         return render(request, "web/not_found.html", status=404)
     response = StreamingHttpResponse(lines, content_type=content_type)
-    name = export_filename(request.membership.org.slug, extension)
+    name = export_filename(request.membership.org, extension)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.urls import reverse
@@ -19,6 +18,7 @@ from rallypoynt.contacts.selectors import contact_visible_q
 from rallypoynt.contacts.services.activity import task_create
 from rallypoynt.contacts.services.relations import collaborators_grant
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rallypoynt.core.timefmt import moment_text
 from rallypoynt.journeys.choices import EngagementStatus
 from rallypoynt.journeys.engine import StepStatus
 from rallypoynt.journeys.models import Engagement, EngagementContact, Handoff, PhaseVisit
@@ -89,8 +89,7 @@ def _client(engagement: Engagement, actor: Membership) -> tuple[str, int | None]
 def _when(status: StepStatus, engagement: Engagement, now: datetime) -> str:
     if status.due_at is None:
         return "no due time yet"
-    local = status.due_at.astimezone(ZoneInfo(engagement.org.time_zone))
-    stamp = local.strftime("%a %d %b %Y, %H:%M")
+    stamp = moment_text(status.due_at, engagement.org)
     return f"was due {stamp}" if status.due_at <= now else f"due {stamp}"
 
 

@@ -7,12 +7,12 @@ missing, and changes nothing.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.errors import Conflict, PermissionDenied, ValidationFailed
+from rallypoynt.core.timefmt import moment_day_text
 from rallypoynt.journeys.choices import WORKING, GateVerdict, VisitExit
 from rallypoynt.journeys.engine import Evaluation
 from rallypoynt.journeys.models import (
@@ -71,8 +71,7 @@ def step_complete(
     )
     on_time = status.due_at is None or now <= status.due_at
     # Whoever did the step, the task it was handed off as is done with it.
-    local = now.astimezone(ZoneInfo(engagement.org.time_zone))  # validated when set
-    done_by = f"Done on the engagement by {actor.user} on {local:%b %d}."
+    done_by = f"Done on the engagement by {actor.user} on {moment_day_text(now, engagement.org)}."
     handoffs_close(engagement, done_by, now, phase_keys=[engagement.phase_key], step_key=step_key)
     if status.step.enters_stage:
         stage_from = engagement.stage_key

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.db import transaction as db_transaction
-from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.timefmt import due_text, reader_zone
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import notification_send
 from rallypoynt.transactions import selectors
@@ -231,13 +231,11 @@ def amendment_announce(
     """Tell everyone working the deal (but the one who amended it) which dates moved."""
     if not moved:
         return
-    lines = [
-        f"{row.name}: {timezone.localtime(row.due_at):%a %b %-d, %-I:%M %p}"
-        for row in moved
-        if row.due_at
-    ]
     for member in selectors.deal_recipients(deal):
         if member.pk != actor.pk:
+            # Each reads the new dates in their own zone.
+            zone = reader_zone(member, deal.org)
+            lines = [f"{row.name}: {due_text(row.due_at, zone)}" for row in moved if row.due_at]
             notification_send(
                 recipient=member,
                 kind="transaction.amended",

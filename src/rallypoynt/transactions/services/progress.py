@@ -16,6 +16,7 @@ from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.jobs import enqueue_on_commit
+from rallypoynt.core.timefmt import day_text
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import CLIENT_ROLES
 from rallypoynt.transactions.models import Party, ProgressUpdate, Transaction
@@ -93,8 +94,7 @@ def progress_update_post(
 def _day(value: str | None) -> str:
     if not value:
         return "not set"
-    day = date.fromisoformat(value)
-    return f"{day:%a %b} {day.day}, {day.year}"
+    return day_text(date.fromisoformat(value), year=True)
 
 
 def progress_email_text(update: ProgressUpdate, name: str) -> str:
