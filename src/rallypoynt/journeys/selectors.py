@@ -233,3 +233,14 @@ def lost_reason_list(*, actor: Membership) -> QuerySet[LostReason]:
 
     lost_reasons_ensure(actor.org_id)
     return LostReason.objects.filter(org_id=actor.org_id).order_by("position", "id")
+
+
+def step_sources(engagement: Engagement) -> dict[str, StepCompletion]:
+    """How each done step of the current phase was done: by whom, or by which event."""
+    rows = StepCompletion.objects.filter(
+        org_id=engagement.org_id,
+        engagement=engagement,
+        phase_key=engagement.phase_key,
+        undone_at__isnull=True,
+    ).select_related("completed_by__user")
+    return {row.step_key: row for row in rows}

@@ -15,7 +15,8 @@ from rallypoynt.contacts.selectors import contact_queryset
 from rallypoynt.contacts.views.people import crm_page, next_or
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.journeys import selectors
-from rallypoynt.journeys.choices import EngagementStatus, Side
+from rallypoynt.journeys.choices import WORKING, Side
+from rallypoynt.journeys.panels import engagement_panels
 from rallypoynt.journeys.selectors_board import board_get
 from rallypoynt.journeys.services import engagements, handoffs, phase_return, progress
 from rallypoynt.orgs.permissions import visibility_for
@@ -95,7 +96,10 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     journey = selectors.version_blueprint(engagement.journey)
     pipeline = selectors.version_blueprint(engagement.pipeline)
     evaluation = selectors.engagement_evaluate(engagement, timezone.now())
-    delivered = selectors.delivered_keys(engagement)
+    # On file: recorded, or produced by a step that is done (as the engine counts them).
+    delivered = selectors.delivered_keys(engagement) | {
+        key for s in evaluation.steps if s.is_done for key in s.step.produces
+    }
     phase_index = [p.key for p in journey.phases].index(engagement.phase_key)
     context = {
         "engagement": engagement,
@@ -110,7 +114,12 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clients": selectors.engagement_clients(engagement),
         "visits": selectors.phase_visits(engagement),
         "gate_role": evaluation.phase.gate.approval_role if evaluation.phase.gate else None,
-        "is_open": engagement.status == EngagementStatus.ACTIVE,
+        "is_open": engagement.status in WORKING,
+        "sources": selectors.step_sources(engagement),
+        "phase_names": {p.key: p.name for p in journey.phases},
+        "stage": pipeline.stage(engagement.stage_key),
+        "panels": engagement_panels(engagement, request.membership),
+        "lost_reasons": selectors.lost_reason_list(actor=request.membership).filter(is_active=True),
         "has_newer": selectors.has_newer_version(engagement),
         "handoffs": selectors.engagement_handoffs(engagement),
     }
@@ -125,7 +134,11 @@ ACTIONS = {
     "return": (phase_return.phase_return, ("phase_key", "reason"), "Moved back."),
     "gate": (progress.gate_decide, ("verdict", "reason"), "Decision recorded."),
     "stage": (progress.stage_change, ("stage_key",), "Stage changed."),
-    "close": (engagements.engagement_close, ("status", "reason"), "Engagement closed."),
+    "close": (
+        engagements.engagement_close,
+        ("status", "reason", "reason_key"),
+        "Engagement closed.",
+    ),
     "hold": (engagements.engagement_hold, ("is_on_hold",), "Updated."),
     "upgrade": (progress.engagement_upgrade, (), "Moved to the newest template version."),
 }

@@ -33,6 +33,7 @@ class ServingDealOut(Schema):
     property: str
     kind: str
     status: str
+    status_label: str
     side: str
     accepted_on: date | None
     closing_on: date | None

@@ -33,6 +33,7 @@ class ServingDeal:
     property: str
     kind: str
     status: str
+    status_label: str
     side: str
     accepted_on: date | None
     closing_on: date | None
@@ -91,6 +92,7 @@ def engagement_deals(*, actor: Membership, engagement_id: int) -> list[ServingDe
             property=str(deal),
             kind=deal.kind,
             status=deal.status,
+            status_label=deal.get_status_display(),
             side=link.side,
             accepted_on=deal.accepted_on,
             closing_on=deal.closing_on,
@@ -100,3 +102,9 @@ def engagement_deals(*, actor: Membership, engagement_id: int) -> list[ServingDe
         )
         for link, deal in zip(links, deals, strict=True)
     ]
+
+
+def engagement_deals_panel(engagement: Engagement, actor: Membership) -> dict | None:
+    """The engagement page's Deals panel (hidden when no deal serves it)."""
+    deals = engagement_deals(actor=actor, engagement_id=engagement.pk)
+    return {"deals": deals} if deals else None

@@ -24,6 +24,7 @@ from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import selectors, views_commission, views_management
 from rallypoynt.transactions.choices import DeadlineKind, PartyRole, TransactionStatus
 from rallypoynt.transactions.forms import offer_terms_from_post
+from rallypoynt.transactions.selectors_links import deal_engagements
 from rallypoynt.transactions.services import (
     closing,
     deadlines,
@@ -128,6 +129,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "party_roles": PartyRole.choices,
         "members": member_list(actor=request.membership).select_related("user"),
         "summary": selectors.summary_get(transaction=deal),
+        "journeys": deal_engagements(deal=deal),
         "offers": offers.offers_compare(
             deal, commission_rate=Decimal("0.05"), closing_costs=Decimal(0)
         ),

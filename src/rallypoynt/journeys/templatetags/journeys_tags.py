@@ -14,3 +14,9 @@ _LABELS = dict(Role.choices)
 def role_label(code: str) -> str:
     """A role code as people read it: "transaction_coordinator" -> "Transaction coordinator"."""
     return str(_LABELS.get(code, code.replace("_", " ")))
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    """`mapping[key]` in a template (None when absent)."""
+    return mapping.get(key) if mapping else None

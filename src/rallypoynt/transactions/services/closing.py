@@ -111,7 +111,7 @@ def transaction_close(
         },
     )
     journeys_win(deal, event, actor)
-    journeys_follow(deal, event, f"The closing of {deal} on {day_text(closed_on)}")
+    journeys_follow(deal, event, f"the closing of {deal} on {day_text(closed_on)}")
     return deal
 
 

@@ -37,7 +37,7 @@ def _engagements(deal: Transaction) -> list[Engagement]:
 
 def journeys_follow(deal: Transaction, event: Event, via: str = "") -> None:
     """Let each engagement the deal serves record what `event` proves and move on."""
-    via = via or f"{_label(event.kind)} on {deal}"
+    via = via or f"{_label(event.kind)} ({deal})"
     for engagement in _engagements(deal):
         journey_follow(engagement_id=engagement.pk, event=event, via=via)
 
@@ -45,7 +45,7 @@ def journeys_follow(deal: Transaction, event: Event, via: str = "") -> None:
 def _label(kind: str) -> str:
     from rallypoynt.journeys.evidence import work_label
 
-    return work_label(kind).capitalize()
+    return work_label(kind)
 
 
 def journeys_win(deal: Transaction, event: Event, actor: Membership) -> None:

@@ -52,7 +52,7 @@ def offer_accept(*, actor: Membership, offer_id: int) -> Offer:
     event = offer_record(
         offer, actor, "offer.accepted", number=version.number, price=str(version.price)
     )
-    journeys_follow(deal, event, f"The accepted offer from {offer.buyer_name} on {deal}")
+    journeys_follow(deal, event, f"the accepted offer from {offer.buyer_name} on {deal}")
     return offer
 
 

@@ -14,6 +14,7 @@ from rallypoynt.core.audit import audit_record
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.timefmt import day_text
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import RESOLVED, DeadlineKind, DeadlineStatus
 from rallypoynt.transactions.models import Deadline, Transaction, WalkthroughReport
@@ -139,9 +140,7 @@ def walkthrough_record(
             actor_id=actor.user_id,
             payload={"report_id": report.pk, "done_on": done_on.isoformat()},
         )
-        journeys_follow(
-            deal, cleared, f"The final walk-through of {deal} on {done_on:%b} {done_on.day}"
-        )
+        journeys_follow(deal, cleared, f"the final walk-through on {day_text(done_on)}")
     audit_record(
         org_id=deal.org_id, actor_id=actor.user_id, action="walkthrough.record", target=report
     )
