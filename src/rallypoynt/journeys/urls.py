@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rallypoynt.journeys import views, views_templates
+from rallypoynt.journeys import views, views_lost_reasons, views_templates
 
 app_name = "journeys"
 
@@ -15,6 +15,7 @@ urlpatterns = [
         name="handoff_accept",
     ),
     path("engagements/<int:pk>/<str:action>/", views.engagement_act, name="act"),
+    path("lost-reasons/", views_lost_reasons.lost_reasons, name="lost_reasons"),
     path("templates/", views_templates.template_list, name="templates"),
     path("templates/copy/", views_templates.template_copy, name="template_copy"),
     path("templates/<int:pk>/v/<int:number>/", views_templates.version_detail, name="version"),

@@ -101,3 +101,20 @@ def test_templates_can_be_copied_edited_and_published_by_a_manager_only(brokerag
     agent = client_for(brokerage.ben)
     assert agent.get(edit_url).status_code == 403
     assert agent.post("/pipeline/templates/copy/", {"kind": "journey"}).status_code == 403
+
+
+def test_a_manager_edits_the_lost_reasons_and_an_agent_only_reads_them(brokerage, client):
+    from rallypoynt.journeys.models import LostReason
+
+    client.force_login(brokerage.ben.user)
+    page = client.get("/pipeline/lost-reasons/")
+    assert page.status_code == 200 and b"Went with another agent" in page.content
+    client.post("/pipeline/lost-reasons/", {"key": "moved", "label": "Moved away"})
+    assert not LostReason.objects.filter(key="moved").exists()
+    client.force_login(brokerage.broker.user)
+    bad = client.post("/pipeline/lost-reasons/", {"key": "moved", "label": ""})
+    assert bad.status_code == 400 and not LostReason.objects.filter(key="moved").exists()
+    client.post("/pipeline/lost-reasons/", {"key": "moved", "label": "Moved", "is_active": "on"})
+    client.post("/pipeline/lost-reasons/", {"key": "financing", "label": "Financing"})
+    reasons = dict(LostReason.objects.filter(org=brokerage.org).values_list("key", "is_active"))
+    assert reasons["moved"] is True and reasons["financing"] is False
