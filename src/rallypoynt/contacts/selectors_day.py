@@ -16,6 +16,7 @@ from django.utils import timezone
 from rallypoynt.contacts.choices import InquiryStatus, Stage
 from rallypoynt.contacts.models import LeadInquiry, Task
 from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.contacts.selectors_lead_config import member_is_seller
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import PermissionDenied, ValidationFailed
 from rallypoynt.core.timefmt import zone_named
@@ -60,10 +61,18 @@ def inquiries_waiting(*, actor: Membership) -> QuerySet[LeadInquiry]:
     """Open inquiries nobody has answered yet that the actor may work.
 
     Visible when assigned to the actor or a member in their scope, when the contact is
-    visible to them, or when it waits in the pond of a team they belong to.
+    visible to them, or when it waits in the pond of a team they belong to; a member who
+    does not sell sees only the ones assigned to them.
     """
     qs = LeadInquiry.objects.filter(org_id=actor.org_id, status__in=WAITING_STATUSES)
     scope = visibility_for(actor)
+    if not scope.is_org_wide and not member_is_seller(actor):
+        # A coordinator's day is not for answering leads: only one handed to them shows.
+        return (
+            qs.filter(assigned_to_id=actor.pk)
+            .select_related("contact", "assigned_to__user")
+            .order_by("first_response_due_at", "received_at", "pk")
+        )
     if not scope.is_org_wide:
         my_teams = TeamMember.objects.filter(org_id=actor.org_id, membership_id=actor.pk)
         qs = qs.filter(

@@ -112,3 +112,15 @@ def test_home_query_count_is_constant_as_tasks_and_leads_grow(org):
         TaskFactory(contact=contact, assignee=org.ben, due_at=now + timedelta(minutes=i + 1))
         inquiry(c, status="assigned", assigned_to=org.ben)
     assert count_queries(lambda: client.get("/")) == few
+
+
+def test_a_coordinator_on_the_team_sees_no_waiting_leads_but_their_own(org):
+    from rallypoynt.orgs.choices import Role
+    from rallypoynt.orgs.tests.factories import MembershipFactory, team_with
+
+    tc = MembershipFactory(org=org.org, roles=[Role.TRANSACTION_COORDINATOR], office=org.denver)
+    team_with(org.summit, tc)
+    inquiry(ContactFactory(org=org.org, owner=org.buyer), status="assigned", assigned_to=org.buyer)
+    inquiry(ContactFactory(org=org.org, owner=None), status="pond", pond_team=org.summit)
+    handed = inquiry(ContactFactory(org=org.org, owner=tc), status="assigned", assigned_to=tc)
+    assert set(inquiries_waiting(actor=tc)) == {handed}
