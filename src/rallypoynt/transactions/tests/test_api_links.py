@@ -104,3 +104,31 @@ def test_a_lost_engagement_keeps_its_reason_and_leaves_the_board(brokerage):
     )
     board = api.get("/api/v1/engagements?status=active").json()["items"]
     assert engagement.pk not in [row["id"] for row in board]
+
+
+def test_the_lists_cost_the_same_queries_for_one_link_or_many(brokerage, listing):
+    from rallypoynt.orgs.tests.brokerage import count_queries
+    from rallypoynt.transactions.models import TransactionEngagement
+
+    engagement, deal = listing
+    api = ApiClient(brokerage.ben)
+    by_deal = f"/api/v1/transactions/{deal.pk}/engagements"
+    api.get(by_deal)  # warm the per-process template cache
+    one = count_queries(lambda: api.get(by_deal))
+    for _ in range(3):
+        other = engagement_for(brokerage.ben, side="buy")
+        TransactionEngagement.objects.create(
+            org=brokerage.org, transaction=deal, engagement=other, side="buy"
+        )
+    assert len(api.get(by_deal).json()) == 4
+    assert count_queries(lambda: api.get(by_deal)) == one
+    for _ in range(3):
+        more = transaction_open(
+            actor=brokerage.ben, engagement_id=engagement.pk, kind="sale", street="1 Oak St"
+        )
+        assert more.pk
+    by_engagement = f"/api/v1/engagements/{engagement.pk}/transactions"
+    assert len(api.get(by_engagement).json()) == 4
+    few = count_queries(lambda: api.get(by_engagement))
+    transaction_open(actor=brokerage.ben, engagement_id=engagement.pk, kind="sale", street="2 Oak")
+    assert count_queries(lambda: api.get(by_engagement)) == few
