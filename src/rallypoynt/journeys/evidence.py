@@ -6,6 +6,10 @@ The words say, on the engagement page, what did it.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rallypoynt.journeys.blueprint import Blueprint, Deliverable, Step
+
 WORK_EVENTS: dict[str, str] = {
     "lead.received": "the lead was captured",
     "lead.responded": "the first response to the lead",
@@ -25,3 +29,31 @@ WORK_EVENTS: dict[str, str] = {
 def work_label(kind: str) -> str:
     """How the engagement page says what did a step ('the accepted offer')."""
     return WORK_EVENTS.get(kind, kind)
+
+
+def _names_events(blueprint: Blueprint) -> bool:
+    return any(
+        item.done_by for phase in blueprint.phases for item in (*phase.steps, *phase.deliverables)
+    )
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict[tuple[str, str], tuple[str, ...]]:
+    """The shipped journey's events by (phase, step or deliverable key)."""
+    from rallypoynt.journeys.blueprint_parse import blueprint_load
+    from rallypoynt.journeys.levels import shipped_data
+
+    blueprint = blueprint_load(shipped_data("journey"))
+    return {
+        (phase.key, item.key): item.done_by
+        for phase in blueprint.phases
+        for item in (*phase.steps, *phase.deliverables)
+    }
+
+
+def done_by(blueprint: Blueprint, phase_key: str, item: Step | Deliverable) -> tuple[str, ...]:
+    """The events that complete a step or deliverable. A version stored before templates
+    named events (it names none) follows the shipped journey's events for the same keys."""
+    if item.done_by or _names_events(blueprint):
+        return item.done_by
+    return _shipped().get((phase_key, item.key), ())

@@ -30,9 +30,10 @@ def clients_stage_follow(
         org_id=engagement.org_id, engagement=engagement
     ).values_list("contact_id", flat=True)
     moved = 0
-    for contact in Contact.objects.select_for_update().filter(
+    rows = Contact.objects.select_for_update().filter(
         org_id=engagement.org_id, pk__in=list(ids), stage__in=REPLACES[target]
-    ):
+    )
+    for contact in rows.order_by("pk"):
         before, contact.stage = contact.stage, target
         contact.save(update_fields=["stage", "updated_at"])
         event_emit(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.blueprint import Phase
 from rallypoynt.journeys.choices import WORKING
-from rallypoynt.journeys.evidence import work_label
+from rallypoynt.journeys.evidence import done_by, work_label
 from rallypoynt.journeys.models import DeliverableRecord, Engagement, StepCompletion
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
 from rallypoynt.journeys.services.client_stage import clients_stage_follow
@@ -75,12 +75,16 @@ def _due_times(engagement: Engagement, now: datetime) -> dict[str, datetime | No
 def _complete(engagement, event, actor, via, now, result: Followed) -> list[str]:
     """Record every step and deliverable `event` proves; returns stages its steps enter."""
     done, filed = _live_steps(engagement), _filed(engagement)
+    blueprint = version_blueprint(engagement.journey)
     due = _due_times(engagement, now)
     stages = []
     for phase in _ahead(engagement):
         here = phase.key == engagement.phase_key
         for step in phase.steps_for(engagement.side):
-            if event.kind not in step.done_by or (phase.key, step.key) in done:
+            if (
+                event.kind not in done_by(blueprint, phase.key, step)
+                or (phase.key, step.key) in done
+            ):
                 continue
             StepCompletion.objects.create(
                 org_id=engagement.org_id,
@@ -100,7 +104,10 @@ def _complete(engagement, event, actor, via, now, result: Followed) -> list[str]
             if here and step.enters_stage:
                 stages.append(step.enters_stage)
         for item in phase.deliverables_for(engagement.side):
-            if event.kind not in item.done_by or (phase.key, item.key) in filed:
+            if (
+                event.kind not in done_by(blueprint, phase.key, item)
+                or (phase.key, item.key) in filed
+            ):
                 continue
             DeliverableRecord.objects.create(
                 org_id=engagement.org_id,
@@ -145,22 +152,19 @@ def journey_follow(
             steps=result.steps,
             deliverables=result.deliverables,
         )
-    result.waiting = follow_on(engagement, actor, now)
+    if result.steps or result.deliverables:
+        # Only what this event proved may move the journey: an event that proved nothing
+        # (a note on a deal that fell through) must not push it on.
+        result.waiting = follow_on(engagement, actor, now)
     return result
 
 
 def evidence_withdraw(
     engagement: Engagement, event_ids: list[int], actor: Membership | None, now: datetime
 ) -> int:
-    """Undo what these events proved ahead of the current phase (the deal fell through):
-    their completions are undone and their deliverables come off file."""
-    later = [p.key for p in _ahead(engagement)][1:]
-    scope = {
-        "org_id": engagement.org_id,
-        "engagement": engagement,
-        "phase_key__in": later,
-        "event_id__in": event_ids,
-    }
+    """Undo everything these events proved, in any phase (the deal fell through: the buyer
+    selects again, the contract's work is void); rows stay, marked undone."""
+    scope = {"org_id": engagement.org_id, "engagement": engagement, "event_id__in": event_ids}
     undone = StepCompletion.objects.filter(**scope, undone_at__isnull=True).update(
         undone_at=now, undone_by=actor
     )

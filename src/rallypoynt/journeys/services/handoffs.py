@@ -19,7 +19,7 @@ from rallypoynt.contacts.services.activity import task_create
 from rallypoynt.contacts.services.relations import collaborators_grant
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.timefmt import moment_text
-from rallypoynt.journeys.choices import EngagementStatus
+from rallypoynt.journeys.choices import WORKING
 from rallypoynt.journeys.engine import StepStatus
 from rallypoynt.journeys.models import Engagement, EngagementContact, Handoff, PhaseVisit
 from rallypoynt.journeys.selectors import version_blueprint
@@ -118,7 +118,7 @@ def handoffs_open(
     if actor.org_id != engagement.org_id:
         raise NotFound("No such engagement.")
     engagement = _lock(engagement.pk)
-    if engagement.status != EngagementStatus.ACTIVE:
+    if engagement.status not in WORKING:
         return []
     phase = version_blueprint(engagement.journey).phase(engagement.phase_key)
     pending = [s for s in steps if not s.is_done]

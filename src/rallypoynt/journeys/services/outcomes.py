@@ -16,7 +16,7 @@ from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.choices import EngagementStatus
 from rallypoynt.journeys.models import Engagement, EngagementContact
-from rallypoynt.journeys.services.engagements import engagement_record
+from rallypoynt.journeys.services.engagements import OPEN, engagement_record
 from rallypoynt.journeys.services.follow import journey_follow
 from rallypoynt.orgs.models import Membership
 
@@ -24,6 +24,7 @@ from rallypoynt.orgs.models import Membership
 WRAP_UP_DAYS = 14
 WRAP_UP_PHASE = "closing_transition"
 WRAP_UP_EVENT = "engagement.wrap_up_elapsed"
+ENGAGEMENT = "journeys.engagement"
 
 
 def _clients_past(engagement: Engagement, closed_on: date | None, actor) -> list[int]:
@@ -33,12 +34,23 @@ def _clients_past(engagement: Engagement, closed_on: date | None, actor) -> list
             org_id=engagement.org_id, engagement=engagement
         ).values_list("contact_id", flat=True)
     )
-    for contact in Contact.objects.select_for_update().filter(org_id=engagement.org_id, pk__in=ids):
+    busy = set(
+        EngagementContact.objects.filter(
+            org_id=engagement.org_id, contact_id__in=ids, engagement__status__in=OPEN
+        )
+        .exclude(engagement=engagement)
+        .values_list("contact_id", flat=True)
+    )
+    rows = Contact.objects.select_for_update().filter(org_id=engagement.org_id, pk__in=ids)
+    for contact in rows.order_by("pk"):
         before = contact.stage
-        contact.stage = Stage.PAST_CLIENT
         if closed_on and (contact.past_client_on is None or closed_on > contact.past_client_on):
             contact.past_client_on = closed_on
+        # Still buying or selling with us: a client until that journey ends too.
+        contact.stage = before if contact.pk in busy else Stage.PAST_CLIENT
         contact.save(update_fields=["stage", "past_client_on", "updated_at"])
+        if contact.stage == before:
+            continue
         event_emit(
             org_id=contact.org_id,
             kind="contact.stage_changed",
@@ -76,8 +88,8 @@ def engagement_win(
         .select_related("org")
         .first()
     )
-    if engagement is None or engagement.status == EngagementStatus.LOST:
-        return None
+    if engagement is None or engagement.status in (EngagementStatus.LOST, EngagementStatus.WON):
+        return None  # lost stays lost; won once (a second deal closing changes nothing)
     engagement.status, engagement.closed_at = EngagementStatus.WON, _won_at(engagement, closed_on)
     engagement.won_price, engagement.won_commission = price, commission
     engagement.save(
@@ -110,14 +122,19 @@ def wrap_ups_due(now: datetime | None = None) -> int:
         closed_at__lte=now - timedelta(days=WRAP_UP_DAYS),
     ).values_list("org_id", "pk")
     moved = 0
-    for org_id, pk in due.iterator():
-        done = Event.objects.filter(
-            org_id=org_id, kind=WRAP_UP_EVENT, subject_type="journeys.engagement", subject_id=pk
-        )
-        if done.exists():
-            continue
+    for org_id, pk in list(due):
         with transaction.atomic():
-            engagement = Engagement.objects.get(pk=pk)
+            # Locked and checked again: another worker may have done it meanwhile.
+            engagement = (
+                Engagement.objects.select_for_update(of=("self",))
+                .filter(pk=pk, status=EngagementStatus.WON, phase_key=WRAP_UP_PHASE)
+                .first()
+            )
+            done = Event.objects.filter(
+                org_id=org_id, kind=WRAP_UP_EVENT, subject_type=ENGAGEMENT, subject_id=pk
+            )
+            if engagement is None or done.exists():
+                continue
             event = event_emit(
                 org_id=org_id,
                 kind=WRAP_UP_EVENT,

@@ -31,7 +31,11 @@ from rallypoynt.transactions.services.checklist_templates import (  # noqa: F401
 )
 
 # The module, not its names: the amendment service in `deadlines` may import this one back.
-from rallypoynt.transactions.services.deal_lock import transaction_calendar, transaction_for_update
+from rallypoynt.transactions.services.deal_lock import (
+    deal_lock,
+    transaction_calendar,
+    transaction_for_update,
+)
 from rallypoynt.transactions.services.journey_link import journeys_follow
 
 # What a new contract gets; the termination checklist waits for a failed contingency.
@@ -154,13 +158,17 @@ def checklist_item_mark(
     status = ItemStatus.OPEN if status == "reopen" else status
     if status not in ItemStatus.values:
         raise ValidationFailed("Done, n/a or reopen?", fields={"status": ["done, na or reopen"]})
-    row = (
-        ChecklistItem.objects.select_for_update()
-        .filter(transaction_visible_q(actor, "transaction_id"), pk=item_id)
+    found = (
+        ChecklistItem.objects.filter(transaction_visible_q(actor, "transaction_id"), pk=item_id)
+        .values_list("transaction_id", flat=True)
         .first()
     )
-    if row is None:
+    if found is None:
         raise NotFound("No such checklist item.")
+    # The deal first, then the item (the order every deal write takes): two people ticking a
+    # checklist's last two items see each other, so its completion is announced once.
+    deal_lock(found)
+    row = ChecklistItem.objects.select_for_update().get(pk=item_id)
     if row.status == status:
         raise Conflict(
             f"It is {row.get_status_display().lower()} already.", fields={"status": [status]}

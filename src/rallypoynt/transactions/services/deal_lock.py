@@ -23,6 +23,13 @@ def transaction_for_update(actor: Membership, transaction_id: int) -> Transactio
     return found
 
 
+def deal_lock(transaction_id: int) -> None:
+    """Take the deal's row lock (callers have checked the actor may work it)."""
+    Transaction.objects.select_for_update().filter(pk=transaction_id).values_list(
+        "pk", flat=True
+    ).first()
+
+
 def transaction_calendar(deal: Transaction) -> BusinessCalendar:
     """Business days where the property is: its country's and state's holidays, the org's
     time zone for the time of day."""

@@ -25,7 +25,8 @@ from rallypoynt.transactions.models import (
     TransactionEngagement,
 )
 
-LIVE = (TransactionStatus.OFFER, TransactionStatus.UNDER_CONTRACT, TransactionStatus.PENDING)
+# A deal under contract carries the journey; one merely opened (offers out) does not.
+CARRYING = (TransactionStatus.UNDER_CONTRACT, TransactionStatus.PENDING)
 # The deal's phases begin here; a deal that ends sends its engagements to the phase before.
 DEAL_PHASE = "transaction_initiation"
 
@@ -36,7 +37,10 @@ def _engagements(deal: Transaction) -> list[Engagement]:
 
 
 def journeys_follow(deal: Transaction, event: Event, via: str = "") -> None:
-    """Let each engagement the deal serves record what `event` proves and move on."""
+    """Let each engagement the deal serves record what `event` proves and move on (a deal
+    that fell through proves nothing any more)."""
+    if deal.status == TransactionStatus.TERMINATED:
+        return
     via = via or f"{_label(event.kind)} ({deal})"
     for engagement in _engagements(deal):
         journey_follow(engagement_id=engagement.pk, event=event, via=via)
@@ -103,19 +107,20 @@ def journeys_return(deal: Transaction, actor: Membership, reason: str) -> None:
     the listing is back on the market); what holds one back is `engagement.return_waiting`.
     Work the deal proved for phases not reached yet comes off the record."""
     events = _deal_events(deal)
-    for engagement in _engagements(deal):
+    locked = Engagement.objects.select_for_update(of=("self",)).select_related(
+        "journey", "pipeline", "org"
+    )
+    for link in deal.sides.order_by("engagement_id"):
+        # Locked before looking at its other deals, so two deals ending at once see each other.
+        engagement = locked.get(org_id=deal.org_id, pk=link.engagement_id)
+        evidence_withdraw(engagement, events, actor, timezone.now())
         live = TransactionEngagement.objects.filter(
-            org_id=deal.org_id, engagement_id=engagement.pk, transaction__status__in=LIVE
+            org_id=deal.org_id, engagement_id=engagement.pk, transaction__status__in=CARRYING
         ).exclude(transaction_id=deal.pk)
         if live.exists():
             # A backup contract still carries the journey: it stays where it is.
-            _waiting(deal, engagement, actor, "another deal is still live")
+            _waiting(deal, engagement, actor, "another deal is still under contract")
             continue
-        locked = Engagement.objects.select_for_update(of=("self",)).select_related(
-            "journey", "pipeline", "org"
-        )
-        engagement = locked.get(org_id=deal.org_id, pk=engagement.pk)
-        evidence_withdraw(engagement, events, actor, timezone.now())
         target = _before_deal(engagement)
         if target is None:
             continue

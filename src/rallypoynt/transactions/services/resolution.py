@@ -19,6 +19,7 @@ from rallypoynt.transactions.choices import (
 from rallypoynt.transactions.models import Deadline, Transaction
 from rallypoynt.transactions.selectors import transaction_visible_q
 from rallypoynt.transactions.services.closing import termination_start
+from rallypoynt.transactions.services.deal_lock import deal_lock
 from rallypoynt.transactions.services.journey_link import journeys_follow
 
 
@@ -27,19 +28,20 @@ def deadline_resolve(
     *, actor: Membership, deadline_id: int, status: str, note: str = ""
 ) -> Deadline:
     """Remove (satisfy), waive or fail a deadline; the resolution time goes on the event."""
-    row = (
-        Deadline.objects.select_for_update()
-        .select_related("transaction")
-        .filter(org_id=actor.org_id, pk=deadline_id)
+    deal_id = (
+        Deadline.objects.filter(org_id=actor.org_id, pk=deadline_id)
+        .values_list("transaction_id", flat=True)
         .first()
     )
     if (
-        row is None
-        or not Transaction.objects.filter(
-            transaction_visible_q(actor), pk=row.transaction_id
-        ).exists()
+        deal_id is None
+        or not Transaction.objects.filter(transaction_visible_q(actor), pk=deal_id).exists()
     ):
         raise NotFound("No such deadline.")
+    # The deal first, then the deadline (as terminating does): two contingencies removed at
+    # once see each other, so the last one makes the deal pending.
+    deal_lock(deal_id)
+    row = Deadline.objects.select_for_update().select_related("transaction").get(pk=deadline_id)
     if status not in RESOLVED:
         raise ValidationFailed("How was it resolved?", fields={"status": sorted(RESOLVED)})
     if row.status in RESOLVED:
