@@ -212,7 +212,7 @@ def test_a_backup_contract_keeps_the_journey_where_it_is(brokerage):
     transaction_terminate(actor=brokerage.ben, transaction_id=first.pk, reason="Appraisal low")
     assert Engagement.objects.get(pk=engagement.pk).phase_key == "transaction_management"
     waiting = Event.objects.get(kind="engagement.return_waiting", subject_id=engagement.pk)
-    assert waiting.payload["reason"] == "another deal is still live"
+    assert waiting.payload["reason"] == "another deal is still under contract"
     # The backup ending too sends the buyer back to the search.
     transaction_terminate(actor=brokerage.ben, transaction_id=backup.pk, reason="Seller backed out")
     assert Engagement.objects.get(pk=engagement.pk).phase_key == "search_selection"
