@@ -37,6 +37,8 @@ class ContactOut(Schema):
     last_name: str
     full_name: str
     stage: str
+    # The closing that made them a past client (the latest, when they bought or sold twice).
+    past_client_on: date | None
     source: str
     owner_id: int | None
     owner_name: str
