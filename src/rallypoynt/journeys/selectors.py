@@ -94,8 +94,14 @@ def engagement_contact_ids(engagement: Engagement) -> list[int]:
     return list(rows.order_by("-is_primary", "id").values_list("contact_id", flat=True))
 
 
+# Blueprints are parsed once per process from a version's data: rows that join a version need
+# not load (and decode) its JSON again; a cache miss reads it on demand.
+VERSION_DATA = ("journey__data", "pipeline__data")
+
+
 def engagement_get(*, actor: Membership, engagement_id: int) -> Engagement | None:
     found = engagement_list(actor=actor).select_related("journey", "pipeline", "org")
+    found = found.defer(*VERSION_DATA)
     return found.filter(pk=engagement_id).first()
 
 

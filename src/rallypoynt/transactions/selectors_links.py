@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from rallypoynt.journeys.models import Engagement
-from rallypoynt.journeys.selectors import engagement_get, version_blueprint
+from rallypoynt.journeys.selectors import VERSION_DATA, engagement_get, version_blueprint
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.models import Transaction, TransactionEngagement
 from rallypoynt.transactions.selectors import transaction_visible_q
@@ -64,6 +64,7 @@ def deal_engagements(*, deal: Transaction) -> list[ServedEngagement]:
     rows = (
         Engagement.objects.filter(org_id=deal.org_id, transaction_sides__transaction=deal)
         .select_related("journey", "pipeline")
+        .defer(*VERSION_DATA)
         .order_by("pk")
     )
     return [engagement_where(row) for row in rows]

@@ -27,6 +27,7 @@ from rallypoynt.journeys.models import (
     StageVisit,
 )
 from rallypoynt.journeys.selectors import (
+    VERSION_DATA,
     engagement_evaluate,
     engagement_scope_q,
     org_level,
@@ -49,8 +50,10 @@ def engagement_for_update(
 ) -> Engagement:
     """Lock an engagement the actor works (NotFound for anyone else). A member a step was
     handed to may act on that step only (`step_key`), while it is in the current phase."""
-    rows = Engagement.objects.select_for_update(of=("self",)).select_related(
-        "journey", "pipeline", "org"
+    rows = (
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("journey", "pipeline", "org")
+        .defer(*VERSION_DATA)
     )
     found = rows.filter(engagement_scope_q(actor), pk=engagement_id).first()
     if found is None and step_key:

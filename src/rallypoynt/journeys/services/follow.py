@@ -16,7 +16,7 @@ from rallypoynt.journeys.blueprint import Phase
 from rallypoynt.journeys.choices import WORKING
 from rallypoynt.journeys.evidence import done_by, work_label
 from rallypoynt.journeys.models import DeliverableRecord, Engagement, StepCompletion
-from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
+from rallypoynt.journeys.selectors import VERSION_DATA, engagement_evaluate, version_blueprint
 from rallypoynt.journeys.services.client_stage import clients_stage_follow
 from rallypoynt.journeys.services.engagements import engagement_record
 from rallypoynt.journeys.services.handoffs import handoffs_close
@@ -42,8 +42,10 @@ def event_member(event: Event) -> Membership | None:
 
 
 def _lock(org_id: int, engagement_id: int) -> Engagement | None:
-    rows = Engagement.objects.select_for_update(of=("self",)).select_related(
-        "journey", "pipeline", "org", "agent"
+    rows = (
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("journey", "pipeline", "org", "agent")
+        .defer(*VERSION_DATA)
     )
     return rows.filter(org_id=org_id, pk=engagement_id).first()
 

@@ -101,10 +101,12 @@ def follow_on(
     consultation is over); one an event reached moves as soon as nothing blocks it.
     """
     holder = actor or engagement.agent
+    blueprint = version_blueprint(engagement.journey)
     while True:
-        evaluation = engagement_evaluate(engagement, now)
-        if evaluation.next_phase is None or not has_evidence(engagement):
+        # The cheap checks first: most calls (a person's tick in a manual phase) stop here.
+        if blueprint.phase_after(engagement.phase_key) is None or not has_evidence(engagement):
             return ""
+        evaluation = engagement_evaluate(engagement, now)
         if evaluation.blockers:
             if not announce:
                 return evaluation.why_blocked()

@@ -12,7 +12,7 @@ from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.models import Engagement
-from rallypoynt.journeys.selectors import version_blueprint
+from rallypoynt.journeys.selectors import VERSION_DATA, version_blueprint
 from rallypoynt.journeys.services.follow import evidence_withdraw, journey_follow
 from rallypoynt.journeys.services.outcomes import engagement_win
 from rallypoynt.journeys.services.phase_return import engagement_return
@@ -107,8 +107,10 @@ def journeys_return(deal: Transaction, actor: Membership, reason: str) -> None:
     the listing is back on the market); what holds one back is `engagement.return_waiting`.
     Work the deal proved for phases not reached yet comes off the record."""
     events = _deal_events(deal)
-    locked = Engagement.objects.select_for_update(of=("self",)).select_related(
-        "journey", "pipeline", "org"
+    locked = (
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("journey", "pipeline", "org")
+        .defer(*VERSION_DATA)
     )
     for link in deal.sides.order_by("engagement_id"):
         # Locked before looking at its other deals, so two deals ending at once see each other.
