@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.scratch import scratch_drop, scratch_org
@@ -85,16 +86,23 @@ def _stats(samples: list[float]) -> dict:
     }
 
 
-def _deal_life(agent, deal, offer) -> tuple[float, float]:
-    accept = _ms(lambda: offer_accept.offer_accept(actor=agent, offer_id=offer.pk))
+def _deal_life(agent, deal, offer, queries: dict | None = None) -> tuple[float, float]:
+    """Accept, clear the contingencies, close; the accept's and the closing's times (and, when
+    `queries` is given, how many queries each ran)."""
+    with CaptureQueriesContext(connection) as accepted:
+        accept = _ms(lambda: offer_accept.offer_accept(actor=agent, offer_id=offer.pk))
     for row in Deadline.objects.filter(transaction=deal, is_contingency=True):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
     today = local_today(agent.org)
-    close = _ms(
-        lambda: closing.transaction_close(
-            actor=agent, transaction_id=deal.pk, closed_on=today, final_price=Decimal(500000)
+    with CaptureQueriesContext(connection) as closed:
+        close = _ms(
+            lambda: closing.transaction_close(
+                actor=agent, transaction_id=deal.pk, closed_on=today, final_price=Decimal(500000)
+            )
         )
-    )
+    if queries is not None:
+        queries.setdefault("accept", len(accepted.captured_queries))
+        queries.setdefault("close", len(closed.captured_queries))
     return accept, close
 
 
@@ -111,14 +119,15 @@ def run(scale: int = 100, seed: int = 42) -> dict:
                 bar.advance(task)
         followed = {"accept": [], "close": []}
         baseline = {"accept": [], "close": []}
+        counts = {"followed": {}, "baseline": {}}
         # Alternate, so a noisy moment on the machine hits both sides alike.
         for n, (deal, offer) in enumerate(deals):
             if n % 2:
                 with _unfollowed():
-                    accept, close = _deal_life(agent, deal, offer)
+                    accept, close = _deal_life(agent, deal, offer, counts["baseline"])
                 target = baseline
             else:
-                accept, close = _deal_life(agent, deal, offer)
+                accept, close = _deal_life(agent, deal, offer, counts["followed"])
                 target = followed
             target["accept"].append(accept)
             target["close"].append(close)
@@ -128,6 +137,7 @@ def run(scale: int = 100, seed: int = 42) -> dict:
         name: {
             "following_the_journey": _stats(followed[name]),
             "baseline_without_the_journey": _stats(baseline[name]),
+            "queries": {side: counts[side].get(name) for side in counts},
         }
         for name in ("accept", "close")
     }

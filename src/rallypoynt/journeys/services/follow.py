@@ -70,59 +70,61 @@ def _filed(engagement: Engagement) -> set[tuple[str, str]]:
     return set(rows.values_list("phase_key", "deliverable_key"))
 
 
-def _due_times(engagement: Engagement, now: datetime) -> dict[str, datetime | None]:
-    return {s.step.key: s.due_at for s in engagement_evaluate(engagement, now).steps}
+def _proven(engagement, event, blueprint) -> tuple[list, list]:
+    """(phase, step) and (phase, deliverable) pairs `event` proves, from the current phase on."""
+    steps, items = [], []
+    for phase in _ahead(engagement):
+        for step in phase.steps_for(engagement.side):
+            if event.kind in done_by(blueprint, phase.key, step):
+                steps.append((phase, step))
+        for item in phase.deliverables_for(engagement.side):
+            if event.kind in done_by(blueprint, phase.key, item):
+                items.append((phase, item))
+    return steps, items
 
 
 def _complete(engagement, event, actor, via, now, result: Followed) -> list[str]:
-    """Record every step and deliverable `event` proves; returns stages its steps enter."""
-    done, filed = _live_steps(engagement), _filed(engagement)
-    blueprint = version_blueprint(engagement.journey)
-    due = _due_times(engagement, now)
-    stages = []
-    for phase in _ahead(engagement):
-        here = phase.key == engagement.phase_key
-        for step in phase.steps_for(engagement.side):
-            if (
-                event.kind not in done_by(blueprint, phase.key, step)
-                or (phase.key, step.key) in done
-            ):
-                continue
-            StepCompletion.objects.create(
-                org_id=engagement.org_id,
-                engagement=engagement,
-                phase_key=phase.key,
-                step_key=step.key,
-                due_at=due.get(step.key) if here else None,
-                completed_at=event.occurred_at,
-                completed_by=actor,
-                event=event,
-                via=via[:200],
-            )
-            handoffs_close(
-                engagement, f"Done: {via}.", now, phase_keys=[phase.key], step_key=step.key
-            )
-            result.steps.append(f"{phase.key}:{step.key}")
-            if here and step.enters_stage:
-                stages.append(step.enters_stage)
-        for item in phase.deliverables_for(engagement.side):
-            if (
-                event.kind not in done_by(blueprint, phase.key, item)
-                or (phase.key, item.key) in filed
-            ):
-                continue
-            DeliverableRecord.objects.create(
-                org_id=engagement.org_id,
-                engagement=engagement,
-                phase_key=phase.key,
-                deliverable_key=item.key,
-                note=via[:300],
-                recorded_at=event.occurred_at,
-                recorded_by=actor,
-                event=event,
-            )
-            result.deliverables.append(f"{phase.key}:{item.key}")
-    return stages
+    """Record every step and deliverable `event` proves (not already on record), in two
+    inserts; returns the pipeline stages its current-phase steps enter."""
+    steps, items = _proven(engagement, event, version_blueprint(engagement.journey))
+    done = _live_steps(engagement) if steps else set()
+    steps = [(p, s) for p, s in steps if (p.key, s.key) not in done]
+    filed = _filed(engagement) if items else set()
+    items = [(p, d) for p, d in items if (p.key, d.key) not in filed]
+    here = engagement.phase_key
+    due = {}
+    if any(p.key == here for p, _ in steps):
+        due = {s.step.key: s.due_at for s in engagement_evaluate(engagement, now).steps}
+    common = {"org_id": engagement.org_id, "engagement": engagement, "event": event}
+    StepCompletion.objects.bulk_create(
+        StepCompletion(
+            **common,
+            phase_key=p.key,
+            step_key=s.key,
+            due_at=due.get(s.key) if p.key == here else None,
+            completed_at=event.occurred_at,
+            completed_by=actor,
+            via=via[:200],
+        )
+        for p, s in steps
+    )
+    DeliverableRecord.objects.bulk_create(
+        DeliverableRecord(
+            **common,
+            phase_key=p.key,
+            deliverable_key=d.key,
+            note=via[:300],
+            recorded_at=event.occurred_at,
+            recorded_by=actor,
+        )
+        for p, d in items
+    )
+    for p, s in steps:
+        if p.key == here:  # handoffs exist for the current phase's steps only
+            handoffs_close(engagement, f"Done: {via}.", now, phase_keys=[here], step_key=s.key)
+    result.steps += [f"{p.key}:{s.key}" for p, s in steps]
+    result.deliverables += [f"{p.key}:{d.key}" for p, d in items]
+    return [s.enters_stage for p, s in steps if p.key == here and s.enters_stage]
 
 
 @transaction.atomic
