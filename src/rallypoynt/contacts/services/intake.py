@@ -30,6 +30,7 @@ from rallypoynt.contacts.services.speed_to_lead import (
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.locks import keys_lock
 from rallypoynt.core.records import records_batched
 from rallypoynt.orgs.models import Membership, Organization
 
@@ -128,6 +129,9 @@ def lead_intake(*, org_id: int, lead: LeadIn, actor: Membership | None = None) -
 def _intake(
     org_id: int, lead: LeadIn, price: Decimal | None, config: LeadConfig, actor: Membership | None
 ) -> IntakeResult:
+    # Two leads of one new person at once: the second waits here, then finds the first's
+    # contact (there is no row to lock yet, so the lock is on the person's addresses).
+    keys_lock(f"contact-identity:{org_id}", [*lead.emails, *lead.phones])
     received_at = timezone.now()
     matching = contacts_matching(org_id=org_id, emails=lead.emails, phones=lead.phones)
     contact = match = matching.select_for_update().first()

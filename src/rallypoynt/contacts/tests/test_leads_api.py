@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.contacts.api import leads as leads_api
@@ -173,9 +174,11 @@ def test_post_lead_query_count_does_not_grow_with_the_contacts(
     api, brokerage, django_assert_max_num_queries
 ):
     # Auth (1), dedupe lookup (1), contact + e-mail (2), inquiry (1), notification (1),
-    # audit entries (1), events (1), transaction (2): the org's configuration is cached.
+    # audit entries (1), events (1), transaction (2): the org's configuration is cached. On
+    # PostgreSQL one more: the lock on the person's addresses (SQLite has one writer).
     api.post(URL, {**LEAD, "person": {"emails": ["warm@example.com"]}})
-    with django_assert_max_num_queries(10) as baseline:
+    most = 10 + (connection.vendor == "postgresql")
+    with django_assert_max_num_queries(most) as baseline:
         assert api.post(URL, {**LEAD, "person": {"emails": ["a@example.com"]}}).status_code == 201
     for i in range(30):
         ContactFactory(org=brokerage.org, owner=brokerage.ben, emails=[f"p{i}@example.com"])
