@@ -1,4 +1,5 @@
-"""The `rallypoynt` command: serve, worker, migrate, demo, createorg, createuser, bench, manage."""
+"""The `rallypoynt` command: serve, worker, migrate, demo, createorg, createuser, backup, restore,
+bench, manage."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import time
 from collections.abc import Sequence
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 console = Console(stderr=True)
@@ -33,6 +41,74 @@ def progress_bar() -> Progress:
         console=console,
         transient=False,
     )
+
+
+def bytes_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from rallypoynt.core.backup import BackupError, backup_create
+
+    try:
+        with bytes_bar() as bar:
+            result = backup_create(args.path, progress=bar)
+    except BackupError as exc:
+        console.print(str(exc), style="red", markup=False, soft_wrap=True)
+        return 2
+    db, media = result.manifest["database"], result.manifest["media"]
+    console.print(
+        f"Backup written: {result.path} ({db['engine']}, {db['rows']} rows in "
+        f"{len(db['tables'])} tables, {_plural(media['files'], 'uploaded file')}"
+        + (", the secret key)" if result.manifest["secret_key"] else ")"),
+        style="green",
+        markup=False,
+        soft_wrap=True,
+    )
+    print(result.path)
+    return 0
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from rallypoynt.core.backup import BackupError, backup_restore
+
+    try:
+        with bytes_bar() as bar:
+            result = backup_restore(args.archive, force=args.force, progress=bar)
+    except BackupError as exc:
+        console.print(str(exc), style="red", markup=False, soft_wrap=True)
+        return 2
+    manifest = result.manifest
+    console.print(
+        f"Restored {args.archive} (made {manifest['created_at']} by RallyPoynt OS "
+        f"{manifest['app_version']}): {sum(result.tables.values())} rows in "
+        f"{len(result.tables)} tables, matching the manifest; "
+        f"{_plural(result.media_files, 'uploaded file')}"
+        + ("; the secret key." if result.secret_key else "."),
+        style="green",
+        markup=False,
+        soft_wrap=True,
+    )
+    for note in result.notes:
+        console.print(note, style="yellow", markup=False, soft_wrap=True)
+    if result.pending_migrations:
+        console.print(
+            f"{result.pending_migrations} migrations are newer than the backup: "
+            "run `rallypoynt migrate`.",
+            style="yellow",
+            markup=False,
+        )
+    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -210,13 +286,21 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from rallypoynt.core.housekeeping import housekeeping_schedule
+    from rallypoynt.core.worker import Heartbeat
 
     # The worker keeps the hourly housekeeping pass queued (one, however many workers).
     housekeeping_schedule()
-    options = {"interval": args.interval}
+    # A unique id and a heartbeat row: jobs of a worker that stops beating (kill -9) are
+    # given back to the queue by the others (core/worker.py).
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    options = {"interval": args.interval, "worker_id": heartbeat.worker_id}
     if args.batch:
         options["batch"] = True
-    call_command("db_worker", **options)
+    try:
+        call_command("db_worker", **options)
+    finally:
+        heartbeat.stop()
     return 0
 
 
@@ -300,6 +384,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", action="append", help="role code; repeat for several")
     p.add_argument("--superuser", action="store_true", help="may use /admin/")
     p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("backup", help="write the database and uploaded files to one archive")
+    p.add_argument(
+        "path", nargs="?", help="file or directory (default: $VAR/backups/rallypoynt-<UTC>.tar.gz)"
+    )
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup archive into an empty database")
+    p.add_argument("archive", help="a .tar.gz written by `rallypoynt backup`")
+    p.add_argument(
+        "--force", action="store_true", help="replace a non-empty database and media files"
+    )
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("bench", help="run a benchmark scenario and print JSON")
     p.add_argument("scenario", help="e.g. demo")

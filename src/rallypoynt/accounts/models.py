@@ -99,13 +99,19 @@ class APIToken(models.Model):
     )
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12)
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["org", "user"], name="apitoken_org_user")]
+        # Unique within the org, so the table can be distributed by org (ADR 0009); the
+        # plain index keeps authentication's lookup by hash alone one index probe.
+        constraints = [models.UniqueConstraint("org", "token_hash", name="apitoken_org_hash_uniq")]
+        indexes = [
+            models.Index(fields=["org", "user"], name="apitoken_org_user"),
+            models.Index(fields=["token_hash"], name="apitoken_hash"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

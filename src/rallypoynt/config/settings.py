@@ -6,13 +6,22 @@ import os
 
 import dj_database_url
 
-from rallypoynt.config.env import email_config, env_bool, env_list, secret_key, var_dir
+from rallypoynt.config.env import (
+    email_config,
+    env_bool,
+    env_list,
+    env_networks,
+    secret_key,
+    var_dir,
+)
 
 VAR_DIR = var_dir()
 SECRET_KEY = secret_key(VAR_DIR)
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -37,6 +46,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "rallypoynt.web.middleware.TrustedProxyMiddleware",
+    # Outside SecurityMiddleware, so its HTTPS redirects carry the policies as well.
+    "rallypoynt.web.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +134,9 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+# Per e-mail address: after n failures the next try waits BASE * 2**(n-1) seconds, at most MAX.
+LOGIN_BACKOFF_BASE_SECONDS = float(os.environ.get("LOGIN_BACKOFF_BASE_SECONDS", "1"))
+LOGIN_BACKOFF_MAX_MINUTES = float(os.environ.get("LOGIN_BACKOFF_MAX_MINUTES", "15"))
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))
 
 LANGUAGE_CODE = "en-us"
@@ -165,6 +180,44 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy for every response (rallypoynt.web.middleware; the same shape as
+# Django 6's SECURE_CSP so its middleware can take over). No inline script or style, no eval:
+# htmx runs with allowEval off and its indicator styles live in app.css.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Powerful browser features no page here uses are denied to the page and to any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if env_bool("SECURE", not DEBUG and env_bool("HTTPS")):
     # Production behind TLS: cookies only over HTTPS, HSTS, redirect plain HTTP.
     SESSION_COOKIE_SECURE = True

@@ -111,6 +111,31 @@ def team_create(request, payload: TeamIn):
     return Status(201, team)
 
 
+class TeamMemberIn(Schema):
+    is_lead: bool = False
+
+
+class TeamMemberOut(Schema):
+    team_id: int
+    membership_id: int
+    is_lead: bool
+
+
+@router.put("/teams/{team_id}/members/{member_id}", response={200: TeamMemberOut, **ERRORS})
+def team_member_set(request, team_id: int, member_id: int, payload: TeamMemberIn):
+    """Put a member on a team, or make them (or stop them being) its lead. An office manager
+    reaches the teams and members of their office; others answer 404 like missing ones."""
+    return services.team_member_add(
+        actor=request.auth, team_id=team_id, membership_id=member_id, is_lead=payload.is_lead
+    )
+
+
+@router.delete("/teams/{team_id}/members/{member_id}", response={204: None, **ERRORS})
+def team_member_remove(request, team_id: int, member_id: int):
+    services.team_member_remove(actor=request.auth, team_id=team_id, membership_id=member_id)
+    return Status(204, None)
+
+
 class MemberOut(Schema):
     id: int
     user_id: int

@@ -144,7 +144,7 @@ class Invitation(TenantModel):
     roles = models.JSONField(default=list)
     office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.SET_NULL)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -153,7 +153,14 @@ class Invitation(TenantModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index("org", Lower("email"), name="invitation_org_email")]
+        # Unique within the org (ADR 0009); accepting looks the hash up alone, by its index.
+        constraints = [
+            models.UniqueConstraint("org", "token_hash", name="invitation_org_hash_uniq")
+        ]
+        indexes = [
+            models.Index("org", Lower("email"), name="invitation_org_email"),
+            models.Index(fields=["token_hash"], name="invitation_hash"),
+        ]
 
     def __str__(self) -> str:
         return self.email

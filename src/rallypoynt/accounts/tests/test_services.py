@@ -11,7 +11,9 @@ from rallypoynt.accounts.services import (
     api_token_revoke,
     api_token_touch,
     login_attempt_record,
+    login_backoff,
     login_is_throttled,
+    login_retry_after,
     user_create,
     user_update_profile,
 )
@@ -69,13 +71,29 @@ def test_user_update_profile_strips_every_field():
 # login throttling
 
 
-def test_address_is_throttled_at_the_failure_limit_in_any_case(settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
-    fail("ann@example.com", times=2)
-    assert not login_is_throttled(email="ann@example.com", ip_address="10.9.9.9")
-    fail("ANN@example.com")
-    assert login_is_throttled(email="Ann@Example.com", ip_address="10.9.9.9")
+@pytest.fixture
+def clock(time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    return time_machine
+
+
+def test_back_off_doubles_from_one_second_and_stops_at_the_cap(settings):
+    settings.LOGIN_BACKOFF_BASE_SECONDS = 1
+    settings.LOGIN_BACKOFF_MAX_MINUTES = 15
+    waits = [login_backoff(n).total_seconds() for n in range(13)]
+    assert waits == [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]
+    assert login_backoff(10_000) == timedelta(minutes=15)
+
+
+def test_an_address_waits_after_each_failure_in_any_case(clock):
+    fail("ann@example.com")
+    assert login_retry_after(email="Ann@Example.com", ip_address="10.9.9.9") == 1
+    assert login_is_throttled(email="ann@example.com", ip_address=None)
     assert not login_is_throttled(email="bob@example.com", ip_address="10.9.9.9")
+    clock.shift(timedelta(seconds=1))
+    assert not login_is_throttled(email="ann@example.com", ip_address="10.9.9.9")
+    fail("ANN@example.com", times=3)
+    assert login_retry_after(email="ann@example.com", ip_address=None) == 8
 
 
 def test_success_clears_that_addresses_failures_only():
@@ -84,27 +102,46 @@ def test_success_clears_that_addresses_failures_only():
     login_attempt_record(email="Ann@example.com", ip_address="10.0.0.1", succeeded=True)
     assert not LoginAttempt.objects.filter(email="ann@example.com", succeeded=False).exists()
     assert LoginAttempt.objects.filter(email="bob@example.com", succeeded=False).count() == 3
+    assert not login_is_throttled(email="ann@example.com", ip_address="10.0.0.1")
 
 
-def test_one_ip_is_throttled_after_four_times_the_limit_across_addresses(settings):
+def test_one_ip_is_throttled_after_four_times_the_limit_across_addresses(settings, clock):
     settings.LOGIN_FAILURE_LIMIT = 2
     for n in range(7):
         fail(f"guess{n}@example.com", ip="10.6.6.6")
     assert not login_is_throttled(email="fresh@example.com", ip_address="10.6.6.6")
+    clock.shift(timedelta(minutes=5))
     fail("guess7@example.com", ip="10.6.6.6")
-    assert login_is_throttled(email="fresh@example.com", ip_address="10.6.6.6")
+    # Until the oldest failure leaves the window (15 min after it was made).
+    assert login_retry_after(email="fresh@example.com", ip_address="10.6.6.6") == 10 * 60
     assert not login_is_throttled(email="fresh@example.com", ip_address="10.7.7.7")
     assert not login_is_throttled(email="fresh@example.com", ip_address=None)
+    clock.shift(timedelta(minutes=10))
+    assert not login_is_throttled(email="fresh@example.com", ip_address="10.6.6.6")
 
 
-def test_failures_older_than_the_window_do_not_count(settings):
-    settings.LOGIN_FAILURE_LIMIT = 2
-    fail("ann@example.com", times=2)
-    assert login_is_throttled(email="ann@example.com", ip_address=None)
-    LoginAttempt.objects.update(
-        at=timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES, seconds=1)
-    )
-    assert not login_is_throttled(email="ann@example.com", ip_address=None)
+def test_failures_older_than_a_day_no_longer_lengthen_the_wait(clock):
+    fail("ann@example.com", times=20)
+    clock.shift(timedelta(hours=23))
+    fail("ann@example.com")
+    assert login_retry_after(email="ann@example.com", ip_address=None) == 15 * 60
+    clock.shift(timedelta(hours=1, seconds=1))
+    fail("ann@example.com")
+    assert login_retry_after(email="ann@example.com", ip_address=None) == 2
+
+
+def test_an_ip_the_owner_logged_in_from_counts_only_its_own_failures(clock):
+    login_attempt_record(email="ann@example.com", ip_address="10.1.1.1", succeeded=True)
+    fail("ann@example.com", ip="10.6.6.6", times=12)
+    assert login_retry_after(email="ann@example.com", ip_address="10.6.6.6") == 15 * 60
+    assert login_is_throttled(email="ann@example.com", ip_address="10.2.2.2")
+    assert not login_is_throttled(email="ann@example.com", ip_address="10.1.1.1")
+    fail("ann@example.com", ip="10.1.1.1", times=2)
+    assert login_retry_after(email="ann@example.com", ip_address="10.1.1.1") == 2
+    # Known for 30 days after the last success from there.
+    clock.shift(timedelta(days=30, seconds=1))
+    fail("ann@example.com", ip="10.6.6.6", times=12)
+    assert login_is_throttled(email="ann@example.com", ip_address="10.1.1.1")
 
 
 # API tokens

@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from ipaddress import ip_network
 from urllib.parse import urlparse
 
 import pytest
@@ -52,44 +53,58 @@ def test_inactive_user_cannot_log_in_through_the_page():
     assert "do not match an active account" in response.text
 
 
-def test_after_the_limit_even_the_right_password_is_refused(settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+@pytest.fixture
+def clock(time_machine):
+    """A frozen clock the test moves by hand."""
+    time_machine.move_to(timezone.now(), tick=False)
+    return time_machine
+
+
+def test_during_the_back_off_even_the_right_password_is_refused(clock):
     UserFactory(email="dana@example.com")
     client = Client()
-    for _ in range(3):
+    for wait in (1, 2):  # each failure doubles the wait: 1 s, 2 s, then 4 s
         assert THROTTLED not in login(client, "dana@example.com", "wrong").text
+        assert THROTTLED in login(client, "dana@example.com", "wrong").text
+        clock.shift(timedelta(seconds=wait))
+    assert THROTTLED not in login(client, "dana@example.com", "wrong").text
+    clock.shift(timedelta(seconds=3))
     response = login(client, "dana@example.com", PASSWORD)
     assert response.status_code == 200 and THROTTLED in response.text
     assert not logged_in(client)
     # Another address from the same IP is not affected.
     UserFactory(email="eli@example.com")
     assert login(Client(), "eli@example.com", PASSWORD).status_code == 302
+    # Once the back-off has passed, the right password works.
+    clock.shift(timedelta(seconds=1))
+    assert login(client, "dana@example.com", PASSWORD).status_code == 302 and logged_in(client)
 
 
-def test_a_successful_login_clears_the_failures(settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+def test_a_successful_login_clears_the_failures(clock):
     UserFactory(email="dana@example.com")
     for _ in range(2):
         login(Client(), "dana@example.com", "wrong")
+        clock.shift(timedelta(seconds=2))
     assert login(Client(), "dana@example.com", PASSWORD).status_code == 302
-    for _ in range(2):
-        login(Client(), "dana@example.com", "wrong")
+    assert not LoginAttempt.objects.filter(succeeded=False).exists()
+    login(Client(), "dana@example.com", "wrong")
+    clock.shift(timedelta(seconds=1))  # one failure again: a wait of one second, not two
     client = Client()
     assert login(client, "dana@example.com", PASSWORD).status_code == 302 and logged_in(client)
 
 
-def test_a_blank_password_does_not_reset_the_failure_count(settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+def test_a_blank_password_does_not_reset_the_failure_count(clock):
     UserFactory(email="dana@example.com")
     for _ in range(2):
         login(Client(), "dana@example.com", "wrong")
+        clock.shift(timedelta(seconds=2))
     login(Client(), "dana@example.com", "")  # invalid form: must not count as a success
     login(Client(), "dana@example.com", "wrong")
     assert THROTTLED in login(Client(), "dana@example.com", PASSWORD).text
     assert not LoginAttempt.objects.filter(succeeded=True).exists()
 
 
-def test_failures_from_one_ip_across_addresses_throttle_that_ip(settings):
+def test_failures_from_one_ip_across_addresses_throttle_that_ip(settings, clock):
     settings.LOGIN_FAILURE_LIMIT = 2
     UserFactory(email="dana@example.com")
     for n in range(8):  # 4 x limit, one failure per address
@@ -98,19 +113,60 @@ def test_failures_from_one_ip_across_addresses_throttle_that_ip(settings):
     response = login(client, "dana@example.com", PASSWORD, REMOTE_ADDR="10.6.6.6")
     assert THROTTLED in response.text and not logged_in(client)
     assert login(client, "dana@example.com", PASSWORD, REMOTE_ADDR="10.7.7.7").status_code == 302
+    clock.shift(timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES, seconds=1))
+    assert login(Client(), "dana@example.com", PASSWORD, REMOTE_ADDR="10.6.6.6").status_code == 302
 
 
-def test_throttle_ends_when_the_window_has_passed(settings):
-    settings.LOGIN_FAILURE_LIMIT = 2
+def test_a_stranger_hammering_an_address_holds_it_at_most_the_cap(settings, clock):
     UserFactory(email="dana@example.com")
-    for _ in range(2):
-        login(Client(), "dana@example.com", "wrong")
-    assert THROTTLED in login(Client(), "dana@example.com", PASSWORD).text
-    LoginAttempt.objects.update(
-        at=timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES + 1)
+    stranger = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(30):
+        login(stranger, "dana@example.com", "wrong")
+        assert THROTTLED in login(stranger, "dana@example.com", "wrong").text
+        clock.shift(timedelta(minutes=20))
+    # Refused tries are not failures: they check no password and lengthen nothing.
+    assert LoginAttempt.objects.filter(succeeded=False).count() == 30
+    login(stranger, "dana@example.com", "wrong")
+    clock.shift(timedelta(minutes=settings.LOGIN_BACKOFF_MAX_MINUTES) - timedelta(seconds=1))
+    owner = Client(REMOTE_ADDR="198.51.100.7")
+    assert THROTTLED in login(owner, "dana@example.com", PASSWORD).text
+    clock.shift(timedelta(seconds=1))
+    assert login(owner, "dana@example.com", PASSWORD).status_code == 302 and logged_in(owner)
+
+
+def test_the_owners_usual_ip_is_held_only_by_its_own_failures(clock):
+    UserFactory(email="dana@example.com")
+    assert (
+        login(Client(), "dana@example.com", PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 302
     )
+    clock.shift(timedelta(days=1))
+    for _ in range(12):  # a stranger elsewhere runs the address's back-off up to the cap
+        login(Client(), "dana@example.com", "wrong", REMOTE_ADDR="203.0.113.9")
+        clock.shift(timedelta(minutes=16))
+    login(Client(), "dana@example.com", "wrong", REMOTE_ADDR="203.0.113.9")
+    assert THROTTLED in login(Client(), "dana@example.com", PASSWORD, REMOTE_ADDR="192.0.2.1").text
+    owner = Client()
+    response = login(owner, "dana@example.com", PASSWORD, REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 302 and logged_in(owner)
+
+
+def test_login_throttling_sees_the_client_behind_a_trusted_proxy(settings, clock):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
+    for n in range(8):
+        login(
+            Client(),
+            f"guess{n}@example.com",
+            "wrong",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+    assert set(LoginAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+    UserFactory(email="dana@example.com")
     client = Client()
-    assert login(client, "dana@example.com", PASSWORD).status_code == 302 and logged_in(client)
+    behind_proxy = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    response = login(client, "dana@example.com", PASSWORD, **behind_proxy)
+    assert response.status_code == 302 and logged_in(client)
 
 
 # password reset through a real SMTP server

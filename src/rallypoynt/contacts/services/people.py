@@ -25,6 +25,7 @@ from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import reach_for
 from rallypoynt.orgs.services import validate_lengths
 
 PROFILE_FIELDS = [
@@ -100,10 +101,20 @@ def _clean_part(org_id: int, data: ContactData, part: str) -> None:
         validate_lengths(Contact, {name: getattr(data, name) for name in TEXT_FIELDS})
 
 
+OWNER_ACTION = "contacts.assign_owner"
+
+
 def _owner(actor: Membership, owner_id: int | None) -> int | None:
+    """The owner, if the actor may give them contacts: themselves, the members of the teams
+    they lead, their office (office manager) or anyone (broker/owner). A member outside that
+    reach is refused exactly like a missing one."""
     if owner_id is None:
         return None
-    if not Membership.objects.filter(org_id=actor.org_id, pk=owner_id, is_active=True).exists():
+    if owner_id == actor.pk:
+        return owner_id
+    reach = reach_for(actor, OWNER_ACTION)
+    owners = Membership.objects.filter(org_id=actor.org_id, pk=owner_id, is_active=True)
+    if reach is None or not owners.filter(reach.members_q()).exists():
         raise ValidationFailed("No such member.", fields={"owner_id": ["not an active member"]})
     return owner_id
 
@@ -289,7 +300,8 @@ def contact_update(*, actor: Membership, contact_id: int, changes: dict[str, Any
     for name in PROFILE_FIELDS:
         setattr(contact, name, getattr(data, name))
     contact.custom = data.custom
-    if "owner_id" in changes:
+    if "owner_id" in changes and changes["owner_id"] != contact.owner_id:
+        # Only a new owner is checked: an edit that keeps the owner is no assignment.
         contact.owner_id = _owner(actor, changes["owner_id"])
     contact.save()
     if "emails" in changes:

@@ -1,4 +1,8 @@
-"""Routing rules: create, change, delete and reorder them (broker/owner, managers, admins)."""
+"""Routing rules: create, change, delete and reorder them.
+
+The broker/owner and systems admins manage every rule; an office manager manages the rules
+that name a team of their office or a member of their office (others answer like missing
+ones). Reordering is org-wide: positions order every rule of the org."""
 
 from __future__ import annotations
 
@@ -25,9 +29,10 @@ from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import Membership, Team
-from rallypoynt.orgs.services import require
+from rallypoynt.orgs.permissions import Reach
+from rallypoynt.orgs.services import require, require_reach
 
-MANAGE_ACTION = "org.manage_teams"
+MANAGE_ACTION = "routing.manage_rules"
 MAX_PRICE = Decimal("999999999999.99")
 MAX_POND_MINUTES = 24 * 60
 MAX_LIST_ITEMS = 200
@@ -102,7 +107,9 @@ def _clean_price(value: Any, name: str, errors: dict[str, list[str]]) -> Decimal
     return price
 
 
-def routing_rule_clean(*, org_id: int, data: RoutingRuleData) -> RoutingRuleData:
+def routing_rule_clean(
+    *, org_id: int, data: RoutingRuleData, reach: Reach | None = None
+) -> RoutingRuleData:
     """Validate and normalise; raise ValidationFailed naming every bad field."""
     errors: dict[str, list[str]] = {}
     data.name = " ".join(str(data.name or "").split())
@@ -129,18 +136,23 @@ def routing_rule_clean(*, org_id: int, data: RoutingRuleData) -> RoutingRuleData
         errors["pond_timeout_minutes"] = ["a whole number of minutes"]
     elif not 1 <= minutes <= MAX_POND_MINUTES:
         errors["pond_timeout_minutes"] = [f"between 1 and {MAX_POND_MINUTES}"]
-    _clean_target(org_id, data, errors)
+    _clean_target(org_id, data, errors, reach)
     if errors:
         raise ValidationFailed("The routing rule is not valid.", fields=errors)
     return data
 
 
-def _clean_target(org_id: int, data: RoutingRuleData, errors: dict[str, list[str]]) -> None:
-    """An assign rule names an active member; round robin and pond rules name a team."""
+def _clean_target(
+    org_id: int, data: RoutingRuleData, errors: dict[str, list[str]], reach: Reach | None
+) -> None:
+    """An assign rule names an active member; round robin and pond rules name a team. With a
+    `reach`, a member or team outside it is refused exactly like a missing one."""
     if data.action == RoutingAction.ASSIGN:
         data.team_id = None
         active = Membership.objects.filter(org_id=org_id, pk=data.assignee_id, is_active=True)
         member = active.prefetch_related("role_assignments").first()
+        if member is not None and reach is not None and not reach.has_member(member):
+            member = None
         if data.assignee_id is None or member is None:
             errors["assignee_id"] = ["choose an active member"]
         elif not member_is_seller(member):
@@ -148,13 +160,29 @@ def _clean_target(org_id: int, data: RoutingRuleData, errors: dict[str, list[str
             errors["assignee_id"] = [f"{member.user}: {not_selling_text(member)}; {CHOOSE_SELLER}"]
     elif data.action in RoutingAction.values:
         data.assignee_id = None
-        if data.team_id is None or not Team.objects.filter(org_id=org_id, pk=data.team_id).exists():
+        teams = Team.objects.filter(org_id=org_id, pk=data.team_id)
+        if reach is not None:
+            teams = teams.filter(reach.teams_q())
+        if data.team_id is None or not teams.exists():
             errors["team_id"] = ["choose a team"]
 
 
-def _rule_for_update(actor: Membership, rule_id: int) -> RoutingRule:
+def rule_in_reach(reach: Reach, rule: RoutingRule) -> bool:
+    """A rule is in the reach when it names a team of it (round robin, pond) or a member of
+    it (assign); a rule naming a team without an office is org-wide."""
+    if reach.is_org_wide:
+        return True
+    if rule.team_id is not None:
+        return Team.objects.filter(reach.teams_q(), pk=rule.team_id).exists()
+    if rule.assignee_id is not None:
+        return Membership.objects.filter(reach.members_q(), pk=rule.assignee_id).exists()
+    return False
+
+
+def _rule_for_update(actor: Membership, rule_id: int, reach: Reach) -> RoutingRule:
+    """The rule, locked; NotFound when missing or outside the reach (the same answer)."""
     rule = RoutingRule.objects.select_for_update().filter(org_id=actor.org_id, pk=rule_id).first()
-    if rule is None:
+    if rule is None or not rule_in_reach(reach, rule):
         raise NotFound("No such routing rule.")
     return rule
 
@@ -178,9 +206,9 @@ def _rule_event(actor: Membership, rule: RoutingRule, verb: str, changes: dict) 
 
 @transaction.atomic
 def routing_rule_create(*, actor: Membership, data: RoutingRuleData) -> RoutingRule:
-    """Add a rule at the end of the org's order."""
-    require(actor, MANAGE_ACTION)
-    data = routing_rule_clean(org_id=actor.org_id, data=data)
+    """Add a rule at the end of the org's order (naming a team or member in the reach)."""
+    reach = require_reach(actor, MANAGE_ACTION)
+    data = routing_rule_clean(org_id=actor.org_id, data=data, reach=reach)
     last = RoutingRule.objects.filter(org_id=actor.org_id).aggregate(m=Max("position"))["m"]
     rule = RoutingRule.objects.create(
         org_id=actor.org_id,
@@ -193,14 +221,17 @@ def routing_rule_create(*, actor: Membership, data: RoutingRuleData) -> RoutingR
 
 @transaction.atomic
 def routing_rule_update(*, actor: Membership, rule_id: int, changes: dict[str, Any]) -> RoutingRule:
-    """Change some fields of a rule; the result is validated as a whole."""
-    require(actor, MANAGE_ACTION)
+    """Change some fields of a rule; the result is validated as a whole and must stay in the
+    actor's reach."""
+    reach = require_reach(actor, MANAGE_ACTION)
+    rule = _rule_for_update(actor, rule_id, reach)
     unknown = sorted(set(changes) - set(RULE_FIELDS))
     if unknown:
         raise ValidationFailed("Unknown field.", fields={k: ["unknown field"] for k in unknown})
-    rule = _rule_for_update(actor, rule_id)
     before = {name: getattr(rule, name) for name in RULE_FIELDS}
-    data = routing_rule_clean(org_id=actor.org_id, data=RoutingRuleData(**{**before, **changes}))
+    data = routing_rule_clean(
+        org_id=actor.org_id, data=RoutingRuleData(**{**before, **changes}), reach=reach
+    )
     for name in RULE_FIELDS:
         setattr(rule, name, getattr(data, name))
     rule.save()
@@ -211,8 +242,8 @@ def routing_rule_update(*, actor: Membership, rule_id: int, changes: dict[str, A
 @transaction.atomic
 def routing_rule_delete(*, actor: Membership, rule_id: int) -> None:
     """Delete a rule; inquiries it routed keep their reason text."""
-    require(actor, MANAGE_ACTION)
-    rule = _rule_for_update(actor, rule_id)
+    reach = require_reach(actor, MANAGE_ACTION)
+    rule = _rule_for_update(actor, rule_id, reach)
     _rule_event(actor, rule, "delete", {"name": rule.name})
     rule.delete()
 
@@ -248,7 +279,8 @@ def routing_rule_reorder(*, actor: Membership, rule_ids: list[int]) -> list[Rout
 
 
 def routing_rule_move(*, actor: Membership, rule_id: int, offset: int) -> list[RoutingRule]:
-    """Move one rule up (offset -1) or down (+1) in the order."""
+    """Move one rule up (offset -1) or down (+1) in the order (org-wide, like reordering)."""
+    require(actor, MANAGE_ACTION)
     order = list(
         RoutingRule.objects.filter(org_id=actor.org_id)
         .order_by("position", "id")

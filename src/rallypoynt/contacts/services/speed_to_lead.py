@@ -24,7 +24,7 @@ from rallypoynt.contacts.selectors_lead_config import (
     member_is_seller,
     not_selling_text,
 )
-from rallypoynt.contacts.services.routing import MANAGE_ACTION, member_name
+from rallypoynt.contacts.services.routing import member_name
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.calendar import add_business_minutes
 from rallypoynt.core.errors import ValidationFailed
@@ -35,6 +35,8 @@ from rallypoynt.orgs.services import require
 logger = logging.getLogger(__name__)
 
 MAX_TARGET_MINUTES = 7 * 24 * 60
+# One setting for the whole org: the broker/owner's (or a systems admin's), not an office's.
+SETTINGS_ACTION = "leads.change_settings"
 # Org-written templates render with an engine of their own: no loaders (no {% include %} of
 # the app's templates) and no HTML escaping, because the message is plain text.
 _ACK_ENGINE = Engine(autoescape=False)
@@ -110,7 +112,7 @@ def lead_settings_clean(*, org_id: int, values: dict[str, Any]) -> dict[str, Any
 @transaction.atomic
 def lead_settings_update(*, actor: Membership, changes: dict[str, Any]) -> LeadSettings:
     """Change the org's response target, acknowledgement and escalation settings."""
-    require(actor, MANAGE_ACTION)
+    require(actor, SETTINGS_ACTION)
     changes = lead_settings_clean(org_id=actor.org_id, values=changes)
     settings, _ = LeadSettings.objects.select_for_update().get_or_create(org_id=actor.org_id)
     before = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
@@ -190,7 +192,11 @@ def _ack_render(settings: LeadSettings, inquiry: LeadInquiry) -> tuple[str, str]
 
 
 def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
-    """Lock the inquiry, decide, and mark it acknowledged (or skipped) before anything is sent."""
+    """Lock the inquiry and decide: the message to send, or None (skipped or already done).
+
+    A skip is recorded here; `acknowledged_at` stays empty until the message has left, so a
+    crash before that sends it again, as the same message (a stable Message-ID).
+    """
     inquiry = (
         LeadInquiry.objects.select_for_update()
         .filter(pk=inquiry_id, acknowledged_at__isnull=True, ack_skipped_reason="")
@@ -209,14 +215,24 @@ def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
         except TemplateSyntaxError as exc:
             reason = f"The acknowledgement template is not valid: {exc}"
         else:
+            from email.utils import parseaddr
+
             reply_to = [inquiry.assigned_to.user.email] if inquiry.assigned_to_id else []
+            key = f"lead-ack-{inquiry.pk}"
+            # The same id on every machine and every attempt (never the host's name), so a
+            # resend after a crash is the same message to the recipient's mail system.
+            sender_domain = parseaddr(django_settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+            message_domain = f"{inquiry.org.slug}.{sender_domain or 'localhost'}"
             message = EmailMessage(
                 subject=subject,
                 body=body,
                 from_email=django_settings.DEFAULT_FROM_EMAIL,
                 to=[address],
                 reply_to=reply_to,
-                headers={"X-RallyPoynt-Idempotency-Key": f"lead-ack-{inquiry.pk}"},
+                headers={
+                    "Message-ID": f"<{key}@{message_domain}>",
+                    "X-RallyPoynt-Idempotency-Key": key,
+                },
             )
     if reason:
         inquiry.ack_skipped_reason = reason[:200]
@@ -228,16 +244,16 @@ def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
             payload={"reason": inquiry.ack_skipped_reason},
         )
         return None
-    inquiry.acknowledged_at = timezone.now()
-    inquiry.save(update_fields=["acknowledged_at", "updated_at"])
     return inquiry, message
 
 
 def inquiry_acknowledge_send(*, inquiry_id: int) -> bool:
     """E-mail the org's acknowledgement to the lead once, if consent allows; True when sent.
 
-    At most once: the inquiry is marked before the send, so a rerun (or a second worker)
-    finds it done; a failed send is recorded as the skip reason, never retried blindly.
+    Claim, send, mark: the decision is taken under the inquiry's row lock, the message leaves,
+    then `acknowledged_at` is set under the lock if still empty. A crash between send and mark
+    (its job is reclaimed and runs again) resends the same Message-ID, so the lead is never
+    left without one; a failed send is recorded as the skip reason, never retried blindly.
     """
     with transaction.atomic():
         claimed = _ack_claim(inquiry_id)
@@ -248,14 +264,24 @@ def inquiry_acknowledge_send(*, inquiry_id: int) -> bool:
         message.send()
     except Exception as exc:  # any transport failure: record it, the lead must not stay silent
         logger.exception("Lead acknowledgement %s failed", inquiry_id)
-        LeadInquiry.objects.filter(pk=inquiry_id).update(
-            acknowledged_at=None, ack_skipped_reason=f"Sending failed: {exc}"[:200]
+        LeadInquiry.objects.filter(pk=inquiry_id, acknowledged_at__isnull=True).update(
+            ack_skipped_reason=f"Sending failed: {exc}"[:200]
         )
         return False
     # Imported here: activity imports this module to record first responses.
     from rallypoynt.contacts.services.activity import automated_touchpoint_record
 
     with transaction.atomic():
+        marked = (
+            LeadInquiry.objects.select_for_update()
+            .filter(pk=inquiry_id, acknowledged_at__isnull=True)
+            .first()
+        )
+        if marked is None:  # another run got there first and recorded it
+            return False
+        marked.acknowledged_at = timezone.now()
+        marked.save(update_fields=["acknowledged_at", "updated_at"])
+        inquiry.acknowledged_at = marked.acknowledged_at
         automated_touchpoint_record(
             contact=inquiry.contact,
             kind=TouchpointKind.EMAIL,

@@ -514,10 +514,15 @@ def test_a_broker_reassigns_to_anyone_active_in_the_org(brokerage):
 
 
 def test_managers_create_rules_at_the_end_of_the_order(brokerage):
-    for who in (brokerage.broker, brokerage.manager, brokerage.sysadmin):
+    # The office manager (Boulder) names a member of their own office: powers follow scope.
+    for who, assignee in (
+        (brokerage.broker, brokerage.ben),
+        (brokerage.manager, brokerage.maria),
+        (brokerage.sysadmin, brokerage.ben),
+    ):
         created = routing_rules.routing_rule_create(
             actor=fresh(who),
-            data=RoutingRuleData(name=f"By {who.pk}", assignee_id=brokerage.ben.pk),
+            data=RoutingRuleData(name=f"By {who.pk}", assignee_id=assignee.pk),
         )
         assert created.position == RoutingRule.objects.count() - 1
     assert AuditEntry.objects.filter(action="routing_rule.create").count() == 3

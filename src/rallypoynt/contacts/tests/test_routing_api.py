@@ -100,14 +100,18 @@ def test_a_bad_rule_is_422_naming_the_fields(brokerage, other):
 
 
 def test_patch_delete_and_order_rules(brokerage, other):
-    a, b = assign_rule(brokerage.ben), assign_rule(brokerage.buyer)
+    # Rules naming members of the manager's office (Boulder); the order is the broker's
+    # (org-wide), so the manager patches and deletes and the broker reorders.
+    a, b = assign_rule(brokerage.maria), assign_rule(brokerage.chris)
     client = ApiClient(brokerage.manager)
     patched = client.patch(f"/api/v1/routing-rules/{a.pk}", {"sources": ["Zillow"]})
     assert patched.json()["sources"] == ["Zillow"]
     assert error_of(client.patch(f"/api/v1/routing-rules/{a.pk}", {"name": None}), 422)
-    ordered = client.post("/api/v1/routing-rules/order", {"rule_ids": [b.pk, a.pk]})
+    assert error_of(client.post("/api/v1/routing-rules/order", {"rule_ids": [b.pk, a.pk]}), 403)
+    broker = ApiClient(brokerage.broker)
+    ordered = broker.post("/api/v1/routing-rules/order", {"rule_ids": [b.pk, a.pk]})
     assert [r["id"] for r in ordered.json()] == [b.pk, a.pk]
-    assert error_of(client.post("/api/v1/routing-rules/order", {"rule_ids": [b.pk]}), 422)
+    assert error_of(broker.post("/api/v1/routing-rules/order", {"rule_ids": [b.pk]}), 422)
     assert error_of(ApiClient(other.broker).delete(f"/api/v1/routing-rules/{a.pk}"), 404)
     assert client.delete(f"/api/v1/routing-rules/{a.pk}").status_code == 204
     assert list(RoutingRule.objects.values_list("pk", flat=True)) == [b.pk]

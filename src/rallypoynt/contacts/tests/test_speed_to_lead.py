@@ -409,9 +409,10 @@ def test_the_sla_task_run_early_by_the_queue_leaves_the_lead_alone(
 # settings
 
 
-def test_managers_change_the_lead_settings_with_an_audit_entry(brokerage):
+def test_the_broker_changes_the_lead_settings_with_an_audit_entry(brokerage):
+    # Lead settings are org-wide: the broker's (an office manager's reach stops at the office).
     saved = speed_to_lead.lead_settings_update(
-        actor=fresh(brokerage.manager),
+        actor=fresh(brokerage.broker),
         changes={"first_response_minutes": 30, "default_assignee_id": brokerage.ben.pk},
     )
     assert (saved.first_response_minutes, saved.default_assignee) == (30, brokerage.ben)
@@ -419,10 +420,11 @@ def test_managers_change_the_lead_settings_with_an_audit_entry(brokerage):
     assert entry.changes["first_response_minutes"] == [60, 30]
 
 
-def test_agents_cannot_change_the_lead_settings(brokerage):
+@pytest.mark.parametrize("who", ["ben", "manager", "lead", "compliance"])
+def test_agents_and_office_managers_cannot_change_the_lead_settings(brokerage, who):
     with pytest.raises(PermissionDenied):
         speed_to_lead.lead_settings_update(
-            actor=fresh(brokerage.ben), changes={"first_response_minutes": 5}
+            actor=fresh(brokerage.people[who]), changes={"first_response_minutes": 5}
         )
     assert not LeadSettings.objects.exists()
 

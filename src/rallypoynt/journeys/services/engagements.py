@@ -39,7 +39,7 @@ from rallypoynt.journeys.services.lost_reasons import lost_reason_pick
 from rallypoynt.journeys.services.templates import template_in_use
 from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.orgs.services import require
+from rallypoynt.orgs.services import require_reach
 
 OPEN = (EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD)
 MANAGE_ACTION = "org.manage_teams"
@@ -303,9 +303,12 @@ def engagement_update(*, actor: Membership, engagement_id: int, changes: dict) -
 
 @transaction.atomic
 def engagement_delete(*, actor: Membership, engagement_id: int) -> None:
-    """Remove an engagement opened by mistake; team managers only (the audit keeps a trace)."""
-    require(actor, MANAGE_ACTION)
+    """Remove an engagement opened by mistake; those who manage its agent's seat only (an
+    office manager for their office), the audit keeping a trace."""
+    reach = require_reach(actor, MANAGE_ACTION)
     engagement = engagement_for_update(actor, engagement_id)
+    if not reach.has_member(engagement.agent):
+        raise NotFound("No such engagement.")
     engagement_record(engagement, actor, "engagement.deleted", title=engagement.title)
     engagement.delete()
 

@@ -535,9 +535,13 @@ def test_deleting_needs_a_manager_who_can_see_the_engagement(brokerage, other):
     engagement = opened(brokerage.buyer)
     with pytest.raises(PermissionDenied):
         engagement_delete(actor=brokerage.buyer, engagement_id=engagement.pk)
-    for manager in (other.broker, brokerage.manager):  # another org; Boulder's office only
+    with pytest.raises(NotFound):  # another org
+        engagement_delete(actor=other.broker, engagement_id=engagement.pk)
+    # An office manager's powers stop at the office (rule 13): a Denver agent's engagement
+    # answers Boulder's manager exactly as a missing one.
+    for engagement_id in (engagement.pk, 999_999):
         with pytest.raises(NotFound):
-            engagement_delete(actor=manager, engagement_id=engagement.pk)
+            engagement_delete(actor=brokerage.manager, engagement_id=engagement_id)
     engagement_delete(actor=brokerage.broker, engagement_id=engagement.pk)
     assert not Engagement.objects.filter(pk=engagement.pk).exists()
 

@@ -117,7 +117,8 @@ def test_a_team_gets_one_copy_and_only_a_manager_may_make_it(brokerage):
 
 def test_new_versions_are_validated_drafts_numbered_in_order(brokerage):
     first = journey_in_use(brokerage.org)
-    second, third = draft(brokerage.broker, first), draft(brokerage.manager, first, "Hello")
+    # Journey templates are org-wide: the broker's and a systems admin's, not an office's.
+    second, third = draft(brokerage.broker, first), draft(brokerage.sysadmin, first, "Hello")
     assert [second.number, third.number] == [2, 3]
     assert not second.is_published and not third.is_published
     assert journey_in_use(brokerage.org) == first
@@ -239,3 +240,11 @@ def test_a_journey_naming_a_sales_stage_the_pipeline_lacks_is_refused(brokerage)
 
 def test_a_freshly_copied_default_exports_as_yaml(brokerage):
     assert "client_journey" in yaml_write(journey_in_use(brokerage.org).data)
+
+
+def test_an_office_manager_does_not_edit_the_orgs_journey_templates(brokerage):
+    # Journey templates are org-wide settings: an office manager's powers stop at the office.
+    first = journey_in_use(brokerage.org)
+    with pytest.raises(PermissionDenied):
+        draft(brokerage.manager, first)
+    assert first.template.versions.count() == 1

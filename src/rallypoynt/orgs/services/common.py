@@ -10,22 +10,46 @@ from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import (
     Membership,
 )
-from rallypoynt.orgs.permissions import can
+from rallypoynt.orgs.permissions import (
+    OWNER_GRANTED_ROLES,
+    Reach,
+    can_org_wide,
+    outranks,
+    reach_for,
+)
 
 DEFAULT_WEEK = {day: ((time(9), time(17)),) for day in range(5)}
 INVITATION_DAYS = 14
 ROLE_CODES = frozenset(Role.values)
 
 
+def _denied(action: str) -> PermissionDenied:
+    return PermissionDenied(f"Your roles do not allow {action.replace('_', ' ')}.")
+
+
 def require(actor: Membership, action: str) -> None:
-    """Raise PermissionDenied unless the actor may take `action`."""
-    if not can(actor, action):
-        raise PermissionDenied(f"Your roles do not allow {action.replace('_', ' ')}.")
+    """Raise PermissionDenied unless the actor may take `action` on the whole org.
+
+    Services without a target (org settings, journey templates, reordering every rule) call
+    this; services acting on a member, team or rule call `require_reach` and check the row.
+    """
+    if not can_org_wide(actor, action):
+        raise _denied(action)
 
 
-# Roles that see the whole org or change its settings: only a broker/owner grants or removes
-# them, so an office manager cannot make themselves (or a friend) a broker/owner.
-OWNER_GRANTED_ROLES = frozenset({Role.BROKER_OWNER, Role.COMPLIANCE_OFFICER, Role.SYSTEMS_ADMIN})
+def require_reach(actor: Membership, action: str) -> Reach:
+    """The actor's reach for `action`, or PermissionDenied when they do not hold it at all."""
+    reach = reach_for(actor, action)
+    if reach is None:
+        raise _denied(action)
+    return reach
+
+
+def require_not_outranked(actor: Membership, member: Membership) -> None:
+    """Only a broker/owner changes the seat, teams or plan of a member holding a role only a
+    broker/owner grants (an office manager cannot deactivate or re-plan the broker)."""
+    if outranks(member, actor):
+        raise PermissionDenied("Only a broker/owner can change this member.")
 
 
 def require_owner_for(actor: Membership, roles: Iterable[str]) -> None:
@@ -59,13 +83,16 @@ def validate_lengths(model, values: dict[str, str]) -> None:
         raise ValidationFailed("A value is too long.", fields=errors)
 
 
-def member_for_update(actor: Membership, membership_id: int) -> Membership:
+def member_for_update(
+    actor: Membership, membership_id: int, reach: Reach | None = None
+) -> Membership:
+    """The member, locked; NotFound when missing or outside `reach` (the same answer)."""
     member = (
         Membership.objects.select_for_update()
         .filter(org_id=actor.org_id, pk=membership_id)
         .select_related("user")
         .first()
     )
-    if member is None:
+    if member is None or (reach is not None and not reach.has_member(member)):
         raise NotFound("No such member.")
     return member

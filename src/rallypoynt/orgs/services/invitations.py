@@ -27,8 +27,8 @@ from rallypoynt.orgs.models import (
 )
 from rallypoynt.orgs.services.common import (
     INVITATION_DAYS,
-    require,
     require_owner_for,
+    require_reach,
     validate_roles,
 )
 
@@ -50,15 +50,25 @@ def invitation_create(
     """Invite someone by e-mail; returns the invitation and its one-time token."""
     from rallypoynt.accounts.services import validate_email_address
 
-    require(actor, "org.manage_members")
+    reach = require_reach(actor, "org.manage_members")
+    if not reach.is_org_wide and office_id is None:
+        office_id = actor.office_id
     email = validate_email_address(email)
     roles = validate_roles(roles) or [Role.AGENT.value]
     require_owner_for(actor, roles)
     if Membership.objects.filter(org_id=actor.org_id, user__email=email).exists():
         raise Conflict("That person is already a member.", fields={"email": ["already a member"]})
-    if office_id and not Office.objects.filter(org_id=actor.org_id, pk=office_id).exists():
+    # An office manager invites into their own office and its teams only; another office or
+    # team answers like a missing one.
+    if office_id and not (
+        Office.objects.filter(org_id=actor.org_id, pk=office_id).exists()
+        and reach.has_office(office_id)
+    ):
         raise ValidationFailed("No such office.", fields={"office_id": ["not found"]})
-    if team_id and not Team.objects.filter(org_id=actor.org_id, pk=team_id).exists():
+    if not office_id and not reach.is_org_wide:
+        raise ValidationFailed("No such office.", fields={"office_id": ["not found"]})
+    team = Team.objects.filter(org_id=actor.org_id, pk=team_id).first() if team_id else None
+    if team_id and (team is None or not reach.has_team(team)):
         raise ValidationFailed("No such team.", fields={"team_id": ["not found"]})
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -175,11 +185,11 @@ def invitation_accept(
 
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation_id: int) -> None:
-    require(actor, "org.manage_members")
+    reach = require_reach(actor, "org.manage_members")
     invitation = Invitation.objects.filter(
         org_id=actor.org_id, pk=invitation_id, accepted_at__isnull=True
     ).first()
-    if invitation is None:
+    if invitation is None or not reach.has_office(invitation.office_id):
         raise NotFound("No such open invitation.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])

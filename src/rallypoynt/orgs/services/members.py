@@ -19,8 +19,9 @@ from rallypoynt.orgs.models import (
 )
 from rallypoynt.orgs.services.common import (
     member_for_update,
-    require,
+    require_not_outranked,
     require_owner_for,
+    require_reach,
     validate_lengths,
     validate_roles,
 )
@@ -36,14 +37,15 @@ def member_update(
     title: str | None = None,
     is_active: bool | None = None,
 ) -> Membership:
-    """Change a member's roles, office, title or active flag (office '' means unchanged)."""
-    require(actor, "org.manage_members")
-    member = member_for_update(actor, membership_id)
+    """Change a member's roles, office, title or active flag (office '' means unchanged).
+
+    An office manager reaches the members of their office only; a member outside the reach
+    answers like a missing one, and one holding a broker-granted role is the broker's."""
+    reach = require_reach(actor, "org.manage_members")
+    member = member_for_update(actor, membership_id, reach)
+    require_not_outranked(actor, member)
     changes: dict[str, list] = {}
     old_roles = sorted(member.role_assignments.values_list("role", flat=True))
-    if is_active is False and member.is_active:
-        # Deactivating a broker/owner (or a compliance officer...) is a broker/owner's call.
-        require_owner_for(actor, old_roles)
     if title is not None:
         validate_lengths(Membership, {"title": title})
     if roles is not None:
@@ -65,6 +67,9 @@ def member_update(
         except (TypeError, ValueError):
             raise ValidationFailed("No such office.", fields={"office_id": ["not found"]}) from None
         if office_id and not Office.objects.filter(org_id=actor.org_id, pk=office_id).exists():
+            raise ValidationFailed("No such office.", fields={"office_id": ["not found"]})
+        if office_id != member.office_id and not reach.has_office(office_id):
+            # An office manager cannot move a member out of their office (or into another).
             raise ValidationFailed("No such office.", fields={"office_id": ["not found"]})
         if member.office_id != office_id:
             changes["office_id"] = [member.office_id, office_id]

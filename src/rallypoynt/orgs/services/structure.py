@@ -16,8 +16,20 @@ from rallypoynt.orgs.models import (
 from rallypoynt.orgs.services.common import (
     member_for_update,
     require,
+    require_not_outranked,
+    require_reach,
     validate_lengths,
 )
+
+TEAMS = "org.manage_teams"
+
+
+def team_for_update(actor: Membership, team_id: int, reach) -> Team:
+    """The team in the actor's reach, or NotFound (a team outside it answers like a missing one)."""
+    team = Team.objects.filter(org_id=actor.org_id, pk=team_id).first()
+    if team is None or not reach.has_team(team):
+        raise NotFound("No such team.")
+    return team
 
 
 @transaction.atomic
@@ -37,12 +49,17 @@ def office_create(*, actor: Membership, name: str, address: str = "", phone: str
 
 @transaction.atomic
 def team_create(*, actor: Membership, name: str, office_id: int | None = None) -> Team:
-    require(actor, "org.manage_teams")
+    """A new team; an office manager creates teams of their own office only."""
+    reach = require_reach(actor, TEAMS)
+    if not reach.is_org_wide and office_id is None:
+        office_id = actor.office_id
     name = name.strip()
     if not name:
         raise ValidationFailed("A name is required.", fields={"name": ["This field is required."]})
     validate_lengths(Team, {"name": name})
     if office_id and not Office.objects.filter(org_id=actor.org_id, pk=office_id).exists():
+        raise ValidationFailed("No such office.", fields={"office_id": ["not found"]})
+    if not reach.has_office(office_id):
         raise ValidationFailed("No such office.", fields={"office_id": ["not found"]})
     if Team.objects.filter(org_id=actor.org_id, name__iexact=name).exists():
         raise Conflict("A team with that name exists.", fields={"name": ["taken"]})
@@ -56,11 +73,12 @@ def team_create(*, actor: Membership, name: str, office_id: int | None = None) -
 def team_member_add(
     *, actor: Membership, team_id: int, membership_id: int, is_lead: bool = False
 ) -> TeamMember:
-    require(actor, "org.manage_teams")
-    team = Team.objects.filter(org_id=actor.org_id, pk=team_id).first()
-    if team is None:
-        raise NotFound("No such team.")
-    member = member_for_update(actor, membership_id)
+    """Put a member on a team (or make them its lead): both must be in the actor's reach, so
+    an office manager cannot lead, or staff, another office's team."""
+    reach = require_reach(actor, TEAMS)
+    team = team_for_update(actor, team_id, reach)
+    member = member_for_update(actor, membership_id, reach)
+    require_not_outranked(actor, member)
     row, created = TeamMember.objects.update_or_create(
         org_id=actor.org_id, team=team, membership=member, defaults={"is_lead": is_lead}
     )
@@ -83,13 +101,13 @@ def team_member_add(
 
 @transaction.atomic
 def team_member_remove(*, actor: Membership, team_id: int, membership_id: int) -> None:
-    require(actor, "org.manage_teams")
+    reach = require_reach(actor, TEAMS)
+    team = team_for_update(actor, team_id, reach)
     deleted, _ = TeamMember.objects.filter(
         org_id=actor.org_id, team_id=team_id, membership_id=membership_id
     ).delete()
     if not deleted:
         raise NotFound("That member is not on that team.")
-    team = Team.objects.get(org_id=actor.org_id, pk=team_id)
     audit_record(
         org_id=actor.org_id,
         actor_id=actor.user_id,

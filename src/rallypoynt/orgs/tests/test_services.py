@@ -354,8 +354,9 @@ def test_team_member_remove_of_someone_not_on_the_team_is_not_found(brokerage):
 
 
 def test_member_update_changes_roles_title_and_office_and_audits_them(brokerage):
+    # The broker: an office manager may not move a member between offices (powers follow scope).
     services.member_update(
-        actor=brokerage.manager,
+        actor=brokerage.broker,
         membership_id=brokerage.ben.pk,
         roles=[Role.AGENT, Role.LEAD_AGENT],
         title="Senior agent",
@@ -433,17 +434,26 @@ def test_a_broker_owner_can_step_down_when_another_active_owner_remains(brokerag
 
 @pytest.mark.parametrize("role", [Role.BROKER_OWNER, Role.COMPLIANCE_OFFICER, Role.SYSTEMS_ADMIN])
 def test_office_manager_cannot_grant_owner_granted_roles(brokerage, role):
-    for target in (brokerage.manager, brokerage.ben):
+    # maria is in the manager's office (ben, in the other one, is out of reach: NotFound).
+    for target in (brokerage.manager, brokerage.maria):
         with pytest.raises(PermissionDenied):
             services.member_update(
                 actor=brokerage.manager, membership_id=target.pk, roles=[Role.AGENT, role]
             )
     assert roles_of(brokerage.manager) == [Role.AGENT, Role.OFFICE_MANAGER]
-    assert roles_of(brokerage.ben) == [Role.AGENT]
+    assert roles_of(brokerage.maria) == [Role.AGENT]
 
 
 def test_office_manager_cannot_demote_or_deactivate_a_broker_owner(brokerage):
     MembershipFactory(org=brokerage.org, roles=[Role.BROKER_OWNER])
+    # A broker in another office is out of the manager's reach: it answers like a missing one.
+    with pytest.raises(NotFound):
+        services.member_update(
+            actor=brokerage.manager, membership_id=brokerage.broker.pk, is_active=False
+        )
+    # In the manager's own office the broker is visible but still the broker's own call.
+    brokerage.broker.office = brokerage.boulder
+    brokerage.broker.save()
     with pytest.raises(PermissionDenied):
         services.member_update(
             actor=brokerage.manager, membership_id=brokerage.broker.pk, roles=[Role.AGENT]
@@ -456,9 +466,16 @@ def test_office_manager_cannot_demote_or_deactivate_a_broker_owner(brokerage):
     assert broker.is_active and Role.BROKER_OWNER in roles_of(broker)
 
 
-def test_office_manager_may_deactivate_an_agent(brokerage):
-    services.member_update(actor=brokerage.manager, membership_id=brokerage.ben.pk, is_active=False)
-    assert not fresh(brokerage.ben).is_active
+def test_office_manager_may_deactivate_an_agent_of_their_office_only(brokerage):
+    services.member_update(
+        actor=brokerage.manager, membership_id=brokerage.maria.pk, is_active=False
+    )
+    assert not fresh(brokerage.maria).is_active
+    with pytest.raises(NotFound):
+        services.member_update(
+            actor=brokerage.manager, membership_id=brokerage.ben.pk, is_active=False
+        )
+    assert fresh(brokerage.ben).is_active
 
 
 def test_agent_cannot_update_members(brokerage):
@@ -573,7 +590,8 @@ def test_expired_invitation_is_refused(brokerage):
 
 
 def test_revoked_invitation_is_refused_and_the_revoke_is_recorded(brokerage):
-    invitation, token = invite(brokerage.broker)
+    # Into the manager's office: an office manager revokes invitations of their office only.
+    invitation, token = invite(brokerage.broker, office_id=brokerage.boulder.pk)
     services.invitation_revoke(actor=brokerage.manager, invitation_id=invitation.pk)
     with pytest.raises(NotFound):
         services.invitation_accept(token=token, password=STRONG)

@@ -117,11 +117,28 @@ class WalkthroughReport(TenantModel):
     )
 
 
+class OrgOneToOneField(models.OneToOneField):
+    """A one-to-one link whose uniqueness is the model's (org, link) constraint.
+
+    It reads like a OneToOneField (`deal.summary`), but declares no unique index of its own:
+    every unique constraint on a tenant table includes org (ADR 0009).
+    """
+
+    def __init__(self, to, on_delete, to_field=None, **kwargs):
+        kwargs.pop("unique", None)
+        models.ForeignKey.__init__(self, to, on_delete, to_field=to_field, **kwargs)
+
+
 class TransactionSummary(TenantModel):
     """The transaction summary record written at closing (or termination): kept as it was."""
 
-    transaction = models.OneToOneField(
+    transaction = OrgOneToOneField(
         "transactions.Transaction", on_delete=models.CASCADE, related_name="summary"
     )
     outcome = models.CharField(max_length=12)  # closed | terminated
     record = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("org", "transaction", name="transactionsummary_uniq"),
+        ]

@@ -1,5 +1,7 @@
 """Split plans (agent and team shares, annual cap, post-cap fee) and which agent is on which
-plan from when. Only the broker-owner, office managers and systems admins set them."""
+plan from when. The plans themselves are the org's (broker-owner, systems admins); an office
+manager assigns them to the members of their office only, never to themselves or to a member
+holding a broker-granted role."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import can_org_wide, outranks, reach_for
 from rallypoynt.transactions.commission_calc import (
     CommissionInputError,
     PlanTerms,
@@ -19,7 +22,9 @@ from rallypoynt.transactions.commission_calc import (
     plan_terms_check,
 )
 from rallypoynt.transactions.models import SplitPlan, SplitPlanAssignment
-from rallypoynt.transactions.selectors_commission_plans import PLAN_ADMIN_ROLES
+
+CHANGE_ACTION = "split_plans.change"
+ASSIGN_ACTION = "split_plans.assign"
 
 PLAN_FIELDS = [
     "name",
@@ -34,9 +39,9 @@ PLAN_FIELDS = [
 
 
 def plans_admin_check(actor: Membership) -> None:
-    """Raise PermissionDenied unless the actor may set split plans."""
-    if not actor.is_active or not actor.roles & PLAN_ADMIN_ROLES:
-        raise PermissionDenied("Only the broker-owner, an office manager or a systems admin may.")
+    """Raise PermissionDenied unless the actor may create or change split plans (org-wide)."""
+    if not can_org_wide(actor, CHANGE_ACTION):
+        raise PermissionDenied("Only the broker-owner or a systems admin may change split plans.")
 
 
 def _terms(arguments: dict) -> dict:
@@ -147,10 +152,19 @@ def split_plan_assign(
     *, actor: Membership, member_id: int, plan_id: int, starts_on: date
 ) -> SplitPlanAssignment:
     """Put an agent on a plan from `starts_on` (the same start again replaces the plan)."""
-    plans_admin_check(actor)
-    member = Membership.objects.filter(org_id=actor.org_id, pk=member_id).first()
-    if member is None:
+    reach = reach_for(actor, ASSIGN_ACTION)
+    if reach is None:
+        raise PermissionDenied("Only the broker-owner, an office manager or a systems admin may.")
+    member = (
+        Membership.objects.filter(org_id=actor.org_id, pk=member_id)
+        .prefetch_related("role_assignments")
+        .first()
+    )
+    if member is None or not reach.has_member(member):
         raise NotFound("No such member.")
+    if outranks(member, actor) or (member.pk == actor.pk and not reach.is_org_wide):
+        # Nobody raises their own pay: the broker's plan, and a manager's own, are the broker's.
+        raise PermissionDenied("Only the broker-owner may set this member's plan.")
     plan = SplitPlan.objects.filter(org_id=actor.org_id, pk=plan_id).first()
     if plan is None:
         raise ValidationFailed("No such split plan.", fields={"plan_id": ["a plan of this org"]})

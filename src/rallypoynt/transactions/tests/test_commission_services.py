@@ -259,7 +259,7 @@ def test_only_people_over_the_agent_set_a_deals_commission(brokerage, other):
         commission_set(actor=insider, transaction_id=deal.pk, side="buy", flat_amount=D(100))
 
 
-@pytest.mark.parametrize("who", ["broker", "manager", "sysadmin"])
+@pytest.mark.parametrize("who", ["broker", "sysadmin"])
 def test_plan_admins_create_update_and_assign_plans(brokerage, who):
     actor = getattr(brokerage, who)
     plan = split_plan_create(actor=actor, name="Cap 18k", agent_percent=D(80), annual_cap=D(18000))
@@ -271,6 +271,38 @@ def test_plan_admins_create_update_and_assign_plans(brokerage, who):
         actor=actor, member_id=brokerage.maria.pk, plan_id=plan.pk, starts_on=date(2026, 1, 1)
     )
     assert row.plan_id == plan.pk
+
+
+def test_an_office_manager_assigns_plans_in_their_office_but_does_not_change_plans(brokerage):
+    # Split plans are org-wide (the broker's); the manager only puts Boulder members on one.
+    plan = split_plan_create(actor=brokerage.broker, name="Std", agent_percent=D(70))
+    row = split_plan_assign(
+        actor=brokerage.manager,
+        member_id=brokerage.maria.pk,
+        plan_id=plan.pk,
+        starts_on=org_today(),
+    )
+    assert row.member_id == brokerage.maria.pk
+    with pytest.raises(PermissionDenied):
+        split_plan_create(actor=brokerage.manager, name="Mine", agent_percent=D(100))
+    with pytest.raises(PermissionDenied):
+        split_plan_update(
+            actor=brokerage.manager, plan_id=plan.pk, name="Std", agent_percent=D(100)
+        )
+    with pytest.raises(NotFound):
+        split_plan_assign(
+            actor=brokerage.manager,
+            member_id=brokerage.ben.pk,
+            plan_id=plan.pk,
+            starts_on=org_today(),
+        )
+    with pytest.raises(PermissionDenied):
+        split_plan_assign(
+            actor=brokerage.manager,
+            member_id=brokerage.manager.pk,
+            plan_id=plan.pk,
+            starts_on=org_today(),
+        )
 
 
 @pytest.mark.parametrize("who", ["ben", "lead", "compliance", "chris"])
