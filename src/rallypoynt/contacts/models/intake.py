@@ -65,6 +65,9 @@ class LeadInquiry(TenantModel):
     escalated_at = models.DateTimeField(null=True, blank=True)
     escalation_reason = models.TextField(blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # When a worker took the acknowledgement on (set before the send, under the contact's
+    # lock): other leads of the person within the window see it and stay quiet.
+    ack_claimed_at = models.DateTimeField(null=True, blank=True)
     ack_skipped_reason = models.CharField(max_length=200, blank=True)
     raw = models.JSONField(default=dict, blank=True)
 
@@ -161,6 +164,9 @@ class LeadSettings(TenantModel):
         default=60, help_text="Business minutes to the first touchpoint (the seed's 1 hour)"
     )
     is_ack_enabled = models.BooleanField(default=True)
+    # One acknowledgement per person per this many hours, whatever the number of leads
+    # (0: every lead is acknowledged).
+    ack_window_hours = models.PositiveSmallIntegerField(default=24)
     ack_subject = models.CharField(max_length=200, default=DEFAULT_ACK_SUBJECT)
     ack_body = models.TextField(default=DEFAULT_ACK_BODY)
     is_reassign_on_escalation = models.BooleanField(default=False)

@@ -6,7 +6,7 @@ First responses and escalation live in lead_sla.py.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -29,6 +29,7 @@ from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.calendar import add_business_minutes
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.timefmt import moment_text
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import require
 
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 MAX_TARGET_MINUTES = 7 * 24 * 60
 # One setting for the whole org: the broker/owner's (or a systems admin's), not an office's.
 SETTINGS_ACTION = "leads.change_settings"
+MAX_WINDOW = 24 * 30  # a month: one acknowledgement per person per window
 # Org-written templates render with an engine of their own: no loaders (no {% include %} of
 # the app's templates) and no HTML escaping, because the message is plain text.
 _ACK_ENGINE = Engine(autoescape=False)
@@ -47,6 +49,7 @@ _ACK_ENGINE = Engine(autoescape=False)
 SETTINGS_FIELDS = [
     "first_response_minutes",
     "is_ack_enabled",
+    "ack_window_hours",
     "ack_subject",
     "ack_body",
     "is_reassign_on_escalation",
@@ -72,6 +75,9 @@ def lead_settings_clean(*, org_id: int, values: dict[str, Any]) -> dict[str, Any
     errors: dict[str, list[str]] = {}
     for name in sorted(set(values) - set(SETTINGS_FIELDS)):
         errors[name] = ["unknown field"]
+    window = values.get("ack_window_hours", 24)
+    if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= MAX_WINDOW:
+        errors["ack_window_hours"] = [f"a whole number of hours from 0 to {MAX_WINDOW}"]
     minutes = values.get("first_response_minutes", 60)
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         errors["first_response_minutes"] = ["a whole number of minutes"]
@@ -175,6 +181,28 @@ def _ack_skip_reason(settings: LeadSettings, contact: Contact, address: str | No
     return ""
 
 
+def _ack_window_reason(settings: LeadSettings, inquiry: LeadInquiry) -> str:
+    """One acknowledgement per person in the window: 400 leads from one address are one
+    e-mail, not 400 (a claim counts, so a send in flight counts too)."""
+    hours = settings.ack_window_hours
+    if not hours:
+        return ""
+    since = timezone.now() - timedelta(hours=hours)
+    earlier = (
+        LeadInquiry.objects.filter(
+            org_id=inquiry.org_id, contact_id=inquiry.contact_id, ack_claimed_at__gte=since
+        )
+        .exclude(pk=inquiry.pk)
+        .order_by("-ack_claimed_at")
+        .values_list("ack_claimed_at", flat=True)
+        .first()
+    )
+    if earlier is None:
+        return ""
+    when = moment_text(earlier, inquiry.org)
+    return f"Acknowledged already on {when} (one per person every {hours} hours)."
+
+
 def _ack_render(settings: LeadSettings, inquiry: LeadInquiry) -> tuple[str, str]:
     context = Context(
         {
@@ -197,6 +225,12 @@ def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
     A skip is recorded here; `acknowledged_at` stays empty until the message has left, so a
     crash before that sends it again, as the same message (a stable Message-ID).
     """
+    contact_id = (
+        LeadInquiry.objects.filter(pk=inquiry_id).values_list("contact_id", flat=True).first()
+    )
+    # The contact first (the lock order of intake and routing): two leads of one person
+    # decide one after the other, so only one of them is acknowledged in the window.
+    Contact.objects.select_for_update().filter(pk=contact_id).values_list("pk").first()
     inquiry = (
         LeadInquiry.objects.select_for_update()
         .filter(pk=inquiry_id, acknowledged_at__isnull=True, ack_skipped_reason="")
@@ -207,7 +241,7 @@ def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
     settings = lead_settings_for(inquiry.org_id)
     contact = inquiry.contact
     address = contact.emails.order_by("-is_primary", "id").values_list("address", flat=True).first()
-    reason = _ack_skip_reason(settings, contact, address)
+    reason = _ack_skip_reason(settings, contact, address) or _ack_window_reason(settings, inquiry)
     message = None
     if not reason:
         try:
@@ -234,6 +268,9 @@ def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
                     "X-RallyPoynt-Idempotency-Key": key,
                 },
             )
+    if not reason and inquiry.ack_claimed_at is None:
+        inquiry.ack_claimed_at = timezone.now()
+        inquiry.save(update_fields=["ack_claimed_at", "updated_at"])
     if reason:
         inquiry.ack_skipped_reason = reason[:200]
         inquiry.save(update_fields=["ack_skipped_reason", "updated_at"])

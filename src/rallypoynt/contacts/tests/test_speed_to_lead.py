@@ -452,3 +452,37 @@ def test_bad_lead_settings_name_each_field_and_save_nothing(brokerage):
         "colour",
     }
     assert not LeadSettings.objects.exists()
+
+
+def test_a_person_is_acknowledged_once_a_window_however_many_leads_they_send(
+    brokerage, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    assign_all_to(brokerage.ben)
+    start = datetime(2026, 12, 7, 15, 0, tzinfo=ZoneInfo("UTC"))
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(5):
+            with django_capture_on_commit_callbacks(execute=True):
+                last = intake(brokerage.org, emails=["busy@example.net"])
+            clock.shift(timedelta(minutes=30))
+        assert len([m for m in mail.outbox if m.to == ["busy@example.net"]]) == 1
+        last.refresh_from_db()
+        assert last.acknowledged_at is None
+        assert "one per person every 24 hours" in last.ack_skipped_reason
+        # A day on, the person is acknowledged again; a window of 0 acknowledges every lead.
+        clock.shift(timedelta(hours=24))
+        with django_capture_on_commit_callbacks(execute=True):
+            intake(brokerage.org, emails=["busy@example.net"])
+        speed_to_lead.lead_settings_update(actor=brokerage.broker, changes={"ack_window_hours": 0})
+        with django_capture_on_commit_callbacks(execute=True):
+            intake(brokerage.org, emails=["busy@example.net"])
+    assert len([m for m in mail.outbox if m.to == ["busy@example.net"]]) == 3
+
+
+def test_the_window_is_a_bounded_setting(brokerage):
+    with pytest.raises(ValidationFailed) as caught:
+        speed_to_lead.lead_settings_update(
+            actor=brokerage.broker, changes={"ack_window_hours": 100_000}
+        )
+    assert "ack_window_hours" in caught.value.fields

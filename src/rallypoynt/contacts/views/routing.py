@@ -125,6 +125,13 @@ class SettingsForm(forms.Form):
         error_messages={"invalid_choice": NOT_A_SELLER},
     )
     is_ack_enabled = forms.BooleanField(required=False, label="Send an acknowledgement e-mail")
+    ack_window_hours = forms.IntegerField(
+        min_value=0,
+        max_value=speed_to_lead.MAX_WINDOW,
+        required=False,
+        label="At most one acknowledgement per person every (hours)",
+        help_text="0: acknowledge every lead; empty keeps the current window.",
+    )
     ack_subject = forms.CharField(max_length=200, label="Acknowledgement subject")
     ack_body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -231,7 +238,11 @@ def settings_save(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST, initial=SettingsForm.initial_of(settings), actor=actor)
 
     def save() -> None:
-        saved = speed_to_lead.lead_settings_update(actor=actor, changes=form.cleaned_data)
+        # An empty window keeps the current one (a form posted without the field).
+        changes = {
+            k: v for k, v in form.cleaned_data.items() if k != "ack_window_hours" or v is not None
+        }
+        saved = speed_to_lead.lead_settings_update(actor=actor, changes=changes)
         routing.seller_check(
             org_id=actor.org_id,
             membership_id=saved.default_assignee_id,
