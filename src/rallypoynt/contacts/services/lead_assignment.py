@@ -34,7 +34,7 @@ from rallypoynt.contacts.services.routing import (
 from rallypoynt.contacts.services.routing_match import sentence
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.orgs.models import Membership, TeamMember
-from rallypoynt.orgs.permissions import can, visibility_for
+from rallypoynt.orgs.permissions import reach_for, visibility_for
 
 # The pond ------------------------------------------------------------------------------------
 
@@ -121,7 +121,10 @@ def inquiry_claim(*, actor: Membership, inquiry_id: int) -> LeadInquiry:
 
 def _may_reassign(actor: Membership, inquiry: LeadInquiry) -> bool:
     """Managers of teams, or a lead of a team the current assignee (or pond) belongs to."""
-    if can(actor, MANAGE_ACTION):
+    reach = reach_for(actor, MANAGE_ACTION)
+    if reach is not None and (
+        reach.is_org_wide or inquiry.assigned_to is None or reach.has_member(inquiry.assigned_to)
+    ):
         return True
     team_ids = set(
         TeamMember.objects.filter(
@@ -153,9 +156,10 @@ def inquiry_reassign(*, actor: Membership, inquiry_id: int, membership_id: int) 
         .first()
     )
     scope = visibility_for(actor)
-    if target is None or not (
-        can(actor, MANAGE_ACTION) or scope.is_org_wide or target.pk in scope.member_ids
-    ):
+    reach = reach_for(actor, MANAGE_ACTION)
+    # An office manager hands leads on within their office only (rule 13).
+    in_reach = target is not None and reach is not None and reach.has_member(target)
+    if target is None or not (in_reach or scope.is_org_wide or target.pk in scope.member_ids):
         raise ValidationFailed(
             "No such member in your teams.", fields={"membership_id": ["not an active member"]}
         )

@@ -510,6 +510,20 @@ def test_a_broker_reassigns_to_anyone_active_in_the_org(brokerage):
         )
 
 
+def test_an_office_manager_hands_a_lead_on_only_within_the_office(brokerage):
+    rule(brokerage.org, "All", assignee=brokerage.maria)  # Boulder
+    inquiry = intake(brokerage.org)
+    with pytest.raises(ValidationFailed) as refused:  # Ben sits in Denver
+        lead_assignment.inquiry_reassign(
+            actor=brokerage.manager, inquiry_id=inquiry.pk, membership_id=brokerage.ben.pk
+        )
+    assert "membership_id" in refused.value.fields
+    moved = lead_assignment.inquiry_reassign(
+        actor=brokerage.manager, inquiry_id=inquiry.pk, membership_id=brokerage.chris.pk
+    )
+    assert moved.assigned_to == brokerage.chris
+
+
 # rule management
 
 
