@@ -30,7 +30,7 @@ from rallypoynt.contacts.services.routing_rules import RoutingRuleData
 from rallypoynt.core.errors import NotFound, ServiceError
 from rallypoynt.orgs.decorators import action_required, member_required
 from rallypoynt.orgs.models import Membership
-from rallypoynt.orgs.permissions import can
+from rallypoynt.orgs.permissions import can, can_org_wide
 from rallypoynt.orgs.selectors import team_list
 
 MANAGE = routing.MANAGE_ACTION
@@ -215,6 +215,9 @@ def _page(request: HttpRequest, **overrides) -> HttpResponse:
         "preview_form": PreviewForm(),
         "preview": None,
         "can_manage": can(actor, MANAGE),
+        # Reordering and the lead settings act on the whole org (broker/owner, sysadmin).
+        "can_order": can_org_wide(actor, MANAGE),
+        "can_settings": can_org_wide(actor, speed_to_lead.SETTINGS_ACTION),
         "actions": dict(RoutingAction.choices),
     }
     context.update(overrides)
