@@ -29,6 +29,7 @@ from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.calendar import add_business_minutes
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.mail import idempotent_headers
 from rallypoynt.core.timefmt import moment_text
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import require
@@ -249,24 +250,14 @@ def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
         except TemplateSyntaxError as exc:
             reason = f"The acknowledgement template is not valid: {exc}"
         else:
-            from email.utils import parseaddr
-
             reply_to = [inquiry.assigned_to.user.email] if inquiry.assigned_to_id else []
-            key = f"lead-ack-{inquiry.pk}"
-            # The same id on every machine and every attempt (never the host's name), so a
-            # resend after a crash is the same message to the recipient's mail system.
-            sender_domain = parseaddr(django_settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
-            message_domain = f"{inquiry.org.slug}.{sender_domain or 'localhost'}"
             message = EmailMessage(
                 subject=subject,
                 body=body,
                 from_email=django_settings.DEFAULT_FROM_EMAIL,
                 to=[address],
                 reply_to=reply_to,
-                headers={
-                    "Message-ID": f"<{key}@{message_domain}>",
-                    "X-RallyPoynt-Idempotency-Key": key,
-                },
+                headers=idempotent_headers(f"lead-ack-{inquiry.pk}", inquiry.org.slug),
             )
     if not reason and inquiry.ack_claimed_at is None:
         inquiry.ack_claimed_at = timezone.now()

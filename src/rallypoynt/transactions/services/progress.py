@@ -16,6 +16,7 @@ from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.jobs import enqueue_on_commit
+from rallypoynt.core.mail import idempotent_headers
 from rallypoynt.core.timefmt import day_text
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import CLIENT_ROLES
@@ -132,17 +133,15 @@ def progress_email_text(update: ProgressUpdate, name: str) -> str:
 
 def progress_update_send(*, update_id: int) -> bool:
     """E-mail an update to its recipients once; a second run finds it sent and does nothing."""
-    with db_transaction.atomic():
-        update = (
-            ProgressUpdate.objects.select_for_update(of=("self",))
-            .select_related("org", "transaction", "author__user")
-            .filter(pk=update_id, sent_at__isnull=True)
-            .first()
-        )
-        if update is None or not update.recipients:
-            return False
-        update.sent_at = timezone.now()
-        update.save(update_fields=["sent_at", "updated_at"])
+    # Claim, send, mark: a run that died after sending is reclaimed and sends the same
+    # messages again (stable Message-IDs), never none.
+    update = (
+        ProgressUpdate.objects.select_related("org", "transaction", "author__user")
+        .filter(pk=update_id, sent_at__isnull=True)
+        .first()
+    )
+    if update is None or not update.recipients:
+        return False
     reply_to = [update.author.user.email] if update.author else []
     subject = f"[{update.org.display_name}] Update on {update.transaction}"
     messages = [
@@ -152,12 +151,16 @@ def progress_update_send(*, update_id: int) -> bool:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[person["email"]],
             reply_to=reply_to,
+            headers=idempotent_headers(f"progress-{update.pk}-{n}", update.org.slug),
         )
-        for person in update.recipients
+        for n, person in enumerate(update.recipients)
     ]
     # One message per client: the buyer and the seller never see each other's address.
     get_connection().send_messages(messages)
-    return True
+    marked = ProgressUpdate.objects.filter(pk=update.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now(), updated_at=timezone.now()
+    )
+    return bool(marked)
 
 
 @task()
