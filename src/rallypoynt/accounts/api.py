@@ -8,19 +8,20 @@ from ninja import Router, Schema, Status
 
 from rallypoynt.accounts import selectors, services
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64
 
 router = Router(tags=["accounts"])
 
 
 class UserOut(Schema):
-    id: int
+    id: Int64
     email: str
     first_name: str
     last_name: str
 
 
 class OrgOut(Schema):
-    id: int
+    id: Int64
     name: str
     slug: str
     time_zone: str
@@ -29,9 +30,9 @@ class OrgOut(Schema):
 class MeOut(Schema):
     user: UserOut
     org: OrgOut
-    membership_id: int
+    membership_id: Int64
     roles: list[str]
-    office_id: int | None
+    office_id: Int64 | None
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The caller, their org and roles")
@@ -47,7 +48,7 @@ def me(request):
 
 
 class TokenOut(Schema):
-    id: int
+    id: Int64
     name: str
     prefix: str
     created_at: datetime
@@ -79,6 +80,6 @@ def token_create(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: Int64):
     services.api_token_revoke(actor=request.auth, token_id=token_id)
     return Status(204, None)

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rallypoynt.api.middleware.ApiErrorShapeMiddleware",
+    "rallypoynt.api.middleware.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "rallypoynt.config.urls"

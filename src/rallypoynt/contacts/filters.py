@@ -13,6 +13,14 @@ from rallypoynt.contacts.choices import Stage
 from rallypoynt.contacts.models import ContactEmail, ContactPhone, ContactTag
 from rallypoynt.core.errors import ValidationFailed
 
+# Bounds of the whole-number filters: an id fits a 64-bit column; a day count stays within
+# what a date can step back (timedelta and the database both refuse more).
+NUMBER_BOUNDS = {
+    "owner_id": 2**63 - 1,
+    "no_touchpoint_days": 100_000,
+    "created_within_days": 100_000,
+}
+
 
 @dataclass(frozen=True)
 class ContactFilters:
@@ -37,7 +45,7 @@ class ContactFilters:
             raw = data[name]
             if raw in (None, ""):
                 continue
-            if name in {"owner_id", "no_touchpoint_days", "created_within_days"}:
+            if name in NUMBER_BOUNDS:
                 try:
                     values[name] = int(raw)
                 except (TypeError, ValueError):
@@ -45,6 +53,8 @@ class ContactFilters:
                     continue
                 if values[name] < 0:
                     errors[name] = ["must not be negative"]
+                elif values[name] > NUMBER_BOUNDS[name]:
+                    errors[name] = [f"must be at most {NUMBER_BOUNDS[name]}"]
             else:
                 values[name] = str(raw).strip()
         if values.get("stage") and values["stage"] not in Stage.values:

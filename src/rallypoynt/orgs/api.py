@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import EmailStr
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Id, Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs import selectors, services
@@ -16,7 +17,7 @@ router = Router(tags=["organization"])
 
 
 class OrganizationOut(Schema):
-    id: int
+    id: Int64
     name: str
     slug: str
     branding_name: str
@@ -45,7 +46,7 @@ def organization_patch(request, payload: OrganizationPatch):
 
 
 class HoursOut(Schema):
-    weekday: int
+    weekday: Int64
     opens_at: time
     closes_at: time
 
@@ -61,7 +62,7 @@ def business_hours_get(request):
 
 
 class OfficeOut(Schema):
-    id: int
+    id: Int64
     name: str
     address: str
     phone: str
@@ -84,10 +85,10 @@ def office_create(request, payload: OfficeIn):
 
 
 class TeamOut(Schema):
-    id: int
+    id: Int64
     name: str
-    office_id: int | None
-    lead_member_ids: list[int]
+    office_id: Int64 | None
+    lead_member_ids: list[Int64]
 
     @staticmethod
     def resolve_lead_member_ids(team) -> list[int]:
@@ -96,7 +97,7 @@ class TeamOut(Schema):
 
 class TeamIn(Schema):
     name: str
-    office_id: int | None = None
+    office_id: Int64 | None = None
 
 
 @router.get("/teams", response={200: list[TeamOut], **ERRORS})
@@ -116,13 +117,13 @@ class TeamMemberIn(Schema):
 
 
 class TeamMemberOut(Schema):
-    team_id: int
-    membership_id: int
+    team_id: Int64
+    membership_id: Int64
     is_lead: bool
 
 
 @router.put("/teams/{team_id}/members/{member_id}", response={200: TeamMemberOut, **ERRORS})
-def team_member_set(request, team_id: int, member_id: int, payload: TeamMemberIn):
+def team_member_set(request, team_id: Int64, member_id: Int64, payload: TeamMemberIn):
     """Put a member on a team, or make them (or stop them being) its lead. An office manager
     reaches the teams and members of their office; others answer 404 like missing ones."""
     return services.team_member_add(
@@ -131,21 +132,21 @@ def team_member_set(request, team_id: int, member_id: int, payload: TeamMemberIn
 
 
 @router.delete("/teams/{team_id}/members/{member_id}", response={204: None, **ERRORS})
-def team_member_remove(request, team_id: int, member_id: int):
+def team_member_remove(request, team_id: Int64, member_id: Int64):
     services.team_member_remove(actor=request.auth, team_id=team_id, membership_id=member_id)
     return Status(204, None)
 
 
 class MemberOut(Schema):
-    id: int
-    user_id: int
+    id: Int64
+    user_id: Int64
     email: str
     name: str
     title: str
-    office_id: int | None
+    office_id: Int64 | None
     is_active: bool
     roles: list[str]
-    team_ids: list[int]
+    team_ids: list[Int64]
     created_at: datetime
 
     @staticmethod
@@ -178,7 +179,7 @@ class MemberPatch(Schema):
 
 class PageQuery(Schema):
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 @router.get("/members", response={200: MemberPage, **ERRORS})
@@ -188,7 +189,7 @@ def member_list(request, page: Query[PageQuery]):
 
 
 @router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
-def member_get(request, member_id: int):
+def member_get(request, member_id: Int64):
     member = selectors.member_get(actor=request.auth, membership_id=member_id)
     if member is None:
         raise NotFound("No such member.")
@@ -196,7 +197,7 @@ def member_get(request, member_id: int):
 
 
 @router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS})
-def member_patch(request, member_id: int, payload: MemberPatch):
+def member_patch(request, member_id: Int64, payload: MemberPatch):
     services.member_update(
         actor=request.auth, membership_id=member_id, **payload.dict(exclude_unset=True)
     )
@@ -206,12 +207,12 @@ def member_patch(request, member_id: int, payload: MemberPatch):
 class InvitationIn(Schema):
     email: EmailStr
     roles: list[str] = []
-    office_id: int | None = None
-    team_id: int | None = None
+    office_id: Id | None = None
+    team_id: Id | None = None
 
 
 class InvitationOut(Schema):
-    id: int
+    id: Int64
     email: str
     roles: list[str]
     expires_at: datetime
@@ -233,12 +234,12 @@ def invitation_create(request, payload: InvitationIn):
 
 
 class AuditOut(Schema):
-    id: int
+    id: Int64
     at: datetime
-    actor_id: int | None
+    actor_id: Int64 | None
     action: str
     object_type: str
-    object_id: int | None
+    object_id: Int64 | None
     object_repr: str
     changes: dict
 

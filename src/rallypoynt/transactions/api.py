@@ -9,6 +9,7 @@ from decimal import Decimal
 from ninja import Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import BoundedDate, Days, Int64, Money
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.transactions import selectors
@@ -18,8 +19,8 @@ router = Router(tags=["deadlines"])
 
 
 class DeadlineOutRow(Schema):
-    id: int
-    transaction_id: int
+    id: Int64
+    transaction_id: Int64
     property: str
     kind: str
     name: str
@@ -39,9 +40,9 @@ class DeadlinePage(Schema):
 
 
 class UpcomingQuery(Schema):
-    days: int = 7
+    days: Int64 = 7
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 @router.get("/deadlines", response={200: DeadlinePage, **ERRORS})
@@ -52,20 +53,20 @@ def deadlines_upcoming(request, query: Query[UpcomingQuery]):
 
 
 class TransactionIn(Schema):
-    engagement_id: int
+    engagement_id: Int64
     kind: str
     street: str
     city: str = ""
     state: str = ""
     postal_code: str = ""
-    list_price: Decimal | None = None
-    offer_price: Decimal | None = None
-    accepted_on: date | None = None
-    closing_on: date | None = None
+    list_price: Money | None = None
+    offer_price: Money | None = None
+    accepted_on: BoundedDate | None = None
+    closing_on: BoundedDate | None = None
 
 
 class TransactionOut(Schema):
-    id: int
+    id: Int64
     kind: str
     status: str
     street: str
@@ -92,11 +93,11 @@ class TransactionOut(Schema):
 
 class DeadlineAddIn(Schema):
     kind: str
-    amount: int = 0
+    amount: Days = 0  # days or hours from the anchor; a 32-bit column
     name: str = ""
     anchor: str = "acceptance"
-    anchor_deadline_id: int | None = None
-    anchor_on: date | None = None
+    anchor_deadline_id: Int64 | None = None
+    anchor_on: BoundedDate | None = None
     day_type: str = "calendar"
     roll: str = "none"
     unit: str = "days"
@@ -106,19 +107,19 @@ class DeadlineAddIn(Schema):
 
 class AmendIn(Schema):
     reason: str
-    accepted_on: date | None = None
-    closing_on: date | None = None
+    accepted_on: BoundedDate | None = None
+    closing_on: BoundedDate | None = None
 
 
 class CloseIn(Schema):
-    closed_on: date
-    final_price: Decimal
-    possession_on: date | None = None
+    closed_on: BoundedDate
+    final_price: Money
+    possession_on: BoundedDate | None = None
 
 
 class TerminateIn(Schema):
     reason: str
-    terminated_on: date | None = None
+    terminated_on: BoundedDate | None = None
 
 
 class SummaryOut(Schema):
@@ -132,7 +133,7 @@ class ResolveIn(Schema):
     note: str = ""
 
 
-def _deal(request, transaction_id: int):
+def _deal(request, transaction_id: Int64):
     deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
     if deal is None:
         raise NotFound("No such transaction.")
@@ -140,7 +141,7 @@ def _deal(request, transaction_id: int):
 
 
 class TransactionRow(Schema):
-    id: int
+    id: Int64
     kind: str
     status: str
     property: str
@@ -166,7 +167,7 @@ class TransactionQuery(Schema):
     status: str = ""
     kind: str = ""
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 @router.get("/transactions", response={200: TransactionPage, **ERRORS})
@@ -184,19 +185,19 @@ def transaction_create(request, body: TransactionIn):
 
 
 @router.get("/transactions/{transaction_id}", response={200: TransactionOut, **ERRORS})
-def transaction_read(request, transaction_id: int):
+def transaction_read(request, transaction_id: Int64):
     """A transaction with its deadlines, soonest first."""
     return _deal(request, transaction_id)
 
 
 @router.post("/transactions/{transaction_id}/deadlines", response={201: TransactionOut, **ERRORS})
-def deadline_create(request, transaction_id: int, body: DeadlineAddIn):
+def deadline_create(request, transaction_id: Int64, body: DeadlineAddIn):
     deadlines.deadline_add(actor=request.auth, transaction_id=transaction_id, **body.dict())
     return Status(201, _deal(request, transaction_id))
 
 
 @router.post("/transactions/{transaction_id}/amend", response={200: TransactionOut, **ERRORS})
-def transaction_amend(request, transaction_id: int, body: AmendIn):
+def transaction_amend(request, transaction_id: Int64, body: AmendIn):
     """Move the acceptance or closing date; every dependent deadline is recounted."""
     deadlines.transaction_dates_amend(
         actor=request.auth, transaction_id=transaction_id, **body.dict()
@@ -205,13 +206,13 @@ def transaction_amend(request, transaction_id: int, body: AmendIn):
 
 
 @router.post("/deadlines/{deadline_id}/resolve", response={200: DeadlineOutRow, **ERRORS})
-def deadline_resolve(request, deadline_id: int, body: ResolveIn):
+def deadline_resolve(request, deadline_id: Int64, body: ResolveIn):
     """Removed/satisfied, waived or failed."""
     return resolution.deadline_resolve(actor=request.auth, deadline_id=deadline_id, **body.dict())
 
 
 @router.post("/transactions/{transaction_id}/close", response={200: TransactionOut, **ERRORS})
-def transaction_close(request, transaction_id: int, body: CloseIn):
+def transaction_close(request, transaction_id: Int64, body: CloseIn):
     """Record the closing: every contingency must be resolved; commission becomes final and
     the transaction summary record is written."""
     closing.transaction_close(actor=request.auth, transaction_id=transaction_id, **body.dict())
@@ -219,14 +220,14 @@ def transaction_close(request, transaction_id: int, body: CloseIn):
 
 
 @router.post("/transactions/{transaction_id}/terminate", response={200: TransactionOut, **ERRORS})
-def transaction_terminate(request, transaction_id: int, body: TerminateIn):
+def transaction_terminate(request, transaction_id: Int64, body: TerminateIn):
     """End the contract (after a failed contingency, say) with the reason."""
     closing.transaction_terminate(actor=request.auth, transaction_id=transaction_id, **body.dict())
     return _deal(request, transaction_id)
 
 
 @router.get("/transactions/{transaction_id}/summary", response={200: SummaryOut, **ERRORS})
-def transaction_summary(request, transaction_id: int):
+def transaction_summary(request, transaction_id: Int64):
     """The transaction summary record written at closing or termination."""
     deal = _deal(request, transaction_id)
     found = selectors.summary_get(transaction=deal)

@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import BoundedDate
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.transactions.deadlines import (
     MAX_DAYS,
@@ -22,7 +23,7 @@ router = Router(tags=["deadlines"])
 
 
 class DeadlineIn(Schema):
-    anchor_on: date
+    anchor_on: BoundedDate
     days: int = Field(ge=-MAX_DAYS, le=MAX_DAYS)
     day_type: DayType = DayType.CALENDAR
     roll: Roll = Roll.NONE

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import BoundedDate, Int64
 from rallypoynt.transactions import selectors_commission as selectors
 from rallypoynt.transactions.services import commission, commission_plans
 
@@ -32,27 +33,27 @@ class SplitPlanIn(Schema):
 
 
 class SplitPlanOut(Schema):
-    id: int
+    id: Int64
     name: str
     agent_percent: Decimal
     team_percent: Decimal
     annual_cap: Decimal | None
     post_cap_fee: Decimal
-    cap_year_month: int
-    cap_year_day: int
+    cap_year_month: Int64
+    cap_year_day: Int64
     is_default: bool
 
 
 class AssignmentIn(Schema):
-    member_id: int
-    plan_id: int
-    starts_on: date
+    member_id: Int64
+    plan_id: Int64
+    starts_on: BoundedDate
 
 
 class AssignmentOut(Schema):
-    id: int
-    member_id: int
-    plan_id: int
+    id: Int64
+    member_id: Int64
+    plan_id: Int64
     starts_on: date
 
 
@@ -68,7 +69,7 @@ def split_plan_create(request, body: SplitPlanIn):
 
 
 @router.put("/split-plans/{plan_id}", response={200: SplitPlanOut, **ERRORS})
-def split_plan_update(request, plan_id: int, body: SplitPlanIn):
+def split_plan_update(request, plan_id: Int64, body: SplitPlanIn):
     """Replace a plan's terms; final commissions keep what they were paid on."""
     return commission_plans.split_plan_update(actor=request.auth, plan_id=plan_id, **body.dict())
 
@@ -82,19 +83,19 @@ def split_plan_assign(request, body: AssignmentIn):
 class SplitOut(Schema):
     payee: str
     name: str
-    member_id: int | None
+    member_id: Int64 | None
     amount: Decimal
     basis: str
 
 
 class CommissionOut(Schema):
-    id: int
+    id: Int64
     side: str
     status: str
-    agent_id: int
+    agent_id: Int64
     agent_name: str
-    team_id: int | None
-    plan_id: int | None
+    team_id: Int64 | None
+    plan_id: Int64 | None
     plan_name: str | None
     rate_percent: Decimal | None
     flat_amount: Decimal | None
@@ -119,13 +120,13 @@ class CommissionOut(Schema):
 
 
 class DealCommissionsOut(Schema):
-    transaction_id: int
+    transaction_id: Int64
     commissions: list[CommissionOut]
     totals: dict[str, Decimal]
 
 
 class CoAgentIn(Schema):
-    member_id: int
+    member_id: Int64
     share_percent: Decimal = Field(**PERCENT)
 
 
@@ -138,7 +139,7 @@ class CommissionIn(Schema):
     co_agents: list[CoAgentIn] = Field(default_factory=list, max_length=10)
 
 
-def _deal_statement(request, transaction_id: int) -> dict:
+def _deal_statement(request, transaction_id: Int64) -> dict:
     rows = selectors.commission_list_for_deal(actor=request.auth, transaction_id=transaction_id)
     totals = {"gross": sum((row.gross for row in rows), Decimal("0.00"))}
     for row in rows:
@@ -150,7 +151,7 @@ def _deal_statement(request, transaction_id: int) -> dict:
 @router.get(
     "/transactions/{transaction_id}/commissions", response={200: DealCommissionsOut, **ERRORS}
 )
-def commission_list(request, transaction_id: int):
+def commission_list(request, transaction_id: Int64):
     """The deal's commission per side with each payee's split and why, and the totals."""
     return _deal_statement(request, transaction_id)
 
@@ -158,7 +159,7 @@ def commission_list(request, transaction_id: int):
 @router.put(
     "/transactions/{transaction_id}/commissions", response={200: DealCommissionsOut, **ERRORS}
 )
-def commission_put(request, transaction_id: int, body: CommissionIn):
+def commission_put(request, transaction_id: Int64, body: CommissionIn):
     """Set one side's commission: `rate_percent` of the price or a `flat_amount`, a referral
     off the top, and `co_agents` sharing the side (their `share_percent`s; the side's agent
     keeps the rest; the list replaces the earlier one). Each agent's splits come from their
@@ -172,14 +173,14 @@ def commission_put(request, transaction_id: int, body: CommissionIn):
 
 
 class StatementQuery(Schema):
-    start: date
-    end: date
+    start: BoundedDate
+    end: BoundedDate
     include_projected: bool = False
 
 
 class StatementRowOut(Schema):
-    commission_id: int
-    transaction_id: int
+    commission_id: Int64
+    transaction_id: Int64
     address: str
     side: str
     status: str
@@ -202,7 +203,7 @@ class CapOut(Schema):
 
 
 class StatementOut(Schema):
-    member_id: int
+    member_id: Int64
     member_name: str
     start: date
     end: date
@@ -211,19 +212,19 @@ class StatementOut(Schema):
     cap: CapOut | None
 
 
-def _statement(request, member_id: int, query: StatementQuery) -> selectors.AgentStatement:
+def _statement(request, member_id: Int64, query: StatementQuery) -> selectors.AgentStatement:
     return selectors.agent_statement(actor=request.auth, member_id=member_id, **query.dict())
 
 
 @router.get("/members/{member_id}/commission-statement", response={200: StatementOut, **ERRORS})
-def commission_statement(request, member_id: int, query: Query[StatementQuery]):
+def commission_statement(request, member_id: Int64, query: Query[StatementQuery]):
     """What the agent earned in the period, per deal and in total, and their cap progress in
     the current cap year. The agent, their team lead, office manager, broker and compliance."""
     return _statement(request, member_id, query)
 
 
 @router.get("/members/{member_id}/commission-statement.csv", response={200: str, **ERRORS})
-def commission_statement_csv(request, member_id: int, query: Query[StatementQuery]):
+def commission_statement_csv(request, member_id: Int64, query: Query[StatementQuery]):
     """The same statement as a CSV file (one line per commission, then the totals)."""
     found = _statement(request, member_id, query)
     response = HttpResponse(selectors.statement_csv(found), content_type="text/csv; charset=utf-8")

@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import BoundedDate, Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions import selectors_management as reads
@@ -21,7 +22,7 @@ def _name(member) -> str | None:
     return str(member.user) if member is not None else None
 
 
-def _deal(request, transaction_id: int):
+def _deal(request, transaction_id: Int64):
     deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
     if deal is None:
         raise NotFound("No such transaction.")
@@ -31,21 +32,21 @@ def _deal(request, transaction_id: int):
 class IssueIn(Schema):
     title: str
     description: str = ""
-    owner_id: int | None = None
-    due_on: date | None = None
-    deadline_id: int | None = None
+    owner_id: Int64 | None = None
+    due_on: BoundedDate | None = None
+    deadline_id: Int64 | None = None
 
 
 class IssuePatchIn(Schema):
     title: str | None = None
     description: str | None = None
-    owner_id: int | None = None
-    due_on: date | None = None
+    owner_id: Int64 | None = None
+    due_on: BoundedDate | None = None
 
 
 class IssueResolveIn(Schema):
     resolution: str
-    resolved_on: date | None = None
+    resolved_on: BoundedDate | None = None
 
 
 class IssueReopenIn(Schema):
@@ -53,19 +54,19 @@ class IssueReopenIn(Schema):
 
 
 class IssueOut(Schema):
-    id: int
-    transaction_id: int
+    id: Int64
+    transaction_id: Int64
     title: str
     description: str
     status: str
-    owner_id: int | None
+    owner_id: Int64 | None
     owner: str | None
     raised_on: date
     due_on: date | None
     resolution: str
     resolved_on: date | None
     resolved_by: str | None
-    deadline_id: int | None
+    deadline_id: Int64 | None
 
     @staticmethod
     def resolve_owner(row) -> str | None:
@@ -76,7 +77,7 @@ class IssueOut(Schema):
         return _name(row.resolved_by) if row.resolved_by_id else None
 
 
-def _issue(request, issue_id: int):
+def _issue(request, issue_id: Int64):
     row = reads.issue_get(actor=request.auth, issue_id=issue_id)
     if row is None:
         raise NotFound("No such issue.")
@@ -84,37 +85,37 @@ def _issue(request, issue_id: int):
 
 
 @router.get("/transactions/{transaction_id}/issues", response={200: list[IssueOut], **ERRORS})
-def issue_list(request, transaction_id: int):
+def issue_list(request, transaction_id: Int64):
     """The issue log: open issues first."""
     return reads.issue_list(transaction=_deal(request, transaction_id))
 
 
 @router.post("/transactions/{transaction_id}/issues", response={201: IssueOut, **ERRORS})
-def issue_raise(request, transaction_id: int, body: IssueIn):
+def issue_raise(request, transaction_id: Int64, body: IssueIn):
     row = issues.issue_raise(actor=request.auth, transaction_id=transaction_id, **body.dict())
     return Status(201, _issue(request, row.pk))
 
 
 @router.get("/issues/{issue_id}", response={200: IssueOut, **ERRORS})
-def issue_read(request, issue_id: int):
+def issue_read(request, issue_id: Int64):
     return _issue(request, issue_id)
 
 
 @router.patch("/issues/{issue_id}", response={200: IssueOut, **ERRORS})
-def issue_update(request, issue_id: int, body: IssuePatchIn):
+def issue_update(request, issue_id: Int64, body: IssuePatchIn):
     """Change the title, description, owner or due date (null clears owner and due date)."""
     issues.issue_update(actor=request.auth, issue_id=issue_id, **body.dict(exclude_unset=True))
     return _issue(request, issue_id)
 
 
 @router.post("/issues/{issue_id}/resolve", response={200: IssueOut, **ERRORS})
-def issue_resolve(request, issue_id: int, body: IssueResolveIn):
+def issue_resolve(request, issue_id: Int64, body: IssueResolveIn):
     issues.issue_resolve(actor=request.auth, issue_id=issue_id, **body.dict())
     return _issue(request, issue_id)
 
 
 @router.post("/issues/{issue_id}/reopen", response={200: IssueOut, **ERRORS})
-def issue_reopen(request, issue_id: int, body: IssueReopenIn):
+def issue_reopen(request, issue_id: Int64, body: IssueReopenIn):
     issues.issue_reopen(actor=request.auth, issue_id=issue_id, **body.dict())
     return _issue(request, issue_id)
 
@@ -125,8 +126,8 @@ class ProgressIn(Schema):
 
 
 class ProgressUpdateOut(Schema):
-    id: int
-    transaction_id: int
+    id: Int64
+    transaction_id: Int64
     author: str | None
     note: str
     snapshot: dict[str, Any]
@@ -140,7 +141,7 @@ class ProgressUpdateOut(Schema):
 
 
 @router.get("/transactions/{transaction_id}/progress", response={200: dict[str, Any], **ERRORS})
-def progress_snapshot(request, transaction_id: int):
+def progress_snapshot(request, transaction_id: Int64):
     """Where the deal stands now (what a progress update would record)."""
     return reads.progress_snapshot(deal=_deal(request, transaction_id))
 
@@ -149,14 +150,14 @@ def progress_snapshot(request, transaction_id: int):
     "/transactions/{transaction_id}/progress-updates",
     response={200: list[ProgressUpdateOut], **ERRORS},
 )
-def progress_update_list(request, transaction_id: int):
+def progress_update_list(request, transaction_id: Int64):
     return reads.progress_update_list(transaction=_deal(request, transaction_id))
 
 
 @router.post(
     "/transactions/{transaction_id}/progress-updates", response={201: ProgressUpdateOut, **ERRORS}
 )
-def progress_update_post(request, transaction_id: int, body: ProgressIn):
+def progress_update_post(request, transaction_id: Int64, body: ProgressIn):
     """Keep an update with a snapshot; with `send`, e-mail it to the buyer/seller parties."""
     row = progress.progress_update_post(
         actor=request.auth, transaction_id=transaction_id, **body.dict()
@@ -165,7 +166,7 @@ def progress_update_post(request, transaction_id: int, body: ProgressIn):
 
 
 class WalkthroughIn(Schema):
-    done_on: date
+    done_on: BoundedDate
     attendees: str = ""
     # [{"area": "Kitchen", "ok": true, "note": ""}], checked by the service (path errors).
     findings: list[Any]
@@ -173,8 +174,8 @@ class WalkthroughIn(Schema):
 
 
 class WalkthroughOut(Schema):
-    id: int
-    transaction_id: int
+    id: Int64
+    transaction_id: Int64
     done_on: date
     attendees: str
     findings: list[dict[str, Any]]
@@ -190,14 +191,14 @@ class WalkthroughOut(Schema):
 @router.get(
     "/transactions/{transaction_id}/walkthroughs", response={200: list[WalkthroughOut], **ERRORS}
 )
-def walkthrough_list(request, transaction_id: int):
+def walkthrough_list(request, transaction_id: Int64):
     return reads.walkthrough_list(transaction=_deal(request, transaction_id))
 
 
 @router.post(
     "/transactions/{transaction_id}/walkthroughs", response={201: WalkthroughOut, **ERRORS}
 )
-def walkthrough_record(request, transaction_id: int, body: WalkthroughIn):
+def walkthrough_record(request, transaction_id: Int64, body: WalkthroughIn):
     """Record the final walk-through; areas not in order go on the issue log, and an
     all-clear satisfies the walk-through deadline."""
     row = walkthrough.walkthrough_record(

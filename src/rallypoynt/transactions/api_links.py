@@ -9,6 +9,7 @@ from decimal import Decimal
 from ninja import Router, Schema
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.selectors_links import deal_engagements, engagement_deals
@@ -17,7 +18,7 @@ router = Router(tags=["transactions"])
 
 
 class ServedEngagementOut(Schema):
-    id: int
+    id: Int64
     title: str
     side: str
     status: str
@@ -29,7 +30,7 @@ class ServedEngagementOut(Schema):
 
 
 class ServingDealOut(Schema):
-    id: int
+    id: Int64
     property: str
     kind: str
     status: str
@@ -46,7 +47,7 @@ class ServingDealOut(Schema):
     "/transactions/{transaction_id}/engagements",
     response={200: list[ServedEngagementOut], **ERRORS},
 )
-def transaction_engagements(request, transaction_id: int):
+def transaction_engagements(request, transaction_id: Int64):
     """The client journeys this deal serves, and where each stands."""
     deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
     if deal is None:
@@ -58,7 +59,7 @@ def transaction_engagements(request, transaction_id: int):
     "/engagements/{engagement_id}/transactions",
     response={200: list[ServingDealOut], **ERRORS},
 )
-def engagement_transactions(request, engagement_id: int):
+def engagement_transactions(request, engagement_id: Int64):
     """The deals serving this engagement, newest first (`is_visible`: the caller may open it)."""
     found = engagement_deals(actor=request.auth, engagement_id=engagement_id)
     if found is None:

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import BoundedDate, Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.transactions import selectors
@@ -25,14 +26,14 @@ def _name(member) -> str | None:
 
 
 class ChecklistItemOut(Schema):
-    id: int
-    transaction_id: int
+    id: Int64
+    transaction_id: Int64
     kind: str
     key: str
     title: str
     responsible_role: str
     anchor: str
-    offset_days: int
+    offset_days: Int64
     day_type: str
     due_on: date | None
     status: str
@@ -48,8 +49,8 @@ class ChecklistItemOut(Schema):
 class ChecklistGroupOut(Schema):
     kind: str
     label: str
-    done: int
-    total: int
+    done: Int64
+    total: Int64
     items: list[ChecklistItemOut]
 
 
@@ -67,9 +68,9 @@ class DuePage(Schema):
 
 
 class DueQuery(Schema):
-    days: int = 7
+    days: Int64 = 7
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 class ChecklistApplyIn(Schema):
@@ -79,7 +80,7 @@ class ChecklistApplyIn(Schema):
 class ChecklistItemIn(Schema):
     kind: str
     title: str
-    due_on: date | None = None
+    due_on: BoundedDate | None = None
     role: str = ""
 
 
@@ -98,7 +99,7 @@ class ChecklistTemplateIn(Schema):
 
 
 class ChecklistTemplateOut(Schema):
-    id: int
+    id: Int64
     kind: str
     side: str
     state: str
@@ -106,7 +107,7 @@ class ChecklistTemplateOut(Schema):
     items: list[dict[str, Any]]
 
 
-def _deal(request, transaction_id: int):
+def _deal(request, transaction_id: Int64):
     deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
     if deal is None:
         raise NotFound("No such transaction.")
@@ -116,7 +117,7 @@ def _deal(request, transaction_id: int):
 @router.get(
     "/transactions/{transaction_id}/checklists", response={200: list[ChecklistGroupOut], **ERRORS}
 )
-def checklist_groups(request, transaction_id: int):
+def checklist_groups(request, transaction_id: Int64):
     """The deal's checklists by kind: due diligence, pre-closing, closing, termination."""
     return reads.checklist_groups(transaction=_deal(request, transaction_id))
 
@@ -125,7 +126,7 @@ def checklist_groups(request, transaction_id: int):
     "/transactions/{transaction_id}/checklists/apply",
     response={200: list[ChecklistGroupOut], **ERRORS},
 )
-def checklist_apply(request, transaction_id: int, body: ChecklistApplyIn):
+def checklist_apply(request, transaction_id: Int64, body: ChecklistApplyIn):
     """Add the items of the best templates for the deal's side(s) and state (by default due
     diligence, pre-closing and closing); items already there are kept."""
     checklists.checklists_apply_for(
@@ -137,7 +138,7 @@ def checklist_apply(request, transaction_id: int, body: ChecklistApplyIn):
 @router.post(
     "/transactions/{transaction_id}/checklist-items", response={201: ChecklistItemOut, **ERRORS}
 )
-def checklist_item_add(request, transaction_id: int, body: ChecklistItemIn):
+def checklist_item_add(request, transaction_id: Int64, body: ChecklistItemIn):
     row = checklists.checklist_item_add(
         actor=request.auth, transaction_id=transaction_id, **body.dict()
     )
@@ -152,7 +153,7 @@ def checklist_due_soon(request, query: Query[DueQuery]):
 
 
 @router.post("/checklist-items/{item_id}", response={200: ChecklistItemOut, **ERRORS})
-def checklist_item_mark(request, item_id: int, body: ChecklistMarkIn):
+def checklist_item_mark(request, item_id: Int64, body: ChecklistMarkIn):
     """Mark an item done or n/a, or reopen it."""
     checklists.checklist_item_mark(actor=request.auth, item_id=item_id, **body.dict())
     return reads.checklist_item_get(actor=request.auth, item_id=item_id)

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import BoundedDate, Int64, Money
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.models import Offer
@@ -20,18 +21,18 @@ router = Router(tags=["offers"])
 
 class Contingency(Schema):
     kind: str
-    days: int
+    days: Int64
     day_type: str = "calendar"
 
 
 class TermsIn(Schema):
-    price: Decimal
-    earnest_money: Decimal | None = None
+    price: Money
+    earnest_money: Money | None = None
     financing: str = "conventional"
-    down_payment: Decimal | None = None
+    down_payment: Money | None = None
     contingencies: list[Contingency] = []
-    closing_on: date | None = None
-    seller_concessions: Decimal | None = None
+    closing_on: BoundedDate | None = None
+    seller_concessions: Money | None = None
     inclusions: str = ""
     exclusions: str = ""
     expires_at: datetime | None = None
@@ -51,7 +52,7 @@ class CounterIn(Schema):
 
 class CompareQuery(Schema):
     commission_rate: Decimal = Field(Decimal("0.05"), ge=0, le=1)
-    closing_costs: Decimal = Field(Decimal("0"), ge=0)
+    closing_costs: Money = Field(Decimal("0"), ge=0)
 
 
 class DecideIn(Schema):
@@ -59,7 +60,7 @@ class DecideIn(Schema):
 
 
 class VersionOut(Schema):
-    number: int
+    number: Int64
     proposed_by: str
     status: str
     price: Decimal
@@ -76,8 +77,8 @@ class VersionOut(Schema):
 
 
 class OfferOut(Schema):
-    id: int
-    transaction_id: int
+    id: Int64
+    transaction_id: Int64
     buyer_name: str
     buyer_agent: str
     status: str
@@ -105,7 +106,7 @@ def _offer_out(offer: Offer, net: Decimal | None = None) -> dict:
     }
 
 
-def _visible_offer(request, offer_id: int) -> Offer:
+def _visible_offer(request, offer_id: Int64) -> Offer:
     offer = Offer.objects.filter(org_id=request.auth.org_id, pk=offer_id).first()
     if (
         offer is None
@@ -117,7 +118,7 @@ def _visible_offer(request, offer_id: int) -> Offer:
 
 
 @router.post("/transactions/{transaction_id}/offers", response={201: OfferOut, **ERRORS})
-def offer_create(request, transaction_id: int, body: OfferIn):
+def offer_create(request, transaction_id: Int64, body: OfferIn):
     """A buyer's offer on the deal (submitted, or a draft)."""
     terms = body.terms.dict()
     offer = offers.offer_create(
@@ -132,7 +133,7 @@ def offer_create(request, transaction_id: int, body: OfferIn):
 
 
 @router.get("/transactions/{transaction_id}/offers", response={200: list[OfferOut], **ERRORS})
-def offer_compare(request, transaction_id: int, query: Query[CompareQuery]):
+def offer_compare(request, transaction_id: Int64, query: Query[CompareQuery]):
     """Every offer's latest terms side by side, best net to seller first (price less seller
     concessions, commission at `commission_rate` and `closing_costs`)."""
     deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
@@ -145,13 +146,13 @@ def offer_compare(request, transaction_id: int, query: Query[CompareQuery]):
 
 
 @router.get("/offers/{offer_id}", response={200: OfferOut, **ERRORS})
-def offer_read(request, offer_id: int):
+def offer_read(request, offer_id: Int64):
     """The chain, each version with what it changed from the one before."""
     return _offer_out(_visible_offer(request, offer_id))
 
 
 @router.post("/offers/{offer_id}/counter", response={200: OfferOut, **ERRORS})
-def offer_counter(request, offer_id: int, body: CounterIn):
+def offer_counter(request, offer_id: Int64, body: CounterIn):
     offers.offer_counter(
         actor=request.auth, offer_id=offer_id, changes=body.changes, proposed_by=body.proposed_by
     )
@@ -159,7 +160,7 @@ def offer_counter(request, offer_id: int, body: CounterIn):
 
 
 @router.post("/offers/{offer_id}/decide", response={200: OfferOut, **ERRORS})
-def offer_decide(request, offer_id: int, body: DecideIn):
+def offer_decide(request, offer_id: Int64, body: DecideIn):
     """accepted (the contract), rejected or withdrawn."""
     offers.offer_decide(actor=request.auth, offer_id=offer_id, decision=body.decision)
     return _offer_out(_visible_offer(request, offer_id))

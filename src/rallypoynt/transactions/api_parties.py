@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.services import parties
@@ -15,8 +16,8 @@ router = Router(tags=["parties"])
 class PartyIn(Schema):
     role: str
     side: str = ""
-    contact_id: int | None = None
-    member_id: int | None = None
+    contact_id: Int64 | None = None
+    member_id: Int64 | None = None
     name: str = ""
     company: str = ""
     email: str = ""
@@ -37,12 +38,12 @@ class PartyPatch(Schema):
 
 
 class PartyOut(Schema):
-    id: int
-    transaction_id: int
+    id: Int64
+    transaction_id: Int64
     role: str
     side: str
-    contact_id: int | None
-    member_id: int | None
+    contact_id: Int64 | None
+    member_id: Int64 | None
     name: str
     company: str
     email: str
@@ -51,7 +52,7 @@ class PartyOut(Schema):
     notes: str
 
 
-def _deal(request, transaction_id: int):
+def _deal(request, transaction_id: Int64):
     deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
     if deal is None:
         raise NotFound("No such transaction.")
@@ -59,13 +60,13 @@ def _deal(request, transaction_id: int):
 
 
 @router.get("/transactions/{transaction_id}/parties", response={200: list[PartyOut], **ERRORS})
-def party_list(request, transaction_id: int):
+def party_list(request, transaction_id: Int64):
     """The team contact list: clients, agents on both sides, lender, title, inspector..."""
     return selectors.party_list(transaction=_deal(request, transaction_id))
 
 
 @router.post("/transactions/{transaction_id}/parties", response={201: PartyOut, **ERRORS})
-def party_create(request, transaction_id: int, body: PartyIn):
+def party_create(request, transaction_id: Int64, body: PartyIn):
     """Add a party: a contact (`contact_id`), a member (`member_id`: they will see the deal)
     or a named outsider such as the co-op agent, who never logs in."""
     party = parties.party_add(actor=request.auth, transaction_id=transaction_id, **body.dict())
@@ -73,13 +74,13 @@ def party_create(request, transaction_id: int, body: PartyIn):
 
 
 @router.patch("/parties/{party_id}", response={200: PartyOut, **ERRORS})
-def party_change(request, party_id: int, body: PartyPatch):
+def party_change(request, party_id: Int64, body: PartyPatch):
     return parties.party_update(
         actor=request.auth, party_id=party_id, **body.dict(exclude_unset=True)
     )
 
 
 @router.delete("/parties/{party_id}", response={204: None, **ERRORS})
-def party_delete(request, party_id: int):
+def party_delete(request, party_id: Int64):
     parties.party_remove(actor=request.auth, party_id=party_id)
     return Status(204, None)

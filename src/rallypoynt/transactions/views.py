@@ -55,11 +55,33 @@ def _date(value: str | None) -> date | None:
         return None
 
 
+MONEY_MAX = Decimal("999999999999.99")  # the money columns' DecimalField(14, 2)
+ID_MAX = 2**63 - 1
+DAYS_MAX = 100_000
+
+
 def _money(value: str | None) -> Decimal | None:
     try:
-        return Decimal(value.replace(",", "").replace("$", "")) if value else None
+        amount = Decimal(value.replace(",", "").replace("$", "")) if value else None
     except InvalidOperation:
         return None
+    if amount is not None and not (amount.is_finite() and abs(amount) <= MONEY_MAX):
+        raise ValidationFailed("Not an amount.", fields={"amount": [f"at most {MONEY_MAX}"]})
+    return amount
+
+
+def _whole(post, name: str, *, bound: int = ID_MAX) -> int:
+    """A whole number from the form (0 when absent); anything else is a form error."""
+    raw = (post.get(name) or "").strip() or "0"
+    try:
+        number = int(raw)
+    except ValueError:
+        number = None
+    if number is None or abs(number) > bound:
+        raise ValidationFailed(
+            "Not a whole number.", fields={name: [f"a whole number up to {bound}"]}
+        )
+    return number
 
 
 def _deal_page(request: HttpRequest) -> dict:
@@ -100,7 +122,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
         request,
         lambda: transactions.transaction_open(
             actor=request.membership,
-            engagement_id=int(post.get("engagement_id") or 0),
+            engagement_id=_whole(post, "engagement_id"),
             kind=post.get("kind", ""),
             street=post.get("street", ""),
             city=post.get("city", ""),
@@ -149,14 +171,14 @@ def deal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             actor=actor,
             transaction_id=pk,
             kind=post.get("kind", ""),
-            amount=int(post.get("amount") or 0),
+            amount=_whole(post, "amount", bound=DAYS_MAX),
             day_type=post.get("day_type", "calendar"),
             anchor=post.get("anchor", "acceptance"),
             roll=post.get("roll", "next_business_day"),
         ),
         "resolve": lambda: resolution.deadline_resolve(
             actor=actor,
-            deadline_id=int(post.get("deadline_id") or 0),
+            deadline_id=_whole(post, "deadline_id"),
             status=post.get("status", ""),
         ),
         "amend": lambda: deadlines.transaction_dates_amend(
@@ -172,16 +194,16 @@ def deal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             buyer_name=post.get("buyer_name", ""),
             terms=offer_terms_from_post(post),
         ),
-        "accept": lambda: offers.offer_accept(actor=actor, offer_id=int(post.get("offer_id") or 0)),
+        "accept": lambda: offers.offer_accept(actor=actor, offer_id=_whole(post, "offer_id")),
         "party": lambda: parties.party_add(
             actor=actor,
             transaction_id=pk,
             role=post.get("role", ""),
-            member_id=int(post.get("member_id") or 0) or None,
+            member_id=_whole(post, "member_id") or None,
             **{key: post.get(key, "") for key in parties.DETAILS},
         ),
         "party-remove": lambda: parties.party_remove(
-            actor=actor, party_id=int(post.get("party_id") or 0)
+            actor=actor, party_id=_whole(post, "party_id")
         ),
         "close": lambda: closing.transaction_close(
             actor=actor,

@@ -130,6 +130,8 @@ def commission_statement(request: HttpRequest) -> HttpResponse:
         member_id = int(query.get("member") or actor.pk)
     except ValueError:
         member_id = actor.pk
+    if abs(member_id) >= 2**63:
+        member_id = actor.pk
     include_projected = query.get("projected") == "1"
     try:
         statement = commission_selectors.agent_statement(
@@ -180,9 +182,12 @@ def _plan_terms(post) -> dict:
 
 def _int(post, name: str, default: int) -> int:
     try:
-        return int(post.get(name) or default)
+        number = int(post.get(name) or default)
     except ValueError:
-        raise ValidationFailed("Not a whole number.", fields={name: ["a whole number"]}) from None
+        number = None
+    if number is None or abs(number) >= 2**63:  # beyond any id (the services bound the rest)
+        raise ValidationFailed("Not a whole number.", fields={name: ["a whole number"]})
+    return number
 
 
 def _plans_post(request: HttpRequest) -> None:

@@ -56,9 +56,10 @@ def _date(value: str | None) -> date | None:
 
 def _int(value: str | None) -> int:
     try:
-        return int(value or 0)
+        number = int(value or 0)
     except ValueError:
         return 0
+    return number if abs(number) < 2**63 else 0  # no row has that id
 
 
 def _deal(request: HttpRequest, pk: int):

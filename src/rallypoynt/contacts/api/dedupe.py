@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64
 from rallypoynt.contacts.selectors import contact_get
 from rallypoynt.contacts.selectors_dedupe import DEFAULT_LIMIT, MAX_LIMIT, duplicate_candidates
 from rallypoynt.contacts.services.dedupe import contact_merge, duplicate_dismiss
@@ -19,14 +20,14 @@ router = Router(tags=["contacts"])
 class PersonOut(Schema):
     """Enough of a contact to judge a pair without another call."""
 
-    id: int
+    id: Int64
     full_name: str
     emails: list[str]
     phones: list[str]
     street: str
     city: str
     postal_code: str
-    owner_id: int | None
+    owner_id: Int64 | None
     created_at: datetime
 
     @staticmethod
@@ -41,18 +42,18 @@ class PersonOut(Schema):
 class PairOut(Schema):
     keep: PersonOut
     other: PersonOut
-    score: int
+    score: Int64
     reasons: list[str]
 
 
 class PairList(Schema):
     items: list[PairOut]
-    count: int
+    count: Int64
 
 
 class DuplicatesQuery(Schema):
-    limit: int = DEFAULT_LIMIT
-    min_score: int = 0
+    limit: Int64 = DEFAULT_LIMIT
+    min_score: Int64 = 0
 
 
 @router.get("/contacts/duplicates", response={200: PairList, **ERRORS})
@@ -67,8 +68,8 @@ def duplicates_list(request, query: Query[DuplicatesQuery]):
 
 
 class DismissIn(Schema):
-    first_id: int
-    second_id: int
+    first_id: Int64
+    second_id: Int64
 
 
 @router.post("/contacts/duplicates/dismiss", response={204: None, **ERRORS})
@@ -79,18 +80,18 @@ def duplicates_dismiss(request, payload: DismissIn):
 
 
 class MergeIn(Schema):
-    keep_id: int
-    merge_id: int
+    keep_id: Int64
+    merge_id: Int64
     field_choices: dict[str, Literal["keep", "merge"]] | None = None
 
 
 class MergedOut(Schema):
-    id: int
+    id: Int64
     first_name: str
     last_name: str
     stage: str
     source: str
-    owner_id: int | None
+    owner_id: Int64 | None
     street: str
     city: str
     state: str

@@ -9,6 +9,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64
 from rallypoynt.contacts.services import csv_import
 from rallypoynt.contacts.services.export import (
     contacts_csv_export,
@@ -16,12 +17,13 @@ from rallypoynt.contacts.services.export import (
     export_filters,
 )
 from rallypoynt.contacts.services.vcard import contacts_vcard_export
+from rallypoynt.core.errors import ValidationFailed
 
 router = Router(tags=["contacts"])
 
 
 class ImportIssueOut(Schema):
-    row: int | None
+    row: Int64 | None
     column: str
     value: str = ""
     reason: str
@@ -29,17 +31,17 @@ class ImportIssueOut(Schema):
 
 
 class ImportJobOut(Schema):
-    id: int
+    id: Int64
     filename: str
     file_format: str
     status: str
     is_dry_run: bool
-    owner_id: int | None
+    owner_id: Int64 | None
     mapping: dict[str, str]
-    rows_total: int
-    rows_created: int
-    rows_duplicate: int
-    rows_failed: int
+    rows_total: Int64
+    rows_created: Int64
+    rows_duplicate: Int64
+    rows_failed: Int64
     errors: list[ImportIssueOut]
     created_at: datetime
     started_at: datetime | None
@@ -50,7 +52,7 @@ class ImportPreviewOut(Schema):
     headers: list[str]
     mapping: dict[str, str]
     rows: list[list[str]]
-    total_rows: int
+    total_rows: Int64
     targets: dict[str, str]
 
 
@@ -67,11 +69,11 @@ class ExportQuery(Schema):
     q: str = ""
     stage: str = ""
     source: str = ""
-    owner_id: int | None = None
+    owner_id: Int64 | None = None
     tag: str = ""
-    no_touchpoint_days: int | None = None
-    created_within_days: int | None = None
-    smart_list: int | None = None
+    no_touchpoint_days: Int64 | None = None
+    created_within_days: Int64 | None = None
+    smart_list: Int64 | None = None
 
 
 class VcardExportQuery(ExportQuery):
@@ -86,11 +88,18 @@ def _file_response(name: str, content_type: str) -> dict:
 def import_create(
     request: HttpRequest,
     file: File[UploadedFile],
-    owner_id: Form[int | None] = None,
+    owner_id: Form[Int64 | None] = None,
     file_format: Form[str] = "",
 ):
     """Upload a CSV or vCard file; the job comes back with its first rows and auto-mapping."""
     actor = request.auth
+    if any(b"\x00" in chunk for chunk in file.chunks()):
+        # Not a text file (and PostgreSQL cannot store a NUL): refuse it before it is kept.
+        raise ValidationFailed(
+            "The file holds NUL characters: upload a CSV or vCard text file.",
+            fields={"file": ["must not contain NUL characters"]},
+        )
+    file.seek(0)
     job = csv_import.import_job_create(
         actor=actor,
         org_id=actor.org_id,
@@ -111,7 +120,7 @@ def import_create(
 
 
 @router.post("/imports/{job_id}/run", response={202: ImportJobOut, **ERRORS})
-def import_run(request: HttpRequest, job_id: int, payload: ImportRunIn):
+def import_run(request: HttpRequest, job_id: Int64, payload: ImportRunIn):
     """Run the job (dry run or real) with this mapping, or the stored one; it runs in the
     background: poll GET /imports/{id} until `status` is done or failed."""
     csv_import.import_job_queue(
@@ -121,7 +130,7 @@ def import_run(request: HttpRequest, job_id: int, payload: ImportRunIn):
 
 
 @router.get("/imports/{job_id}", response={200: ImportJobOut, **ERRORS})
-def import_get(request: HttpRequest, job_id: int):
+def import_get(request: HttpRequest, job_id: Int64):
     """Counts and the bad rows (row, column, value, reason) of an import."""
     return csv_import.import_job_get(actor=request.auth, job_id=job_id)
 

@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from pydantic import AfterValidator, field_validator
 
 from rallypoynt.api.schemas import ERRORS, ErrorBody, ErrorOut
+from rallypoynt.api.types import Int64, Money
 from rallypoynt.contacts import selectors_review
 from rallypoynt.contacts.choices import Channel, ReviewStatus
 from rallypoynt.contacts.services.idempotency import (
@@ -58,13 +59,15 @@ class PropertyIn(Schema):
     state: _text(50) = ""
     postal_code: _text(20) = ""
     mls_number: _text(40) = ""
-    price: Decimal | None = None
+    price: Money | None = None
 
     @field_validator("price", mode="before")
     @classmethod
     def _price(cls, value: Any) -> Decimal | None:
         if value is None or value == "":
             return None
+        if isinstance(value, bool):  # JSON true/false is no price (and no 1 or 0)
+            raise ValueError("a price between 0 and 999,999,999,999.99")
         parsed = price_parse(value)
         if parsed is None:
             raise ValueError("a price between 0 and 999,999,999,999.99")
@@ -101,9 +104,9 @@ class LeadBody(Schema):
 
 
 class LeadOut(Schema):
-    contact_id: int
-    inquiry_id: int
-    assigned_to: int | None
+    contact_id: Int64
+    inquiry_id: Int64
+    assigned_to: Int64 | None
     deduplicated: bool
     # What the lead added to the existing contact it matched (and primaries it kept).
     added: list[str] = []
@@ -111,7 +114,7 @@ class LeadOut(Schema):
 
 class ReviewQueuedOut(Schema):
     error: ErrorBody
-    review_item_id: int
+    review_item_id: Int64
 
 
 def _answer(answer: IdempotentAnswer) -> JsonResponse:
@@ -182,7 +185,7 @@ def lead_email_create(request: HttpRequest):
 
 
 class ReviewItemOut(Schema):
-    id: int
+    id: Int64
     channel: str
     subject: str
     sender: str
@@ -190,8 +193,8 @@ class ReviewItemOut(Schema):
     status: str
     received_at: datetime
     resolved_at: datetime | None
-    resolved_by_id: int | None
-    inquiry_id: int | None
+    resolved_by_id: Int64 | None
+    inquiry_id: Int64 | None
 
 
 class ReviewItemDetailOut(ReviewItemOut):
@@ -207,7 +210,7 @@ class ReviewPage(Schema):
 class ReviewQuery(Schema):
     status: Literal["open", "resolved", "discarded"] = ReviewStatus.OPEN
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 @router.get("/leads/review", response={200: ReviewPage, **ERRORS}, summary="Lead review queue")
@@ -217,7 +220,7 @@ def review_list(request: HttpRequest, query: Query[ReviewQuery]):
 
 
 @router.get("/leads/review/{item_id}", response={200: ReviewItemDetailOut, **ERRORS})
-def review_get(request: HttpRequest, item_id: int):
+def review_get(request: HttpRequest, item_id: Int64):
     item = selectors_review.review_item_get(actor=request.auth, item_id=item_id)
     item.parsed = lead_email_parse(item.raw.encode()).fields
     return item

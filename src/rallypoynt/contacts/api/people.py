@@ -11,9 +11,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64
 from rallypoynt.contacts import selectors_lists, selectors_relations
 from rallypoynt.contacts.api import schemas as s
-from rallypoynt.contacts.filters import ContactFilters
+from rallypoynt.contacts.filters import NUMBER_BOUNDS, ContactFilters
 from rallypoynt.contacts.selectors import contact_get
 from rallypoynt.contacts.selectors_day import task_list
 from rallypoynt.contacts.selectors_timeline import (
@@ -67,17 +68,18 @@ def _limit(request: HttpRequest, default: int = 50) -> int:
     response={200: s.ContactPage, **ERRORS},
     openapi_extra={
         "parameters": [
-            {"in": "query", "name": name, "required": False, "schema": {"type": kind}}
-            for name, kind in [
-                ("q", "string"),
-                ("stage", "string"),
-                ("source", "string"),
-                ("owner_id", "integer"),
-                ("tag", "string"),
-                ("no_touchpoint_days", "integer"),
-                ("created_within_days", "integer"),
-                ("cursor", "string"),
-                ("limit", "integer"),
+            {"in": "query", "name": name, "required": False, "schema": schema}
+            for name, schema in [
+                ("q", {"type": "string"}),
+                ("stage", {"type": "string"}),
+                ("source", {"type": "string"}),
+                ("tag", {"type": "string"}),
+                ("cursor", {"type": "string"}),
+                ("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+                *(
+                    (key, {"type": "integer", "minimum": 0, "maximum": bound})
+                    for key, bound in NUMBER_BOUNDS.items()
+                ),
             ]
         ]
     },
@@ -110,12 +112,12 @@ def contacts_create(request, payload: s.ContactIn):
 
 
 @router.get("/contacts/{contact_id}", response={200: s.ContactDetailOut, **ERRORS})
-def contacts_get(request, contact_id: int):
+def contacts_get(request, contact_id: Int64):
     return _visible_contact(request, contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response={200: s.ContactDetailOut, **ERRORS})
-def contacts_patch(request, contact_id: int, payload: s.ContactPatch):
+def contacts_patch(request, contact_id: Int64, payload: s.ContactPatch):
     changes = s.channels_typed(payload.dict(exclude_unset=True))
     if changes.get("custom", {}) is None:
         changes["custom"] = {}
@@ -124,13 +126,13 @@ def contacts_patch(request, contact_id: int, payload: s.ContactPatch):
 
 
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS})
-def contacts_delete(request, contact_id: int):
+def contacts_delete(request, contact_id: Int64):
     contact_delete(actor=request.auth, contact_id=contact_id)
     return Status(204, None)
 
 
 @router.put("/contacts/{contact_id}/consent", response={200: s.ContactDetailOut, **ERRORS})
-def contacts_consent(request, contact_id: int, payload: s.ConsentIn):
+def contacts_consent(request, contact_id: Int64, payload: s.ConsentIn):
     with transaction.atomic():
         contact = contact_for_update(actor=request.auth, contact_id=contact_id)
         contact_consent_set(
@@ -147,14 +149,14 @@ def contacts_consent(request, contact_id: int, payload: s.ConsentIn):
 
 
 @router.get("/contacts/{contact_id}/touchpoints", response={200: s.TouchpointPage, **ERRORS})
-def touchpoints_list(request, contact_id: int, page: Query[s.PageQuery]):
+def touchpoints_list(request, contact_id: Int64, page: Query[s.PageQuery]):
     _visible_contact(request, contact_id)
     qs = touchpoint_list(actor=request.auth, contact_id=contact_id)
     return paginate(qs, cursor=page.cursor, limit=page.limit, ordering=("-occurred_at", "-id"))
 
 
 @router.post("/contacts/{contact_id}/touchpoints", response={201: s.TouchpointOut, **ERRORS})
-def touchpoints_create(request, contact_id: int, payload: s.TouchpointCreate):
+def touchpoints_create(request, contact_id: Int64, payload: s.TouchpointCreate):
     touchpoint = touchpoint_log(
         actor=request.auth, contact_id=contact_id, data=TouchpointIn(**payload.dict())
     )
@@ -191,7 +193,7 @@ def _timeline_entry(item) -> dict:
 
 
 @router.get("/contacts/{contact_id}/timeline", response={200: s.TimelinePage, **ERRORS})
-def timeline_get(request, contact_id: int, page: Query[s.PageQuery]):
+def timeline_get(request, contact_id: Int64, page: Query[s.PageQuery]):
     """Touchpoints, lead inquiries and tasks of the contact, newest first."""
     _visible_contact(request, contact_id)
     result = contact_timeline(
@@ -220,14 +222,14 @@ def _relation_out(view) -> dict:
 @router.get(
     "/contacts/{contact_id}/relationships", response={200: list[s.RelationshipOut], **ERRORS}
 )
-def relationships_list(request, contact_id: int):
+def relationships_list(request, contact_id: Int64):
     _visible_contact(request, contact_id)
     views = selectors_relations.relationship_list(actor=request.auth, contact_id=contact_id)
     return [_relation_out(v) for v in views]
 
 
 @router.post("/contacts/{contact_id}/relationships", response={201: s.RelationshipOut, **ERRORS})
-def relationships_create(request, contact_id: int, payload: s.RelationshipIn):
+def relationships_create(request, contact_id: Int64, payload: s.RelationshipIn):
     row = relations.relationship_add(actor=request.auth, contact_id=contact_id, **payload.dict())
     view = next(
         v
@@ -240,7 +242,7 @@ def relationships_create(request, contact_id: int, payload: s.RelationshipIn):
 @router.delete(
     "/contacts/{contact_id}/relationships/{relationship_id}", response={204: None, **ERRORS}
 )
-def relationships_delete(request, contact_id: int, relationship_id: int):
+def relationships_delete(request, contact_id: Int64, relationship_id: Int64):
     ids = {
         v.id
         for v in selectors_relations.relationship_list(actor=request.auth, contact_id=contact_id)
@@ -263,14 +265,14 @@ def _collaborator_out(row) -> dict:
 @router.get(
     "/contacts/{contact_id}/collaborators", response={200: list[s.CollaboratorOut], **ERRORS}
 )
-def collaborators_list(request, contact_id: int):
+def collaborators_list(request, contact_id: Int64):
     _visible_contact(request, contact_id)
     rows = selectors_relations.collaborator_list(actor=request.auth, contact_id=contact_id)
     return [_collaborator_out(r) for r in rows]
 
 
 @router.post("/contacts/{contact_id}/collaborators", response={201: s.CollaboratorOut, **ERRORS})
-def collaborators_create(request, contact_id: int, payload: s.CollaboratorIn):
+def collaborators_create(request, contact_id: Int64, payload: s.CollaboratorIn):
     row = relations.collaborator_add(
         actor=request.auth, contact_id=contact_id, membership_id=payload.membership_id
     )
@@ -280,7 +282,7 @@ def collaborators_create(request, contact_id: int, payload: s.CollaboratorIn):
 @router.delete(
     "/contacts/{contact_id}/collaborators/{membership_id}", response={204: None, **ERRORS}
 )
-def collaborators_delete(request, contact_id: int, membership_id: int):
+def collaborators_delete(request, contact_id: Int64, membership_id: Int64):
     relations.collaborator_remove(
         actor=request.auth, contact_id=contact_id, membership_id=membership_id
     )
@@ -310,7 +312,7 @@ def tasks_create(request, payload: s.TaskIn):
 
 
 @router.patch("/tasks/{task_id}", response={200: s.TaskOut, **ERRORS})
-def tasks_patch(request, task_id: int, payload: s.TaskPatch):
+def tasks_patch(request, task_id: Int64, payload: s.TaskPatch):
     """Change a task's fields, and/or complete (is_done true) or reopen (false) it."""
     changes = payload.dict(exclude_unset=True, exclude={"is_done"})
     with transaction.atomic():
@@ -358,13 +360,13 @@ def smart_lists_create(request, payload: s.SmartListIn):
 
 
 @router.get("/smart-lists/{smart_list_id}", response={200: s.SmartListOut, **ERRORS})
-def smart_lists_get(request, smart_list_id: int):
+def smart_lists_get(request, smart_list_id: Int64):
     row = selectors_lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
     return _smart_list_out(request, row, with_count=True)
 
 
 @router.patch("/smart-lists/{smart_list_id}", response={200: s.SmartListOut, **ERRORS})
-def smart_lists_patch(request, smart_list_id: int, payload: s.SmartListPatch):
+def smart_lists_patch(request, smart_list_id: Int64, payload: s.SmartListPatch):
     row = lists.smart_list_update(
         actor=request.auth, smart_list_id=smart_list_id, **payload.dict(exclude_unset=True)
     )
@@ -372,13 +374,13 @@ def smart_lists_patch(request, smart_list_id: int, payload: s.SmartListPatch):
 
 
 @router.delete("/smart-lists/{smart_list_id}", response={204: None, **ERRORS})
-def smart_lists_delete(request, smart_list_id: int):
+def smart_lists_delete(request, smart_list_id: Int64):
     lists.smart_list_delete(actor=request.auth, smart_list_id=smart_list_id)
     return Status(204, None)
 
 
 @router.get("/smart-lists/{smart_list_id}/contacts", response={200: s.ContactPage, **ERRORS})
-def smart_lists_contacts(request, smart_list_id: int, page: Query[s.PageQuery]):
+def smart_lists_contacts(request, smart_list_id: Int64, page: Query[s.PageQuery]):
     row = selectors_lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
     filters = selectors_lists.smart_list_filters(smart_list=row)
     return selectors_lists.contact_page(

@@ -9,6 +9,7 @@ from django.db import transaction
 from ninja import Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64, Money
 from rallypoynt.contacts import selectors_routing
 from rallypoynt.contacts.services import lead_assignment, routing, routing_rules, speed_to_lead
 from rallypoynt.contacts.services.routing_rules import RoutingRuleData
@@ -21,9 +22,9 @@ router = Router(tags=["lead routing"])
 
 
 class RoutingRuleOut(Schema):
-    id: int
+    id: Int64
     name: str
-    position: int
+    position: Int64
     is_active: bool
     action: str
     sources: list[str]
@@ -33,10 +34,10 @@ class RoutingRuleOut(Schema):
     languages: list[str]
     price_min: Decimal | None
     price_max: Decimal | None
-    assignee_id: int | None
-    team_id: int | None
-    pond_timeout_minutes: int
-    rr_position: int
+    assignee_id: Int64 | None
+    team_id: Int64 | None
+    pond_timeout_minutes: Int64
+    rr_position: Int64
 
 
 class RoutingRuleIn(Schema):
@@ -48,11 +49,11 @@ class RoutingRuleIn(Schema):
     postal_codes: list[str] = []
     cities: list[str] = []
     languages: list[str] = []
-    price_min: Decimal | None = None
-    price_max: Decimal | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
-    pond_timeout_minutes: int = 15
+    price_min: Money | None = None
+    price_max: Money | None = None
+    assignee_id: Int64 | None = None
+    team_id: Int64 | None = None
+    pond_timeout_minutes: Int64 = 15
 
 
 class RoutingRulePatch(Schema):
@@ -64,15 +65,15 @@ class RoutingRulePatch(Schema):
     postal_codes: list[str] | None = None
     cities: list[str] | None = None
     languages: list[str] | None = None
-    price_min: Decimal | None = None
-    price_max: Decimal | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
-    pond_timeout_minutes: int | None = None
+    price_min: Money | None = None
+    price_max: Money | None = None
+    assignee_id: Int64 | None = None
+    team_id: Int64 | None = None
+    pond_timeout_minutes: Int64 | None = None
 
 
 class RuleOrderIn(Schema):
-    rule_ids: list[int]
+    rule_ids: list[Int64]
 
 
 @router.get("/routing-rules", response={200: list[RoutingRuleOut], **ERRORS})
@@ -97,7 +98,7 @@ def routing_rule_reorder(request, payload: RuleOrderIn):
 
 
 @router.get("/routing-rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
-def routing_rule_get(request, rule_id: int):
+def routing_rule_get(request, rule_id: Int64):
     found = selectors_routing.routing_rule_get(actor=request.auth, rule_id=rule_id)
     if found is None:
         raise NotFound("No such routing rule.")
@@ -105,7 +106,7 @@ def routing_rule_get(request, rule_id: int):
 
 
 @router.patch("/routing-rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
-def routing_rule_update(request, rule_id: int, payload: RoutingRulePatch):
+def routing_rule_update(request, rule_id: Int64, payload: RoutingRulePatch):
     changes = payload.dict(exclude_unset=True)
     with transaction.atomic():
         rule = routing_rules.routing_rule_update(
@@ -115,27 +116,27 @@ def routing_rule_update(request, rule_id: int, payload: RoutingRulePatch):
 
 
 @router.delete("/routing-rules/{rule_id}", response={204: None, **ERRORS})
-def routing_rule_delete(request, rule_id: int):
+def routing_rule_delete(request, rule_id: Int64):
     routing_rules.routing_rule_delete(actor=request.auth, rule_id=rule_id)
     return Status(204, None)
 
 
 class LeadSettingsOut(Schema):
-    first_response_minutes: int
+    first_response_minutes: Int64
     is_ack_enabled: bool
     ack_subject: str
     ack_body: str
     is_reassign_on_escalation: bool
-    default_assignee_id: int | None
+    default_assignee_id: Int64 | None
 
 
 class LeadSettingsPatch(Schema):
-    first_response_minutes: int | None = None
+    first_response_minutes: Int64 | None = None
     is_ack_enabled: bool | None = None
     ack_subject: str | None = None
     ack_body: str | None = None
     is_reassign_on_escalation: bool | None = None
-    default_assignee_id: int | None = None
+    default_assignee_id: Int64 | None = None
 
 
 @router.get("/lead-settings", response={200: LeadSettingsOut, **ERRORS})
@@ -159,8 +160,8 @@ def lead_settings_update(request, payload: LeadSettingsPatch):
 
 
 class InquiryOut(Schema):
-    id: int
-    contact_id: int
+    id: Int64
+    contact_id: Int64
     contact_name: str
     channel: str
     source: str
@@ -169,16 +170,16 @@ class InquiryOut(Schema):
     language: str
     received_at: datetime
     status: str
-    assigned_to_id: int | None
+    assigned_to_id: Int64 | None
     assigned_to_name: str
     assigned_at: datetime | None
-    routing_rule_id: int | None
+    routing_rule_id: Int64 | None
     routing_reason: str
-    pond_team_id: int | None
+    pond_team_id: Int64 | None
     claim_deadline_at: datetime | None
     first_response_due_at: datetime | None
     first_responded_at: datetime | None
-    first_response_minutes: int | None
+    first_response_minutes: Int64 | None
     escalated_at: datetime | None
     escalation_reason: str
     acknowledged_at: datetime | None
@@ -201,11 +202,11 @@ class InquiryPage(Schema):
 class InquiryQuery(Schema):
     status: str = ""
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 class ReassignIn(Schema):
-    membership_id: int
+    membership_id: Int64
 
 
 @router.get("/inquiries", response={200: InquiryPage, **ERRORS}, summary="Lead inquiries")
@@ -216,7 +217,7 @@ def inquiry_list(request, query: Query[InquiryQuery]):
 
 
 @router.get("/inquiries/{inquiry_id}", response={200: InquiryOut, **ERRORS})
-def inquiry_get(request, inquiry_id: int):
+def inquiry_get(request, inquiry_id: Int64):
     found = selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
     if found is None:
         raise NotFound("No such inquiry.")
@@ -224,14 +225,14 @@ def inquiry_get(request, inquiry_id: int):
 
 
 @router.post("/inquiries/{inquiry_id}/claim", response={200: InquiryOut, **ERRORS})
-def inquiry_claim(request, inquiry_id: int):
+def inquiry_claim(request, inquiry_id: Int64):
     """Take a lead from your team's pond; 409 names who was first."""
     lead_assignment.inquiry_claim(actor=request.auth, inquiry_id=inquiry_id)
     return selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
 
 
 @router.post("/inquiries/{inquiry_id}/reassign", response={200: InquiryOut, **ERRORS})
-def inquiry_reassign(request, inquiry_id: int, payload: ReassignIn):
+def inquiry_reassign(request, inquiry_id: Int64, payload: ReassignIn):
     lead_assignment.inquiry_reassign(
         actor=request.auth, inquiry_id=inquiry_id, membership_id=payload.membership_id
     )
@@ -239,7 +240,7 @@ def inquiry_reassign(request, inquiry_id: int, payload: ReassignIn):
 
 
 class NotificationOut(Schema):
-    id: int
+    id: Int64
     kind: str
     title: str
     body: str
@@ -256,11 +257,11 @@ class NotificationPage(Schema):
 class NotificationQuery(Schema):
     unread: bool = False
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 class MarkedOut(Schema):
-    marked: int
+    marked: Int64
 
 
 @router.get("/notifications", response={200: NotificationPage, **ERRORS})
@@ -278,6 +279,6 @@ def notifications_read_all(request):
 
 
 @router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERRORS})
-def notification_mark(request, notification_id: int):
+def notification_mark(request, notification_id: Int64):
     """Mark one read; reading one already read is fine."""
     return notification_read(actor=request.auth, notification_id=notification_id)

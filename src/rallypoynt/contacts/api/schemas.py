@@ -9,12 +9,13 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import BeforeValidator, Field
 
+from rallypoynt.api.types import BoundedDate, Int64
 from rallypoynt.contacts.services.normalize import EmailEntry, PhoneEntry
 
 
 class PageQuery(Schema):
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 class EmailOut(Schema):
@@ -32,7 +33,7 @@ class PhoneOut(Schema):
 class ContactOut(Schema):
     """A list row: what the contacts list shows, loaded in a constant number of queries."""
 
-    id: int
+    id: Int64
     first_name: str
     last_name: str
     full_name: str
@@ -40,7 +41,7 @@ class ContactOut(Schema):
     # The closing that made them a past client (the latest, when they bought or sold twice).
     past_client_on: date | None
     source: str
-    owner_id: int | None
+    owner_id: Int64 | None
     owner_name: str
     emails: list[EmailOut]
     phones: list[PhoneOut]
@@ -141,12 +142,12 @@ class ContactIn(Schema):
     state: str = ""
     postal_code: str = ""
     country: str = "US"
-    birthday_on: date | None = None
+    birthday_on: BoundedDate | None = None
     language: str = ""
     background: str = ""
     tags: list[str] = []
     custom: dict[str, Any] = {}
-    owner_id: int | None = Field(None, description="Defaults to the caller")
+    owner_id: Int64 | None = Field(None, description="Defaults to the caller")
 
 
 class ContactPatch(Schema):
@@ -161,12 +162,12 @@ class ContactPatch(Schema):
     state: str | None = None
     postal_code: str | None = None
     country: str | None = None
-    birthday_on: date | None = None
+    birthday_on: BoundedDate | None = None
     language: str | None = None
     background: str | None = None
     tags: list[str] | None = None
     custom: dict[str, Any] | None = None
-    owner_id: int | None = None
+    owner_id: Int64 | None = None
 
 
 class ConsentIn(Schema):
@@ -179,23 +180,23 @@ class TouchpointCreate(Schema):
     kind: str
     direction: str = "outbound"
     outcome: str = ""
-    duration_minutes: int | None = None
+    duration_minutes: Int64 | None = None
     occurred_at: datetime | None = None
     summary: str = ""
 
 
 class TouchpointOut(Schema):
-    id: int
-    contact_id: int
+    id: Int64
+    contact_id: Int64
     kind: str
     direction: str
     outcome: str
-    duration_minutes: int | None
+    duration_minutes: Int64 | None
     occurred_at: datetime
     summary: str
-    logged_by_id: int | None
+    logged_by_id: Int64 | None
     is_automated: bool
-    inquiry_id: int | None
+    inquiry_id: Int64 | None
 
 
 class TouchpointPage(Schema):
@@ -207,7 +208,7 @@ class TimelineEntryOut(Schema):
     """One entry of the merged timeline; `data` is the row in its own shape."""
 
     kind: str
-    id: int
+    id: Int64
     at: datetime
     title: str
     data: dict[str, Any]
@@ -219,25 +220,25 @@ class TimelinePage(Schema):
 
 
 class RelationshipIn(Schema):
-    related_id: int
+    related_id: Int64
     kind: str
 
 
 class RelationshipOut(Schema):
-    id: int
+    id: Int64
     kind: str
     label: str
     is_outgoing: bool
-    other_id: int
+    other_id: Int64
     other_name: str
 
 
 class CollaboratorIn(Schema):
-    membership_id: int
+    membership_id: Int64
 
 
 class CollaboratorOut(Schema):
-    membership_id: int
+    membership_id: Int64
     name: str
     added_at: datetime
 
@@ -245,8 +246,8 @@ class CollaboratorOut(Schema):
 class TaskIn(Schema):
     title: str = Field(..., max_length=200)
     notes: str = ""
-    contact_id: int | None = None
-    assignee_id: int | None = None
+    contact_id: Int64 | None = None
+    assignee_id: Int64 | None = None
     due_at: datetime | None = None
     remind_at: datetime | None = None
 
@@ -258,18 +259,18 @@ class TaskPatch(Schema):
     notes: str | None = None
     due_at: datetime | None = None
     remind_at: datetime | None = None
-    assignee_id: int | None = None
+    assignee_id: Int64 | None = None
     is_done: bool | None = None
 
 
 class TaskOut(Schema):
-    id: int
+    id: Int64
     title: str
     notes: str
-    contact_id: int | None
+    contact_id: Int64 | None
     contact_name: str
-    assignee_id: int
-    created_by_id: int | None
+    assignee_id: Int64
+    created_by_id: Int64 | None
     due_at: datetime | None
     remind_at: datetime | None
     completed_at: datetime | None
@@ -288,11 +289,11 @@ class TaskPage(Schema):
 
 class TaskQuery(Schema):
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
     status: str = Field("open", description="open, done or all")
     due: str = Field("", description="overdue or today (open tasks)")
-    contact_id: int | None = None
-    assignee_id: int | None = Field(None, description="Defaults to the caller")
+    contact_id: Int64 | None = None
+    assignee_id: Int64 | None = Field(None, description="Defaults to the caller")
 
 
 class SmartListIn(Schema):
@@ -305,18 +306,18 @@ class SmartListPatch(Schema):
     name: str | None = None
     filters: dict[str, Any] | None = None
     is_shared: bool | None = None
-    position: int | None = None
+    position: Int64 | None = None
 
 
 class SmartListOut(Schema):
-    id: int
+    id: Int64
     name: str
     filters: dict[str, Any]
     is_shared: bool
-    position: int
-    owner_id: int
+    position: Int64
+    owner_id: Int64
     is_mine: bool = False
-    count: int | None = None
+    count: Int64 | None = None
     count_is_capped: bool = False
 
 
@@ -327,9 +328,9 @@ class CustomFieldIn(Schema):
 
 
 class CustomFieldOut(Schema):
-    id: int
+    id: Int64
     key: str
     label: str
     field_type: str
     choices: list[str]
-    position: int
+    position: Int64

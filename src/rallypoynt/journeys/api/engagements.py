@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64, Money
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys import selectors
@@ -19,12 +20,12 @@ router = Router(tags=["engagements"])
 
 
 class EngagementOut(Schema):
-    id: int
+    id: Int64
     title: str
     side: str
     status: str
-    agent_id: int
-    team_id: int | None
+    agent_id: Int64
+    team_id: Int64 | None
     phase_key: str
     phase_entered_at: datetime
     stage_key: str
@@ -38,8 +39,8 @@ class EngagementOut(Schema):
     opened_at: datetime
     closed_at: datetime | None
     # The template versions the engagement runs on (they never change under it).
-    journey_id: int
-    pipeline_id: int
+    journey_id: Int64
+    pipeline_id: Int64
 
 
 class StepOut(Schema):
@@ -72,7 +73,7 @@ class EvaluationOut(Schema):
 
 
 class EngagementDetail(EngagementOut):
-    contact_ids: list[int]
+    contact_ids: list[Int64]
     evaluation: EvaluationOut
 
 
@@ -86,25 +87,25 @@ class EngagementQuery(Schema):
     stage: str = ""
     phase: str = ""
     side: str = ""
-    agent_id: int | None = None
-    team_id: int | None = None
+    agent_id: Int64 | None = None
+    team_id: Int64 | None = None
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 class EngagementIn(Schema):
-    contact_ids: list[int]
+    contact_ids: list[Int64]
     side: str
     title: str = ""
-    agent_id: int | None = None
-    team_id: int | None = None
-    expected_value: Decimal | None = None
+    agent_id: Int64 | None = None
+    team_id: Int64 | None = None
+    expected_value: Money | None = None
     level: str = "team"
 
 
 class EngagementPatch(Schema):
     title: str | None = None
-    expected_value: Decimal | None = None
+    expected_value: Money | None = None
 
 
 class CloseIn(Schema):
@@ -164,7 +165,7 @@ def evaluation_out(evaluation: Evaluation) -> dict:
     }
 
 
-def _detail(request, engagement_id: int) -> dict:
+def _detail(request, engagement_id: Int64) -> dict:
     engagement = selectors.engagement_get(actor=request.auth, engagement_id=engagement_id)
     if engagement is None:
         raise NotFound("No such engagement.")
@@ -190,13 +191,13 @@ def engagement_create(request, body: EngagementIn):
 
 
 @router.get("/engagements/{engagement_id}", response={200: EngagementDetail, **ERRORS})
-def engagement_read(request, engagement_id: int):
+def engagement_read(request, engagement_id: Int64):
     """One engagement with its phase's steps, due times, blockers and the next phase."""
     return _detail(request, engagement_id)
 
 
 @router.patch("/engagements/{engagement_id}", response={200: EngagementDetail, **ERRORS})
-def engagement_update(request, engagement_id: int, body: EngagementPatch):
+def engagement_update(request, engagement_id: Int64, body: EngagementPatch):
     engagements.engagement_update(
         actor=request.auth, engagement_id=engagement_id, changes=body.dict(exclude_unset=True)
     )
@@ -204,13 +205,13 @@ def engagement_update(request, engagement_id: int, body: EngagementPatch):
 
 
 @router.delete("/engagements/{engagement_id}", response={204: None, **ERRORS})
-def engagement_delete(request, engagement_id: int):
+def engagement_delete(request, engagement_id: Int64):
     """Remove an engagement opened by mistake (team managers only; history goes with it)."""
     engagements.engagement_delete(actor=request.auth, engagement_id=engagement_id)
     return Status(204, None)
 
 
-def _move(request, engagement_id: int, call, **kwargs):
+def _move(request, engagement_id: Int64, call, **kwargs):
     call(actor=request.auth, engagement_id=engagement_id, **kwargs)
     return _detail(request, engagement_id)
 
@@ -219,55 +220,55 @@ DETAIL = {200: EngagementDetail, **ERRORS}
 
 
 @router.post("/engagements/{engagement_id}/steps/{step_key}/complete", response=DETAIL)
-def step_complete(request, engagement_id: int, step_key: str):
+def step_complete(request, engagement_id: Int64, step_key: str):
     return _move(request, engagement_id, progress.step_complete, step_key=step_key)
 
 
 @router.delete("/engagements/{engagement_id}/steps/{step_key}/complete", response=DETAIL)
-def step_undo(request, engagement_id: int, step_key: str):
+def step_undo(request, engagement_id: Int64, step_key: str):
     return _move(request, engagement_id, progress.step_undo, step_key=step_key)
 
 
 @router.post("/engagements/{engagement_id}/deliverables/{key}", response=DETAIL)
-def deliverable_record(request, engagement_id: int, key: str, body: DeliverableIn):
+def deliverable_record(request, engagement_id: Int64, key: str, body: DeliverableIn):
     return _move(
         request, engagement_id, progress.deliverable_record, deliverable_key=key, note=body.note
     )
 
 
 @router.post("/engagements/{engagement_id}/advance", response=DETAIL)
-def phase_advance(request, engagement_id: int):
+def phase_advance(request, engagement_id: Int64):
     """Next phase; 409 naming every missing step, deliverable or approval when the gate holds."""
     return _move(request, engagement_id, progress.phase_advance)
 
 
 @router.post("/engagements/{engagement_id}/return", response=DETAIL)
-def phase_return_(request, engagement_id: int, body: ReturnIn):
+def phase_return_(request, engagement_id: Int64, body: ReturnIn):
     """Back to an earlier phase (the deal fell through); the later phases' work is undone."""
     return _move(request, engagement_id, phase_return.phase_return, **body.dict())
 
 
 @router.post("/engagements/{engagement_id}/gate", response=DETAIL)
-def gate_decide(request, engagement_id: int, body: GateIn):
+def gate_decide(request, engagement_id: Int64, body: GateIn):
     return _move(request, engagement_id, progress.gate_decide, **body.dict())
 
 
 @router.post("/engagements/{engagement_id}/stage", response=DETAIL)
-def stage_change(request, engagement_id: int, body: StageIn):
+def stage_change(request, engagement_id: Int64, body: StageIn):
     return _move(request, engagement_id, progress.stage_change, stage_key=body.stage_key)
 
 
 @router.post("/engagements/{engagement_id}/upgrade", response=DETAIL)
-def engagement_upgrade(request, engagement_id: int):
+def engagement_upgrade(request, engagement_id: Int64):
     """Move to the newest published template versions, keeping progress (409 if it cannot)."""
     return _move(request, engagement_id, progress.engagement_upgrade)
 
 
 @router.post("/engagements/{engagement_id}/close", response=DETAIL)
-def engagement_close(request, engagement_id: int, body: CloseIn):
+def engagement_close(request, engagement_id: Int64, body: CloseIn):
     return _move(request, engagement_id, engagements.engagement_close, **body.dict())
 
 
 @router.post("/engagements/{engagement_id}/hold", response=DETAIL)
-def engagement_hold(request, engagement_id: int, body: HoldIn):
+def engagement_hold(request, engagement_id: Int64, body: HoldIn):
     return _move(request, engagement_id, engagements.engagement_hold, is_on_hold=body.is_on_hold)

@@ -7,6 +7,7 @@ from datetime import datetime
 from ninja import Query, Router, Schema
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys.selectors_handoffs import handoff_list
 from rallypoynt.journeys.services.handoffs import handoff_accept
@@ -15,14 +16,14 @@ router = Router(tags=["engagements"])
 
 
 class HandoffOut(Schema):
-    id: int
-    engagement_id: int
+    id: Int64
+    engagement_id: Int64
     phase_key: str
     step_key: str
     role: str
     from_member_id: int | None
-    to_member_id: int | None
-    task_id: int | None
+    to_member_id: Int64 | None
+    task_id: Int64 | None
     created_at: datetime
     accepted_at: datetime | None
     closed_at: datetime | None
@@ -38,7 +39,7 @@ class HandoffQuery(Schema):
     is_open: bool | None = None
     mine: bool = False
     cursor: str | None = None
-    limit: int = 50
+    limit: Int64 = 50
 
 
 @router.get("/handoffs", response={200: HandoffPage, **ERRORS})
@@ -52,6 +53,6 @@ def handoffs(request, query: Query[HandoffQuery]):
 
 
 @router.post("/handoffs/{handoff_id}/accept", response={200: HandoffOut, **ERRORS})
-def accept(request, handoff_id: int):
+def accept(request, handoff_id: Int64):
     """The receiver takes the work (or a team manager on their behalf); accepting twice is 409."""
     return handoff_accept(actor=request.auth, handoff_id=handoff_id)

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
+from rallypoynt.api.types import Int64
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.journeys import selectors
 from rallypoynt.journeys.blueprint_parse import yaml_write
@@ -21,19 +22,19 @@ YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
 
 
 class VersionOut(Schema):
-    number: int
+    number: Int64
     note: str
     published_at: datetime | None
     is_in_use: bool = False
 
 
 class TemplateOut(Schema):
-    id: int
+    id: Int64
     key: str
     name: str
     kind: str
     level: str
-    team_id: int | None
+    team_id: Int64 | None
     based_on: str
     versions: list[VersionOut]
 
@@ -43,19 +44,19 @@ class TemplateOut(Schema):
 
 
 class VersionDetail(VersionOut):
-    template_id: int
+    template_id: Int64
     data: dict[str, Any]
 
 
 class CopyIn(Schema):
     kind: str
-    team_id: int | None = None
+    team_id: Int64 | None = None
     level: str = "team"
 
 
 class PublishOut(Schema):
-    template_id: int
-    number: int
+    template_id: Int64
+    number: Int64
     published_at: datetime | None
 
 
@@ -90,7 +91,7 @@ def _version(version) -> dict:
     }
 
 
-def _get(request, template_id: int, number: int):
+def _get(request, template_id: Int64, number: Int64):
     version = selectors.template_version_get(
         actor=request.auth, template_id=template_id, number=number
     )
@@ -102,12 +103,12 @@ def _get(request, template_id: int, number: int):
 @router.get(
     "/journey-templates/{template_id}/versions/{number}", response={200: VersionDetail, **ERRORS}
 )
-def version_read(request, template_id: int, number: int):
+def version_read(request, template_id: Int64, number: Int64):
     return _version(_get(request, template_id, number))
 
 
 @router.get("/journey-templates/{template_id}/versions/{number}/export.yaml", response=ERRORS)
-def version_export(request, template_id: int, number: int):
+def version_export(request, template_id: Int64, number: Int64):
     """The version as YAML, to edit and import again."""
     version = _get(request, template_id, number)
     response = HttpResponse(yaml_write(version.data), content_type="application/yaml")
@@ -117,7 +118,7 @@ def version_export(request, template_id: int, number: int):
 
 
 @router.post("/journey-templates/{template_id}/versions", response={201: VersionDetail, **ERRORS})
-def version_create(request, template_id: int, note: str = ""):
+def version_create(request, template_id: Int64, note: str = ""):
     """A new draft from the body: YAML (`Content-Type: application/yaml`) or JSON."""
     body = request.body.decode("utf-8", errors="replace")
     if request.content_type in YAML_TYPES:
@@ -139,7 +140,7 @@ def version_create(request, template_id: int, note: str = ""):
     "/journey-templates/{template_id}/versions/{number}/publish",
     response={200: PublishOut, **ERRORS},
 )
-def version_publish(request, template_id: int, number: int):
+def version_publish(request, template_id: Int64, number: Int64):
     """Make a draft the version new engagements start on (it is immutable from then on)."""
     version = _get(request, template_id, number)
     version = templates.template_version_publish(actor=request.auth, version_id=version.pk)
