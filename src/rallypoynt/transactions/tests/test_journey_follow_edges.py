@@ -17,6 +17,7 @@ from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.clock import local_today
 from rallypoynt.journeys.models import DeliverableRecord, Engagement, Handoff, StepCompletion
 from rallypoynt.journeys.services.engagements import engagement_open
+from rallypoynt.journeys.services.progress import phase_advance, step_complete
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.tests.factories import MembershipFactory, team_with
@@ -53,6 +54,24 @@ def live(engagement, kind=None):
     return sorted(
         f"{r.phase_key}:{r.step_key}<{r.event.kind if r.event else 'person'}>" for r in rows
     )
+
+
+PERSONS_STEPS = (
+    ("initial_inquiry_processing", "initial_response", "needs_discovery",
+     "relationship_establishment", "client_onboarding"),
+    ("situation_analysis", "strategy_development", "service_agreement",
+     "resource_preparation", "kickoff_meeting"),
+    ("search_criteria_refinement", "property_previewing_and_tours", "option_evaluation"),
+)  # fmt: skip
+
+
+def search_by_hand(agent, e) -> None:
+    """Consultation, agreement and the search, ticked and advanced by the agent."""
+    for n, keys in enumerate(PERSONS_STEPS):
+        for key in keys:
+            step_complete(actor=agent, engagement_id=e.pk, step_key=key)
+        if n < len(PERSONS_STEPS) - 1:
+            phase_advance(actor=agent, engagement_id=e.pk)
 
 
 def accepted_deal(agent, engagement, street):
@@ -115,7 +134,6 @@ def test_each_dead_deal_takes_back_its_own_work(brokerage, clock):
 
 
 def test_a_dead_deals_work_never_moves_the_next_search_on(brokerage, clock):
-    from rallypoynt.journeys.services.progress import phase_advance, step_complete
 
     agent = brokerage.ben
     e = engagement_for(agent)
@@ -123,58 +141,17 @@ def test_a_dead_deals_work_never_moves_the_next_search_on(brokerage, clock):
     transaction_open(actor=agent, engagement_id=e.pk, kind="purchase", street="1 Oak", state="CO")
     transaction_terminate(actor=agent, transaction_id=a.pk, reason="buyer walked")
 
-    def tick(*keys):
-        for k in keys:
-            step_complete(actor=agent, engagement_id=e.pk, step_key=k)
-
-    tick(
-        "initial_inquiry_processing",
-        "initial_response",
-        "needs_discovery",
-        "relationship_establishment",
-        "client_onboarding",
-    )
-    phase_advance(actor=agent, engagement_id=e.pk)
-    tick(
-        "situation_analysis",
-        "strategy_development",
-        "service_agreement",
-        "resource_preparation",
-        "kickoff_meeting",
-    )
-    phase_advance(actor=agent, engagement_id=e.pk)
-    tick("search_criteria_refinement", "property_previewing_and_tours", "option_evaluation")
+    search_by_hand(agent, e)
     e.refresh_from_db()
     assert e.phase_key == "search_selection"
 
 
 def test_a_note_on_a_dead_deal_does_not_move_the_journey_back_on(brokerage, clock):
-    from rallypoynt.journeys.services.progress import phase_advance, step_complete
 
     agent = brokerage.ben
     e = engagement_for(agent)
 
-    def tick(*keys):
-        for k in keys:
-            step_complete(actor=agent, engagement_id=e.pk, step_key=k)
-
-    tick(
-        "initial_inquiry_processing",
-        "initial_response",
-        "needs_discovery",
-        "relationship_establishment",
-        "client_onboarding",
-    )
-    phase_advance(actor=agent, engagement_id=e.pk)
-    tick(
-        "situation_analysis",
-        "strategy_development",
-        "service_agreement",
-        "resource_preparation",
-        "kickoff_meeting",
-    )
-    phase_advance(actor=agent, engagement_id=e.pk)
-    tick("search_criteria_refinement", "property_previewing_and_tours", "option_evaluation")
+    search_by_hand(agent, e)
     a = accepted_deal(agent, e, "9 Aspen Ct")
     transaction_terminate(actor=agent, transaction_id=a.pk, reason="inspection")
     e.refresh_from_db()
