@@ -10,7 +10,7 @@ from rallypoynt.journeys.engine import Evaluation, StepStatus
 from rallypoynt.journeys.models import Engagement, Handoff
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, TeamMember
-from rallypoynt.orgs.permissions import can, visibility_for
+from rallypoynt.orgs.permissions import visibility_for
 
 MANAGE_ACTION = "org.manage_teams"
 
@@ -78,13 +78,14 @@ def steps_to_hand_off(evaluation: Evaluation) -> tuple[StepStatus, ...]:
 
 
 def handoff_visible_q(actor: Membership) -> Q:
-    """Handoffs the actor may see: given or received by them, on an engagement in their scope,
-    or any of the org's when they manage teams."""
-    org = Q(org_id=actor.org_id)
-    if can(actor, MANAGE_ACTION):
-        return org
+    """Handoffs the actor may see, scoped like engagements: given or received by them, or on
+    an engagement whose agent is in their scope (an office manager: their office's)."""
+    scope = visibility_for(actor)
+    if scope.is_org_wide:
+        return Q(org_id=actor.org_id)
+    # Managing teams widens nothing: an office manager's scope is their office (rule 13).
     mine = Q(to_member_id=actor.pk) | Q(from_member_id=actor.pk)
-    return org & (mine | visibility_for(actor).owned_q("engagement__agent"))
+    return Q(org_id=actor.org_id) & (mine | scope.owned_q("engagement__agent"))
 
 
 def handoff_list(*, actor: Membership, is_open: bool | None = None) -> QuerySet[Handoff]:

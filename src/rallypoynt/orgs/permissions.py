@@ -65,6 +65,16 @@ PERMISSIONS: dict[str, dict[str, Scope]] = {
     "split_plans.change": dict(_ORG_ADMINS),
     # Which plan a member is on.
     "split_plans.assign": {**_ORG_ADMINS, Role.OFFICE_MANAGER: Scope.OFFICE},
+    # A side's commission (rate, referral, co-agents): the side's agent, their team lead or a
+    # manager over them. Compliance reads every deal but does not set anyone's pay.
+    "commission.set": {
+        ANYONE: Scope.OWN,
+        TEAM_LEAD: Scope.TEAM,
+        Role.OFFICE_MANAGER: Scope.OFFICE,
+        **_ORG_ADMINS,
+    },
+    # The org's checklist templates are org-wide settings; coordinators keep them as their job.
+    "checklists.change_templates": {**_ORG_ADMINS, Role.TRANSACTION_COORDINATOR: Scope.ORG},
     # Owning a contact for someone else (create, change owner): whoever may assign them leads.
     "contacts.assign_owner": {
         ANYONE: Scope.OWN,

@@ -84,10 +84,18 @@ def _pond_member(actor: Membership, team_id: int | None) -> bool:
     )
 
 
+def _claimable_q(actor: Membership) -> Q:
+    """Leads the actor sees, plus the ponds of their teams: any other id reads as missing."""
+    teams = TeamMember.objects.filter(org_id=actor.org_id, membership_id=actor.pk)
+    return inquiry_visible_q(actor) | Q(
+        org_id=actor.org_id, pond_team_id__in=teams.values("team_id")
+    )
+
+
 @transaction.atomic
 def inquiry_claim(*, actor: Membership, inquiry_id: int) -> LeadInquiry:
     """First member of the pond team to claim the lead gets it; later claimers get Conflict."""
-    inquiry = inquiry_lock(inquiry_id=inquiry_id, scope=Q(org_id=actor.org_id))
+    inquiry = inquiry_lock(inquiry_id=inquiry_id, scope=_claimable_q(actor))
     if inquiry is None:
         raise NotFound("No such inquiry.")
     if inquiry.pond_team_id is None:

@@ -375,8 +375,12 @@ def test_the_first_team_member_to_claim_gets_the_lead_and_the_next_hears_who(bro
 
 def test_only_members_of_the_pond_team_can_claim(brokerage, pond):
     inquiry = intake(brokerage.org, source="Open house")
-    with pytest.raises(PermissionDenied):
+    # Outside the pond team the lead reads exactly as a missing one.
+    with pytest.raises(NotFound) as outside:
         lead_assignment.inquiry_claim(actor=brokerage.maria, inquiry_id=inquiry.pk)
+    with pytest.raises(NotFound) as missing:
+        lead_assignment.inquiry_claim(actor=brokerage.maria, inquiry_id=inquiry.pk + 10**6)
+    assert str(outside.value) == str(missing.value)
     other = build_brokerage("Other Realty")
     with pytest.raises(NotFound):
         lead_assignment.inquiry_claim(actor=other.buyer, inquiry_id=inquiry.pk)

@@ -30,7 +30,7 @@ from rallypoynt.journeys.selectors_handoffs import (
     role_holder,
 )
 from rallypoynt.orgs.models import Membership
-from rallypoynt.orgs.permissions import can
+from rallypoynt.orgs.permissions import reach_for
 from rallypoynt.orgs.services import notification_send
 
 
@@ -237,8 +237,8 @@ def handoffs_close(
 
 @transaction.atomic
 def handoff_accept(*, actor: Membership, handoff_id: int, now: datetime | None = None) -> Handoff:
-    """The receiver takes the work (a team manager may accept for them); accepting twice is a
-    Conflict, a handoff the actor cannot see is NotFound."""
+    """The receiver takes the work (a manager whose reach holds the engagement's agent may
+    accept for them); accepting twice is a Conflict, a handoff the actor cannot see NotFound."""
     engagement_id = (
         handoff_list(actor=actor)
         .filter(pk=handoff_id)
@@ -250,7 +250,9 @@ def handoff_accept(*, actor: Membership, handoff_id: int, now: datetime | None =
     engagement = _lock(engagement_id)
     handoff = Handoff.objects.select_for_update(of=("self",)).get(pk=handoff_id)
     is_receiver = handoff.to_member_id == actor.pk
-    if not is_receiver and not can(actor, MANAGE_ACTION):
+    # Seeing it (a team lead, compliance) is not managing it: that is a 403, not a 404.
+    reach = reach_for(actor, MANAGE_ACTION)
+    if not is_receiver and (reach is None or not reach.has_member(engagement.agent)):
         raise PermissionDenied("Only the member it was handed to (or a team manager) may accept.")
     if handoff.closed_at is not None:
         raise Conflict(

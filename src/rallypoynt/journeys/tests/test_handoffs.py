@@ -365,7 +365,10 @@ def test_the_giver_and_the_team_lead_may_see_but_not_accept(brokerage):
 
 def test_a_team_manager_may_accept_for_the_receiver(brokerage):
     [handoff] = handoffs_of(team_engagement(brokerage))
-    handoff_accept(actor=brokerage.manager, handoff_id=handoff.pk)
+    # The engagement is Denver's: the manager of that office accepts (test_handoff_scope.py).
+    brokerage.manager.office = brokerage.denver
+    brokerage.manager.save()
+    handoff_accept(actor=fresh(brokerage.manager), handoff_id=handoff.pk)
     handoff.refresh_from_db()
     assert handoff.accepted_at is not None
     event = Event.objects.get(org=brokerage.org, kind="engagement.handoff_accepted")

@@ -11,17 +11,15 @@ from django.db import transaction as db_transaction
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import PermissionDenied
 from rallypoynt.core.events import event_emit
-from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import can_org_wide
 from rallypoynt.transactions.checklist_parse import (
     checklist_defaults_load,
     checklist_template_parse,
 )
 from rallypoynt.transactions.models import ChecklistTemplate
 
-TEMPLATE_ADMINS = frozenset(
-    {Role.BROKER_OWNER, Role.OFFICE_MANAGER, Role.SYSTEMS_ADMIN, Role.TRANSACTION_COORDINATOR}
-)
+TEMPLATE_ACTION = "checklists.change_templates"
 
 
 def checklist_templates_for(org_id: int) -> list[ChecklistTemplate]:
@@ -65,8 +63,8 @@ def checklist_template_save(
     *, actor: Membership, kind: str, side: str, state: str, name: str, items: list[Any]
 ) -> ChecklistTemplate:
     """Create or replace the org's template for a kind, side and state (admins only)."""
-    if not actor.has_role(*TEMPLATE_ADMINS):
-        raise PermissionDenied("Only brokers, office managers, admins and coordinators may.")
+    if not can_org_wide(actor, TEMPLATE_ACTION):
+        raise PermissionDenied("Only brokers, systems admins and coordinators may.")
     data = checklist_template_parse(
         {"kind": kind, "side": side, "state": state, "name": name, "items": items}
     )

@@ -15,7 +15,7 @@ from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership, TeamMember
-from rallypoynt.orgs.permissions import visibility_for
+from rallypoynt.orgs.permissions import reach_for
 from rallypoynt.transactions.choices import (
     CommissionStatus,
     PartyRole,
@@ -171,7 +171,7 @@ def _recorded(row: Commission, splits: list[Split], actor: Membership | None, ki
 def _side_engagement(deal: Transaction, side: str):
     found = (
         TransactionEngagement.objects.filter(org_id=deal.org_id, transaction=deal, side=side)
-        .select_related("engagement")
+        .select_related("engagement__agent")
         .order_by("pk")
         .first()
     )
@@ -291,8 +291,8 @@ def commission_set(
     if side not in SIDES:
         raise ValidationFailed("Buy or sell side?", fields={"side": list(SIDES)})
     engagement = _side_engagement(deal, side)
-    scope = visibility_for(actor)
-    if not scope.is_org_wide and engagement.agent_id not in scope.member_ids:
+    reach = reach_for(actor, "commission.set")
+    if reach is None or not reach.has_member(engagement.agent):
         raise PermissionDenied("Only the side's agent, their lead or a manager sets commission.")
     referral_to = referral_to.strip()
     if referral_percent and not referral_to:

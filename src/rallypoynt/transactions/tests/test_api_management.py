@@ -75,7 +75,9 @@ def test_templates_through_the_api(brokerage):
         "items": [{"key": "co-disclosure", "title": "Read the Colorado disclosure"}],
     }
     assert ApiClient(brokerage.ben)._send("put", url, body).status_code == 403
-    api = ApiClient(brokerage.manager)
+    # The org's templates are an org-wide setting: an office manager reads them only.
+    assert ApiClient(brokerage.manager)._send("put", url, body).status_code == 403
+    api = ApiClient(brokerage.broker)
     saved = api._send("put", url, body)
     assert saved.status_code == 200, saved.content
     assert saved.json()["items"][0] == {

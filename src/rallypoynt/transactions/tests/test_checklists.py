@@ -151,7 +151,7 @@ def test_applying_again_keeps_what_is_there_and_adds_only_new_keys(brokerage):
     )
     extra = {"key": "radon", "title": "Radon test", "anchor": "acceptance", "days": 4}
     checklist_template_save(
-        actor=brokerage.manager,
+        actor=brokerage.broker,
         kind="due_diligence",
         side="buy",
         state="",
@@ -254,10 +254,11 @@ def test_items_due_soon_across_my_deals_only(brokerage):
 @pytest.mark.django_db
 def test_only_admins_and_coordinators_change_templates(brokerage):
     items = [{"key": "a", "title": "A", "anchor": "closing", "days": -1}]
-    with pytest.raises(PermissionDenied):
-        checklist_template_save(
-            actor=brokerage.ben, kind="closing", side="", state="", name="X", items=items
-        )
+    for outsider in (brokerage.ben, brokerage.manager):
+        with pytest.raises(PermissionDenied):
+            checklist_template_save(
+                actor=outsider, kind="closing", side="", state="", name="X", items=items
+            )
     row = checklist_template_save(
         actor=brokerage.broker, kind="closing", side="sell", state="co", name="X", items=items
     )

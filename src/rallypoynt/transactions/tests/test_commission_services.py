@@ -257,6 +257,16 @@ def test_only_people_over_the_agent_set_a_deals_commission(brokerage, other):
             commission_set(actor=outsider, transaction_id=deal.pk, side="buy", flat_amount=D(1))
     for insider in (brokerage.buyer, brokerage.lead, brokerage.broker):
         commission_set(actor=insider, transaction_id=deal.pk, side="buy", flat_amount=D(100))
+    # Compliance reads every deal but sets nobody's pay; the Boulder manager does not see it.
+    with pytest.raises(PermissionDenied):
+        commission_set(
+            actor=brokerage.compliance, transaction_id=deal.pk, side="buy", flat_amount=D(5)
+        )
+    with pytest.raises(NotFound):
+        commission_set(
+            actor=brokerage.manager, transaction_id=deal.pk, side="buy", flat_amount=D(5)
+        )
+    assert Commission.objects.get(transaction=deal, agent=brokerage.buyer).flat_amount == D(100)
 
 
 @pytest.mark.parametrize("who", ["broker", "sysadmin"])
