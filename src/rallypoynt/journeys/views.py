@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,20 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.contacts.views.page_forms import ServiceForm
 from rallypoynt.contacts.views.people import crm_page, next_or
 from rallypoynt.core.errors import ServiceError
-from rallypoynt.journeys import selectors
+from rallypoynt.journeys import forms, selectors
 from rallypoynt.journeys.choices import WORKING, Side
 from rallypoynt.journeys.panels import engagement_panels
 from rallypoynt.journeys.selectors_board import board_get
 from rallypoynt.journeys.services import engagements, handoffs, phase_return, progress
-from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.orgs.selectors import member_list, team_list
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+from rallypoynt.orgs.selectors import team_list
 
 
 def _run(request: HttpRequest, call, success: str) -> bool:
@@ -40,39 +33,50 @@ def _run(request: HttpRequest, call, success: str) -> bool:
     return True
 
 
-@crm_page
-def board(request: HttpRequest) -> HttpResponse:
-    """Active engagements by sales stage (or journey phase), filtered by agent, team, side."""
+def _board_page(
+    request: HttpRequest, by: str, filters: dict, failed: ServiceForm | None = None
+) -> HttpResponse:
+    """The board; a filter or move that does not parse (400) says why."""
     actor = request.membership
-    by = "phase" if request.GET.get("by") == "phase" else "stage"
-    filters = {
-        "side": request.GET.get("side", "") if request.GET.get("side") in Side.values else "",
-        "agent_id": _int(request.GET.get("agent_id")),
-        "team_id": _int(request.GET.get("team_id")),
-    }
-    scope = visibility_for(actor)
-    agents = member_list(actor=actor)
-    if not scope.is_org_wide:
-        agents = agents.filter(pk__in=scope.member_ids)
     context = {
         "board": board_get(actor=actor, by=by, **filters),
         "filters": filters,
-        "agents": agents,
+        "agents": forms.board_agents(actor),
         "teams": team_list(actor=actor),
         "sides": Side.choices,
         "query": request.GET.urlencode(),
+        "failed": failed,
     }
-    return render(request, "journeys/board.html", context)
+    return render(request, "journeys/board.html", context, status=400 if failed else 200)
+
+
+@crm_page
+def board(request: HttpRequest) -> HttpResponse:
+    """Active engagements by sales stage (or journey phase), filtered by agent, team, side;
+    a filter that does not parse is left off and named (400)."""
+    query = forms.BoardFilterForm(request.GET, actor=request.membership)
+    query.is_valid()
+    data = query.cleaned_data  # the filters that parsed
+    filters = {
+        "side": data.get("side") or "",
+        "agent_id": data["agent_id"].pk if data.get("agent_id") else None,
+        "team_id": data["team_id"].pk if data.get("team_id") else None,
+    }
+    return _board_page(request, data.get("by") or "stage", filters, query if query.errors else None)
 
 
 @crm_page
 @require_POST
 def board_move(request: HttpRequest, pk: int) -> HttpResponse:
     """A card dropped on (or moved to) another column: a stage change, or the next phase."""
-    actor, target = request.membership, request.POST.get("to", "")
-    if request.POST.get("by") == "phase":
+    actor = request.membership
+    form = forms.BoardMoveForm(request.POST, actor=actor)
+    if not form.is_valid():
+        return _board_page(request, "stage", {"side": ""}, failed=form)
+    if form.cleaned_data["by"] == "phase":
         _run(request, lambda: progress.phase_advance(actor=actor, engagement_id=pk), "Moved on.")
     else:
+        target = form.cleaned_data["to"]
         _run(
             request,
             lambda: progress.stage_change(actor=actor, engagement_id=pk, stage_key=target),
@@ -92,7 +96,13 @@ def _engagement_or_404(request: HttpRequest, pk: int):
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The phase timeline, this phase's checklist and deliverables, what blocks advancing
     and why, and the seed's guidance for the phase."""
-    engagement = _engagement_or_404(request, pk)
+    return _engagement_page(request, _engagement_or_404(request, pk))
+
+
+def _engagement_page(
+    request: HttpRequest, engagement, failed: ServiceForm | None = None
+) -> HttpResponse:
+    """An engagement's page; a button's form that does not parse (400) says why."""
     journey = selectors.version_blueprint(engagement.journey)
     pipeline = selectors.version_blueprint(engagement.pipeline)
     evaluation = selectors.engagement_evaluate(engagement, timezone.now())
@@ -122,77 +132,78 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lost_reasons": selectors.lost_reason_list(actor=request.membership).filter(is_active=True),
         "has_newer": selectors.has_newer_version(engagement),
         "handoffs": selectors.engagement_handoffs(engagement),
+        "failed": failed,
     }
-    return render(request, "journeys/engagement.html", context)
+    status = 400 if failed else 200
+    return render(request, "journeys/engagement.html", context, status=status)
 
 
+# Each button of the engagement page: its form, its service and what it says when done.
 ACTIONS = {
-    "complete": (progress.step_complete, ("step_key",), "Step done."),
-    "undo": (progress.step_undo, ("step_key",), "Step reopened."),
-    "deliver": (progress.deliverable_record, ("deliverable_key", "note"), "Deliverable on file."),
-    "advance": (progress.phase_advance, (), "On to the next phase."),
-    "return": (phase_return.phase_return, ("phase_key", "reason"), "Moved back."),
-    "gate": (progress.gate_decide, ("verdict", "reason"), "Decision recorded."),
-    "stage": (progress.stage_change, ("stage_key",), "Stage changed."),
-    "close": (
-        engagements.engagement_close,
-        ("status", "reason", "reason_key"),
-        "Engagement closed.",
+    "complete": (forms.StepForm, progress.step_complete, "Step done."),
+    "undo": (forms.StepForm, progress.step_undo, "Step reopened."),
+    "deliver": (forms.DeliverForm, progress.deliverable_record, "Deliverable on file."),
+    "advance": (forms.NoFieldsForm, progress.phase_advance, "On to the next phase."),
+    "return": (forms.ReturnForm, phase_return.phase_return, "Moved back."),
+    "gate": (forms.GateForm, progress.gate_decide, "Decision recorded."),
+    "stage": (forms.StageForm, progress.stage_change, "Stage changed."),
+    "close": (forms.CloseForm, engagements.engagement_close, "Engagement closed."),
+    "hold": (forms.HoldForm, engagements.engagement_hold, "Updated."),
+    "upgrade": (
+        forms.NoFieldsForm,
+        progress.engagement_upgrade,
+        "Moved to the newest template version.",
     ),
-    "hold": (engagements.engagement_hold, ("is_on_hold",), "Updated."),
-    "upgrade": (progress.engagement_upgrade, (), "Moved to the newest template version."),
 }
 
 
 @crm_page
 @require_POST
 def engagement_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Every button of the engagement page: one service each, then back to the page."""
+    """Every button of the engagement page: its form, one service, then back to the page;
+    a form that does not parse shows the page again with its errors (400)."""
     if action not in ACTIONS:
         raise Http404
-    call, names, success = ACTIONS[action]
-    values = {name: request.POST.get(name, "") for name in names}
-    if "is_on_hold" in values:
-        values["is_on_hold"] = values["is_on_hold"] == "1"
-    _run(
-        request,
-        lambda: call(actor=request.membership, engagement_id=pk, **values),
-        success,
-    )
+    form_class, service, success = ACTIONS[action]
+    actor = request.membership
+    form = form_class(request.POST, actor=actor)
+    if not form.is_valid():
+        return _engagement_page(request, _engagement_or_404(request, pk), failed=form)
+    arguments = form.arguments()
+    _run(request, lambda: service(actor=actor, engagement_id=pk, **arguments), success)
     return redirect(next_or(request, reverse("journeys:engagement", args=[pk])))
+
+
+def _new_page(request: HttpRequest, contact, failed: ServiceForm | None = None) -> HttpResponse:
+    context = {
+        "contact": contact,
+        "sides": Side.choices,
+        "teams": team_list(actor=request.membership),
+        "failed": failed,
+    }
+    status = 400 if failed else 200
+    return render(request, "journeys/engagement_new.html", context, status=status)
 
 
 @crm_page
 def engagement_new(request: HttpRequest) -> HttpResponse:
     """Open a client journey for a contact (buy or sell)."""
     actor = request.membership
-    contact = contact_queryset(actor=actor).filter(pk=_int(request.GET.get("contact"))).first()
-    if request.method == "POST":
-        created = []
+    named = forms.ContactPrefillForm(request.GET, actor=actor)
+    contact = named.cleaned_data["contact"] if named.is_valid() else None
+    if request.method != "POST":
+        return _new_page(request, contact)
+    form = forms.EngagementOpenForm(request.POST, actor=actor)
+    if not form.is_valid():
+        return _new_page(request, contact, failed=form)
+    created = []
 
-        def open_() -> None:
-            created.append(
-                engagements.engagement_open(
-                    actor=actor,
-                    contact_ids=[_int(request.POST.get("contact_id")) or 0],
-                    side=request.POST.get("side", ""),
-                    title=request.POST.get("title", ""),
-                    expected_value=_decimal(request.POST.get("expected_value")),
-                    team_id=_int(request.POST.get("team_id")),
-                )
-            )
+    def open_() -> None:
+        created.append(engagements.engagement_open(actor=actor, **form.arguments()))
 
-        if _run(request, open_, "Engagement opened."):
-            return redirect("journeys:engagement", pk=created[0].pk)
-    context = {"contact": contact, "sides": Side.choices, "teams": team_list(actor=actor)}
-    return render(request, "journeys/engagement_new.html", context)
-
-
-def _decimal(value: str | None) -> Decimal | None:
-    try:
-        return Decimal(value.replace(",", "")) if value else None
-    except InvalidOperation:
-        return Decimal(-1)  # the service refuses it with a clear message
+    if _run(request, open_, "Engagement opened."):
+        return redirect("journeys:engagement", pk=created[0].pk)
+    return _new_page(request, contact)
 
 
 @crm_page

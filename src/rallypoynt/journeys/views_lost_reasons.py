@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.journeys import selectors
+from rallypoynt.journeys.forms import LostReasonForm
 from rallypoynt.journeys.services.lost_reasons import MANAGE_ACTION, lost_reason_save
 from rallypoynt.orgs.permissions import can
-
-
-class LostReasonForm(forms.Form):
-    key = forms.SlugField(label="Short key", max_length=40, help_text="e.g. relocated")
-    label = forms.CharField(label="Reason", max_length=80)
-    position = forms.IntegerField(label="Order", min_value=0, max_value=1000, required=False)
-    is_active = forms.BooleanField(label="Offered when closing", required=False, initial=True)
 
 
 @crm_page

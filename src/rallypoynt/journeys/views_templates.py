@@ -7,9 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from rallypoynt.contacts.views.page_forms import ServiceForm
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
-from rallypoynt.journeys import selectors
+from rallypoynt.journeys import forms, selectors
 from rallypoynt.journeys.blueprint import UNITS
 from rallypoynt.journeys.blueprint_parse import blueprint_load, yaml_write
 from rallypoynt.journeys.choices import Level, TemplateKind
@@ -25,13 +26,19 @@ MANAGE = "org.manage_teams"
 @crm_page
 def template_list(request: HttpRequest) -> HttpResponse:
     """Templates with their versions; managers may copy one for a team or edit a draft."""
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest, failed: ServiceForm | None = None) -> HttpResponse:
+    """The templates page; a copy form that does not parse (400) says why."""
     context = {
         "templates": selectors.template_list(actor=request.membership),
         "teams": team_list(actor=request.membership),
         "kinds": TemplateKind.choices,
         "levels": Level.choices,
+        "failed": failed,
     }
-    return render(request, "journeys/templates.html", context)
+    return render(request, "journeys/templates.html", context, status=400 if failed else 200)
 
 
 def _version_or_404(request: HttpRequest, pk: int, number: int):
@@ -46,15 +53,21 @@ def _version_or_404(request: HttpRequest, pk: int, number: int):
 @crm_page
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """A version read as phases, steps, roles, due times and gates (or stages and metrics)."""
-    version = _version_or_404(request, pk, number)
+    return _version_page(request, _version_or_404(request, pk, number))
+
+
+def _version_page(request: HttpRequest, version, failed: ServiceForm | None = None):
+    """A version's page; an edit form that does not parse (400) says why."""
     context = {
         "version": version,
         "blueprint": blueprint_load(version.data),
         "roles": Role.choices,
         "units": [(u, u) for u in UNITS],
         "can_edit": can(request.membership, MANAGE) and not version.is_published,
+        "failed": failed,
     }
-    return render(request, "journeys/template_version.html", context)
+    status = 400 if failed else 200
+    return render(request, "journeys/template_version.html", context, status=status)
 
 
 @action_required(MANAGE)
@@ -63,19 +76,25 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version_or_404(request, pk, number)
     text, problems = yaml_write(version.data), []
     if request.method == "POST":
-        text = request.POST.get("yaml", "")
-        try:
-            draft = templates.template_version_import(
-                actor=request.membership,
-                template_id=pk,
-                text=text,
-                note=request.POST.get("note", ""),
-            )
-        except ServiceError as exc:
-            problems = [e for errs in exc.fields.values() for e in errs] or [exc.message]
+        form = forms.VersionEditForm(request.POST)
+        if not form.is_valid():
+            # Shown as typed (when it came at all) with what is wrong, as the parser's own.
+            text = str(form["yaml"].value() or "")[: forms.MAX_YAML_BYTES]
+            problems = [e for errs in form.errors.values() for e in errs]
         else:
-            messages.success(request, f"Saved as draft version {draft.number}.")
-            return redirect("journeys:version", pk=pk, number=draft.number)
+            text = form.cleaned_data["yaml"]
+            try:
+                draft = templates.template_version_import(
+                    actor=request.membership,
+                    template_id=pk,
+                    text=text,
+                    note=form.cleaned_data["note"],
+                )
+            except ServiceError as exc:
+                problems = [e for errs in exc.fields.values() for e in errs] or [exc.message]
+            else:
+                messages.success(request, f"Saved as draft version {draft.number}.")
+                return redirect("journeys:version", pk=pk, number=draft.number)
     context = {"version": version, "text": text, "problems": problems}
     return render(request, "journeys/template_edit.html", context, status=422 if problems else 200)
 
@@ -97,63 +116,16 @@ def version_publish(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 def template_copy(request: HttpRequest) -> HttpResponse:
     """Copy the shipped default into the org, or the org's template for a team."""
-    team = request.POST.get("team_id", "")
+    form = forms.TemplateCopyForm(request.POST, actor=request.membership)
+    if not form.is_valid():
+        return _list_page(request, failed=form)
     try:
-        version = templates.template_copy(
-            actor=request.membership,
-            kind=request.POST.get("kind", ""),
-            team_id=int(team) if team.isdigit() else None,
-            level=request.POST.get("level", Level.TEAM),
-        )
+        version = templates.template_copy(actor=request.membership, **form.arguments())
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("journeys:templates")
     messages.success(request, "Template ready to edit.")
     return redirect("journeys:version", pk=version.template_id, number=version.number)
-
-
-def _op_args(post) -> tuple[str, dict]:
-    """The edit a version page's form asks for, with its typed arguments."""
-    op = post.get("op", "")
-    text = {
-        n: post.get(n, "")
-        for n in (
-            "phase_key",
-            "step_key",
-            "name",
-            "title",
-            "role",
-            "after_key",
-            "approval_role",
-            "due_unit",
-        )
-    }
-    wanted = {
-        "phase_move": ("phase_key", "offset"),
-        "phase_add": ("name", "after_key"),
-        "phase_remove": ("phase_key",),
-        "step_move": ("phase_key", "step_key", "offset"),
-        "step_add": ("phase_key", "title", "role"),
-        "step_remove": ("phase_key", "step_key"),
-        "step_update": (
-            "phase_key",
-            "step_key",
-            "role",
-            "required",
-            "due_amount",
-            "due_unit",
-            "due_business",
-        ),
-        "gate_update": ("phase_key", "approval_role"),
-    }.get(op, ())
-    typed = {
-        **text,
-        "offset": -1 if post.get("offset") == "up" else 1,
-        "required": {"1": True, "0": False}.get(post.get("required", "")),
-        "due_business": {"1": True, "0": False}.get(post.get("due_business", "")),
-        "due_amount": int(post["due_amount"]) if post.get("due_amount", "").isdigit() else None,
-    }
-    return op, {name: typed[name] for name in wanted}
 
 
 @action_required(MANAGE)
@@ -162,10 +134,12 @@ def version_op(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """One structured edit of a draft: move, add or remove a phase or step, change a step's
     role, due time or required flag, or a phase's approval gate."""
     version = _version_or_404(request, pk, number)
-    op, args = _op_args(request.POST)
+    form = forms.VersionOpForm(request.POST, actor=request.membership)
+    if not form.is_valid():
+        return _version_page(request, version, failed=form)
     try:
         templates.template_draft_edit(
-            actor=request.membership, version_id=version.pk, op=op, **args
+            actor=request.membership, version_id=version.pk, **form.arguments()
         )
     except ServiceError as exc:
         details = [e for errs in exc.fields.values() for e in errs]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from rallypoynt.orgs.choices import Role, Weekday
+from rallypoynt.orgs.models import Organization
 
 
 class OrganizationForm(forms.Form):
@@ -125,3 +126,50 @@ class AcceptInvitationForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (GET): one action or one kind of object."""
+
+    object_type = forms.CharField(label="Object", max_length=60, required=False)
+    action = forms.CharField(label="Action", max_length=80, required=False)
+
+
+class SwitchOrgForm(forms.Form):
+    """Another organization the user has a seat in, to work in for this session."""
+
+    org_id = forms.ModelChoiceField(
+        queryset=None,
+        error_messages={
+            "required": "Pick an organization.",
+            "invalid_choice": "You have no seat in that organization.",
+        },
+    )
+
+    def __init__(self, *args, seats=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # By the organization's own id: a lookup on the seat's org_id column would not
+        # bound a huge number the way a primary key lookup does.
+        self.fields["org_id"].queryset = Organization.objects.filter(pk__in=seats.values("org_id"))
+
+
+class NotificationsFilterForm(forms.Form):
+    """Unread only (1) or every notification (GET)."""
+
+    unread = forms.TypedChoiceField(
+        choices=[("1", "Unread only"), ("0", "All")],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=False,
+    )
+
+
+class NotificationOpenForm(forms.Form):
+    """Mark read, and with open=1 also follow the notification's link."""
+
+    open = forms.TypedChoiceField(
+        choices=[("1", "Open"), ("0", "Only mark read")],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=False,
+    )

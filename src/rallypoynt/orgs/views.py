@@ -279,10 +279,14 @@ def _accept(request: HttpRequest, token: str, data: dict) -> None:
 @login_required
 @action_required("org.view_audit")
 def audit(request: HttpRequest) -> HttpResponse:
+    query = forms.AuditFilterForm(request.GET)
+    if not query.is_valid():
+        messages.error(request, "Unknown filter: showing every entry.")
+    filters = query.cleaned_data if query.is_valid() else {}
     qs = selectors.audit_list(
         actor=request.membership,
-        object_type=request.GET.get("object_type", ""),
-        action=request.GET.get("action", ""),
+        object_type=filters.get("object_type", ""),
+        action=filters.get("action", ""),
     )
     try:
         page = paginate(
@@ -291,17 +295,19 @@ def audit(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("orgs:audit")
-    return _render(request, "orgs/audit.html", "audit", {"page": page})
+    status = 400 if query.errors else 200
+    return _render(request, "orgs/audit.html", "audit", {"page": page}, status=status)
 
 
 @login_required
 @require_POST
 def switch_org(request: HttpRequest) -> HttpResponse:
     """Make another of the user's seats the current one for this session."""
-    org_id = request.POST.get("org_id", "")
     seats = selectors.memberships_of_user(user=request.user)
-    if org_id.isdigit() and seats.filter(org_id=int(org_id)).exists():
-        request.session[SESSION_ORG_KEY] = int(org_id)
-    else:
+    form = forms.SwitchOrgForm(request.POST, seats=seats)
+    if not form.is_valid():
+        # Like an organization that does not exist: nothing changes.
         messages.error(request, "You have no seat in that organization.")
+        return render(request, "web/not_found.html", status=404)
+    request.session[SESSION_ORG_KEY] = form.cleaned_data["org_id"].pk
     return redirect("web:home")

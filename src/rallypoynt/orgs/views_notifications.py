@@ -5,6 +5,7 @@ Mounted by config/urls.py: path("notifications/", include("rallypoynt.orgs.views
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs.decorators import member_required
+from rallypoynt.orgs.forms import NotificationOpenForm, NotificationsFilterForm
 from rallypoynt.orgs.selectors import notification_list, notification_unread_count
 from rallypoynt.orgs.services import notification_mark_read, notification_read
 
@@ -24,8 +26,14 @@ PAGE_SIZE = 50
 @login_required
 @member_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     actor = request.membership
-    unread_only = request.GET.get("unread") == "1"
+    query = NotificationsFilterForm(request.GET)
+    # Anything but unread=1 shows them all (a filter, not a change).
+    unread_only = query.is_valid() and query.cleaned_data["unread"]
     rows = notification_list(actor=actor, unread_only=unread_only)
     ordering = ("-created_at", "-id")
     try:
@@ -38,7 +46,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         "unread_only": unread_only,
         "unread_count": notification_unread_count(actor=actor),
     }
-    return render(request, "orgs/notifications.html", context)
+    return render(request, "orgs/notifications.html", context, status=status)
 
 
 def _safe_next(request: HttpRequest, target: str) -> str:
@@ -53,11 +61,15 @@ def _safe_next(request: HttpRequest, target: str) -> str:
 @require_POST
 def read(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one read; with open=1 follow its link (a local one only)."""
+    form = NotificationOpenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Open it or only mark it read.")
+        return _list_page(request, status=400)
     try:
         found = notification_read(actor=request.membership, notification_id=notification_id)
     except NotFound:
         return render(request, "web/not_found.html", status=404)
-    if request.POST.get("open") == "1":
+    if form.cleaned_data["open"]:
         target = _safe_next(request, found.link)
         if target:
             return redirect(target)

@@ -4,8 +4,7 @@ side by side, and the buttons that move it."""
 from __future__ import annotations
 
 import csv
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,15 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rallypoynt.contacts.services.export import csv_safe
+from rallypoynt.contacts.views.page_forms import ServiceForm
 from rallypoynt.contacts.views.people import crm_page
-from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys.selectors import engagement_list
 from rallypoynt.orgs.selectors import member_list
-from rallypoynt.transactions import selectors, views_commission, views_management
+from rallypoynt.transactions import forms, selectors, views_commission, views_management
 from rallypoynt.transactions.choices import DeadlineKind, PartyRole, TransactionStatus
-from rallypoynt.transactions.forms import offer_terms_from_post
 from rallypoynt.transactions.selectors_links import deal_engagements
 from rallypoynt.transactions.services import (
     closing,
@@ -48,46 +46,15 @@ def _run(request: HttpRequest, call, success: str):
     return result
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-MONEY_MAX = Decimal("999999999999.99")  # the money columns' DecimalField(14, 2)
-ID_MAX = 2**63 - 1
-DAYS_MAX = 100_000
-
-
-def _money(value: str | None) -> Decimal | None:
-    try:
-        amount = Decimal(value.replace(",", "").replace("$", "")) if value else None
-    except InvalidOperation:
-        return None
-    if amount is not None and not (amount.is_finite() and abs(amount) <= MONEY_MAX):
-        raise ValidationFailed("Not an amount.", fields={"amount": [f"at most {MONEY_MAX}"]})
-    return amount
-
-
-def _whole(post, name: str, *, bound: int = ID_MAX) -> int:
-    """A whole number from the form (0 when absent); anything else is a form error."""
-    raw = (post.get(name) or "").strip() or "0"
-    try:
-        number = int(raw)
-    except ValueError:
-        number = None
-    if number is None or abs(number) > bound:
-        raise ValidationFailed(
-            "Not a whole number.", fields={name: [f"a whole number up to {bound}"]}
-        )
-    return number
-
-
 def _deal_page(request: HttpRequest) -> dict:
     """A page of my deals, by status when asked; a bad status or cursor says so and shows
     the first page of all."""
-    status, cursor = request.GET.get("status", ""), request.GET.get("cursor") or None
+    query = forms.DealStatusForm(request.GET)
+    status, cursor = "", None
+    if query.is_valid():
+        status, cursor = query.cleaned_data["status"], query.cleaned_data["cursor"] or None
+    else:
+        messages.error(request, "Unknown deal status or page. Showing all deals.")
     try:
         deals = selectors.transaction_list(actor=request.membership, status=status)
         page = paginate(deals, cursor=cursor, limit=DEALS_PER_PAGE, ordering=("-id",))
@@ -99,10 +66,8 @@ def _deal_page(request: HttpRequest) -> dict:
     return {"deals": page["items"], "next_cursor": page["next_cursor"], "status": status}
 
 
-@crm_page
-def deal_list(request: HttpRequest) -> HttpResponse:
-    """My deals (by status, a page at a time), and every open deadline due this week across
-    them (overdue first)."""
+def _list_page(request: HttpRequest, failed: ServiceForm | None = None) -> HttpResponse:
+    """My deals and this week's deadlines; a refused "open a transaction" form shows why."""
     actor = request.membership
     context = {
         **_deal_page(request),
@@ -110,43 +75,45 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "week": list(selectors.deadlines_upcoming(actor=actor, days=7)[:100]),
         "engagements": engagement_list(actor=actor, status="active")[:200],
         "now": timezone.now(),
+        "failed": failed,
     }
-    return render(request, "transactions/list.html", context)
+    return render(request, "transactions/list.html", context, status=400 if failed else 200)
+
+
+@crm_page
+def deal_list(request: HttpRequest) -> HttpResponse:
+    """My deals (by status, a page at a time), and every open deadline due this week across
+    them (overdue first)."""
+    return _list_page(request)
 
 
 @crm_page
 @require_POST
 def deal_create(request: HttpRequest) -> HttpResponse:
-    post = request.POST
+    """Open a transaction; a form that does not parse shows the list again with its errors."""
+    form = forms.DealOpenForm(request.POST, actor=request.membership)
+    if not form.is_valid():
+        return _list_page(request, failed=form)
     deal = _run(
         request,
-        lambda: transactions.transaction_open(
-            actor=request.membership,
-            engagement_id=_whole(post, "engagement_id"),
-            kind=post.get("kind", ""),
-            street=post.get("street", ""),
-            city=post.get("city", ""),
-            state=post.get("state", ""),
-            postal_code=post.get("postal_code", ""),
-            list_price=_money(post.get("list_price")),
-            accepted_on=_date(post.get("accepted_on")),
-            closing_on=_date(post.get("closing_on")),
-        ),
+        lambda: transactions.transaction_open(actor=request.membership, **form.arguments()),
         "Transaction opened.",
     )
     return redirect("transactions:detail", pk=deal.pk) if deal else redirect("transactions:list")
 
 
-@crm_page
-def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The deadline timeline, the offers side by side with net to seller, and the actions."""
+def _deal_or_404(request: HttpRequest, pk: int):
     deal = selectors.transaction_get(actor=request.membership, transaction_id=pk)
     if deal is None:
         raise Http404
-    rows = list(selectors.deadline_list(transaction=deal))
+    return deal
+
+
+def _detail_page(request: HttpRequest, deal, failed: ServiceForm | None = None) -> HttpResponse:
+    """The deal page; a refused form (400) shows its errors above the timeline."""
     context = {
         "deal": deal,
-        "deadlines": rows,
+        "deadlines": list(selectors.deadline_list(transaction=deal)),
         "parties": selectors.party_list(transaction=deal),
         "party_roles": PartyRole.choices,
         "members": member_list(actor=request.membership).select_related("user"),
@@ -157,68 +124,46 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "kinds": DeadlineKind.choices,
         "now": timezone.now(),
+        "failed": failed,
     }
-    return render(request, "transactions/detail.html", context)
+    return render(request, "transactions/detail.html", context, status=400 if failed else 200)
+
+
+@crm_page
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deadline timeline, the offers side by side with net to seller, and the actions."""
+    return _detail_page(request, _deal_or_404(request, pk))
+
+
+# Each button of the deal page: its form, its service, and whether the service takes the
+# deal (the others name their row: a deadline, an offer, a party).
+DEAL_ACTIONS = {
+    "deadline": (forms.DeadlineForm, deadlines.deadline_add, True),
+    "resolve": (forms.ResolveForm, resolution.deadline_resolve, False),
+    "amend": (forms.AmendForm, deadlines.transaction_dates_amend, True),
+    "offer": (forms.OfferForm, offers.offer_create, True),
+    "accept": (forms.AcceptForm, offers.offer_accept, False),
+    "party": (forms.PartyForm, parties.party_add, True),
+    "party-remove": (forms.PartyRemoveForm, parties.party_remove, False),
+    "close": (forms.CloseForm, closing.transaction_close, True),
+    "terminate": (forms.TerminateForm, closing.transaction_terminate, True),
+}
 
 
 @crm_page
 @require_POST
 def deal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Every button of the deal page: one service each, then back to the page."""
-    actor, post = request.membership, request.POST
-    calls = {
-        "deadline": lambda: deadlines.deadline_add(
-            actor=actor,
-            transaction_id=pk,
-            kind=post.get("kind", ""),
-            amount=_whole(post, "amount", bound=DAYS_MAX),
-            day_type=post.get("day_type", "calendar"),
-            anchor=post.get("anchor", "acceptance"),
-            roll=post.get("roll", "next_business_day"),
-        ),
-        "resolve": lambda: resolution.deadline_resolve(
-            actor=actor,
-            deadline_id=_whole(post, "deadline_id"),
-            status=post.get("status", ""),
-        ),
-        "amend": lambda: deadlines.transaction_dates_amend(
-            actor=actor,
-            transaction_id=pk,
-            reason=post.get("reason", ""),
-            accepted_on=_date(post.get("accepted_on")),
-            closing_on=_date(post.get("closing_on")),
-        ),
-        "offer": lambda: offers.offer_create(
-            actor=actor,
-            transaction_id=pk,
-            buyer_name=post.get("buyer_name", ""),
-            terms=offer_terms_from_post(post),
-        ),
-        "accept": lambda: offers.offer_accept(actor=actor, offer_id=_whole(post, "offer_id")),
-        "party": lambda: parties.party_add(
-            actor=actor,
-            transaction_id=pk,
-            role=post.get("role", ""),
-            member_id=_whole(post, "member_id") or None,
-            **{key: post.get(key, "") for key in parties.DETAILS},
-        ),
-        "party-remove": lambda: parties.party_remove(
-            actor=actor, party_id=_whole(post, "party_id")
-        ),
-        "close": lambda: closing.transaction_close(
-            actor=actor,
-            transaction_id=pk,
-            closed_on=_date(post.get("closed_on")) or local_today(request.membership.org),
-            final_price=_money(post.get("final_price")),
-            possession_on=_date(post.get("possession_on")),
-        ),
-        "terminate": lambda: closing.transaction_terminate(
-            actor=actor, transaction_id=pk, reason=post.get("reason", "")
-        ),
-    }
-    if action not in calls:
+    """Every button of the deal page: its form, then one service, then back to the page; a
+    form that does not parse shows the page again with its errors and changes nothing."""
+    if action not in DEAL_ACTIONS:
         raise Http404
-    _run(request, calls[action], "Done.")
+    deal = _deal_or_404(request, pk)
+    form_class, service, takes_deal = DEAL_ACTIONS[action]
+    form = form_class(request.POST, actor=request.membership, scope=deal)
+    if not form.is_valid():
+        return _detail_page(request, deal, failed=form)
+    arguments = form.arguments() | ({"transaction_id": deal.pk} if takes_deal else {})
+    _run(request, lambda: service(actor=request.membership, **arguments), "Done.")
     return redirect("transactions:detail", pk=pk)
 
 

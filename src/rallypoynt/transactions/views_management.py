@@ -12,27 +12,19 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
+from rallypoynt.contacts.views.page_forms import posted_action
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.orgs.selectors import member_list
+from rallypoynt.transactions import forms_management as forms
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions import selectors_management as reads
 from rallypoynt.transactions.checklist_parse import ROLE_LABELS
 from rallypoynt.transactions.choices import ChecklistKind
+from rallypoynt.transactions.forms_management import EXTRA_ROWS, WALKTHROUGH_AREAS
 from rallypoynt.transactions.services import checklists, issues, progress, walkthrough
 
-WALKTHROUGH_AREAS = (
-    "Agreed repairs",
-    "Kitchen and appliances",
-    "Bathrooms and plumbing",
-    "Heating and cooling",
-    "Electrical, lights and outlets",
-    "Doors, windows and locks",
-    "Inclusions left as agreed",
-    "Clean, empty of debris",
-)
-EXTRA_ROWS = 2
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 
@@ -48,18 +40,11 @@ def _run(request: HttpRequest, call, success: str) -> object | None:
 
 
 def _date(value: str | None) -> date | None:
+    """An ISO date from a stored snapshot (forms parse their own dates)."""
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _int(value: str | None) -> int:
-    try:
-        number = int(value or 0)
-    except ValueError:
-        return 0
-    return number if abs(number) < 2**63 else 0  # no row has that id
 
 
 def _deal(request: HttpRequest, pk: int):
@@ -73,37 +58,57 @@ def _context(request: HttpRequest, deal, tab: str, **extra) -> dict:
     return {"deal": deal, "tab": tab, "today": local_today(request.membership.org), **extra}
 
 
+def _post(request: HttpRequest, deal, actions: dict, success):
+    """The posted form of one of the page's `actions` (form, service, takes the deal), its
+    service run; returns the form when it does not parse, so the page shows why. `success`
+    is the message, or makes it from the service's arguments."""
+    action = posted_action(request.POST, actions) if len(actions) > 1 else next(iter(actions))
+    if action is None:
+        raise Http404
+    form_class, service, takes_deal = actions[action]
+    form = form_class(request.POST, actor=request.membership, scope=deal)
+    if not form.is_valid():
+        return form
+    arguments = form.arguments() | ({"transaction_id": deal.pk} if takes_deal else {})
+    text = success(arguments) if callable(success) else success
+    _run(request, lambda: service(actor=request.membership, **arguments), text)
+    return None
+
+
+CHECKLIST_ACTIONS = {
+    "mark": (forms.ChecklistMarkForm, checklists.checklist_item_mark, False),
+    "add": (forms.ChecklistAddForm, checklists.checklist_item_add, True),
+    "apply": (forms.ChecklistApplyForm, checklists.checklists_apply_for, True),
+}
+ISSUE_ACTIONS = {
+    "raise": (forms.IssueRaiseForm, issues.issue_raise, True),
+    "resolve": (forms.IssueResolveForm, issues.issue_resolve, False),
+    "reopen": (forms.IssueReopenForm, issues.issue_reopen, False),
+}
+PROGRESS_ACTIONS = {"post": (forms.ProgressForm, progress.progress_update_post, True)}
+WALKTHROUGH_ACTIONS = {"record": (forms.WalkthroughForm, walkthrough.walkthrough_record, True)}
+
+
+def _progress_posted(arguments: dict) -> str:
+    return "Update sent to the clients." if arguments["send"] else "Update saved."
+
+
+def _page(request: HttpRequest, template: str, context: dict, failed) -> HttpResponse:
+    """A management page; a refused form (400) shows its errors and nothing changed."""
+    context["failed"] = failed
+    return render(request, template, context, status=400 if failed else 200)
+
+
 @crm_page
 @GET_OR_POST
 def checklists_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The deal's checklists by kind: due dates, overdue ones marked, done/n-a buttons."""
     deal = _deal(request, pk)
+    failed = None
     if request.method == "POST":
-        actor, post = request.membership, request.POST
-        calls = {
-            "mark": lambda: checklists.checklist_item_mark(
-                actor=actor,
-                item_id=_int(post.get("item_id")),
-                status=post.get("status", ""),
-                note=post.get("note", ""),
-            ),
-            "add": lambda: checklists.checklist_item_add(
-                actor=actor,
-                transaction_id=deal.pk,
-                kind=post.get("kind", ""),
-                title=post.get("title", ""),
-                due_on=_date(post.get("due_on")),
-                role=post.get("role", ""),
-            ),
-            "apply": lambda: checklists.checklists_apply_for(
-                actor=actor, transaction_id=deal.pk, kinds=post.getlist("kinds") or None
-            ),
-        }
-        action = post.get("action", "")
-        if action not in calls:
-            raise Http404
-        _run(request, calls[action], "Checklist updated.")
-        return redirect("transactions:manage_checklists", pk=deal.pk)
+        failed = _post(request, deal, CHECKLIST_ACTIONS, "Checklist updated.")
+        if failed is None:
+            return redirect("transactions:manage_checklists", pk=deal.pk)
     groups = reads.checklist_groups(transaction=deal)
     for group in groups:
         for item in group["items"]:
@@ -116,7 +121,7 @@ def checklists_page(request: HttpRequest, pk: int) -> HttpResponse:
         kinds=ChecklistKind.choices,
         roles=sorted(ROLE_LABELS.items(), key=lambda pair: pair[1]),
     )
-    return render(request, "transactions/manage_checklists.html", context)
+    return _page(request, "transactions/manage_checklists.html", context, failed)
 
 
 @crm_page
@@ -124,31 +129,11 @@ def checklists_page(request: HttpRequest, pk: int) -> HttpResponse:
 def issues_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The issue resolution log: raise an issue, resolve or reopen one."""
     deal = _deal(request, pk)
+    failed = None
     if request.method == "POST":
-        actor, post = request.membership, request.POST
-        issue_id = _int(post.get("issue_id"))
-        calls = {
-            "raise": lambda: issues.issue_raise(
-                actor=actor,
-                transaction_id=deal.pk,
-                title=post.get("title", ""),
-                description=post.get("description", ""),
-                owner_id=_int(post.get("owner_id")) or None,
-                due_on=_date(post.get("due_on")),
-            ),
-            "resolve": lambda: issues.issue_resolve(
-                actor=actor,
-                issue_id=issue_id,
-                resolution=post.get("resolution", ""),
-                resolved_on=_date(post.get("resolved_on")),
-            ),
-            "reopen": lambda: issues.issue_reopen(actor=actor, issue_id=issue_id),
-        }
-        action = post.get("action", "")
-        if action not in calls:
-            raise Http404
-        _run(request, calls[action], "Issue log updated.")
-        return redirect("transactions:manage_issues", pk=deal.pk)
+        failed = _post(request, deal, ISSUE_ACTIONS, "Issue log updated.")
+        if failed is None:
+            return redirect("transactions:manage_issues", pk=deal.pk)
     context = _context(
         request,
         deal,
@@ -156,7 +141,7 @@ def issues_page(request: HttpRequest, pk: int) -> HttpResponse:
         issues=reads.issue_list(transaction=deal),
         members=member_list(actor=request.membership).prefetch_related(None),
     )
-    return render(request, "transactions/manage_issues.html", context)
+    return _page(request, "transactions/manage_issues.html", context, failed)
 
 
 @crm_page
@@ -164,19 +149,11 @@ def issues_page(request: HttpRequest, pk: int) -> HttpResponse:
 def progress_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Where the deal stands, a form to post an update (and send it), and the history."""
     deal = _deal(request, pk)
+    failed = None
     if request.method == "POST":
-        send = request.POST.get("send") == "1"
-        _run(
-            request,
-            lambda: progress.progress_update_post(
-                actor=request.membership,
-                transaction_id=deal.pk,
-                note=request.POST.get("note", ""),
-                send=send,
-            ),
-            "Update sent to the clients." if send else "Update saved.",
-        )
-        return redirect("transactions:manage_progress", pk=deal.pk)
+        failed = _post(request, deal, PROGRESS_ACTIONS, _progress_posted)
+        if failed is None:
+            return redirect("transactions:manage_progress", pk=deal.pk)
     updates = list(reads.progress_update_list(transaction=deal)[:50])
     for update in updates:
         update.snap = _dated(update.snapshot)
@@ -188,7 +165,7 @@ def progress_page(request: HttpRequest, pk: int) -> HttpResponse:
         updates=updates,
         recipients=progress.progress_recipients(deal),
     )
-    return render(request, "transactions/manage_progress.html", context)
+    return _page(request, "transactions/manage_progress.html", context, failed)
 
 
 def _dated(snapshot: dict) -> dict:
@@ -199,37 +176,16 @@ def _dated(snapshot: dict) -> dict:
     return {**snapshot, "dates": dates, "deadlines": deadlines}
 
 
-def _findings(post) -> list[dict]:
-    rows = []
-    for i in range(len(WALKTHROUGH_AREAS) + EXTRA_ROWS):
-        area = post.get(f"area_{i}", "").strip()
-        if area:
-            rows.append(
-                {"area": area, "ok": post.get(f"ok_{i}") != "0", "note": post.get(f"note_{i}", "")}
-            )
-    return rows
-
-
 @crm_page
 @GET_OR_POST
 def walkthrough_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the final walk-through area by area; past reports below."""
     deal = _deal(request, pk)
+    failed = None
     if request.method == "POST":
-        post = request.POST
-        _run(
-            request,
-            lambda: walkthrough.walkthrough_record(
-                actor=request.membership,
-                transaction_id=deal.pk,
-                done_on=_date(post.get("done_on")) or local_today(request.membership.org),
-                attendees=post.get("attendees", ""),
-                findings=_findings(post),
-                notes=post.get("notes", ""),
-            ),
-            "Walk-through recorded.",
-        )
-        return redirect("transactions:manage_walkthrough", pk=deal.pk)
+        failed = _post(request, deal, WALKTHROUGH_ACTIONS, "Walk-through recorded.")
+        if failed is None:
+            return redirect("transactions:manage_walkthrough", pk=deal.pk)
     areas = [*WALKTHROUGH_AREAS, *[""] * EXTRA_ROWS]
     context = _context(
         request,
@@ -238,7 +194,7 @@ def walkthrough_page(request: HttpRequest, pk: int) -> HttpResponse:
         reports=reads.walkthrough_list(transaction=deal),
         areas=list(enumerate(areas)),
     )
-    return render(request, "transactions/manage_walkthrough.html", context)
+    return _page(request, "transactions/manage_walkthrough.html", context, failed)
 
 
 urlpatterns = [

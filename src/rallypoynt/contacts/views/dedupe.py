@@ -10,9 +10,10 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from rallypoynt.contacts.selectors_dedupe import duplicate_candidates
-from rallypoynt.contacts.selectors_merge import KEEP, MERGE, merge_preview
+from rallypoynt.contacts.selectors_merge import merge_preview
 from rallypoynt.contacts.services.dedupe import contact_merge, duplicate_dismiss
-from rallypoynt.core.errors import ServiceError
+from rallypoynt.contacts.views.action_forms import DismissForm, MergeForm
+from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.orgs.decorators import member_required
 
 PAGE_SIZE = 100
@@ -26,20 +27,28 @@ def contact_url(contact_id: int) -> str:
 @login_required
 @member_required
 def duplicates(request: HttpRequest) -> HttpResponse:
+    return _duplicates_page(request)
+
+
+def _duplicates_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     pairs = duplicate_candidates(actor=request.membership, limit=PAGE_SIZE)
-    return render(request, "contacts/dedupe_list.html", {"pairs": pairs, "page_size": PAGE_SIZE})
+    context = {"pairs": pairs, "page_size": PAGE_SIZE}
+    return render(request, "contacts/dedupe_list.html", context, status=status)
 
 
 @login_required
 @member_required
 @require_POST
 def dismiss(request: HttpRequest) -> HttpResponse:
+    form = DismissForm(request.POST, actor=request.membership)
+    if not form.is_valid():
+        text = "Not dismissed: " + " ".join(form.error_lines())
+        if request.htmx:
+            return HttpResponse(text, status=422)
+        messages.error(request, text)
+        return _duplicates_page(request, status=422)
     try:
-        duplicate_dismiss(
-            actor=request.membership,
-            first_id=_int(request.POST.get("first")),
-            second_id=_int(request.POST.get("second")),
-        )
+        duplicate_dismiss(actor=request.membership, **form.arguments())
     except ServiceError as exc:
         if request.htmx:
             return HttpResponse(exc.message, status=exc.status)
@@ -59,31 +68,33 @@ def merge(request: HttpRequest, keep: int, other: int) -> HttpResponse:
         return render(request, "web/not_found.html", status=404)
     error = None
     if request.method == "POST":
-        choices = {
-            row.name: request.POST[f"choice_{row.name}"]
-            for row in preview.differing
-            if request.POST.get(f"choice_{row.name}") in (KEEP, MERGE)
-        }
-        try:
-            kept = contact_merge(
-                actor=request.membership, keep_id=keep, merge_id=other, field_choices=choices
-            )
-        except ServiceError as exc:
-            error = exc
+        form = MergeForm(request.POST, rows=preview.differing)
+        if not form.is_valid():
+            error = ValidationFailed("Pick which value to keep.", fields=_labelled(form))
         else:
-            messages.success(request, f"Merged into {kept}. The audit log keeps the other record.")
-            return redirect(contact_url(kept.pk))
+            try:
+                kept = contact_merge(
+                    actor=request.membership,
+                    keep_id=keep,
+                    merge_id=other,
+                    field_choices=form.field_choices(),
+                )
+            except ServiceError as exc:
+                error = exc
+            else:
+                messages.success(
+                    request, f"Merged into {kept}. The audit log keeps the other record."
+                )
+                return redirect(contact_url(kept.pk))
     context = {"preview": preview, "error": error}
     return render(
         request, "contacts/dedupe_merge.html", context, status=error.status if error else 200
     )
 
 
-def _int(raw: str | None) -> int:
-    try:
-        return int(raw or "")
-    except ValueError:
-        return 0
+def _labelled(form: MergeForm) -> dict[str, list[str]]:
+    """The form's errors by field label, as the merge page lists them."""
+    return {form.fields[name].label: list(errors) for name, errors in form.errors.items()}
 
 
 urlpatterns = [

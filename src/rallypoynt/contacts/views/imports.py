@@ -17,6 +17,7 @@ from rallypoynt.contacts.services.export import (
     export_filters,
 )
 from rallypoynt.contacts.services.vcard import contacts_vcard_export
+from rallypoynt.contacts.views.action_forms import ExportForm, import_run_form
 from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.orgs.decorators import member_required
 
@@ -134,11 +135,19 @@ def import_run(request: HttpRequest, job_id: int) -> HttpResponse:
         job = csv_import.import_job_get(actor=actor, job_id=job_id)
     except ServiceError:
         return render(request, "web/not_found.html", status=404)
+    headers = csv_import.job_headers(job) if job.file_format == "csv" else []
+    form = import_run_form(request.POST, headers, csv_import.TARGETS)
+    if not form.is_valid():
+        lines = [f"{form.fields[n].label}: {e}" for n, errs in form.errors.items() for e in errs]
+        error = ValidationFailed(
+            "Choose a field from the list for each column.", fields={"mapping": lines}
+        )
+        return _preview_page(request, job, error=error)
+    data = form.cleaned_data
     mapping = None
-    if job.file_format == "csv" and "keep_mapping" not in request.POST:
-        headers = csv_import.job_headers(job)
-        mapping = {h: request.POST.get(f"map-{i}", "") for i, h in enumerate(headers)}
-    dry_run = request.POST.get("action") == "dry_run"
+    if job.file_format == "csv" and not data["keep_mapping"]:
+        mapping = {h: data[f"map-{i}"] for i, h in enumerate(headers)}
+    dry_run = data["action"] == "dry_run"
     try:
         csv_import.import_job_queue(actor=actor, job_id=job.pk, mapping=mapping, dry_run=dry_run)
     except ServiceError as exc:
@@ -204,7 +213,12 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_vcf(request: HttpRequest) -> HttpResponse:
     """The same list as vCards (`version=3.0` by default, or 4.0)."""
-    version = request.GET.get("version") or "3.0"
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "Unknown vCard version: 3.0 or 4.0.", content_type="text/plain"
+        )
+    version = form.cleaned_data["version"] or "3.0"
     return _export(
         request, contacts_vcard_export, "vcf", "text/vcard; charset=utf-8", version=version
     )

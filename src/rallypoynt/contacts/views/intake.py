@@ -21,6 +21,7 @@ from rallypoynt.contacts.services.lead_email_parse import (
     lead_type_of,
     price_parse,
 )
+from rallypoynt.contacts.views.action_forms import ReviewTabForm
 from rallypoynt.core.errors import NotFound, ServiceError, ValidationFailed
 from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs.decorators import member_required
@@ -96,9 +97,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     actor = request.membership
     if not selectors_review.can_review(actor):
         return _forbidden(request)
-    status = request.GET.get("status", ReviewStatus.OPEN)
-    if status not in ReviewStatus.values:
-        status = ReviewStatus.OPEN
+    tab = ReviewTabForm(request.GET)
+    # A tab that does not parse shows the open items (a filter, not a change).
+    status = (tab.cleaned_data["status"] if tab.is_valid() else "") or ReviewStatus.OPEN
     items = selectors_review.review_item_list(actor=actor, status=status)
     try:
         page = paginate(items, cursor=request.GET.get("cursor"), limit=PAGE_SIZE, ordering=ORDERING)

@@ -39,6 +39,7 @@ from rallypoynt.contacts.services.people import (
     contact_for_update,
     contact_update,
 )
+from rallypoynt.contacts.views.action_forms import CollaboratorForm, PickQueryForm
 from rallypoynt.contacts.views.people_forms import (
     ConsentForm,
     ContactForm,
@@ -378,7 +379,8 @@ def relationship_remove(request: HttpRequest, pk: int, relationship_id: int) -> 
 def relationship_pick(request: HttpRequest, pk: int) -> HttpResponse:
     """Up to 8 visible contacts matching `q`, as choices for the relationship form."""
     contact = _contact_or_404(request, pk)
-    q = request.GET.get("q", "").strip()
+    query = PickQueryForm(request.GET)
+    q = query.cleaned_data["q"] if query.is_valid() else ""
     matches = []
     if len(q) >= 2:
         found = contact_list(actor=request.membership, filters=ContactFilters(q=q))
@@ -390,18 +392,17 @@ def relationship_pick(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
-    try:
-        member_id = int(request.POST.get("membership_id", ""))
-    except ValueError:
-        messages.error(request, "Pick a member.")
-    else:
-        service_run(
-            request,
-            lambda: relations.collaborator_add(
-                actor=request.membership, contact_id=contact.pk, membership_id=member_id
-            ),
-            "Collaborator added.",
-        )
+    form = CollaboratorForm(request.POST, actor=request.membership)
+    if not form.is_valid():
+        messages.error(request, "Not shared: " + " ".join(form.error_lines()))
+        return _detail(request, contact, status=422)
+    service_run(
+        request,
+        lambda: relations.collaborator_add(
+            actor=request.membership, contact_id=contact.pk, **form.arguments()
+        ),
+        "Collaborator added.",
+    )
     return redirect("contacts:detail", pk=contact.pk)
 
 

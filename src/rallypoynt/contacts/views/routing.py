@@ -27,6 +27,7 @@ from rallypoynt.contacts.services import (
 )
 from rallypoynt.contacts.services.routing_match import LeadFacts
 from rallypoynt.contacts.services.routing_rules import RoutingRuleData
+from rallypoynt.contacts.views.action_forms import RuleMoveForm
 from rallypoynt.core.errors import NotFound, ServiceError
 from rallypoynt.orgs.decorators import action_required, member_required
 from rallypoynt.orgs.models import Membership
@@ -322,7 +323,11 @@ def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
 @action_required(MANAGE)
 @require_POST
 def rule_move(request: HttpRequest, rule_id: int) -> HttpResponse:
-    offset = -1 if request.POST.get("direction") == "up" else 1
+    form = RuleMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not moved: move the rule up or down.")
+        return _page(request, move_form=form)
+    offset = form.cleaned_data["direction"]
     call = partial(
         routing_rules.routing_rule_move, actor=request.membership, rule_id=rule_id, offset=offset
     )

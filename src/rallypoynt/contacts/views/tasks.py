@@ -14,6 +14,7 @@ from rallypoynt.contacts.services.activity import (
     task_complete,
     task_create,
 )
+from rallypoynt.contacts.views.action_forms import TaskDoneForm
 from rallypoynt.contacts.views.people import (
     PAGE_SIZE,
     crm_page,
@@ -32,6 +33,10 @@ from rallypoynt.core.pagination import paginate
 @crm_page
 def tasks(request: HttpRequest) -> HttpResponse:
     """My open tasks, soonest due first (undated last), with a form to add one."""
+    return _tasks_page(request)
+
+
+def _tasks_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     actor = request.membership
     try:
         page = paginate(
@@ -43,7 +48,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     except ValidationFailed:
         return redirect("contacts:tasks")
     context = {"page": page, "form": TaskForm(), "now": timezone.now()}
-    return render(request, "contacts/people_tasks.html", context)
+    return render(request, "contacts/people_tasks.html", context, status=status)
 
 
 @crm_page
@@ -66,7 +71,14 @@ def task_create_view(request: HttpRequest) -> HttpResponse:
 @crm_page
 @require_POST
 def task_complete_view(request: HttpRequest, task_id: int) -> HttpResponse:
-    is_done = request.POST.get("is_done", "1") != "0"
+    form = TaskDoneForm(request.POST)
+    if not form.is_valid():
+        text = "Not changed: " + " ".join(e for errs in form.errors.values() for e in errs)
+        if request.htmx:
+            return HttpResponse(text, status=422)
+        messages.error(request, text)
+        return _tasks_page(request, status=422)
+    is_done = form.cleaned_data["is_done"]
     try:
         task = task_complete(actor=request.membership, task_id=task_id, is_done=is_done)
     except ServiceError as exc:

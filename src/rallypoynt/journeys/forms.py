@@ -1,0 +1,250 @@
+"""Forms of the pipeline pages: the board's filters and moves, the buttons of an engagement's
+page, opening one, and editing the journey and pipeline templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.contacts.views.page_forms import (
+    AmountField,
+    ServiceForm,
+    choice,
+    pick,
+    text,
+    whole_number,
+    yes_no,
+)
+from rallypoynt.journeys import selectors
+from rallypoynt.journeys.blueprint import UNITS
+from rallypoynt.journeys.blueprint_parse import MAX_YAML_BYTES
+from rallypoynt.journeys.choices import GateVerdict, Level, Side, TemplateKind
+from rallypoynt.orgs.choices import Role
+from rallypoynt.orgs.permissions import visibility_for
+from rallypoynt.orgs.selectors import member_list, team_list
+
+KEY_MAX = 60  # phase, step, stage and deliverable keys (their columns)
+REASON_MAX = 2000  # as the services allow
+DUE_MAX = 100_000  # minutes, hours or days after phase entry
+
+
+def key(label: str, *, required: bool = True) -> forms.CharField:
+    """A phase, step, stage or deliverable key of the template (the service knows them)."""
+    return text(label, KEY_MAX, required=required)
+
+
+def board_agents(actor):
+    """The agents whose cards the actor may see (the board's agent filter)."""
+    agents = member_list(actor=actor)
+    scope = visibility_for(actor)
+    return agents if scope.is_org_wide else agents.filter(pk__in=scope.member_ids)
+
+
+class BoardFilterForm(ServiceForm):
+    """The board's view (by stage or phase) and its filters: side, agent, team (GET)."""
+
+    by = choice("Board by", [("stage", "Sales stage"), ("phase", "Journey phase")], required=False)
+    side = choice("Side", Side.choices, required=False)
+    agent_id = pick("Agent", "an agent whose cards you see", required=False)
+    team_id = pick("Team", "a team", required=False)
+
+    def scoped(self) -> None:
+        self.fields["agent_id"].queryset = board_agents(self.actor).prefetch_related(None)
+        self.fields["team_id"].queryset = team_list(actor=self.actor).prefetch_related(None)
+
+    def clean_by(self) -> str:
+        return self.cleaned_data["by"] or "stage"
+
+
+class BoardMoveForm(ServiceForm):
+    """A card moved to another stage column, or on to its next phase."""
+
+    by = choice("Board by", [("stage", "Sales stage"), ("phase", "Journey phase")], required=False)
+    to = key("Stage", required=False)
+
+
+class StepForm(ServiceForm):
+    """Complete or undo a step of the current phase."""
+
+    step_key = key("Step")
+
+
+class DeliverForm(ServiceForm):
+    """Put a deliverable on file, with a note saying where it is."""
+
+    deliverable_key = key("Deliverable")
+    note = text("Note", 300)
+
+
+class ReturnForm(ServiceForm):
+    """Move the engagement back to an earlier phase (the service requires the reason)."""
+
+    phase_key = key("Back to phase")
+    reason = text("Why it goes back", REASON_MAX)
+
+
+class GateForm(ServiceForm):
+    """Approve or reject the phase's gate (a rejection needs a reason: the service's rule)."""
+
+    verdict = choice("Decision", GateVerdict.choices)
+    reason = text("Reason", REASON_MAX)
+
+
+class StageForm(ServiceForm):
+    """Put the engagement in another sales stage."""
+
+    stage_key = key("Stage")
+
+
+class CloseForm(ServiceForm):
+    """Mark the engagement won or lost, with one of the org's lost reasons and a note."""
+
+    status = choice("Outcome", [("won", "Won"), ("lost", "Lost")])
+    reason = text("Note", REASON_MAX)
+    reason_key = forms.ModelChoiceField(
+        queryset=None,
+        label="Why it was lost",
+        to_field_name="key",
+        required=False,
+        error_messages={"invalid_choice": "Pick a reason from the list."},
+    )
+
+    def scoped(self) -> None:
+        reasons = selectors.lost_reason_list(actor=self.actor).filter(is_active=True)
+        self.fields["reason_key"].queryset = reasons
+
+    def arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        reason = data["reason_key"]
+        return {
+            "status": data["status"],
+            "reason": data["reason"],
+            "reason_key": reason.key if reason else "",
+        }
+
+
+class HoldForm(ServiceForm):
+    """Put the engagement on hold, or resume it."""
+
+    is_on_hold = yes_no("On hold", required=True)
+
+
+class NoFieldsForm(ServiceForm):
+    """A button that posts nothing but itself (advance, upgrade)."""
+
+
+class ContactPrefillForm(ServiceForm):
+    """The client a "new engagement" link names (GET); anything else names nobody."""
+
+    contact = pick("Client", "a contact", required=False)
+
+    def scoped(self) -> None:
+        self.fields["contact"].queryset = contact_queryset(actor=self.actor)
+
+
+class EngagementOpenForm(ServiceForm):
+    """Open a client journey for a contact the agent sees."""
+
+    contact_id = pick("Client", "one of your contacts")
+    side = choice("Side", Side.choices)
+    title = text("Title", 200)
+    expected_value = AmountField(label="Expected commission")
+    team_id = pick("Team", "a team", required=False)
+
+    def scoped(self) -> None:
+        self.fields["contact_id"].queryset = contact_queryset(actor=self.actor)
+        self.fields["team_id"].queryset = team_list(actor=self.actor).prefetch_related(None)
+
+    def arguments(self) -> dict[str, Any]:
+        values = super().arguments()
+        values["contact_ids"] = [values.pop("contact_id")]
+        return values
+
+
+class LostReasonForm(forms.Form):
+    """A reason an engagement is lost, by its short key (a new key adds one)."""
+
+    key = forms.SlugField(label="Short key", max_length=40, help_text="e.g. relocated")
+    label = forms.CharField(label="Reason", max_length=80)
+    position = forms.IntegerField(label="Order", min_value=0, max_value=1000, required=False)
+    is_active = forms.BooleanField(label="Offered when closing", required=False, initial=True)
+
+
+class TemplateCopyForm(ServiceForm):
+    """Copy the shipped (or the org's) template to edit, for the org or one team."""
+
+    kind = choice("Kind", TemplateKind.choices)
+    level = choice("Business level", Level.choices, required=False)
+    team_id = pick("For team", "a team", required=False)
+
+    def scoped(self) -> None:
+        self.fields["team_id"].queryset = team_list(actor=self.actor).prefetch_related(None)
+
+    def clean_level(self) -> str:
+        return self.cleaned_data["level"] or Level.TEAM
+
+
+class VersionEditForm(forms.Form):
+    """A version's YAML, saved as a new draft; the parser names what is wrong in it."""
+
+    yaml = forms.CharField(
+        label="Template (YAML)",
+        max_length=MAX_YAML_BYTES,
+        strip=False,
+        required=False,
+        widget=forms.Textarea,
+    )
+    note = text("Note", 300)
+
+
+# The fields each structured edit of a draft takes (the rest of the form is ignored).
+OP_FIELDS = {
+    "phase_move": ("phase_key", "offset"),
+    "phase_add": ("name", "after_key"),
+    "phase_remove": ("phase_key",),
+    "step_move": ("phase_key", "step_key", "offset"),
+    "step_add": ("phase_key", "title", "role"),
+    "step_remove": ("phase_key", "step_key"),
+    "step_update": (
+        "phase_key",
+        "step_key",
+        "role",
+        "required",
+        "due_amount",
+        "due_unit",
+        "due_business",
+    ),
+    "gate_update": ("phase_key", "approval_role"),
+}
+
+
+class VersionOpForm(ServiceForm):
+    """One structured edit of a draft version, with the arguments it takes."""
+
+    op = choice("Edit", [(name, name.replace("_", " ")) for name in OP_FIELDS])
+    phase_key = key("Phase", required=False)
+    step_key = key("Step", required=False)
+    after_key = key("After", required=False)
+    name = text("Phase name", 120)
+    title = text("Step title", 200)
+    role = choice("Role", Role.choices, required=False)
+    approval_role = choice("Approval", Role.choices, required=False)
+    offset = forms.TypedChoiceField(
+        label="Move",
+        choices=[("up", "Up"), ("down", "Down")],
+        coerce=lambda value: -1 if value == "up" else 1,
+        required=False,
+        empty_value=1,
+        error_messages={"invalid_choice": "Move it up or down."},
+    )
+    required = yes_no("Required")
+    due_amount = whole_number("Due after", low=0, high=DUE_MAX, required=False)
+    due_unit = choice("Unit", [(u, u) for u in UNITS], required=False)
+    due_business = yes_no("Business time")
+
+    def arguments(self) -> dict[str, Any]:
+        """The edit and its own arguments (the fields other edits take are left out)."""
+        data = self.cleaned_data
+        return {"op": data["op"], **{name: data[name] for name in OP_FIELDS[data["op"]]}}
