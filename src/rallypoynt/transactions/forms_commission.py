@@ -7,7 +7,6 @@ import calendar
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 
 from rallypoynt.api.types import INT64_MAX
 from rallypoynt.contacts.views.page_forms import (
@@ -21,14 +20,11 @@ from rallypoynt.contacts.views.page_forms import (
     whole_number,
 )
 from rallypoynt.core.clock import local_today
-from rallypoynt.orgs.choices import Role
-from rallypoynt.orgs.models import Membership
-from rallypoynt.orgs.permissions import OWNER_GRANTED_ROLES, reach_for
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions.models import SplitPlan
 from rallypoynt.transactions.selectors_commission import deal_sides
+from rallypoynt.transactions.selectors_commission_plans import split_plan_assignees
 from rallypoynt.transactions.services.commission import CoAgent
-from rallypoynt.transactions.services.commission_plans import ASSIGN_ACTION
 
 MAX_CO_AGENTS = 10  # as the API
 SIDE_LABELS = {"buy": "Buyer side", "sell": "Seller side"}
@@ -123,21 +119,6 @@ class PlanUpdateForm(PlanForm):
         self.fields["plan_id"].queryset = SplitPlan.objects.filter(org_id=self.actor.org_id)
 
 
-def plan_assignees(actor: Membership) -> QuerySet[Membership]:
-    """The members whose plan the actor may set, as `split_plan_assign` allows: those in
-    their reach (an office manager: their office), never themselves unless org-wide, and
-    no holder of a broker-granted role unless the actor is the broker-owner."""
-    reach = reach_for(actor, ASSIGN_ACTION)
-    if reach is None:
-        return member_list(actor=actor).none()
-    members = member_list(actor=actor).filter(reach.members_q())
-    if not reach.is_org_wide:
-        members = members.exclude(pk=actor.pk)
-    if not actor.has_role(Role.BROKER_OWNER):
-        members = members.exclude(role_assignments__role__in=OWNER_GRANTED_ROLES)
-    return members
-
-
 class AssignForm(ServiceForm):
     """Put a member on a plan from a day (today when left empty)."""
 
@@ -146,7 +127,9 @@ class AssignForm(ServiceForm):
     starts_on = DayField(label="From")
 
     def scoped(self) -> None:
-        self.fields["member_id"].queryset = plan_assignees(self.actor).prefetch_related(None)
+        self.fields["member_id"].queryset = split_plan_assignees(actor=self.actor).prefetch_related(
+            None
+        )
         self.fields["plan_id"].queryset = SplitPlan.objects.filter(org_id=self.actor.org_id)
 
     def clean_starts_on(self):

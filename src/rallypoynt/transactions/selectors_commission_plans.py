@@ -12,10 +12,13 @@ from django.db.models import QuerySet, Sum
 from rallypoynt.core.errors import PermissionDenied
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import OWNER_GRANTED_ROLES, reach_for
+from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions.choices import CommissionStatus, Payee
 from rallypoynt.transactions.commission_calc import ZERO, cap_year, money
 from rallypoynt.transactions.models import CommissionSplit, SplitPlan, SplitPlanAssignment
 
+ASSIGN_ACTION = "split_plans.assign"
 PLAN_ADMIN_ROLES = frozenset({Role.BROKER_OWNER, Role.OFFICE_MANAGER, Role.SYSTEMS_ADMIN})
 # Compliance reads the plans (it audits statements) but does not change them.
 PLAN_READ_ROLES = PLAN_ADMIN_ROLES | {Role.COMPLIANCE_OFFICER}
@@ -100,3 +103,21 @@ def split_plan_assignment_list(*, actor: Membership) -> QuerySet[SplitPlanAssign
         .select_related("member__user", "plan")
         .order_by("member__user__last_name", "member_id", "-starts_on")
     )
+
+
+def split_plan_assignees(
+    *, actor: Membership, include_inactive: bool = False
+) -> QuerySet[Membership]:
+    """The members whose plan the actor may set: those in their reach (an office manager: their
+    office), never themselves unless org-wide, and no holder of a broker-granted role unless the
+    actor is the broker-owner (nobody raises their own pay)."""
+    reach = reach_for(actor, ASSIGN_ACTION)
+    if reach is None:
+        return member_list(actor=actor).none()
+    members = member_list(actor=actor, include_inactive=include_inactive)
+    members = members.filter(reach.members_q())
+    if not reach.is_org_wide:
+        members = members.exclude(pk=actor.pk)
+    if not actor.has_role(Role.BROKER_OWNER):
+        members = members.exclude(role_assignments__role__in=OWNER_GRANTED_ROLES)
+    return members

@@ -25,8 +25,8 @@ from rallypoynt.transactions.forms_commission import (
     PlanForm,
     PlanUpdateForm,
     StatementForm,
-    plan_assignees,
 )
+from rallypoynt.transactions.selectors_commission_plans import ASSIGN_ACTION, split_plan_assignees
 from rallypoynt.transactions.services import commission, commission_plans
 
 
@@ -168,7 +168,7 @@ def _plans_allowed(actor, action: str) -> bool:
     """Plans are the org's (broker-owner, systems admins); an office manager assigns them
     within their office, as the services allow."""
     if action == "assign":
-        return reach_for(actor, commission_plans.ASSIGN_ACTION) is not None
+        return reach_for(actor, ASSIGN_ACTION) is not None
     return can_org_wide(actor, commission_plans.CHANGE_ACTION)
 
 
@@ -180,7 +180,7 @@ def _plans_page(request: HttpRequest, plans, failed: ServiceForm | None = None) 
     context = {
         "plans": plans,
         "assignments": commission_selectors.split_plan_assignment_list(actor=actor),
-        "assignees": plan_assignees(actor),
+        "assignees": split_plan_assignees(actor=actor),
         "can_edit": _plans_allowed(actor, "create"),
         "can_assign": _plans_allowed(actor, "assign"),
         "months": [(number, calendar.month_name[number]) for number in range(1, 13)],

@@ -14,7 +14,7 @@ from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
-from rallypoynt.orgs.permissions import can_org_wide, outranks, reach_for
+from rallypoynt.orgs.permissions import can_org_wide, reach_for
 from rallypoynt.transactions.commission_calc import (
     CommissionInputError,
     PlanTerms,
@@ -22,9 +22,9 @@ from rallypoynt.transactions.commission_calc import (
     plan_terms_check,
 )
 from rallypoynt.transactions.models import SplitPlan, SplitPlanAssignment
+from rallypoynt.transactions.selectors_commission_plans import ASSIGN_ACTION, split_plan_assignees
 
 CHANGE_ACTION = "split_plans.change"
-ASSIGN_ACTION = "split_plans.assign"
 
 PLAN_FIELDS = [
     "name",
@@ -155,16 +155,15 @@ def split_plan_assign(
     reach = reach_for(actor, ASSIGN_ACTION)
     if reach is None:
         raise PermissionDenied("Only the broker-owner, an office manager or a systems admin may.")
-    member = (
-        Membership.objects.filter(org_id=actor.org_id, pk=member_id)
-        .prefetch_related("role_assignments")
-        .first()
-    )
-    if member is None or not reach.has_member(member):
+    # A departed agent's plan history can still be set, so inactive members count.
+    assignees = split_plan_assignees(actor=actor, include_inactive=True)
+    member = assignees.filter(pk=member_id).first()
+    if member is None:
+        # In reach but not assignable (their own plan, the broker's): refused; else missing.
+        seen = Membership.objects.filter(reach.members_q(), org_id=actor.org_id, pk=member_id)
+        if seen.exists():
+            raise PermissionDenied("Only the broker-owner may set this member's plan.")
         raise NotFound("No such member.")
-    if outranks(member, actor) or (member.pk == actor.pk and not reach.is_org_wide):
-        # Nobody raises their own pay: the broker's plan, and a manager's own, are the broker's.
-        raise PermissionDenied("Only the broker-owner may set this member's plan.")
     plan = SplitPlan.objects.filter(org_id=actor.org_id, pk=plan_id).first()
     if plan is None:
         raise ValidationFailed("No such split plan.", fields={"plan_id": ["a plan of this org"]})
