@@ -152,12 +152,11 @@ def test_an_invitation_to_office_or_team_zero_is_refused(api, field):
         ("close", {"final_price": "1e30"}),
     ],
 )
-def test_bad_numbers_on_the_deal_page_are_a_message(brokerage, deal, action, data):
+def test_bad_numbers_on_the_deal_page_are_a_form_error(brokerage, deal, action, data):
     client = client_for(brokerage.broker)
-    response = client.post(f"/transactions/{deal.pk}/{action}/", data, follow=True)
-    assert response.status_code == 200
-    texts = [str(m) for m in response.context["messages"]]
-    assert any("Not a whole number" in t or "Not an amount" in t for t in texts), texts
+    response = client.post(f"/transactions/{deal.pk}/{action}/", data)
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()
 
 
 def test_nul_in_a_yaml_template_is_refused(api):
@@ -186,3 +185,77 @@ def test_a_deadline_amount_beyond_its_column_is_refused(api, deal):
     body = {"kind": "inspection", "amount": 2**62}
     response = api.post(f"/api/v1/transactions/{deal.pk}/deadlines", body)
     assert_refused(response, 422, "amount")
+
+
+# Found by the schema conformance checks and the probes around them ---------------------------
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"])
+def test_an_instant_at_the_end_of_time_is_refused(api, at):
+    # Converting it to UTC for the database overflowed.
+    assert_refused(api.post("/api/v1/tasks", {"title": "Call", "due_at": at}), 422, "due_at")
+
+
+def test_an_instant_without_an_offset_is_utc(api, brokerage):
+    contact = api.post("/api/v1/contacts", {"first_name": "A", "last_name": "B"}).json()
+    url = f"/api/v1/contacts/{contact['id']}/touchpoints"
+    # A naive time compared with the service's aware "now" raised.
+    response = api.post(url, {"kind": "call", "occurred_at": "2020-01-02T10:00:00"})
+    assert response.status_code == 201, response.content
+    assert response.json()["occurred_at"] == "2020-01-02T10:00:00Z"
+    task = {"title": "Call", "due_at": "2100-01-02T10:00:00", "remind_at": "2100-01-01T10:00Z"}
+    assert api.post("/api/v1/tasks", task).status_code == 201
+
+
+def test_a_deadline_time_with_its_own_offset_is_refused(api, deal):
+    # The org's zone gives the offset; the database cannot store a time with one.
+    body = {"kind": "inspection", "amount": 3, "time_of_day": "10:00:00+02:00"}
+    response = api.post(f"/api/v1/transactions/{deal.pk}/deadlines", body)
+    assert_refused(response, 422, "time_of_day")
+
+
+def test_a_responsible_role_longer_than_its_column_is_refused(api, deal):
+    body = {"kind": "inspection", "amount": 3, "responsible_role": "r" * 31}
+    response = api.post(f"/api/v1/transactions/{deal.pk}/deadlines", body)
+    assert_refused(response, 422, "responsible_role")
+
+
+@pytest.fixture
+def offer(api, brokerage) -> dict:
+    deal = make_deal(brokerage.broker, side="sell")
+    url = f"/api/v1/transactions/{deal.pk}/offers"
+    return api.post(url, {"buyer_name": "Linds", "terms": {"price": "500000"}}).json()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"closing_on": "soon"}, "changes.closing_on"),
+        ({"closing_on": "9999-12-31"}, "changes.closing_on"),
+        ({"expires_at": "tomorrow"}, "changes.expires_at"),
+        ({"price": "1e30"}, "changes.price"),
+        ({"barter": True}, "changes.barter"),
+    ],
+)
+def test_a_counter_with_bad_terms_is_refused(api, offer, changes, field):
+    # The changes were any JSON: a date as a string reached the service (and its database).
+    url = f"/api/v1/offers/{offer['id']}/counter"
+    response = api.post(url, {"proposed_by": "sell", "changes": changes})
+    assert_refused(response, 422, field)
+
+
+def test_a_counter_with_an_expiry_is_answered(api, offer):
+    url = f"/api/v1/offers/{offer['id']}/counter"
+    changes = {"price": "490000", "expires_at": "2100-01-01T12:00:00Z"}
+    response = api.post(url, {"proposed_by": "sell", "changes": changes})
+    assert response.status_code == 200, response.content
+    assert response.json()["versions"][1]["expires_at"] == "2100-01-01T12:00:00Z"
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_nan_and_infinity_are_not_json(api, constant):
+    body = b'{"name": "Zillow", "filters": {"q": ' + constant + b"}}"
+    response = api.client.post(
+        "/api/v1/smart-lists", data=body, content_type="application/json", **api.headers
+    )
+    assert_refused(response, 400)

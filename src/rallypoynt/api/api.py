@@ -7,6 +7,7 @@ from ninja import NinjaAPI, Swagger
 from rallypoynt.accounts.api import router as accounts_router
 from rallypoynt.api.auth import AUTH
 from rallypoynt.api.errors import install_error_handlers
+from rallypoynt.api.parser import StrictJsonParser
 from rallypoynt.contacts.api import router as contacts_router
 from rallypoynt.journeys.api import router as journeys_router
 from rallypoynt.orgs.api import router as orgs_router
@@ -26,6 +27,7 @@ api = NinjaAPI(
     '(create tokens on the API tokens page). Errors: `{"error": {"code", "message", '
     '"fields"}}`. Lists use cursor pagination: pass `next_cursor` back as `cursor`.',
     auth=AUTH,
+    parser=StrictJsonParser(),
     urls_namespace="api",
     # Swagger UI from ninja's own static files (ninja is an installed app, so no CDN) with its
     # setup in a separate .js file: it runs under the site's strict Content-Security-Policy.

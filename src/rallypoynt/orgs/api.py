@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from ninja import Query, Router, Schema, Status
 from pydantic import EmailStr
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Id, Int64
+from rallypoynt.api.types import Id, Int64, LocalTime, PageLimit, PositiveInt16
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs import selectors, services
@@ -46,9 +46,9 @@ def organization_patch(request, payload: OrganizationPatch):
 
 
 class HoursOut(Schema):
-    weekday: Int64
-    opens_at: time
-    closes_at: time
+    weekday: PositiveInt16
+    opens_at: LocalTime
+    closes_at: LocalTime
 
 
 @router.get("/organization/business-hours", response={200: list[HoursOut], **ERRORS})
@@ -179,7 +179,7 @@ class MemberPatch(Schema):
 
 class PageQuery(Schema):
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 @router.get("/members", response={200: MemberPage, **ERRORS})

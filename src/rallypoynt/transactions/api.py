@@ -6,13 +6,22 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import BoundedDate, Days, Int64, Money
+from rallypoynt.api.types import (
+    BoundedDate,
+    Days,
+    Int64,
+    LocalTime,
+    Money,
+    PageLimit,
+    WindowDays,
+)
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.transactions import selectors
+from rallypoynt.transactions.models import Deadline
 from rallypoynt.transactions.services import closing, deadlines, resolution, transactions
 
 router = Router(tags=["deadlines"])
@@ -40,9 +49,9 @@ class DeadlinePage(Schema):
 
 
 class UpcomingQuery(Schema):
-    days: Int64 = 7
+    days: WindowDays = 7
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 @router.get("/deadlines", response={200: DeadlinePage, **ERRORS})
@@ -101,8 +110,11 @@ class DeadlineAddIn(Schema):
     day_type: str = "calendar"
     roll: str = "none"
     unit: str = "days"
-    time_of_day: time = time(23, 59)
-    responsible_role: str = ""
+    time_of_day: LocalTime = time(23, 59)
+    # Stored unchecked in its column (PostgreSQL refuses longer text with a 500).
+    responsible_role: str = Field(
+        "", max_length=Deadline._meta.get_field("responsible_role").max_length
+    )
 
 
 class AmendIn(Schema):
@@ -111,7 +123,7 @@ class AmendIn(Schema):
     closing_on: BoundedDate | None = None
 
 
-class CloseIn(Schema):
+class TransactionCloseIn(Schema):
     closed_on: BoundedDate
     final_price: Money
     possession_on: BoundedDate | None = None
@@ -167,7 +179,7 @@ class TransactionQuery(Schema):
     status: str = ""
     kind: str = ""
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 @router.get("/transactions", response={200: TransactionPage, **ERRORS})
@@ -212,7 +224,7 @@ def deadline_resolve(request, deadline_id: Int64, body: ResolveIn):
 
 
 @router.post("/transactions/{transaction_id}/close", response={200: TransactionOut, **ERRORS})
-def transaction_close(request, transaction_id: Int64, body: CloseIn):
+def transaction_close(request, transaction_id: Int64, body: TransactionCloseIn):
     """Record the closing: every contingency must be resolved; commission becomes final and
     the transaction summary record is written."""
     closing.transaction_close(actor=request.auth, transaction_id=transaction_id, **body.dict())

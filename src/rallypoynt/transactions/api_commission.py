@@ -10,23 +10,22 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import BoundedDate, Int64
+from rallypoynt.api.schemas import ERRORS, file_responses
+from rallypoynt.api.types import BoundedDate, Int64, Money, Percent, PositiveInt16
 from rallypoynt.transactions import selectors_commission as selectors
 from rallypoynt.transactions.services import commission, commission_plans
 
 router = Router(tags=["commission"])
 
-PERCENT = {"ge": 0, "le": 100, "max_digits": 6, "decimal_places": 3}
-MONEY = {"ge": 0, "max_digits": 14, "decimal_places": 2}
+PERCENT = {"ge": 0, "le": 100}
 
 
 class SplitPlanIn(Schema):
     name: str = Field(max_length=120)
-    agent_percent: Decimal = Field(**PERCENT)
-    team_percent: Decimal = Field(Decimal(0), **PERCENT)
-    annual_cap: Decimal | None = Field(None, **MONEY)
-    post_cap_fee: Decimal = Field(Decimal(0), **MONEY)
+    agent_percent: Percent = Field(**PERCENT)
+    team_percent: Percent = Field(Decimal(0), **PERCENT)
+    annual_cap: Money | None = Field(None, ge=0)
+    post_cap_fee: Money = Field(Decimal(0), ge=0)
     cap_year_month: int = Field(1, ge=1, le=12)
     cap_year_day: int = Field(1, ge=1, le=31)
     is_default: bool = False
@@ -39,8 +38,8 @@ class SplitPlanOut(Schema):
     team_percent: Decimal
     annual_cap: Decimal | None
     post_cap_fee: Decimal
-    cap_year_month: Int64
-    cap_year_day: Int64
+    cap_year_month: PositiveInt16
+    cap_year_day: PositiveInt16
     is_default: bool
 
 
@@ -127,14 +126,14 @@ class DealCommissionsOut(Schema):
 
 class CoAgentIn(Schema):
     member_id: Int64
-    share_percent: Decimal = Field(**PERCENT)
+    share_percent: Percent = Field(**PERCENT)
 
 
 class CommissionIn(Schema):
     side: str
-    rate_percent: Decimal | None = Field(None, **PERCENT)
-    flat_amount: Decimal | None = Field(None, **MONEY)
-    referral_percent: Decimal = Field(Decimal(0), **PERCENT)
+    rate_percent: Percent | None = Field(None, **PERCENT)
+    flat_amount: Money | None = Field(None, ge=0)
+    referral_percent: Percent = Field(Decimal(0), **PERCENT)
     referral_to: str = Field("", max_length=200)
     co_agents: list[CoAgentIn] = Field(default_factory=list, max_length=10)
 
@@ -223,7 +222,11 @@ def commission_statement(request, member_id: Int64, query: Query[StatementQuery]
     return _statement(request, member_id, query)
 
 
-@router.get("/members/{member_id}/commission-statement.csv", response={200: str, **ERRORS})
+@router.get(
+    "/members/{member_id}/commission-statement.csv",
+    response=ERRORS,
+    openapi_extra=file_responses("CSV file", "text/csv"),
+)
 def commission_statement_csv(request, member_id: Int64, query: Query[StatementQuery]):
     """The same statement as a CSV file (one line per commission, then the totals)."""
     found = _statement(request, member_id, query)

@@ -10,7 +10,14 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import BoundedDate, Int64
+from rallypoynt.api.types import (
+    BoundedDate,
+    Int32,
+    Int64,
+    PageLimit,
+    PositiveInt32,
+    WindowDays,
+)
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.transactions import selectors
@@ -33,7 +40,7 @@ class ChecklistItemOut(Schema):
     title: str
     responsible_role: str
     anchor: str
-    offset_days: Int64
+    offset_days: Int32
     day_type: str
     due_on: date | None
     status: str
@@ -49,8 +56,8 @@ class ChecklistItemOut(Schema):
 class ChecklistGroupOut(Schema):
     kind: str
     label: str
-    done: Int64
-    total: Int64
+    done: PositiveInt32
+    total: PositiveInt32
     items: list[ChecklistItemOut]
 
 
@@ -68,9 +75,9 @@ class DuePage(Schema):
 
 
 class DueQuery(Schema):
-    days: Int64 = 7
+    days: WindowDays = 7
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 class ChecklistApplyIn(Schema):

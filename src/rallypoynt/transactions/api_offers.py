@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import BoundedDate, Int64, Money
+from rallypoynt.api.types import BoundedDate, BoundedDateTime, Int32, Int64, Money, PositiveInt32
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.models import Offer
@@ -21,7 +21,7 @@ router = Router(tags=["offers"])
 
 class Contingency(Schema):
     kind: str
-    days: Int64
+    days: Int32  # the service allows 0 to 365; a deadline's 32-bit amount on acceptance
     day_type: str = "calendar"
 
 
@@ -35,7 +35,25 @@ class TermsIn(Schema):
     seller_concessions: Money | None = None
     inclusions: str = ""
     exclusions: str = ""
-    expires_at: datetime | None = None
+    expires_at: BoundedDateTime | None = None
+
+
+class TermsChangesIn(Schema):
+    """The terms a counter changes (any subset of an offer's terms; null clears one)."""
+
+    # An unknown term is refused, not dropped: the counter would silently differ.
+    model_config = ConfigDict(extra="forbid")
+
+    price: Money | None = None
+    earnest_money: Money | None = None
+    financing: str | None = None
+    down_payment: Money | None = None
+    contingencies: list[Contingency] | None = None
+    closing_on: BoundedDate | None = None
+    seller_concessions: Money | None = None
+    inclusions: str | None = None
+    exclusions: str | None = None
+    expires_at: BoundedDateTime | None = None
 
 
 class OfferIn(Schema):
@@ -47,11 +65,13 @@ class OfferIn(Schema):
 
 class CounterIn(Schema):
     proposed_by: str
-    changes: dict[str, Any]
+    changes: TermsChangesIn
 
 
 class CompareQuery(Schema):
-    commission_rate: Decimal = Field(Decimal("0.05"), ge=0, le=1)
+    commission_rate: Decimal = Field(
+        Decimal("0.05"), ge=0, le=1, max_digits=7, decimal_places=6, allow_inf_nan=False
+    )
     closing_costs: Money = Field(Decimal("0"), ge=0)
 
 
@@ -59,8 +79,8 @@ class DecideIn(Schema):
     decision: str
 
 
-class VersionOut(Schema):
-    number: Int64
+class OfferVersionOut(Schema):
+    number: PositiveInt32
     proposed_by: str
     status: str
     price: Decimal
@@ -82,16 +102,15 @@ class OfferOut(Schema):
     buyer_name: str
     buyer_agent: str
     status: str
-    versions: list[VersionOut]
+    versions: list[OfferVersionOut]
     net_to_seller: Decimal | None = None
 
 
 def _offer_out(offer: Offer, net: Decimal | None = None) -> dict:
     versions, previous = [], None
     for version in offer.versions.order_by("number"):
-        row = {
-            name: getattr(version, name) for name in VersionOut.model_fields if name != "changes"
-        }
+        names = (name for name in OfferVersionOut.model_fields if name != "changes")
+        row = {name: getattr(version, name) for name in names}
         row["changes"] = offers.terms_diff(previous, version) if previous else {}
         versions.append(row)
         previous = version
@@ -154,7 +173,10 @@ def offer_read(request, offer_id: Int64):
 @router.post("/offers/{offer_id}/counter", response={200: OfferOut, **ERRORS})
 def offer_counter(request, offer_id: Int64, body: CounterIn):
     offers.offer_counter(
-        actor=request.auth, offer_id=offer_id, changes=body.changes, proposed_by=body.proposed_by
+        actor=request.auth,
+        offer_id=offer_id,
+        changes=body.changes.dict(exclude_unset=True),
+        proposed_by=body.proposed_by,
     )
     return _offer_out(_visible_offer(request, offer_id))
 

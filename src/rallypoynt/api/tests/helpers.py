@@ -1,4 +1,5 @@
-"""Calling the API as a member, with a real bearer token."""
+"""Calling the API as a member, with a real bearer token; every answer is checked against the
+OpenAPI document."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import json
 from django.test import Client
 
 from rallypoynt.accounts.services import api_token_create
+from rallypoynt.api.tests.conformance import check_conformance
 from rallypoynt.orgs.models import Membership
 
 
 class ApiClient:
-    """A Django test client that sends `Authorization: Bearer <token>` on every call."""
+    """A Django test client that sends `Authorization: Bearer <token>` on every call and fails
+    on an answer the OpenAPI document does not declare (see conformance.py)."""
 
     def __init__(self, member: Membership | None = None, token: str | None = None):
         self.client = Client()
@@ -24,10 +27,15 @@ class ApiClient:
         if data is not None:
             kwargs["data"] = json.dumps(data)
             kwargs["content_type"] = "application/json"
-        return getattr(self.client, method)(path, **kwargs)
+        return self._checked(getattr(self.client, method)(path, **kwargs))
+
+    @staticmethod
+    def _checked(response):
+        check_conformance(response)
+        return response
 
     def get(self, path: str, **extra):
-        return self.client.get(path, **{**self.headers, **extra})
+        return self._checked(self.client.get(path, **{**self.headers, **extra}))
 
     def post(self, path: str, data=None, **extra):
         return self._send("post", path, data, **extra)
@@ -39,4 +47,4 @@ class ApiClient:
         return self._send("patch", path, data, **extra)
 
     def delete(self, path: str, **extra):
-        return self.client.delete(path, **{**self.headers, **extra})
+        return self._checked(self.client.delete(path, **{**self.headers, **extra}))

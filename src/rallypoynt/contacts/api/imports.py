@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64
+from rallypoynt.api.schemas import ERRORS, file_responses
+from rallypoynt.api.types import Id, Int64, PositiveInt32
+from rallypoynt.contacts.filters import NUMBER_BOUNDS
 from rallypoynt.contacts.services import csv_import
 from rallypoynt.contacts.services.export import (
     contacts_csv_export,
@@ -38,10 +39,10 @@ class ImportJobOut(Schema):
     is_dry_run: bool
     owner_id: Int64 | None
     mapping: dict[str, str]
-    rows_total: Int64
-    rows_created: Int64
-    rows_duplicate: Int64
-    rows_failed: Int64
+    rows_total: PositiveInt32
+    rows_created: PositiveInt32
+    rows_duplicate: PositiveInt32
+    rows_failed: PositiveInt32
     errors: list[ImportIssueOut]
     created_at: datetime
     started_at: datetime | None
@@ -71,17 +72,13 @@ class ExportQuery(Schema):
     source: str = ""
     owner_id: Int64 | None = None
     tag: str = ""
-    no_touchpoint_days: Int64 | None = None
-    created_within_days: Int64 | None = None
-    smart_list: Int64 | None = None
+    no_touchpoint_days: int | None = Field(None, ge=0, le=NUMBER_BOUNDS["no_touchpoint_days"])
+    created_within_days: int | None = Field(None, ge=0, le=NUMBER_BOUNDS["created_within_days"])
+    smart_list: Id | None = None
 
 
 class VcardExportQuery(ExportQuery):
     version: str = "3.0"
-
-
-def _file_response(name: str, content_type: str) -> dict:
-    return {"responses": {200: {"description": name, "content": {content_type: {}}}}}
 
 
 @router.post("/imports", response={201: ImportCreatedOut, **ERRORS})
@@ -145,7 +142,7 @@ def _stream(request: HttpRequest, lines, extension: str, content_type: str):
 @router.get(
     "/contacts/export.csv",
     response=ERRORS,
-    openapi_extra=_file_response("CSV file", "text/csv"),
+    openapi_extra=file_responses("CSV file", "text/csv"),
 )
 def export_csv(request: HttpRequest, query: Query[ExportQuery]):
     """The contacts the caller can see, filtered like GET /contacts or by `smart_list`."""
@@ -157,7 +154,7 @@ def export_csv(request: HttpRequest, query: Query[ExportQuery]):
 @router.get(
     "/contacts/export.vcf",
     response=ERRORS,
-    openapi_extra=_file_response("vCard file", "text/vcard"),
+    openapi_extra=file_responses("vCard file", "text/vcard"),
 )
 def export_vcf(request: HttpRequest, query: Query[VcardExportQuery]):
     """The same list as vCards (version 3.0 or 4.0)."""

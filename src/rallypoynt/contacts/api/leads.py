@@ -11,8 +11,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import AfterValidator, field_validator
 
-from rallypoynt.api.schemas import ERRORS, ErrorBody, ErrorOut
-from rallypoynt.api.types import Int64, Money
+from rallypoynt.api.schemas import ERRORS, ErrorOut, error_responses
+from rallypoynt.api.types import Int64, Money, PageLimit
 from rallypoynt.contacts import selectors_review
 from rallypoynt.contacts.choices import Channel, ReviewStatus
 from rallypoynt.contacts.services.idempotency import (
@@ -112,9 +112,11 @@ class LeadOut(Schema):
     added: list[str] = []
 
 
-class ReviewQueuedOut(Schema):
-    error: ErrorBody
-    review_item_id: Int64
+class ReviewQueuedOut(ErrorOut):
+    """A 422: the request is not valid (an empty body, a bad key), or the message is not a
+    readable lead and is kept for review (then with `review_item_id`)."""
+
+    review_item_id: Int64 | None = Field(None, description="The review item keeping the message")
 
 
 def _answer(answer: IdempotentAnswer) -> JsonResponse:
@@ -154,7 +156,7 @@ def lead_create(request: HttpRequest, payload: LeadBody):
 
 @router.post(
     "/leads/email",
-    response={**ERRORS, 201: LeadOut, 413: ErrorOut, 415: ErrorOut, 422: ReviewQueuedOut},
+    response={**ERRORS, **error_responses(413, 415), 201: LeadOut, 422: ReviewQueuedOut},
     summary="Receive a lead e-mail",
     description="The body is a raw RFC 5322 message (`Content-Type: message/rfc822`). RELM 1.0 "
     "meta tags and common plain-text layouts are read. A message that is not a readable lead "
@@ -210,7 +212,7 @@ class ReviewPage(Schema):
 class ReviewQuery(Schema):
     status: Literal["open", "resolved", "discarded"] = ReviewStatus.OPEN
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 @router.get("/leads/review", response={200: ReviewPage, **ERRORS}, summary="Lead review queue")

@@ -9,7 +9,7 @@ from django.db import transaction
 from ninja import Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64, Money
+from rallypoynt.api.types import Int64, Money, PageLimit, PositiveInt32
 from rallypoynt.contacts import selectors_routing
 from rallypoynt.contacts.services import lead_assignment, routing, routing_rules, speed_to_lead
 from rallypoynt.contacts.services.routing_rules import RoutingRuleData
@@ -24,7 +24,7 @@ router = Router(tags=["lead routing"])
 class RoutingRuleOut(Schema):
     id: Int64
     name: str
-    position: Int64
+    position: PositiveInt32
     is_active: bool
     action: str
     sources: list[str]
@@ -36,8 +36,8 @@ class RoutingRuleOut(Schema):
     price_max: Decimal | None
     assignee_id: Int64 | None
     team_id: Int64 | None
-    pond_timeout_minutes: Int64
-    rr_position: Int64
+    pond_timeout_minutes: PositiveInt32
+    rr_position: PositiveInt32
 
 
 class RoutingRuleIn(Schema):
@@ -53,7 +53,7 @@ class RoutingRuleIn(Schema):
     price_max: Money | None = None
     assignee_id: Int64 | None = None
     team_id: Int64 | None = None
-    pond_timeout_minutes: Int64 = 15
+    pond_timeout_minutes: PositiveInt32 = 15
 
 
 class RoutingRulePatch(Schema):
@@ -69,7 +69,7 @@ class RoutingRulePatch(Schema):
     price_max: Money | None = None
     assignee_id: Int64 | None = None
     team_id: Int64 | None = None
-    pond_timeout_minutes: Int64 | None = None
+    pond_timeout_minutes: PositiveInt32 | None = None
 
 
 class RuleOrderIn(Schema):
@@ -122,7 +122,7 @@ def routing_rule_delete(request, rule_id: Int64):
 
 
 class LeadSettingsOut(Schema):
-    first_response_minutes: Int64
+    first_response_minutes: PositiveInt32
     is_ack_enabled: bool
     ack_subject: str
     ack_body: str
@@ -131,7 +131,7 @@ class LeadSettingsOut(Schema):
 
 
 class LeadSettingsPatch(Schema):
-    first_response_minutes: Int64 | None = None
+    first_response_minutes: PositiveInt32 | None = None
     is_ack_enabled: bool | None = None
     ack_subject: str | None = None
     ack_body: str | None = None
@@ -179,7 +179,7 @@ class InquiryOut(Schema):
     claim_deadline_at: datetime | None
     first_response_due_at: datetime | None
     first_responded_at: datetime | None
-    first_response_minutes: Int64 | None
+    first_response_minutes: PositiveInt32 | None
     escalated_at: datetime | None
     escalation_reason: str
     acknowledged_at: datetime | None
@@ -202,7 +202,7 @@ class InquiryPage(Schema):
 class InquiryQuery(Schema):
     status: str = ""
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 class ReassignIn(Schema):
@@ -257,7 +257,7 @@ class NotificationPage(Schema):
 class NotificationQuery(Schema):
     unread: bool = False
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 class MarkedOut(Schema):

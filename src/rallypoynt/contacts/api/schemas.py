@@ -9,13 +9,20 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import BeforeValidator, Field
 
-from rallypoynt.api.types import BoundedDate, Int64
+from rallypoynt.api.types import (
+    BoundedDate,
+    BoundedDateTime,
+    Int64,
+    PageLimit,
+    PositiveInt16,
+    PositiveInt32,
+)
 from rallypoynt.contacts.services.normalize import EmailEntry, PhoneEntry
 
 
 class PageQuery(Schema):
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 class EmailOut(Schema):
@@ -180,8 +187,8 @@ class TouchpointCreate(Schema):
     kind: str
     direction: str = "outbound"
     outcome: str = ""
-    duration_minutes: Int64 | None = None
-    occurred_at: datetime | None = None
+    duration_minutes: PositiveInt32 | None = None
+    occurred_at: BoundedDateTime | None = None
     summary: str = ""
 
 
@@ -191,7 +198,7 @@ class TouchpointOut(Schema):
     kind: str
     direction: str
     outcome: str
-    duration_minutes: Int64 | None
+    duration_minutes: PositiveInt32 | None
     occurred_at: datetime
     summary: str
     logged_by_id: Int64 | None
@@ -248,8 +255,8 @@ class TaskIn(Schema):
     notes: str = ""
     contact_id: Int64 | None = None
     assignee_id: Int64 | None = None
-    due_at: datetime | None = None
-    remind_at: datetime | None = None
+    due_at: BoundedDateTime | None = None
+    remind_at: BoundedDateTime | None = None
 
 
 class TaskPatch(Schema):
@@ -257,8 +264,8 @@ class TaskPatch(Schema):
 
     title: str | None = None
     notes: str | None = None
-    due_at: datetime | None = None
-    remind_at: datetime | None = None
+    due_at: BoundedDateTime | None = None
+    remind_at: BoundedDateTime | None = None
     assignee_id: Int64 | None = None
     is_done: bool | None = None
 
@@ -289,7 +296,7 @@ class TaskPage(Schema):
 
 class TaskQuery(Schema):
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
     status: str = Field("open", description="open, done or all")
     due: str = Field("", description="overdue or today (open tasks)")
     contact_id: Int64 | None = None
@@ -306,7 +313,7 @@ class SmartListPatch(Schema):
     name: str | None = None
     filters: dict[str, Any] | None = None
     is_shared: bool | None = None
-    position: Int64 | None = None
+    position: PositiveInt32 | None = None
 
 
 class SmartListOut(Schema):
@@ -314,7 +321,7 @@ class SmartListOut(Schema):
     name: str
     filters: dict[str, Any]
     is_shared: bool
-    position: Int64
+    position: PositiveInt32
     owner_id: Int64
     is_mine: bool = False
     count: Int64 | None = None
@@ -333,4 +340,4 @@ class CustomFieldOut(Schema):
     label: str
     field_type: str
     choices: list[str]
-    position: Int64
+    position: PositiveInt16

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64, Money
+from rallypoynt.api.types import Int64, Money, PageLimit
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys import selectors
@@ -90,7 +90,7 @@ class EngagementQuery(Schema):
     agent_id: Int64 | None = None
     team_id: Int64 | None = None
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 class EngagementIn(Schema):
@@ -108,7 +108,7 @@ class EngagementPatch(Schema):
     expected_value: Money | None = None
 
 
-class CloseIn(Schema):
+class EngagementCloseIn(Schema):
     status: str
     reason: str = Field("", max_length=2000)
     reason_key: str = Field("", max_length=40)
@@ -265,7 +265,7 @@ def engagement_upgrade(request, engagement_id: Int64):
 
 
 @router.post("/engagements/{engagement_id}/close", response=DETAIL)
-def engagement_close(request, engagement_id: Int64, body: CloseIn):
+def engagement_close(request, engagement_id: Int64, body: EngagementCloseIn):
     return _move(request, engagement_id, engagements.engagement_close, **body.dict())
 
 

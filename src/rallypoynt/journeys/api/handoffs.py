@@ -7,7 +7,7 @@ from datetime import datetime
 from ninja import Query, Router, Schema
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64
+from rallypoynt.api.types import Int64, PageLimit
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys.selectors_handoffs import handoff_list
 from rallypoynt.journeys.services.handoffs import handoff_accept
@@ -21,7 +21,7 @@ class HandoffOut(Schema):
     phase_key: str
     step_key: str
     role: str
-    from_member_id: int | None
+    from_member_id: Int64 | None
     to_member_id: Int64 | None
     task_id: Int64 | None
     created_at: datetime
@@ -39,7 +39,7 @@ class HandoffQuery(Schema):
     is_open: bool | None = None
     mine: bool = False
     cursor: str | None = None
-    limit: Int64 = 50
+    limit: PageLimit = 50
 
 
 @router.get("/handoffs", response={200: HandoffPage, **ERRORS})

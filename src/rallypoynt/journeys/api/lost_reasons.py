@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import Field, Router, Schema
 
 from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64
+from rallypoynt.api.types import PositiveInt16
 from rallypoynt.journeys import selectors
 from rallypoynt.journeys.services.lost_reasons import lost_reason_save
 
@@ -15,7 +15,7 @@ router = Router(tags=["engagements"])
 class LostReasonOut(Schema):
     key: str
     label: str
-    position: Int64
+    position: PositiveInt16
     is_active: bool
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64
+from rallypoynt.api.parser import json_loads
+from rallypoynt.api.schemas import ERRORS, file_responses
+from rallypoynt.api.types import Int64, PositiveInt32
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.journeys import selectors
 from rallypoynt.journeys.blueprint_parse import yaml_write
@@ -21,8 +21,8 @@ router = Router(tags=["journey templates"])
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
-class VersionOut(Schema):
-    number: Int64
+class TemplateVersionOut(Schema):
+    number: PositiveInt32
     note: str
     published_at: datetime | None
     is_in_use: bool = False
@@ -36,14 +36,14 @@ class TemplateOut(Schema):
     level: str
     team_id: Int64 | None
     based_on: str
-    versions: list[VersionOut]
+    versions: list[TemplateVersionOut]
 
     @staticmethod
     def resolve_versions(t) -> list:
         return sorted(t.versions.all(), key=lambda v: v.number)
 
 
-class VersionDetail(VersionOut):
+class VersionDetail(TemplateVersionOut):
     template_id: Int64
     data: dict[str, Any]
 
@@ -56,7 +56,7 @@ class CopyIn(Schema):
 
 class PublishOut(Schema):
     template_id: Int64
-    number: Int64
+    number: PositiveInt32
     published_at: datetime | None
 
 
@@ -91,7 +91,7 @@ def _version(version) -> dict:
     }
 
 
-def _get(request, template_id: Int64, number: Int64):
+def _get(request, template_id: Int64, number: PositiveInt32):
     version = selectors.template_version_get(
         actor=request.auth, template_id=template_id, number=number
     )
@@ -103,12 +103,16 @@ def _get(request, template_id: Int64, number: Int64):
 @router.get(
     "/journey-templates/{template_id}/versions/{number}", response={200: VersionDetail, **ERRORS}
 )
-def version_read(request, template_id: Int64, number: Int64):
+def version_read(request, template_id: Int64, number: PositiveInt32):
     return _version(_get(request, template_id, number))
 
 
-@router.get("/journey-templates/{template_id}/versions/{number}/export.yaml", response=ERRORS)
-def version_export(request, template_id: Int64, number: Int64):
+@router.get(
+    "/journey-templates/{template_id}/versions/{number}/export.yaml",
+    response=ERRORS,
+    openapi_extra=file_responses("YAML file", "application/yaml"),
+)
+def version_export(request, template_id: Int64, number: PositiveInt32):
     """The version as YAML, to edit and import again."""
     version = _get(request, template_id, number)
     response = HttpResponse(yaml_write(version.data), content_type="application/yaml")
@@ -127,7 +131,7 @@ def version_create(request, template_id: Int64, note: str = ""):
         )
     else:
         try:
-            data = json.loads(body or "null")
+            data = json_loads(body or "null")
         except ValueError as exc:
             raise ValidationFailed("Not valid JSON.", fields={"body": [str(exc)]}) from exc
         version = templates.template_version_create(
@@ -140,7 +144,7 @@ def version_create(request, template_id: Int64, note: str = ""):
     "/journey-templates/{template_id}/versions/{number}/publish",
     response={200: PublishOut, **ERRORS},
 )
-def version_publish(request, template_id: Int64, number: Int64):
+def version_publish(request, template_id: Int64, number: PositiveInt32):
     """Make a draft the version new engagements start on (it is immutable from then on)."""
     version = _get(request, template_id, number)
     version = templates.template_version_publish(actor=request.auth, version_id=version.pk)
