@@ -98,6 +98,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, refusing integers that would wrap in their column (see its module).
+        DATABASES["default"]["ENGINE"] = "rallypoynt.core.postgresql"
     # Parameters travel apart from the SQL: psycopg quotes nothing in Python and prepares
     # the statements a process repeats (intake's dozen queries), which spares CPU on both
     # sides. See docs/adr/0006-lead-intake-hot-path.md.
