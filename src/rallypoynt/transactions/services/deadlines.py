@@ -128,6 +128,9 @@ def deadlines_recompute(
     return moved
 
 
+RESPONSIBLE_ROLE_MAX = Deadline._meta.get_field("responsible_role").max_length
+
+
 @db_transaction.atomic
 def deadline_add(
     *,
@@ -160,6 +163,8 @@ def deadline_add(
             errors[field] = [f"one of {', '.join(map(str, allowed))}"]
     if anchor == Anchor.FIXED and anchor_on is None:
         errors["anchor_on"] = ["required for a fixed anchor"]
+    if len(responsible_role) > RESPONSIBLE_ROLE_MAX:
+        errors["responsible_role"] = [f"at most {RESPONSIBLE_ROLE_MAX} characters"]
     if (
         anchor == Anchor.DEADLINE
         and not Deadline.objects.filter(

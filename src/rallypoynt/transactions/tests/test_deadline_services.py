@@ -108,6 +108,18 @@ def test_resolving_records_how_and_when_and_only_once(brokerage, deal):
         deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="moonrise")
 
 
+def test_a_responsible_role_longer_than_its_column_is_named(brokerage, deal):
+    with pytest.raises(ValidationFailed) as refused:
+        deadline_add(
+            actor=brokerage.ben,
+            transaction_id=deal.pk,
+            kind="inspection",
+            responsible_role="x" * 31,
+        )
+    assert "responsible_role" in refused.value.fields
+    assert not deal.deadlines.filter(kind="inspection", responsible_role__startswith="x").exists()
+
+
 def test_nobody_outside_the_deal_can_add_move_or_resolve(brokerage, other, deal):
     row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="title", amount=5)
     for outsider in (brokerage.maria, other.broker):
