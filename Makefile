@@ -35,6 +35,7 @@ test:
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 	RALLYPOYNT_VAR_DIR=$$(mktemp -d) $(BIN)/python -m django makemigrations --check --dry-run \
 		--settings=rallypoynt.config.settings
 

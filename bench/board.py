@@ -37,8 +37,8 @@ from django.utils import timezone
 from bench import timing
 from bench.scratch import scratch_drop, scratch_org
 from rallypoynt.accounts.models import User
-from rallypoynt.cli import progress_bar
 from rallypoynt.contacts.models import Contact
+from rallypoynt.core.console import progress_bar
 from rallypoynt.demo.loader import contacts_insert
 from rallypoynt.demo.people import people
 from rallypoynt.journeys.choices import (

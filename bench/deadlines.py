@@ -47,8 +47,8 @@ from bench import timing
 from bench.scratch import scratch_drop, scratch_org
 from rallypoynt.accounts.models import User
 from rallypoynt.accounts.services import api_token_create
-from rallypoynt.cli import progress_bar
 from rallypoynt.core.bulk import reserve_ids
+from rallypoynt.core.console import progress_bar
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.pagination import paginate
 from rallypoynt.core.records import records_batched

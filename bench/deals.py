@@ -25,7 +25,7 @@ from bench import timing
 from bench.deadlines import Loader, _api_client, _raw, _staff
 from bench.scratch import scratch_drop, scratch_org
 from rallypoynt.accounts.models import User
-from rallypoynt.cli import progress_bar
+from rallypoynt.core.console import progress_bar
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import member_add

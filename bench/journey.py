@@ -21,8 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.scratch import scratch_drop, scratch_org
-from rallypoynt.cli import progress_bar
 from rallypoynt.core.clock import local_today
+from rallypoynt.core.console import progress_bar
 from rallypoynt.journeys.selectors import engagement_evaluate
 from rallypoynt.journeys.services.engagements import engagement_open
 from rallypoynt.journeys.services.progress import phase_advance, step_complete

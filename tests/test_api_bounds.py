@@ -13,8 +13,8 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Model
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.api.types import INT32_MAX
 from rallypoynt.contacts.models import LeadSettings, RoutingRule, SmartList, Touchpoint
+from rallypoynt.core.api.types import INT32_MAX
 from rallypoynt.journeys.models import LostReason
 from rallypoynt.orgs.tests.brokerage import Brokerage, contact_for
 from rallypoynt.transactions.models import Deadline, Offer, OfferVersion, SplitPlan

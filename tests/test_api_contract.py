@@ -10,7 +10,7 @@ import pytest
 from ninja.constants import NOT_SET
 
 from rallypoynt.api.api import api
-from rallypoynt.api.schemas import COMMON_ERROR_CODES
+from rallypoynt.core.api.schemas import COMMON_ERROR_CODES
 
 REF = "#/components/schemas/{model}"
 METHODS = {"get", "post", "put", "patch", "delete"}

@@ -11,18 +11,10 @@ import sys
 import time
 from collections.abc import Sequence
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-console = Console(stderr=True)
+from rallypoynt.core.console import bytes_bar, console, progress_bar
+from rallypoynt.core.console import service_error_print as _service_error
 
 
 def setup_django() -> None:
@@ -30,27 +22,6 @@ def setup_django() -> None:
     import django
 
     django.setup()
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
-
-
-def bytes_bar() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -217,13 +188,6 @@ def cmd_createuser(args: argparse.Namespace) -> int:
         return _service_error(exc)
     console.print(f"[green]Created user[/] {user.email}" + (f" in {org.slug}" if org else ""))
     return 0
-
-
-def _service_error(exc) -> int:
-    console.print(f"[red]{exc.message}[/]")
-    for field, errors in exc.fields.items():
-        console.print(f"  [bold]{field}[/]: {'; '.join(errors)}")
-    return 2
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

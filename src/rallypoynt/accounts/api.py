@@ -7,8 +7,8 @@ from datetime import datetime
 from ninja import Router, Schema, Status
 
 from rallypoynt.accounts import selectors, services
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import Int64
 
 router = Router(tags=["accounts"])
 

@@ -1,7 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from rallypoynt.accounts import views, views_calendar
 from rallypoynt.accounts.forms import ThrottledLoginForm
 
 app_name = "accounts"
@@ -50,17 +49,8 @@ urlpatterns = [
         "password/",
         auth_views.PasswordChangeView.as_view(
             template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:profile"),
+            success_url=reverse_lazy("account:profile"),
         ),
         name="password_change",
-    ),
-    path("profile/", views.profile, name="profile"),
-    path("tokens/", views.tokens, name="tokens"),
-    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
-    path("calendar-feed/", views_calendar.calendar_feed_create, name="calendar_feed_create"),
-    path(
-        "calendar-feed/<int:feed_id>/revoke/",
-        views_calendar.calendar_feed_revoke,
-        name="calendar_feed_revoke",
     ),
 ]

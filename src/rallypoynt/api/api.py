@@ -7,8 +7,8 @@ from ninja import NinjaAPI, Swagger
 from rallypoynt.accounts.api import router as accounts_router
 from rallypoynt.api.auth import AUTH
 from rallypoynt.api.errors import install_error_handlers
-from rallypoynt.api.parser import StrictJsonParser
 from rallypoynt.contacts.api import router as contacts_router
+from rallypoynt.core.api.parser import StrictJsonParser
 from rallypoynt.journeys.api import router as journeys_router
 from rallypoynt.orgs.api import router as orgs_router
 from rallypoynt.transactions.api import router as transactions_router

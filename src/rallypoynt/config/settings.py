@@ -60,8 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "rallypoynt.api.middleware.ApiErrorShapeMiddleware",
-    "rallypoynt.api.middleware.RefuseNulMiddleware",
+    "rallypoynt.core.api.middleware.ApiErrorShapeMiddleware",
+    "rallypoynt.core.api.middleware.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "rallypoynt.config.urls"

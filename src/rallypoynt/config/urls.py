@@ -7,6 +7,7 @@ from rallypoynt.orgs.views import invitation_accept
 urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("rallypoynt.accounts.urls")),
+    path("accounts/", include("rallypoynt.orgs.urls_account")),
     path("settings/", include("rallypoynt.orgs.urls")),
     path("contacts/", include("rallypoynt.contacts.urls")),
     path("pipeline/", include("rallypoynt.journeys.urls")),

@@ -7,8 +7,8 @@ from datetime import datetime
 from ninja import Query, Router, Schema, Status
 from pydantic import EmailStr
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Id, Int64, LocalTime, PageLimit, PositiveInt16
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import Id, Int64, LocalTime, PageLimit, PositiveInt16
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs import selectors, services

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import (
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import (
     BoundedDate,
     Days,
     Int64,

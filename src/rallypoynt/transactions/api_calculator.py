@@ -7,8 +7,8 @@ from datetime import date
 from ninja import Router, Schema
 from pydantic import Field
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import BoundedDate
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import BoundedDate
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.transactions.deadlines import (
     MAX_DAYS,

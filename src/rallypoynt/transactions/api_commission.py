@@ -10,8 +10,8 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from rallypoynt.api.schemas import ERRORS, file_responses
-from rallypoynt.api.types import BoundedDate, Int64, Money, Percent, PositiveInt16
+from rallypoynt.core.api.schemas import ERRORS, file_responses
+from rallypoynt.core.api.types import BoundedDate, Int64, Money, Percent, PositiveInt16
 from rallypoynt.transactions import selectors_commission as selectors
 from rallypoynt.transactions.services import commission, commission_plans
 

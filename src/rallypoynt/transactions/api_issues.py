@@ -8,8 +8,8 @@ from typing import Any
 
 from ninja import Router, Schema, Status
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import BoundedDate, Int64
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import BoundedDate, Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions import selectors_management as reads

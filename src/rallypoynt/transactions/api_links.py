@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.selectors_links import deal_engagements, engagement_deals

@@ -9,8 +9,8 @@ from typing import Any
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import (
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import (
     BoundedDate,
     Int32,
     Int64,

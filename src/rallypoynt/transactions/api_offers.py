@@ -9,8 +9,15 @@ from typing import Any
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import BoundedDate, BoundedDateTime, Int32, Int64, Money, PositiveInt32
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import (
+    BoundedDate,
+    BoundedDateTime,
+    Int32,
+    Int64,
+    Money,
+    PositiveInt32,
+)
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.models import Offer

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ninja import Router, Schema, Status
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.services import parties

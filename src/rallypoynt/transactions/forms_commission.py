@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 
-from rallypoynt.api.types import INT64_MAX
 from rallypoynt.contacts.views.page_forms import (
     AmountField,
     DayField,
@@ -19,6 +18,7 @@ from rallypoynt.contacts.views.page_forms import (
     text,
     whole_number,
 )
+from rallypoynt.core.api.types import INT64_MAX
 from rallypoynt.core.clock import local_today
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions.models import SplitPlan

@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from rallypoynt.accounts.models import CalendarFeed
-from rallypoynt.accounts.selectors_calendar import calendar_feed_active, calendar_feed_member
 from rallypoynt.accounts.services import token_hash
 from rallypoynt.accounts.services_calendar import (
     FEED_PREFIX,
@@ -20,6 +19,7 @@ from rallypoynt.accounts.services_calendar import (
 )
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.orgs.selectors_calendar import calendar_feed_active, calendar_feed_member
 from rallypoynt.orgs.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

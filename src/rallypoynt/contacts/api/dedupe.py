@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from ninja import Query, Router, Schema, Status
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64
 from rallypoynt.contacts.selectors import contact_get
 from rallypoynt.contacts.selectors_dedupe import DEFAULT_LIMIT, MAX_LIMIT, duplicate_candidates
 from rallypoynt.contacts.services.dedupe import contact_merge, duplicate_dismiss
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import Int64
 from rallypoynt.core.errors import ValidationFailed
 
 router = Router(tags=["contacts"])

@@ -8,8 +8,6 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from rallypoynt.api.schemas import ERRORS, file_responses
-from rallypoynt.api.types import Id, Int64, PositiveInt32
 from rallypoynt.contacts.filters import NUMBER_BOUNDS
 from rallypoynt.contacts.services import csv_import
 from rallypoynt.contacts.services.export import (
@@ -18,6 +16,8 @@ from rallypoynt.contacts.services.export import (
     export_filters,
 )
 from rallypoynt.contacts.services.vcard import contacts_vcard_export
+from rallypoynt.core.api.schemas import ERRORS, file_responses
+from rallypoynt.core.api.types import Id, Int64, PositiveInt32
 from rallypoynt.core.errors import ValidationFailed
 
 router = Router(tags=["contacts"])

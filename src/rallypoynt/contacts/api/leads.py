@@ -11,8 +11,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import AfterValidator, field_validator
 
-from rallypoynt.api.schemas import ERRORS, ErrorOut, error_responses
-from rallypoynt.api.types import Int64, Money, PageLimit
 from rallypoynt.contacts import selectors_review
 from rallypoynt.contacts.choices import Channel, ReviewStatus
 from rallypoynt.contacts.services.idempotency import (
@@ -29,6 +27,8 @@ from rallypoynt.contacts.services.lead_email_parse import (
     lead_email_parse,
     price_parse,
 )
+from rallypoynt.core.api.schemas import ERRORS, ErrorOut, error_responses
+from rallypoynt.core.api.types import Int64, Money, PageLimit
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.pagination import paginate
 

@@ -10,8 +10,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64
 from rallypoynt.contacts import selectors_lists, selectors_relations
 from rallypoynt.contacts.api import schemas as s
 from rallypoynt.contacts.filters import NUMBER_BOUNDS, ContactFilters
@@ -39,6 +37,8 @@ from rallypoynt.contacts.services.people import (
     contact_for_update,
     contact_update,
 )
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import Int64
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.pagination import paginate
 

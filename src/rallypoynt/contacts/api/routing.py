@@ -8,11 +8,11 @@ from decimal import Decimal
 from django.db import transaction
 from ninja import Query, Router, Schema, Status
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64, Money, PageLimit, PositiveInt32
 from rallypoynt.contacts import selectors_routing
 from rallypoynt.contacts.services import lead_assignment, routing, routing_rules, speed_to_lead
 from rallypoynt.contacts.services.routing_rules import RoutingRuleData
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import Int64, Money, PageLimit, PositiveInt32
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs.selectors import notification_list

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import BeforeValidator, Field
 
-from rallypoynt.api.types import (
+from rallypoynt.contacts.services.normalize import EmailEntry, PhoneEntry
+from rallypoynt.core.api.types import (
     BoundedDate,
     BoundedDateTime,
     Int64,
@@ -17,7 +18,6 @@ from rallypoynt.api.types import (
     PositiveInt16,
     PositiveInt32,
 )
-from rallypoynt.contacts.services.normalize import EmailEntry, PhoneEntry
 
 
 class PageQuery(Schema):

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rallypoynt.core.console import console, progress_bar, service_error_print
+
 MAX_SHOWN = 20
 
 
@@ -59,7 +61,6 @@ def _member(org, email: str):
 def cmd_import_contacts(args: argparse.Namespace) -> int:
     from django.core.files import File
 
-    from rallypoynt.cli import _service_error, console
     from rallypoynt.contacts.services import csv_import
     from rallypoynt.core.errors import ServiceError
 
@@ -87,7 +88,7 @@ def cmd_import_contacts(args: argparse.Namespace) -> int:
             )
         job = csv_import.import_job_prepare(actor=None, job=job, mapping=None, dry_run=args.dry_run)
     except ServiceError as exc:
-        return _service_error(exc)
+        return service_error_print(exc)
     _mapping_table(job)
     return _run(job, owner)
 
@@ -95,7 +96,6 @@ def cmd_import_contacts(args: argparse.Namespace) -> int:
 def _mapping_table(job) -> None:
     from rich.table import Table
 
-    from rallypoynt.cli import console
     from rallypoynt.contacts.services.csv_import import NOT_IMPORTED, TARGETS, job_headers
 
     if job.file_format != "csv":
@@ -110,7 +110,6 @@ def _mapping_table(job) -> None:
 
 
 def _run(job, owner) -> int:
-    from rallypoynt.cli import console, progress_bar
     from rallypoynt.contacts.services import csv_import
 
     total = csv_import.import_preview(job=job, rows=0).total_rows
@@ -135,8 +134,6 @@ def _run(job, owner) -> int:
 
 def _summary(job, owner) -> None:
     from rich.table import Table
-
-    from rallypoynt.cli import console
 
     word = "Card" if job.file_format == "vcf" else "Row"
     table = Table(title=("Dry run of " if job.is_dry_run else "Imported ") + job.filename)
@@ -168,8 +165,6 @@ def _merges(job, word: str) -> None:
     """What each row that matched an existing contact added to it."""
     from rich.table import Table
 
-    from rallypoynt.cli import console
-
     rows = [e for e in job.errors if e.get("kind") == "duplicate"]
     if not rows:
         return
@@ -184,7 +179,6 @@ def _merges(job, word: str) -> None:
 
 
 def cmd_export_contacts(args: argparse.Namespace) -> int:
-    from rallypoynt.cli import _service_error, console
     from rallypoynt.contacts.services.export import contacts_csv_export, export_filters
     from rallypoynt.contacts.services.vcard import contacts_vcard_export
     from rallypoynt.core.errors import ServiceError
@@ -213,7 +207,7 @@ def cmd_export_contacts(args: argparse.Namespace) -> int:
             )
         count = _write(lines, args.output)
     except ServiceError as exc:
-        return _service_error(exc)
+        return service_error_print(exc)
     if args.format == "csv":
         count -= 1  # the header line
     console.print(f"[green]Exported {count} contacts[/] to {args.output or 'standard output'}.")

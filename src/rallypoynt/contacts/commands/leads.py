@@ -6,6 +6,8 @@ import argparse
 import contextlib
 from pathlib import Path
 
+from rallypoynt.core.console import console, progress_bar
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register this module's subcommands."""
@@ -69,7 +71,6 @@ def _ingest_file(org_id: int, path: Path) -> tuple[str, str | None]:
 
 
 def cmd_ingest_email(args: argparse.Namespace) -> int:
-    from rallypoynt.cli import console, progress_bar
     from rallypoynt.orgs.models import Organization
 
     org = Organization.objects.filter(slug=args.org).first()
@@ -99,7 +100,6 @@ def cmd_ingest_email(args: argparse.Namespace) -> int:
 
 
 def cmd_smtpd(args: argparse.Namespace) -> int:
-    from rallypoynt.cli import console
     from rallypoynt.contacts.smtpd import smtpd_serve
     from rallypoynt.orgs.models import Organization
 

@@ -35,6 +35,7 @@ from rallypoynt.contacts.services.routing_match import (
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.jobs import enqueue_on_commit
 from rallypoynt.core.timefmt import moment_text
 from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.services import notification_send
@@ -307,7 +308,6 @@ def route_announce(inquiry: LeadInquiry, route: Route, config: LeadConfig) -> No
 
 def _pond_timeout_schedule(inquiry: LeadInquiry) -> None:
     from rallypoynt.contacts.tasks_leads import inquiry_pond_timeout
-    from rallypoynt.core.jobs import enqueue_on_commit
 
     enqueue_on_commit(inquiry_pond_timeout, inquiry.pk, when=inquiry.claim_deadline_at)
 

@@ -29,6 +29,7 @@ from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.calendar import add_business_minutes
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.core.jobs import enqueue_on_commit
 from rallypoynt.core.mail import idempotent_headers
 from rallypoynt.core.timefmt import moment_text
 from rallypoynt.orgs.models import Membership
@@ -156,7 +157,6 @@ def first_response_due(config: LeadConfig, received_at: datetime) -> datetime:
 def inquiry_followups_queue(*, inquiry: LeadInquiry) -> None:
     """Queue the one job that sends the acknowledgement and arms the first-response check."""
     from rallypoynt.contacts.tasks_leads import inquiry_followups
-    from rallypoynt.core.jobs import enqueue_on_commit
 
     enqueue_on_commit(inquiry_followups, inquiry.pk)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 
-from rallypoynt.api.types import INT64_MAX
 from rallypoynt.contacts.choices import ReviewStatus
 from rallypoynt.contacts.selectors_merge import KEEP, MERGE
 from rallypoynt.contacts.services.vcard import VERSIONS
@@ -17,6 +16,7 @@ from rallypoynt.contacts.views.page_forms import (
     whole_number,
     yes_no,
 )
+from rallypoynt.core.api.types import INT64_MAX
 from rallypoynt.orgs.selectors import member_list
 
 # The merge page offers "keep both texts" for the notes only.

@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
 
-from rallypoynt.api.types import DATE_MAX, DATE_MIN
+from rallypoynt.core.api.types import DATE_MAX, DATE_MIN
 
 MONEY_MAX = Decimal("999999999999.99")  # the money columns: DecimalField(14, 2)
 # Plain digits with an optional fraction: no sign, no exponent (1e3), no NaN.

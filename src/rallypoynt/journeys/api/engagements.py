@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64, Money, PageLimit
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import Int64, Money, PageLimit
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys import selectors

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from ninja import Query, Router, Schema
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import Int64, PageLimit
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import Int64, PageLimit
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys.selectors_handoffs import handoff_list
 from rallypoynt.journeys.services.handoffs import handoff_accept

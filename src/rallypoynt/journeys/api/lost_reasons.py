@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ninja import Field, Router, Schema
 
-from rallypoynt.api.schemas import ERRORS
-from rallypoynt.api.types import PositiveInt16
+from rallypoynt.core.api.schemas import ERRORS
+from rallypoynt.core.api.types import PositiveInt16
 from rallypoynt.journeys import selectors
 from rallypoynt.journeys.services.lost_reasons import lost_reason_save
 

@@ -8,9 +8,9 @@ from typing import Any
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
-from rallypoynt.api.parser import json_loads
-from rallypoynt.api.schemas import ERRORS, file_responses
-from rallypoynt.api.types import Int64, PositiveInt32
+from rallypoynt.core.api.parser import json_loads
+from rallypoynt.core.api.schemas import ERRORS, file_responses
+from rallypoynt.core.api.types import Int64, PositiveInt32
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.journeys import selectors
 from rallypoynt.journeys.blueprint_parse import yaml_write

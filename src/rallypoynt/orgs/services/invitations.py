@@ -12,6 +12,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from rallypoynt.accounts.models import User
+from rallypoynt.accounts.services import validate_email_address, validate_new_password
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
@@ -48,7 +50,6 @@ def invitation_create(
     accept_url_base: str = "",
 ) -> tuple[Invitation, str]:
     """Invite someone by e-mail; returns the invitation and its one-time token."""
-    from rallypoynt.accounts.services import validate_email_address
 
     reach = require_reach(actor, "org.manage_members")
     if not reach.is_org_wide and office_id is None:
@@ -126,8 +127,6 @@ def invitation_accept(
     *, token: str, password: str, first_name: str = "", last_name: str = ""
 ) -> Membership:
     """Create (or reuse) the invitee's user and give them a seat with the invited roles."""
-    from rallypoynt.accounts.models import User
-    from rallypoynt.accounts.services import validate_new_password
 
     found = invitation_find(token=token)
     # Check again under the row lock: a concurrent accept may have used it meanwhile.

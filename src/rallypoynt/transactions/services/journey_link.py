@@ -11,6 +11,7 @@ from django.utils import timezone
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
+from rallypoynt.journeys.evidence import work_label
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import VERSION_DATA, version_blueprint
 from rallypoynt.journeys.services.follow import evidence_withdraw, journey_follow
@@ -47,7 +48,6 @@ def journeys_follow(deal: Transaction, event: Event, via: str = "") -> None:
 
 
 def _label(kind: str) -> str:
-    from rallypoynt.journeys.evidence import work_label
 
     return work_label(kind)
 

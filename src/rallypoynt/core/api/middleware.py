@@ -9,7 +9,7 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
-from rallypoynt.api.errors import STATUS_CODES
+from rallypoynt.core.api.errors import STATUS_CODES
 
 API_PREFIX = "/api/"
 MESSAGES = {404: "No such API route.", 405: "This route does not accept that method."}

@@ -40,4 +40,4 @@ def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
         messages.success(request, "Calendar URL revoked: subscribed calendars stop updating.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("accounts:profile")
+    return redirect("account:profile")

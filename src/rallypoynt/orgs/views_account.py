@@ -8,10 +8,10 @@ from django.views.decorators.http import require_POST
 
 from rallypoynt.accounts import selectors, services
 from rallypoynt.accounts.forms import ProfileForm, TokenForm
-from rallypoynt.accounts.selectors_calendar import calendar_feed_active
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.orgs.decorators import member_required
 from rallypoynt.orgs.selectors import memberships_of_user
+from rallypoynt.orgs.selectors_calendar import calendar_feed_active
 
 
 @login_required
@@ -35,7 +35,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Profile saved.")
-            return redirect("accounts:profile")
+            return redirect("account:profile")
     context = {
         "form": form,
         "seats": memberships_of_user(user=user) if member else [],
@@ -74,4 +74,4 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         messages.success(request, f"Token “{token.name}” revoked.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("accounts:tokens")
+    return redirect("account:tokens")
