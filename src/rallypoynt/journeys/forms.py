@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from rallypoynt.contacts.selectors import contact_queryset
-from rallypoynt.contacts.views.page_forms import (
+from rallypoynt.core.forms import (
     AmountField,
     ServiceForm,
     choice,

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts.views.page_forms import ServiceForm
 from rallypoynt.contacts.views.people import crm_page, next_or
 from rallypoynt.core.errors import ServiceError
+from rallypoynt.core.forms import ServiceForm
 from rallypoynt.journeys import forms, selectors
 from rallypoynt.journeys.choices import WORKING, Side
 from rallypoynt.journeys.panels import engagement_panels

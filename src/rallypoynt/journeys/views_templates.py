@@ -7,9 +7,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts.views.page_forms import ServiceForm
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
+from rallypoynt.core.forms import ServiceForm
 from rallypoynt.journeys import forms, selectors
 from rallypoynt.journeys.blueprint import UNITS
 from rallypoynt.journeys.blueprint_parse import blueprint_load, yaml_write

@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-from rallypoynt.contacts.views.page_forms import (
+from rallypoynt.core.clock import local_today
+from rallypoynt.core.forms import (
     AmountField,
     DayField,
     ServiceForm,
@@ -16,7 +17,6 @@ from rallypoynt.contacts.views.page_forms import (
     text,
     whole_number,
 )
-from rallypoynt.core.clock import local_today
 from rallypoynt.journeys.selectors import engagement_list
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions.choices import (

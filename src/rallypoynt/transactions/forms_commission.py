@@ -8,7 +8,9 @@ from typing import Any
 
 from django import forms
 
-from rallypoynt.contacts.views.page_forms import (
+from rallypoynt.core.api.types import INT64_MAX
+from rallypoynt.core.clock import local_today
+from rallypoynt.core.forms import (
     AmountField,
     DayField,
     PercentField,
@@ -18,8 +20,6 @@ from rallypoynt.contacts.views.page_forms import (
     text,
     whole_number,
 )
-from rallypoynt.core.api.types import INT64_MAX
-from rallypoynt.core.clock import local_today
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions.models import SplitPlan
 from rallypoynt.transactions.selectors_commission import deal_sides

@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-from rallypoynt.contacts.views.page_forms import (
+from rallypoynt.core.clock import local_today
+from rallypoynt.core.forms import (
     DayField,
     ServiceForm,
     choice,
@@ -15,7 +16,6 @@ from rallypoynt.contacts.views.page_forms import (
     text,
     yes_no,
 )
-from rallypoynt.core.clock import local_today
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import selectors_management as reads
 from rallypoynt.transactions.checklist_parse import ROLE_LABELS

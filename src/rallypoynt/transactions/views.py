@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rallypoynt.contacts.services.export import csv_safe
-from rallypoynt.contacts.views.page_forms import ServiceForm
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError, ValidationFailed
+from rallypoynt.core.forms import ServiceForm
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys.selectors import engagement_list
 from rallypoynt.orgs.selectors import member_list

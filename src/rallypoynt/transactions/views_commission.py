@@ -10,10 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from rallypoynt.contacts.views.page_forms import ServiceForm, posted_action
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
+from rallypoynt.core.forms import ServiceForm, posted_action
 from rallypoynt.orgs.permissions import can_org_wide, reach_for
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import selectors

@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from rallypoynt.contacts.views.page_forms import posted_action
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ServiceError
+from rallypoynt.core.forms import posted_action
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import forms_management as forms
 from rallypoynt.transactions import selectors

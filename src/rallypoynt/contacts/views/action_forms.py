@@ -8,7 +8,8 @@ from django import forms
 from rallypoynt.contacts.choices import ReviewStatus
 from rallypoynt.contacts.selectors_merge import KEEP, MERGE
 from rallypoynt.contacts.services.vcard import VERSIONS
-from rallypoynt.contacts.views.page_forms import (
+from rallypoynt.core.api.types import INT64_MAX
+from rallypoynt.core.forms import (
     ServiceForm,
     choice,
     pick,
@@ -16,7 +17,6 @@ from rallypoynt.contacts.views.page_forms import (
     whole_number,
     yes_no,
 )
-from rallypoynt.core.api.types import INT64_MAX
 from rallypoynt.orgs.selectors import member_list
 
 # The merge page offers "keep both texts" for the notes only.

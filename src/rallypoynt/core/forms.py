@@ -1,4 +1,4 @@
-"""Bounded fields and a base form for the pages' forms (contacts, deals, the pipeline).
+"""Bounded fields and a base form for every page's forms (contacts, deals, the pipeline).
 
 Every value a page posts is parsed here, never by hand in a view: a value out of its bounds
 is a field error on the page (a 4xx), not a server error, and nothing is saved."""
