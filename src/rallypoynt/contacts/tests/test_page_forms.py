@@ -25,7 +25,7 @@ from rallypoynt.contacts.services.csv_import import job_headers
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory
 from rallypoynt.contacts.tests.test_import_views import uploaded
 from rallypoynt.contacts.tests.test_routing_views import make_rule
-from rallypoynt.contacts.views.page_forms import AmountField, DayField, PercentField, whole_number
+from rallypoynt.core.forms import AmountField, DayField, PercentField, whole_number
 from rallypoynt.core.models import AuditEntry, Event
 
 pytestmark = pytest.mark.django_db
