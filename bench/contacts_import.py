@@ -4,7 +4,8 @@ A CSV of `scale` people (from the demo generator) is written to a temp file the 
 CRM exports it, with ~2% repeated people (other spelling of the same e-mail and number) and
 ~1% bad rows. The product path uploads it as an import job and runs it: read, map, validate,
 dedupe (in the file and against the org), insert in committed batches. The baseline inserts
-the same valid rows, pre-built, with the driver's `executemany` in one transaction.
+the same valid rows, pre-built, in one transaction with the driver's fastest bulk path: `COPY`
+on PostgreSQL (what the import uses too), `executemany` on SQLite.
 """
 
 from __future__ import annotations
@@ -143,10 +144,16 @@ def build_csv(path: Path, scale: int, seed: int) -> tuple[list[ValidRow], int, i
     return valid, duplicates, bad
 
 
-def _raw_sql(model, fields) -> str:
+def _raw_write(raw, model, fields, data: list[tuple]) -> None:
+    """Insert `data` with the DB-API cursor: COPY on PostgreSQL, executemany on SQLite."""
     columns = ", ".join(model._meta.get_field(f).column for f in fields)
-    marks = ", ".join(["?" if connection.vendor == "sqlite" else "%s"] * len(fields))
-    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})"
+    if connection.vendor == "postgresql":
+        with raw.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for row in data:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["?"] * len(fields))
+    raw.executemany(f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})", data)
 
 
 def _baseline(org, owner_id: int, rows: list[ValidRow]) -> tuple[float, float, int]:
@@ -181,7 +188,7 @@ def _baseline(org, owner_id: int, rows: list[ValidRow]) -> tuple[float, float, i
         raw = connection.connection.cursor()  # the DB-API cursor, no Django wrapper
         started, cpu = time.perf_counter(), time.process_time()
         for model, data in tables.items():
-            raw.executemany(_raw_sql(model, fields[model]), data)
+            _raw_write(raw, model, fields[model], data)
     # The commit is part of the work: rows are not stored until it returns.
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     return elapsed, cpu, sum(len(t) for t in tables.values())

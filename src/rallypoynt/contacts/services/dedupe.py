@@ -13,6 +13,7 @@ from decimal import Decimal
 from itertools import combinations
 from typing import Any
 
+from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F, Max, Q
 
@@ -29,6 +30,7 @@ from rallypoynt.contacts.selectors_merge import (
 )
 from rallypoynt.contacts.services.people import contact_for_update
 from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.bulk import tables_analyze
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
@@ -41,6 +43,8 @@ MERGED_FIELDS = [
     "is_do_not_contact",
     "consent_updated_at",
 ]
+# A merge that moved at least this many rows re-analyses the tables they moved in.
+ANALYZE_AFTER_MOVED = 1000
 
 
 @transaction.atomic
@@ -64,6 +68,8 @@ def contact_merge(
     for name, value in merged_values(keep, merge, choices).items():
         setattr(keep, name, value)
     moved, dropped = relations_move(keep=keep, merge=merge)
+    # After COMMIT: the ANALYZE's table lock is not held while the merge still waits on rows.
+    transaction.on_commit(lambda: moved_statistics_refresh(moved))
     added = _owners_keep_sight(keep, owners)
     keep.last_touchpoint_at = _last_touchpoint(keep, merge)
     keep.save()
@@ -150,6 +156,14 @@ def relations_move(*, keep: Contact, merge: Contact) -> tuple[dict[str, int], di
     for model, model_links in by_model.items():
         _primary_ensure(model, model_links, keep)
     return {k: v for k, v in moved.items() if v}, {k: v for k, v in dropped.items() if v}
+
+
+def moved_statistics_refresh(moved: dict[str, int]) -> bool:
+    """ANALYZE the tables of a large move (a contact's many touchpoints now count as another's)."""
+    if sum(moved.values()) < ANALYZE_AFTER_MOVED:
+        return False
+    tables_analyze(apps.get_model(label) for label in moved)
+    return True
 
 
 def _pair_links_drop(model, links: list[ContactLink], keep: Contact, merge: Contact) -> list:

@@ -40,7 +40,7 @@ from rallypoynt.contacts.services.enrich import (
     enrich_write,
     known_apply,
 )
-from rallypoynt.core.bulk import insert_rows, reserve_ids
+from rallypoynt.core.bulk import StatisticsKeeper, insert_rows, reserve_ids
 
 # --- the import engine ----------------------------------------------------------------------
 
@@ -70,6 +70,7 @@ CONTACT_FIELDS = (
 EMAIL_FIELDS = ("org", "contact", "address", "kind", "is_primary", "created_at", "updated_at")
 PHONE_FIELDS = ("org", "contact", "number", "kind", "is_primary", "created_at", "updated_at")
 TAG_FIELDS = ("org", "contact", "tag", "created_at", "updated_at")
+FILLED = (Contact, ContactEmail, ContactPhone, ContactTag)  # the tables an import grows
 
 
 @dataclass
@@ -149,6 +150,7 @@ class ContactImporter:
         self.row_pk: dict[int, int] = {}  # rows written -> their contact's id
         # A dry run writes nothing: what earlier rows would have made is kept here instead.
         self.dry_known: dict[int, Known] = {}
+        self.statistics = StatisticsKeeper(FILLED)
 
     def run(self, rows: Iterable[tuple[int, list[Cell]]]) -> ImportOutcome:
         with gc_paused():
@@ -183,6 +185,8 @@ class ContactImporter:
                 since_progress = 0
         self._flush(pending)
         self._report(since_progress)
+        if not self.dry_run:
+            self.statistics.finish()
         return self.outcome
 
     def _report(self, rows: int) -> None:
@@ -316,6 +320,9 @@ class ContactImporter:
             if rows:
                 new_tags, ids = self._insert(rows)
             self._merges_run()
+            # Last before COMMIT plans the batch's foreign-key checks; after the merges' row
+            # locks, so the ANALYZE lock is never held while waiting for another import.
+            self.statistics.grew(len(rows))
             self.outcome.created += len(rows)
             if self.on_batch:
                 self.on_batch(self.outcome)

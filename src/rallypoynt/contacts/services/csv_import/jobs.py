@@ -37,7 +37,6 @@ from rallypoynt.contacts.services.csv_import.vocabulary import (
     Progress,
 )
 from rallypoynt.core.audit import audit_record
-from rallypoynt.core.bulk import planner_statistics_refresh
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.choices import Role
@@ -228,9 +227,6 @@ def _job_claim(job_id: int) -> bool:
     )
 
 
-ANALYZE_AFTER_ROWS = 10_000
-
-
 def import_job_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
     """Run a pending job once (a second call finds it claimed and does nothing)."""
     if not _job_claim(job_id):
@@ -260,9 +256,6 @@ def import_job_run(*, job_id: int, progress: Progress | None = None) -> ImportJo
     except Exception as exc:
         _job_fail(job, exc)
         raise
-    if outcome.created >= ANALYZE_AFTER_ROWS:
-        # A large load can make the planner's statistics lie (SQLite never refreshes them).
-        planner_statistics_refresh()
     return _job_finish(job, outcome)
 
 
