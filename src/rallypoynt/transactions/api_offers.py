@@ -88,7 +88,8 @@ class OfferOut(Schema):
 
 def _offer_out(offer: Offer, net: Decimal | None = None) -> dict:
     versions, previous = [], None
-    for version in offer.versions.order_by("number"):
+    # sorted in Python: the compare list prefetched every offer's versions
+    for version in sorted(offer.versions.all(), key=lambda v: v.number):
         row = {
             name: getattr(version, name) for name in VersionOut.model_fields if name != "changes"
         }
