@@ -9,8 +9,8 @@ import io
 import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.orgs.tests.test_views import client_for
-from rallypoynt.transactions.tests.test_checklists import make_deal
+from rallypoynt.core.testing import client_for
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 BIG = 2**63  # one past the largest 64-bit id
@@ -36,7 +36,7 @@ def api(brokerage):
 
 @pytest.fixture
 def deal(brokerage):
-    return make_deal(brokerage.broker)
+    return deal_for(brokerage.broker)
 
 
 # NUL bytes ---------------------------------------------------------------------------------
@@ -155,8 +155,10 @@ def test_an_invitation_to_office_or_team_zero_is_refused(api, field):
 def test_bad_numbers_on_the_deal_page_are_a_form_error(brokerage, deal, action, data):
     client = client_for(brokerage.broker)
     response = client.post(f"/transactions/{deal.pk}/{action}/", data)
+    # The deal page again, a 400 with what could not be read (every page form is a Django form).
     assert response.status_code == 400
-    assert "Nothing was saved" in response.content.decode()
+    page = response.content.decode()
+    assert 'id="form-errors"' in page and "Nothing was saved" in page, page[:300]
 
 
 def test_nul_in_a_yaml_template_is_refused(api):
@@ -222,7 +224,7 @@ def test_a_responsible_role_longer_than_its_column_is_refused(api, deal):
 
 @pytest.fixture
 def offer(api, brokerage) -> dict:
-    deal = make_deal(brokerage.broker, side="sell")
+    deal = deal_for(brokerage.broker, side="sell")
     url = f"/api/v1/transactions/{deal.pk}/offers"
     return api.post(url, {"buyer_name": "Linds", "terms": {"price": "500000"}}).json()
 

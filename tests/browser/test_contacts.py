@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from rallypoynt.accounts.tests.factories import PASSWORD
 from rallypoynt.contacts.models import Touchpoint
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.orgs.tests.brokerage import build_brokerage
-from rallypoynt.orgs.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

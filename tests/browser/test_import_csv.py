@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from rallypoynt.accounts.tests.factories import PASSWORD
 from rallypoynt.contacts.models import Contact
 from rallypoynt.orgs.tests.brokerage import build_brokerage
-from rallypoynt.orgs.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SAMPLE = (

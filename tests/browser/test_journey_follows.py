@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from rallypoynt.accounts.tests.factories import PASSWORD
 from rallypoynt.journeys.selectors import engagement_evaluate
 from rallypoynt.journeys.services.progress import phase_advance, step_complete
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.tests.brokerage import build_brokerage, org_today
-from rallypoynt.orgs.tests.factories import PASSWORD
 from rallypoynt.transactions.models import Deadline
 from rallypoynt.transactions.services.offers import offer_create
 from rallypoynt.transactions.services.resolution import deadline_resolve

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from rallypoynt.accounts.tests.factories import PASSWORD
 from rallypoynt.contacts.choices import ReviewStatus
-from rallypoynt.contacts.tests.test_review_queue import QUEUE, bad_email_item
+from rallypoynt.contacts.tests.factories import bad_email_item
 from rallypoynt.orgs.tests.brokerage import build_brokerage
-from rallypoynt.orgs.tests.factories import PASSWORD
 
 
 @pytest.mark.browser
@@ -15,7 +16,7 @@ from rallypoynt.orgs.tests.factories import PASSWORD
 def test_lead_agent_fixes_a_queued_message_in_the_browser(live_server, page):
     brokerage = build_brokerage()
     item = bad_email_item(brokerage.org)
-    page.goto(f"{live_server.url}{QUEUE}")
+    page.goto(live_server.url + reverse("contacts:review_queue"))
     page.get_by_label("E-mail").fill(brokerage.lead.user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

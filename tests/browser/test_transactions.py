@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from rallypoynt.accounts.tests.factories import PASSWORD
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.tests.brokerage import build_brokerage
-from rallypoynt.orgs.tests.factories import PASSWORD
 from rallypoynt.transactions.models import Deadline, Transaction
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

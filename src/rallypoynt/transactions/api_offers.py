@@ -115,7 +115,8 @@ class OfferOut(Schema):
 
 def _offer_out(offer: Offer, net: Decimal | None = None) -> dict:
     versions, previous = [], None
-    for version in offer.versions.order_by("number"):
+    # sorted in Python: the compare list prefetched every offer's versions
+    for version in sorted(offer.versions.all(), key=lambda v: v.number):
         names = (name for name in OfferVersionOut.model_fields if name != "changes")
         row = {name: getattr(version, name) for name in names}
         row["changes"] = offers.terms_diff(previous, version) if previous else {}

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from rallypoynt.accounts.models import User
-from rallypoynt.orgs.tests.factories import UserFactory
+from rallypoynt.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 
 from rallypoynt.accounts.models import User
+from rallypoynt.accounts.tests.factories import PASSWORD, UserFactory
 from rallypoynt.config import settings as real_settings
-from rallypoynt.orgs.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

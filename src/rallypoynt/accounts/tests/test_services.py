@@ -17,9 +17,10 @@ from rallypoynt.accounts.services import (
     user_create,
     user_update_profile,
 )
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.orgs.tests.factories import MembershipFactory, UserFactory
+from rallypoynt.orgs.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from rallypoynt.accounts.models import APIToken, LoginAttempt
 from rallypoynt.accounts.services import api_token_create, token_hash
+from rallypoynt.accounts.tests.factories import PASSWORD, UserFactory
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.orgs.middleware import SESSION_ORG_KEY
-from rallypoynt.orgs.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from rallypoynt.orgs.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.test import Client
 
 from rallypoynt.accounts.services import api_token_create
 from rallypoynt.api.tests.conformance import check_conformance
+from rallypoynt.core.testing import client_for
 from rallypoynt.orgs.models import Membership
 
 
@@ -48,3 +49,8 @@ class ApiClient:
 
     def delete(self, path: str, **extra):
         return self._checked(self.client.delete(path, **{**self.headers, **extra}))
+
+
+def client_for_url(member: Membership, url: str) -> ApiClient | Client:
+    """The member's API client for an /api/ URL, else their logged-in browser."""
+    return ApiClient(member) if url.startswith("/api/") else client_for(member)

@@ -5,10 +5,11 @@ import pytest
 from django.test import Client
 
 from rallypoynt.accounts.services import api_token_create, api_token_revoke
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.api import auth
 from rallypoynt.api.auth import RateLimited, rate_limit_check
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.orgs.tests.factories import MembershipFactory, UserFactory
+from rallypoynt.orgs.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -42,7 +42,8 @@ from rallypoynt.contacts.tasks_imports import import_job_execute
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.orgs.tests.brokerage import build_brokerage, count_queries
+from rallypoynt.core.testing import count_queries
+from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data" / "imports"

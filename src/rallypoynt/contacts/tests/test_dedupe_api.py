@@ -51,6 +51,7 @@ def test_duplicates_never_include_another_org_or_contacts_outside_the_agents_sco
     assert body == {"items": [], "count": 0}
 
 
+@pytest.mark.query_guard("GET /api/v1/contacts/duplicates")
 def test_duplicates_cost_a_constant_number_of_queries(firm, django_assert_max_num_queries):
     api = ApiClient(firm.broker)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.contacts.models import Contact, Touchpoint
 from rallypoynt.contacts.tests.factories import ContactFactory, TouchpointFactory
+from rallypoynt.core.testing import client_for
 from rallypoynt.orgs.tests.brokerage import build_brokerage
-from rallypoynt.orgs.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +26,6 @@ def other():
 
 def person(owner, first="Ana", last="Ruiz", **values) -> Contact:
     return ContactFactory(org=owner.org, owner=owner, first_name=first, last_name=last, **values)
-
-
-def client_for(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
 
 
 def text(response) -> str:
@@ -69,6 +64,7 @@ def test_the_duplicates_page_shows_nothing_of_another_org_or_outside_the_agents_
     assert "hidden@x.com" in text(client_for(firm.broker).get("/contacts/duplicates/"))
 
 
+@pytest.mark.query_guard("contacts:duplicates")
 def test_the_duplicates_page_runs_a_constant_number_of_queries(firm, django_assert_max_num_queries):
     client = client_for(firm.broker)
 

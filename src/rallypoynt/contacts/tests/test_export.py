@@ -24,7 +24,8 @@ from rallypoynt.contacts.services.export import CSV_HEADERS, contacts_csv_export
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.models import AuditEntry
-from rallypoynt.orgs.tests.brokerage import build_brokerage, count_queries, fresh
+from rallypoynt.core.testing import count_queries
+from rallypoynt.orgs.tests.brokerage import build_brokerage, fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -8,15 +8,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.contacts.choices import ImportStatus
 from rallypoynt.contacts.models import Contact, ImportJob
-from rallypoynt.contacts.services.csv_import import import_job_create, job_headers
-from rallypoynt.orgs.tests.brokerage import build_brokerage, count_queries
-from rallypoynt.orgs.tests.factories import UserFactory
+from rallypoynt.contacts.services.csv_import import job_headers
+from rallypoynt.contacts.tests.factories import import_sample, uploaded
+from rallypoynt.core.testing import client_for, count_queries
+from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent / "data" / "imports"
 
 
 @pytest.fixture(autouse=True)
@@ -45,20 +46,6 @@ def other(db):
     return build_brokerage("Other Realty")
 
 
-def client_for(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
-def sample(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, (DATA / name).read_bytes())
-
-
-def uploaded(member, name="followupboss_people.csv") -> ImportJob:
-    return import_job_create(actor=member, org_id=member.org_id, upload=sample(name), filename=name)
-
-
 def html(response) -> str:
     return response.content.decode()
 
@@ -85,7 +72,7 @@ def test_upload_offers_only_owners_in_the_members_scope(brokerage, other):
 def test_upload_stores_the_file_and_shows_the_auto_mapping(brokerage, settings):
     response = client_for(brokerage.ben).post(
         "/contacts/import/",
-        {"file": sample("followupboss_people.csv"), "owner_id": brokerage.ben.pk},
+        {"file": import_sample("followupboss_people.csv"), "owner_id": brokerage.ben.pk},
     )
     job = ImportJob.objects.get()
     assert response.status_code == 302
@@ -112,7 +99,7 @@ def test_upload_of_an_empty_file_or_an_owner_out_of_scope_is_a_form_error(broker
     assert "no header row" in html(response)
     response = client.post(
         "/contacts/import/",
-        {"file": sample("kvcore_leads.csv"), "owner_id": brokerage.maria.pk},
+        {"file": import_sample("kvcore_leads.csv"), "owner_id": brokerage.maria.pk},
     )
     assert response.status_code == 400
     assert not ImportJob.objects.exists()
@@ -173,7 +160,8 @@ def test_a_mapping_without_name_email_or_phone_is_refused_on_the_page(brokerage)
 def test_vcard_upload_previews_cards_and_imports(brokerage, committed):
     client = client_for(brokerage.ben)
     response = client.post(
-        "/contacts/import/", {"file": sample("contacts_v3.vcf"), "owner_id": brokerage.ben.pk}
+        "/contacts/import/",
+        {"file": import_sample("contacts_v3.vcf"), "owner_id": brokerage.ben.pk},
     )
     page = html(client.get(response["Location"]))
     assert "Isabel Morales" in page and "map-0" not in page
@@ -222,7 +210,7 @@ def test_upload_page_queries_stay_constant_as_jobs_grow(brokerage):
 
 
 def api_upload(api: ApiClient, name: str, **form):
-    return api.client.post("/api/v1/imports", {"file": sample(name), **form}, **api.headers)
+    return api.client.post("/api/v1/imports", {"file": import_sample(name), **form}, **api.headers)
 
 
 def test_api_upload_returns_the_job_with_preview_and_auto_mapping(brokerage):

@@ -369,6 +369,7 @@ def test_review_list_pages_with_a_cursor_and_filters_by_status(api, brokerage):
     assert api.get(f"{URL}/review?status=lost").status_code == 422
 
 
+@pytest.mark.query_guard("GET /api/v1/leads/review")
 def test_review_list_runs_a_constant_number_of_queries(
     api, brokerage, django_assert_max_num_queries
 ):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from rallypoynt.contacts.models import Contact, LeadInquiry
 from rallypoynt.contacts.selectors_day import day_bounds, inquiries_waiting, my_day
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory
-from rallypoynt.orgs.tests.brokerage import build_brokerage, count_queries
+from rallypoynt.core.testing import count_queries
+from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +101,7 @@ def test_home_page_shows_my_day_sections(org):
     assert f'href="/contacts/{contact.pk}/"' in body
 
 
+@pytest.mark.query_guard("web:home")
 def test_home_query_count_is_constant_as_tasks_and_leads_grow(org):
     contact = ContactFactory(org=org.org, owner=org.ben, stage="lead")
     client = home(org.ben)

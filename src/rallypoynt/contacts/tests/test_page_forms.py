@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from rallypoynt.contacts.models import (
     Contact,
@@ -22,11 +21,10 @@ from rallypoynt.contacts.models import (
     Task,
 )
 from rallypoynt.contacts.services.csv_import import job_headers
-from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory
-from rallypoynt.contacts.tests.test_import_views import uploaded
-from rallypoynt.contacts.tests.test_routing_views import make_rule
+from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory, make_rule, uploaded
 from rallypoynt.core.forms import AmountField, DayField, PercentField, whole_number
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.core.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +37,6 @@ MESSAGE = '<li class="error">'  # the page's error message (base.html)
 def snapshot() -> dict[str, list[dict]]:
     """Every row these pages write, to show a refused form changed none of them."""
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
-
-
-def client_for(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
 
 
 @pytest.fixture

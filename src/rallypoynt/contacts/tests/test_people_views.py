@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from rallypoynt.contacts.models import Contact, ContactCollaborator, CustomField, Touchpoint
 from rallypoynt.contacts.tests.factories import ContactFactory, TouchpointFactory
-from rallypoynt.orgs.tests.brokerage import build_brokerage, count_queries
+from rallypoynt.core.testing import count_queries
+from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,7 @@ def test_list_pages_forward_with_a_next_link_and_no_count_query(org):
     assert not second.context["page"]["next_cursor"]
 
 
+@pytest.mark.query_guard("contacts:list")
 def test_list_page_query_count_does_not_grow_with_rows(org):
     for i in range(3):
         make(org.ben, emails=[f"a{i}@example.com"])
@@ -175,6 +177,7 @@ def test_contact_page_shows_timeline_tasks_relations_and_consent(org):
     assert contact.is_do_not_contact and contact.sms_consent == "opted_in"
 
 
+@pytest.mark.query_guard("contacts:detail")
 def test_contact_page_query_count_is_constant_as_history_grows(org):
     contact = make(org.ben, emails=["a@example.com"])
     client = browser(org.ben)

@@ -9,9 +9,10 @@ from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.contacts.choices import InquiryStatus, RoutingAction
 from rallypoynt.contacts.models import LeadInquiry, LeadSettings, RoutingRule
 from rallypoynt.contacts.services.intake import LeadIn, lead_intake
+from rallypoynt.core.testing import count_queries
 from rallypoynt.orgs.models import Notification
 from rallypoynt.orgs.services import notification_send
-from rallypoynt.orgs.tests.brokerage import Brokerage, build_brokerage, count_queries
+from rallypoynt.orgs.tests.brokerage import Brokerage, build_brokerage
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +177,7 @@ def test_inquiries_filter_by_status_and_page_with_a_cursor(brokerage):
     assert error_of(client.get("/api/v1/inquiries?cursor=%%%"), 422)
 
 
+@pytest.mark.query_guard("GET /api/v1/inquiries")
 def test_the_inquiry_list_costs_the_same_queries_for_many_rows(brokerage):
     assign_rule(brokerage.ben)
     client = ApiClient(brokerage.broker)
@@ -248,6 +250,7 @@ def test_read_all_marks_only_the_callers(brokerage):
     assert Notification.objects.filter(read_at__isnull=True).count() == 1
 
 
+@pytest.mark.query_guard("GET /api/v1/notifications")
 def test_the_notification_list_costs_the_same_queries_for_many_rows(brokerage):
     client = ApiClient(brokerage.ben)
     notification_send(recipient=brokerage.ben, kind="k", title="first", email=False)

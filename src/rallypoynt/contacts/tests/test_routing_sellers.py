@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.contacts import selectors_routing
 from rallypoynt.contacts.choices import InquiryStatus, RoutingAction
@@ -25,12 +26,7 @@ from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, Notification
 from rallypoynt.orgs.services import organization_create
 from rallypoynt.orgs.tests.brokerage import Brokerage, build_brokerage, fresh
-from rallypoynt.orgs.tests.factories import (
-    MembershipFactory,
-    TeamFactory,
-    UserFactory,
-    team_with,
-)
+from rallypoynt.orgs.tests.factories import MembershipFactory, TeamFactory, team_with
 
 pytestmark = pytest.mark.django_db
 

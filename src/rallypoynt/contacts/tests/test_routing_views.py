@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.contacts.choices import InquiryStatus, RoutingAction
 from rallypoynt.contacts.models import LeadInquiry, LeadSettings, RoutingRule
 from rallypoynt.contacts.services.intake import LeadIn, lead_intake
-from rallypoynt.orgs.tests.brokerage import Brokerage, build_brokerage, count_queries
-from rallypoynt.orgs.tests.factories import UserFactory
+from rallypoynt.contacts.tests.factories import make_rule
+from rallypoynt.core.testing import client_for, count_queries, page
+from rallypoynt.orgs.tests.brokerage import Brokerage, build_brokerage
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +29,6 @@ def other(db) -> Brokerage:
     return build_brokerage("Other Realty")
 
 
-def client_for(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
 _seq = iter(range(1_000_000))
 
 
@@ -44,12 +36,6 @@ def intake(org, **values) -> LeadInquiry:
     values.setdefault("emails", [f"page{next(_seq)}@example.net"])
     values.setdefault("first_name", f"Lead{next(_seq)}")
     return lead_intake(org_id=org.pk, lead=LeadIn(**values)).inquiry
-
-
-def make_rule(org, name, **values) -> RoutingRule:
-    values.setdefault("action", RoutingAction.ASSIGN)
-    position = RoutingRule.objects.filter(org=org).count()
-    return RoutingRule.objects.create(org=org, name=name, position=position, **values)
 
 
 def test_the_pages_need_a_login_and_a_seat(db):
@@ -189,6 +175,7 @@ def test_preview_names_the_rule_as_a_fragment_for_htmx_and_in_the_full_page(brok
     assert "No rule" in nothing
 
 
+@pytest.mark.query_guard("contacts:routing")
 def test_the_routing_page_costs_the_same_queries_for_many_rules(brokerage):
     client = client_for(brokerage.broker)
     make_rule(brokerage.org, "R0", assignee=brokerage.ben)
@@ -236,6 +223,7 @@ def test_outsiders_cannot_claim(brokerage, other, pond_lead):
     assert LeadInquiry.objects.get(pk=pond_lead.pk).status == InquiryStatus.POND
 
 
+@pytest.mark.query_guard("contacts:pond")
 def test_the_pond_page_costs_the_same_queries_for_many_leads(brokerage, pond_lead):
     client = client_for(brokerage.buyer)
     client.get(POND)

@@ -20,7 +20,8 @@ from rallypoynt.contacts.services.lists import (
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.orgs.tests.brokerage import build_brokerage, count_queries
+from rallypoynt.core.testing import count_queries
+from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +160,7 @@ def test_pages_save_the_current_filters_open_and_delete_a_list(org):
     assert not SmartList.objects.exists()
 
 
+@pytest.mark.query_guard("contacts:smart_lists")
 def test_lists_page_query_count_does_not_grow_with_contacts(org):
     smart_list_create(actor=org.ben, name="All", filters={})
     client = browser(org.ben)

@@ -13,7 +13,8 @@ from rallypoynt.contacts.models import Task
 from rallypoynt.contacts.selectors_day import task_list
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory
 from rallypoynt.core.errors import PermissionDenied, ValidationFailed
-from rallypoynt.orgs.tests.brokerage import build_brokerage, count_queries
+from rallypoynt.core.testing import count_queries
+from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +133,7 @@ def test_tasks_page_lists_mine_and_completes_over_htmx(org):
     )
 
 
+@pytest.mark.query_guard("contacts:tasks")
 def test_tasks_page_query_count_is_constant(org):
     task_for(org.ben)
     client = browser(org.ben)

@@ -11,7 +11,8 @@ from rallypoynt.contacts.models import LeadInquiry, Task
 from rallypoynt.contacts.selectors_timeline import contact_timeline
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory, TouchpointFactory
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.orgs.tests.brokerage import build_brokerage, count_queries
+from rallypoynt.core.testing import count_queries
+from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db
 

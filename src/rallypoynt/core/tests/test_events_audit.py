@@ -11,6 +11,7 @@ from django.utils import timezone
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.events import event_emit, subject_label
 from rallypoynt.core.models import AppendOnlyError, AuditEntry, Event
+from rallypoynt.core.tests.factories import audit_entry_for, event_for
 from rallypoynt.orgs.models import Closure
 from rallypoynt.orgs.tests.factories import MembershipFactory, OfficeFactory
 
@@ -24,24 +25,13 @@ def member():
 
 @pytest.fixture
 def event(member) -> Event:
-    return event_emit(
-        org_id=member.org_id,
-        kind="office.created",
-        subject=OfficeFactory(org=member.org),
-        actor_id=member.user_id,
-        payload={"why": "test"},
-    )
+    return event_for(member, payload={"why": "test"})
 
 
 @pytest.fixture
 def entry(member) -> AuditEntry:
-    return audit_record(
-        org_id=member.org_id,
-        actor_id=member.user_id,
-        action="office.create",
-        target=OfficeFactory(org=member.org, name="Golden"),
-        changes={"name": [None, "Golden"]},
-    )
+    golden = OfficeFactory(org=member.org, name="Golden")
+    return audit_entry_for(member, target=golden, changes={"name": [None, "Golden"]})
 
 
 def test_event_emit_names_the_subject_by_label_and_id(member):

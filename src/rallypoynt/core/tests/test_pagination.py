@@ -8,11 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rallypoynt.accounts.models import User
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor, paginate
 from rallypoynt.orgs.models import Membership
-from rallypoynt.orgs.tests.factories import MembershipFactory, UserFactory
+from rallypoynt.orgs.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

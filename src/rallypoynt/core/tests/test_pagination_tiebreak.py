@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from rallypoynt.accounts.models import User
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.core.pagination import decode_cursor, paginate
-from rallypoynt.orgs.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

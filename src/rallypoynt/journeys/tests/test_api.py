@@ -6,8 +6,8 @@ import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.contacts.tests.factories import ContactFactory
+from rallypoynt.core.testing import count_queries
 from rallypoynt.journeys.models import Engagement
-from rallypoynt.orgs.tests.brokerage import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,7 @@ def test_a_contact_the_caller_cannot_see_cannot_be_made_a_client(brokerage):
     assert not Engagement.objects.exists()
 
 
+@pytest.mark.query_guard("GET /api/v1/engagements")
 def test_the_list_filters_and_costs_the_same_queries_for_more_rows(brokerage):
     api = ApiClient(brokerage.broker)
     opened(api, brokerage.broker)
@@ -141,7 +142,7 @@ def test_an_agent_cannot_change_templates(brokerage):
 
 
 def test_the_receiver_lists_and_accepts_a_handoff_through_the_api_and_the_page(brokerage):
-    from rallypoynt.orgs.tests.test_views import client_for
+    from rallypoynt.core.testing import client_for
 
     lead = ApiClient(brokerage.lead)
     engagement = opened(lead, brokerage.lead, team_id=brokerage.summit.pk)

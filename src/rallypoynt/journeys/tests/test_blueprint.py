@@ -14,7 +14,7 @@ from rallypoynt.journeys.blueprint_parse import (
     yaml_read,
     yaml_write,
 )
-from rallypoynt.journeys.tests.test_engine import TEMPLATE
+from rallypoynt.journeys.tests.factories import MINI_TEMPLATE
 
 
 def problems(data) -> list[str]:
@@ -24,7 +24,7 @@ def problems(data) -> list[str]:
 
 
 def broken(**paths) -> dict:
-    data = copy.deepcopy(TEMPLATE)
+    data = copy.deepcopy(MINI_TEMPLATE)
     for path, value in paths.items():
         target = data
         *parents, last = path.split("__")
@@ -35,7 +35,7 @@ def broken(**paths) -> dict:
 
 
 def test_a_valid_template_loads():
-    blueprint = blueprint_load(TEMPLATE)
+    blueprint = blueprint_load(MINI_TEMPLATE)
     assert [p.key for p in blueprint.phases] == ["discovery", "contract"]
     assert blueprint.phase("discovery").step("respond").roles == {
         "buy": "buyer_specialist",
@@ -85,8 +85,8 @@ def test_a_deliverable_no_step_produces_is_refused():
 
 
 def test_yaml_round_trip_keeps_the_template():
-    text = yaml_write(TEMPLATE)
-    assert blueprint_load(yaml_read(text)) == blueprint_load(TEMPLATE)
+    text = yaml_write(MINI_TEMPLATE)
+    assert blueprint_load(yaml_read(text)) == blueprint_load(MINI_TEMPLATE)
 
 
 def test_bad_yaml_names_the_line():

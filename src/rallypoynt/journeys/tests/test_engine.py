@@ -11,62 +11,13 @@ from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.journeys.blueprint import Offset
 from rallypoynt.journeys.blueprint_parse import blueprint_load
 from rallypoynt.journeys.engine import PhaseState, offset_at, phase_evaluate
+from rallypoynt.journeys.tests.factories import MINI_TEMPLATE
 
 DENVER = ZoneInfo("America/Denver")
 CALENDAR = BusinessCalendar(time_zone="America/Denver", country="US", subdivision="CO")
 FRIDAY_1630 = datetime(2025, 3, 7, 16, 30, tzinfo=DENVER)
 
-TEMPLATE = {
-    "key": "mini",
-    "name": "Mini journey",
-    "kind": "journey",
-    "phases": [
-        {
-            "key": "discovery",
-            "name": "Discovery",
-            "deliverables": [
-                {"key": "needs", "name": "Needs assessment"},
-                {"key": "notes", "name": "Optional notes", "required": False},
-            ],
-            "steps": [
-                {
-                    "key": "respond",
-                    "title": "Initial Response",
-                    "role": {"buy": "buyer_specialist", "sell": "lead_agent"},
-                    "due": {"after": "phase", "amount": 1, "unit": "hours", "business": True},
-                    "sla": {"after": "phase", "amount": 2, "unit": "hours", "business": True},
-                },
-                {
-                    "key": "discover",
-                    "title": "Needs Discovery",
-                    "role": "agent",
-                    "due": {"after": "respond", "amount": 2, "unit": "days", "business": True},
-                    "produces": ["needs", "notes"],
-                },
-                {
-                    "key": "tour_prep",
-                    "title": "Tour packets",
-                    "role": "showing_assistant",
-                    "sides": ["buy"],
-                    "required": False,
-                    "due": {"after": "phase", "amount": 3, "unit": "days", "business": False},
-                },
-            ],
-            "gate": {"steps": "required", "deliverables": "required"},
-        },
-        {
-            "key": "contract",
-            "name": "Contract",
-            "steps": [{"key": "sign", "title": "Sign", "role": "agent"}],
-            "gate": {
-                "steps": "none",
-                "deliverables": "none",
-                "approval_role": "compliance_officer",
-            },
-        },
-    ],
-}
-BLUEPRINT = blueprint_load(TEMPLATE)
+BLUEPRINT = blueprint_load(MINI_TEMPLATE)
 
 
 def evaluate(now: datetime, **state):

@@ -4,9 +4,6 @@ and a handoff outside the scope answers exactly like a missing one."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
@@ -14,41 +11,17 @@ from rallypoynt.core.errors import NotFound, PermissionDenied
 from rallypoynt.journeys.models import Handoff
 from rallypoynt.journeys.selectors_handoffs import handoff_list
 from rallypoynt.journeys.services.handoffs import handoff_accept
-from rallypoynt.journeys.tests.factories import engagement_for
-from rallypoynt.orgs.choices import Role
-from rallypoynt.orgs.config_cache import org_cache_clear
-from rallypoynt.orgs.services import member_update
+from rallypoynt.journeys.tests.factories import MONDAY_10, handed_off
 from rallypoynt.orgs.tests.brokerage import Brokerage, fresh
 
 pytestmark = pytest.mark.django_db
 
-MONDAY_10 = datetime(2025, 3, 3, 10, 0, tzinfo=ZoneInfo("America/New_York"))
 MISSING = 999_999
 
 
 @pytest.fixture(autouse=True)
 def _no_rate_limit(settings):
     settings.API_RATE_LIMIT_PER_MINUTE = 1_000_000
-
-
-def handed_off(b: Brokerage) -> dict[str, Handoff]:
-    """One open handoff per office: Denver's lead hands a buy step to Summit's buyer
-    specialist, Boulder's Chris hands one to Maria (made Flatirons' buyer specialist)."""
-    # SQLite hands rolled-back ids out again: another test's cached blueprint must not serve.
-    org_cache_clear()
-    member_update(
-        actor=fresh(b.broker),
-        membership_id=b.maria.pk,
-        roles=[Role.AGENT, Role.BUYER_SPECIALIST],
-    )
-    found = {}
-    for where, agent, team in (("denver", b.lead, b.summit), ("boulder", b.chris, b.flatirons)):
-        engagement = engagement_for(
-            fresh(agent), side="buy", level="team", team_id=team.pk, now=MONDAY_10
-        )
-        [found[where]] = Handoff.objects.filter(engagement=engagement)
-    assert (found["denver"].to_member_id, found["boulder"].to_member_id) == (b.buyer.pk, b.maria.pk)
-    return found
 
 
 @pytest.fixture

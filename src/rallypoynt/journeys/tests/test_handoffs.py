@@ -479,7 +479,7 @@ def test_a_receiver_may_work_only_the_steps_handed_to_them(brokerage):
 def test_the_receiver_works_with_the_clients_and_nobody_else_gains_sight(brokerage, other):
     from rallypoynt.api.tests.helpers import ApiClient
     from rallypoynt.contacts.models import ContactCollaborator
-    from rallypoynt.orgs.tests.test_views import client_for
+    from rallypoynt.core.testing import client_for
 
     engagement = team_engagement(brokerage)
     client = engagement.clients.get(is_primary=True).contact

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.core.testing import client_for
 from rallypoynt.journeys import forms
 from rallypoynt.journeys.blueprint_parse import yaml_write
 from rallypoynt.journeys.models import (
@@ -36,10 +37,8 @@ from rallypoynt.journeys.services.templates import (
     template_version_publish,
 )
 from rallypoynt.journeys.template_ops import OPS
-from rallypoynt.journeys.tests.factories import engagement_for
-from rallypoynt.journeys.tests.test_services import advance_to, opened, reloaded
+from rallypoynt.journeys.tests.factories import advance_to, engagement_for, opened, reloaded
 from rallypoynt.orgs.tests.brokerage import fresh
-from rallypoynt.orgs.tests.test_views import client_for
 
 pytestmark = pytest.mark.django_db
 

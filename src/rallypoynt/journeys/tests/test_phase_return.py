@@ -8,12 +8,13 @@ import pytest
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import Event
+from rallypoynt.core.testing import client_for
 from rallypoynt.journeys.models import DeliverableRecord, PhaseVisit, StageVisit, StepCompletion
 from rallypoynt.journeys.selectors import engagement_evaluate
 from rallypoynt.journeys.services.engagements import engagement_close
 from rallypoynt.journeys.services.phase_return import phase_return
 from rallypoynt.journeys.services.progress import deliverable_record
-from rallypoynt.journeys.tests.test_services import (
+from rallypoynt.journeys.tests.factories import (
     NOW,
     advance_to,
     opened,
@@ -21,7 +22,6 @@ from rallypoynt.journeys.tests.test_services import (
     reloaded,
     visits,
 )
-from rallypoynt.orgs.tests.test_views import client_for
 
 pytestmark = pytest.mark.django_db
 LATER = NOW.replace(day=20)

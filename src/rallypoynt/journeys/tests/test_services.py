@@ -3,8 +3,7 @@ who may see or touch them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -23,7 +22,7 @@ from rallypoynt.journeys.models import (
     StageVisit,
     StepCompletion,
 )
-from rallypoynt.journeys.selectors import engagement_evaluate, engagement_get, engagement_list
+from rallypoynt.journeys.selectors import engagement_get, engagement_list
 from rallypoynt.journeys.services.engagements import (
     engagement_close,
     engagement_delete,
@@ -38,40 +37,20 @@ from rallypoynt.journeys.services.progress import (
     step_complete,
     step_undo,
 )
-from rallypoynt.journeys.tests.factories import engagement_for
+from rallypoynt.journeys.tests.factories import (
+    NOW,
+    advance_to,
+    opened,
+    phase_finish,
+    reloaded,
+    visits,
+)
 
-# A Tuesday, 10:00 in the org's time zone (factories: America/New_York, 9-17 on weekdays).
-NOW = datetime(2025, 3, 4, 10, 0, tzinfo=ZoneInfo("America/New_York"))
 LATER = NOW + timedelta(days=1)
-
-
-def opened(member, **values) -> Engagement:
-    return engagement_for(member, now=NOW, **values)
-
-
-def reloaded(engagement: Engagement) -> Engagement:
-    return Engagement.objects.select_related("journey", "pipeline", "org").get(pk=engagement.pk)
 
 
 def events(engagement: Engagement, kind: str) -> list[Event]:
     return list(Event.objects.filter(kind=kind, subject_id=engagement.pk).order_by("id"))
-
-
-def phase_finish(actor, engagement: Engagement, now: datetime = NOW) -> None:
-    """Complete every step of the current phase still open on the engagement's side."""
-    for status in engagement_evaluate(reloaded(engagement), now).open_steps:
-        step_complete(actor=actor, engagement_id=engagement.pk, step_key=status.step.key, now=now)
-
-
-def advance_to(actor, engagement: Engagement, phase_key: str, now: datetime = NOW) -> None:
-    while reloaded(engagement).phase_key != phase_key:
-        phase_finish(actor, engagement, now)
-        phase_advance(actor=actor, engagement_id=engagement.pk, now=now)
-
-
-def visits(model, engagement: Engagement) -> list[tuple[str, str, bool]]:
-    rows = model.objects.filter(engagement=engagement).order_by("entered_at", "id")
-    return [(v.key, v.exit, v.exited_at is None) for v in rows]
 
 
 # Opening

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from rallypoynt.core.testing import client_for
 from rallypoynt.journeys.blueprint_parse import blueprint_load
 from rallypoynt.journeys.models import TemplateVersion
 from rallypoynt.journeys.services.templates import template_copy
 from rallypoynt.orgs.tests.brokerage import fresh
-from rallypoynt.orgs.tests.test_views import client_for
 
 pytestmark = pytest.mark.django_db
 

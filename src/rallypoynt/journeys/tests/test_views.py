@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rallypoynt.contacts.tests.factories import ContactFactory
+from rallypoynt.core.testing import client_for, count_queries
 from rallypoynt.journeys.models import Engagement, TemplateVersion
 from rallypoynt.journeys.tests.factories import engagement_for
-from rallypoynt.orgs.tests.brokerage import count_queries
-from rallypoynt.orgs.tests.test_views import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +27,7 @@ def test_the_board_shows_columns_with_counts_and_value(brokerage):
     assert "Discovery &amp; Engagement" in by_phase
 
 
+@pytest.mark.query_guard("journeys:board")
 def test_the_board_costs_the_same_queries_for_more_engagements(brokerage):
     client = client_for(brokerage.broker)
     engagement_for(brokerage.ben)

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from rallypoynt.contacts.models import Contact
 from rallypoynt.core.clock import local_today
 from rallypoynt.orgs.choices import Role
@@ -83,9 +80,3 @@ def contact_for(member: Membership | None, org: Organization | None = None, **va
 def fresh(member: Membership) -> Membership:
     """Reload a membership so cached roles and visibility are recomputed."""
     return Membership.objects.get(pk=member.pk)
-
-
-def count_queries(call) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        call()
-    return len(ctx.captured_queries)

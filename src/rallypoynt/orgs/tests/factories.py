@@ -4,34 +4,18 @@ from __future__ import annotations
 
 import factory
 
-from rallypoynt.accounts.models import User
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import (
     Membership,
     MembershipRole,
+    Notification,
     Office,
     Organization,
     Team,
     TeamMember,
 )
-
-PASSWORD = "correct-horse-battery"
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"user{n}@example.com")
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+from rallypoynt.orgs.services import notification_send
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -85,3 +69,10 @@ def team_with(team: Team, *members: Membership, lead: Membership | None = None) 
     if lead is not None:
         TeamMember.objects.create(org=team.org, team=team, membership=lead, is_lead=True)
     return team
+
+
+def note(member: Membership, title: str, link: str = "", **values) -> Notification:
+    """A notification for `member` through the real service, without the e-mail."""
+    return notification_send(
+        recipient=member, kind="test", title=title, link=link, email=False, **values
+    )

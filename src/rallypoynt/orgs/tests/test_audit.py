@@ -3,10 +3,11 @@
 import pytest
 from django.test import Client
 
+from rallypoynt.accounts.tests.factories import PASSWORD
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.orgs import services
 from rallypoynt.orgs.middleware import SESSION_ORG_KEY
-from rallypoynt.orgs.tests.factories import PASSWORD, MembershipFactory
+from rallypoynt.orgs.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

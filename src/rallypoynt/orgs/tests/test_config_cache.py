@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.accounts.services import user_update_profile
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.contacts.choices import RoutingAction
 from rallypoynt.contacts.models import LeadSettings, RoutingRule
 from rallypoynt.contacts.selectors_lead_config import lead_calendar, lead_config_for
@@ -45,7 +46,7 @@ from rallypoynt.orgs.services import (
     member_update,
     team_member_add,
 )
-from rallypoynt.orgs.tests.factories import MembershipFactory, TeamFactory, UserFactory
+from rallypoynt.orgs.tests.factories import MembershipFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-and-unusual-passphrase-42"

@@ -7,11 +7,12 @@ from django.core import mail
 from django.test import Client
 from django.urls import include, path
 
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.config import urls as root_urls
+from rallypoynt.core.testing import client_for, count_queries, page
 from rallypoynt.orgs.models import Notification
 from rallypoynt.orgs.services import notification_send
-from rallypoynt.orgs.tests.brokerage import count_queries
-from rallypoynt.orgs.tests.factories import UserFactory
+from rallypoynt.orgs.tests.factories import note
 
 # This module doubles as the URLconf: the project's, plus the notifications pages if the
 # project does not mount them yet.
@@ -20,22 +21,6 @@ if not any(getattr(p, "namespace", None) == "notifications" for p in urlpatterns
     urlpatterns.insert(0, path("notifications/", include("rallypoynt.orgs.views_notifications")))
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
-
-
-def client_for(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-def note(member, title: str, link: str = "", **values) -> Notification:
-    return notification_send(
-        recipient=member, kind="test", title=title, link=link, email=False, **values
-    )
 
 
 def test_the_pages_need_a_login_and_a_seat(db):
@@ -112,6 +97,7 @@ def test_the_badge_fragment_counts_unread(brokerage):
     assert "<html" not in fragment
 
 
+@pytest.mark.query_guard("notifications:list")
 def test_the_list_costs_the_same_queries_for_many_rows(brokerage):
     client = client_for(brokerage.ben)
     note(brokerage.ben, "first")

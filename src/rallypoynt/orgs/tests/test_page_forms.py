@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 
 from rallypoynt.core.models import AuditEntry
+from rallypoynt.core.testing import client_for
 from rallypoynt.orgs.middleware import SESSION_ORG_KEY
 from rallypoynt.orgs.models import Notification
-from rallypoynt.orgs.tests.factories import MembershipFactory
-from rallypoynt.orgs.tests.test_notifications import note
-from rallypoynt.orgs.tests.test_views import client_for
+from rallypoynt.orgs.tests.factories import MembershipFactory, note
 
 pytestmark = pytest.mark.django_db
 

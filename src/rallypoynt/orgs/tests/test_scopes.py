@@ -20,7 +20,7 @@ from rallypoynt.contacts.services.routing_rules import (
 )
 from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.journeys.services.handoffs import handoff_accept
-from rallypoynt.journeys.tests.test_handoff_scope import handed_off
+from rallypoynt.journeys.tests.factories import handed_off
 from rallypoynt.orgs import services
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, TeamMember

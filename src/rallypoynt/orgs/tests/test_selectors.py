@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.core.calendar import add_business_days, next_business_day
+from rallypoynt.core.testing import count_queries
 from rallypoynt.orgs import selectors, services
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import BusinessHours, Closure, Membership
-from rallypoynt.orgs.tests.brokerage import count_queries
-from rallypoynt.orgs.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from rallypoynt.orgs.tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 

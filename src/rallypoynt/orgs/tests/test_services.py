@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.accounts.models import User
+from rallypoynt.accounts.tests.factories import PASSWORD, UserFactory
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
 from rallypoynt.orgs import services
@@ -25,7 +26,7 @@ from rallypoynt.orgs.models import (
     TeamMember,
 )
 from rallypoynt.orgs.tests.brokerage import fresh
-from rallypoynt.orgs.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from rallypoynt.orgs.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,25 +8,17 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from rallypoynt.accounts.tests.factories import UserFactory
+from rallypoynt.core.testing import client_for, count_queries, page
 from rallypoynt.orgs import services
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import BusinessHours, Closure, Invitation, Office, Organization, Team
-from rallypoynt.orgs.tests.brokerage import count_queries, fresh
-from rallypoynt.orgs.tests.factories import MembershipFactory, OfficeFactory, UserFactory
+from rallypoynt.orgs.tests.brokerage import fresh
+from rallypoynt.orgs.tests.factories import MembershipFactory, OfficeFactory
 
 pytestmark = pytest.mark.django_db
 
 STRONG = "a-Long-and-unusual-passphrase-42"
-
-
-def client_for(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
-def page(response) -> str:
-    return response.content.decode()
 
 
 @pytest.fixture
@@ -321,6 +313,13 @@ PAGE_MAX_QUERIES = {
 }
 
 
+@pytest.mark.query_guard(
+    "orgs:settings",
+    "orgs:hours",
+    "orgs:offices",
+    "orgs:teams",
+    "orgs:members",
+)
 @pytest.mark.parametrize(("path", "ceiling"), PAGE_MAX_QUERIES.items())
 def test_settings_pages_have_a_constant_query_count(brokerage, path, ceiling):
     client = client_for(brokerage.broker)

@@ -7,11 +7,12 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import Prefetch
+
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.transactions.choices import CONTINGENCIES, Financing, OfferStatus
 from rallypoynt.transactions.commission_calc import money
 from rallypoynt.transactions.models import OfferVersion, Transaction
-from rallypoynt.transactions.services.offer_versions import version_latest
 
 TERMS = (
     "price",
@@ -108,8 +109,11 @@ def offers_compare(
     """Every live or accepted offer's latest terms side by side, with net to seller (price
     less concessions, commission at `commission_rate` and other closing costs)."""
     rows = []
-    for offer in deal.offers.exclude(status__in=[OfferStatus.WITHDRAWN]).order_by("pk"):
-        version = version_latest(offer)
+    live = deal.offers.exclude(status__in=[OfferStatus.WITHDRAWN]).order_by("pk")
+    # All their versions in one query, oldest first: not one query (or two) an offer.
+    chains = Prefetch("versions", queryset=OfferVersion.objects.order_by("number"))
+    for offer in live.prefetch_related(chains):
+        version = list(offer.versions.all())[-1]
         concessions = version.seller_concessions or Decimal(0)
         net = version.price - concessions - version.price * commission_rate - closing_costs
         rows.append({"offer": offer, "version": version, "net_to_seller": money(net)})

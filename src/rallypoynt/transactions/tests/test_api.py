@@ -60,11 +60,12 @@ def test_it_needs_authentication():
     assert ApiClient().post(URL, {"anchor_on": "2026-01-01", "days": 1}).status_code == 401
 
 
+@pytest.mark.query_guard("GET /api/v1/deadlines")
 def test_a_deal_its_deadlines_this_week_an_amendment_and_a_removal(brokerage, other):
     from datetime import timedelta
 
+    from rallypoynt.core.testing import count_queries
     from rallypoynt.journeys.tests.factories import engagement_for
-    from rallypoynt.orgs.tests.brokerage import count_queries
 
     api = ApiClient(brokerage.ben)
     engagement = engagement_for(brokerage.ben)

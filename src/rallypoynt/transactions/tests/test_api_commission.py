@@ -9,10 +9,9 @@ from decimal import Decimal as D
 import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.orgs.tests.brokerage import count_queries
-from rallypoynt.orgs.tests.test_views import client_for
+from rallypoynt.core.testing import client_for, count_queries
 from rallypoynt.transactions.services.commission import commission_set
-from rallypoynt.transactions.tests.test_commission_services import close, deal_for, plan_for
+from rallypoynt.transactions.tests.factories import closed_deal, plan_for, priced_deal
 
 pytestmark = pytest.mark.django_db
 YEAR = "start=2026-01-01&end=2026-12-31"
@@ -22,16 +21,9 @@ def put(api: ApiClient, path: str, body: dict):
     return api._send("put", path, body)
 
 
-def closed_deal(member, *, on=date(2026, 3, 1), amount=D(10000)):
-    deal = deal_for(member)
-    commission_set(actor=member, transaction_id=deal.pk, side="buy", flat_amount=amount)
-    close(deal, on=on)
-    return deal
-
-
 def test_the_agent_sets_and_reads_a_deals_commission(brokerage):
     plan_for(brokerage, brokerage.ben, agent_percent=D(70), annual_cap=D(20000))
-    deal = deal_for(brokerage.ben, price=D(400000))
+    deal = priced_deal(brokerage.ben, price=D(400000))
     api = ApiClient(brokerage.ben)
     url = f"/api/v1/transactions/{deal.pk}/commissions"
     body = {"side": "buy", "rate_percent": "2.5", "referral_percent": 25, "referral_to": "Ref Co"}
@@ -62,7 +54,7 @@ def test_the_agent_sets_and_reads_a_deals_commission(brokerage):
 )
 def test_bad_commission_input_is_a_422(brokerage, body):
     plan_for(brokerage, brokerage.ben)
-    deal = deal_for(brokerage.ben)
+    deal = priced_deal(brokerage.ben)
     response = put(ApiClient(brokerage.ben), f"/api/v1/transactions/{deal.pk}/commissions", body)
     assert response.status_code == 422
     assert response.json()["error"]["fields"]
@@ -70,7 +62,7 @@ def test_bad_commission_input_is_a_422(brokerage, body):
 
 def test_another_orgs_or_an_out_of_scope_agent_sees_no_deal_commission(brokerage, other):
     plan_for(brokerage, brokerage.ben)
-    deal = deal_for(brokerage.ben)
+    deal = priced_deal(brokerage.ben)
     url = f"/api/v1/transactions/{deal.pk}/commissions"
     for outsider in (other.broker, brokerage.maria, brokerage.lead):
         api = ApiClient(outsider)
@@ -111,7 +103,7 @@ def test_the_statement_lists_final_commissions_totals_and_cap_progress(brokerage
     closed_deal(brokerage.ben, on=date(2026, 2, 1))
     closed_deal(brokerage.ben, on=date(2026, 3, 1))
     closed_deal(brokerage.ben, on=date(2025, 3, 1))
-    projected = deal_for(brokerage.ben, closing_on=date(2026, 9, 1))
+    projected = priced_deal(brokerage.ben, closing_on=date(2026, 9, 1))
     commission_set(actor=brokerage.ben, transaction_id=projected.pk, side="buy", flat_amount=D(99))
     api = ApiClient(brokerage.ben)
     path = f"/api/v1/members/{brokerage.ben.pk}/commission-statement?{YEAR}"
@@ -147,6 +139,10 @@ def test_a_bad_period_is_a_422(brokerage):
     assert api.get(f"/api/v1/members/999999/commission-statement?{YEAR}").status_code == 404
 
 
+@pytest.mark.query_guard(
+    "transactions:commission_statement",
+    "GET /api/v1/members/{member_id}/commission-statement",
+)
 def test_the_statement_costs_the_same_queries_for_more_deals(brokerage):
     plan_for(brokerage, brokerage.ben, annual_cap=D(50000))
     closed_deal(brokerage.ben)
@@ -162,11 +158,12 @@ def test_the_statement_costs_the_same_queries_for_more_deals(brokerage):
     assert more == few
 
 
+@pytest.mark.query_guard("GET /api/v1/transactions/{transaction_id}/commissions")
 def test_the_deal_commission_costs_the_same_queries_for_both_sides(brokerage):
     from rallypoynt.journeys.tests.factories import engagement_for
 
     plan_for(brokerage, brokerage.ben)
-    deal = deal_for(brokerage.ben)
+    deal = priced_deal(brokerage.ben)
     api, url = ApiClient(brokerage.ben), f"/api/v1/transactions/{deal.pk}/commissions"
     put(api, url, {"side": "buy", "flat_amount": 1000})
     api.get(url)
@@ -243,7 +240,7 @@ def test_the_pages_render_and_their_forms_work(brokerage):
     )
     assert "Std" in broker.get("/transactions/commission/plans/").content.decode()
 
-    deal = deal_for(brokerage.ben, price=D(500000))
+    deal = priced_deal(brokerage.ben, price=D(500000))
     ben = client_for(brokerage.ben)
     url = f"/transactions/{deal.pk}/commission/"
     assert "Set the buyer side" in ben.get(url).content.decode()
@@ -273,7 +270,7 @@ def test_only_plan_readers_see_the_plans_page(brokerage, other):
 
 def test_the_deals_coordinator_reads_the_commission_but_does_not_set_it(brokerage):
     plan_for(brokerage, brokerage.ben)
-    deal = deal_for(brokerage.ben)
+    deal = priced_deal(brokerage.ben)
     commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(900))
     deal.parties.create(
         org=brokerage.org, role="transaction_coordinator", member=brokerage.maria, name="Maria"

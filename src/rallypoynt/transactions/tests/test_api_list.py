@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.orgs.tests.brokerage import count_queries
+from rallypoynt.core.testing import count_queries
 from rallypoynt.transactions.models import Transaction
 from rallypoynt.transactions.services.parties import party_add
-from rallypoynt.transactions.tests.test_views import deal_for
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/transactions"
@@ -62,6 +62,7 @@ def test_others_see_none_of_it_but_an_assigned_coordinator_sees_theirs(brokerage
     assert ApiClient(other.broker).get(URL).json()["items"] == []
 
 
+@pytest.mark.query_guard("GET /api/v1/transactions")
 def test_the_page_costs_the_same_queries_at_any_size(brokerage):
     api = ApiClient(brokerage.ben)
     deal_for(brokerage.ben)

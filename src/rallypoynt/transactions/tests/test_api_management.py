@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.orgs.tests.brokerage import count_queries, org_today
-from rallypoynt.orgs.tests.test_views import client_for
+from rallypoynt.core.testing import client_for, count_queries
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import ChecklistItem, Issue, ProgressUpdate, WalkthroughReport
 from rallypoynt.transactions.services.checklists import (
     checklist_item_add,
@@ -18,7 +18,7 @@ from rallypoynt.transactions.services.checklists import (
     checklists_apply,
 )
 from rallypoynt.transactions.services.issues import issue_raise, issue_resolve
-from rallypoynt.transactions.tests.test_checklists import make_deal
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def deal(brokerage):
     today = org_today()
-    return make_deal(
+    return deal_for(
         brokerage.ben, accepted_on=today - timedelta(days=3), closing_on=today + timedelta(days=25)
     )
 
@@ -91,7 +91,7 @@ def test_templates_through_the_api(brokerage):
     bad = api._send("put", url, {**body, "items": [{"key": "a", "title": "A", "days": "x"}]})
     assert bad.status_code == 422
     assert "items[0].days" in bad.json()["error"]["fields"]
-    deal = make_deal(brokerage.ben, state="CO")
+    deal = deal_for(brokerage.ben, state="CO")
     groups = ApiClient(brokerage.ben).post(f"/api/v1/transactions/{deal.pk}/checklists/apply", {})
     assert [i["key"] for i in groups.json()[0]["items"]] == ["co-disclosure"]
 
@@ -203,6 +203,12 @@ def test_the_pages_show_and_change_the_deal(brokerage, deal):
     assert client.post(f"{url}/issues/", {"action": "explode"}).status_code == 404
 
 
+@pytest.mark.query_guard(
+    "transactions:manage_checklists",
+    "transactions:manage_issues",
+    "GET /api/v1/transactions/{transaction_id}/checklists",
+    "GET /api/v1/transactions/{transaction_id}/issues",
+)
 def test_lists_cost_the_same_queries_for_more_rows(brokerage, deal):
     api, client = ApiClient(brokerage.ben), client_for(brokerage.ben)
 

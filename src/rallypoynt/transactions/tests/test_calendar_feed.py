@@ -14,10 +14,10 @@ from icalendar import Calendar
 
 from rallypoynt.accounts.services_calendar import calendar_feed_create, calendar_feed_revoke
 from rallypoynt.contacts.services.activity import task_complete, task_create
+from rallypoynt.core.testing import count_queries
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership
-from rallypoynt.orgs.tests.brokerage import count_queries
 from rallypoynt.orgs.tests.factories import MembershipFactory
 from rallypoynt.transactions.calendar_feed import (
     FeedItems,
@@ -252,6 +252,7 @@ def test_calendar_apps_polling_an_unchanged_feed_get_a_304(brokerage):
     assert client.post(url).status_code == 405
 
 
+@pytest.mark.query_guard("calendar:feed")
 def test_the_feed_costs_the_same_queries_for_one_deal_or_many(brokerage):
     inspection(brokerage.ben, open_deal(brokerage.ben))
     task_create(actor=brokerage.ben, title="Call", due_at=timezone.now())

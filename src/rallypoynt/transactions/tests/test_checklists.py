@@ -9,7 +9,6 @@ import pytest
 
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import Event
-from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.checklist_parse import (
     checklist_defaults_load,
@@ -20,7 +19,6 @@ from rallypoynt.transactions.models import (
     ChecklistItem,
     ChecklistTemplate,
     Transaction,
-    TransactionEngagement,
 )
 from rallypoynt.transactions.selectors_management import checklist_due_soon, checklist_groups
 from rallypoynt.transactions.services.checklists import (
@@ -32,27 +30,7 @@ from rallypoynt.transactions.services.checklists import (
     checklist_templates_for,
     checklists_apply,
 )
-from rallypoynt.transactions.services.transactions import transaction_open
-
-
-def make_deal(member, *, side="buy", state="CO", dual=False, **values):
-    """A deal of `member` on `side` (both sides when `dual`), through the real service."""
-    engagement = engagement_for(member, side=side)
-    deal = transaction_open(
-        actor=member,
-        engagement_id=engagement.pk,
-        kind="purchase" if side == "buy" else "sale",
-        street=values.pop("street", "1550 Blake St"),
-        city="Denver",
-        state=state,
-        **values,
-    )
-    if dual:
-        other_side = engagement_for(member, side="sell" if side == "buy" else "buy")
-        TransactionEngagement.objects.create(
-            org=deal.org, transaction=deal, engagement=other_side, side=other_side.side
-        )
-    return deal
+from rallypoynt.transactions.tests.factories import deal_for
 
 
 def items_of(deal, kind="due_diligence") -> dict[str, ChecklistItem]:
@@ -93,7 +71,7 @@ def test_the_most_specific_template_wins():
 def test_a_buyer_in_new_jersey_gets_attorney_review_counted_over_lincolns_birthday(brokerage):
     # Wed Feb 10 2027 + 3 business days: Fri 12 is Lincoln's Birthday in NJ, Mon 15 is
     # Presidents Day, so the attorney review ends on Wed Feb 17.
-    deal = make_deal(
+    deal = deal_for(
         brokerage.ben, state="NJ", accepted_on=date(2027, 2, 10), closing_on=date(2027, 3, 26)
     )
     created = checklists_apply(deal=deal, actor=brokerage.ben)
@@ -111,7 +89,7 @@ def test_a_buyer_in_new_jersey_gets_attorney_review_counted_over_lincolns_birthd
 
 @pytest.mark.django_db
 def test_a_buyer_in_colorado_gets_the_plain_schedule_and_a_seller_the_sellers(brokerage):
-    colorado = make_deal(brokerage.ben, accepted_on=date(2026, 12, 23))
+    colorado = deal_for(brokerage.ben, accepted_on=date(2026, 12, 23))
     checklists_apply(deal=colorado)
     buy = items_of(colorado)
     assert "attorney-review" not in buy and "order-inspection" in buy
@@ -120,7 +98,7 @@ def test_a_buyer_in_colorado_gets_the_plain_schedule_and_a_seller_the_sellers(br
     # No closing date yet: the closing checklist waits for one.
     assert all(i.due_on is None for i in items_of(colorado, "closing").values())
 
-    seller = make_deal(brokerage.ben, side="sell", state="NJ", accepted_on=date(2027, 2, 10))
+    seller = deal_for(brokerage.ben, side="sell", state="NJ", accepted_on=date(2027, 2, 10))
     checklists_apply(deal=seller)
     sell = items_of(seller)
     assert "deliver-disclosures" in sell and "order-payoff" in sell
@@ -129,7 +107,7 @@ def test_a_buyer_in_colorado_gets_the_plain_schedule_and_a_seller_the_sellers(br
 
 @pytest.mark.django_db
 def test_dual_agency_gets_both_sides_and_the_shared_lists_once(brokerage):
-    deal = make_deal(brokerage.ben, dual=True, accepted_on=date(2026, 6, 1))
+    deal = deal_for(brokerage.ben, dual=True, accepted_on=date(2026, 6, 1))
     checklists_apply(deal=deal, kinds=["due_diligence", "pre_closing", "termination"])
     assert {"order-inspection", "deliver-disclosures"} <= set(items_of(deal))
     pre = ChecklistItem.objects.filter(transaction=deal, kind="pre_closing")
@@ -141,7 +119,7 @@ def test_dual_agency_gets_both_sides_and_the_shared_lists_once(brokerage):
 
 @pytest.mark.django_db
 def test_applying_again_keeps_what_is_there_and_adds_only_new_keys(brokerage):
-    deal = make_deal(brokerage.ben, accepted_on=date(2026, 6, 1), closing_on=date(2026, 7, 15))
+    deal = deal_for(brokerage.ben, accepted_on=date(2026, 6, 1), closing_on=date(2026, 7, 15))
     checklists_apply(deal=deal)
     first = items_of(deal)["order-inspection"]
     checklist_item_mark(actor=brokerage.ben, item_id=first.pk, status="done")
@@ -167,7 +145,7 @@ def test_applying_again_keeps_what_is_there_and_adds_only_new_keys(brokerage):
 @pytest.mark.django_db
 def test_an_amended_closing_date_moves_the_open_items_only(brokerage):
     # Closing Tue Jan 19 2027: 3 business days before skips MLK Day (Mon Jan 18).
-    deal = make_deal(brokerage.ben, accepted_on=date(2026, 12, 1), closing_on=date(2027, 1, 19))
+    deal = deal_for(brokerage.ben, accepted_on=date(2026, 12, 1), closing_on=date(2027, 1, 19))
     checklists_apply(deal=deal)
     pre = items_of(deal, "pre_closing")
     assert pre["closing-disclosure-review"].due_on == date(2027, 1, 13)
@@ -189,7 +167,7 @@ def test_an_amended_closing_date_moves_the_open_items_only(brokerage):
 
 @pytest.mark.django_db
 def test_marking_an_item_done_na_and_reopened_keeps_who_and_when(brokerage, other):
-    deal = make_deal(brokerage.ben, accepted_on=org_today())
+    deal = deal_for(brokerage.ben, accepted_on=org_today())
     checklists_apply(deal=deal, kinds=["due_diligence"])
     item = items_of(deal)["order-inspection"]
     done = checklist_item_mark(actor=brokerage.ben, item_id=item.pk, status="done", note="Booked")
@@ -211,7 +189,7 @@ def test_marking_an_item_done_na_and_reopened_keeps_who_and_when(brokerage, othe
 
 @pytest.mark.django_db
 def test_custom_items_get_their_own_keys_and_a_fixed_date(brokerage, other):
-    deal = make_deal(brokerage.ben)
+    deal = deal_for(brokerage.ben)
     due = date(2026, 9, 1)
     one = checklist_item_add(
         actor=brokerage.ben,
@@ -238,8 +216,8 @@ def test_custom_items_get_their_own_keys_and_a_fixed_date(brokerage, other):
 @pytest.mark.django_db
 def test_items_due_soon_across_my_deals_only(brokerage):
     today = org_today()
-    mine = make_deal(brokerage.ben, accepted_on=today - timedelta(days=2))
-    theirs = make_deal(brokerage.maria, accepted_on=today)
+    mine = deal_for(brokerage.ben, accepted_on=today - timedelta(days=2))
+    theirs = deal_for(brokerage.maria, accepted_on=today)
     checklists_apply(deal=mine, kinds=["due_diligence"])
     checklists_apply(deal=theirs, kinds=["due_diligence"])
     soon = list(checklist_due_soon(actor=brokerage.ben, days=3))

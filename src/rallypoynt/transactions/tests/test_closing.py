@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.errors import Conflict
@@ -21,7 +22,7 @@ from rallypoynt.transactions.services.commission_plans import split_plan_create
 from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.parties import party_add
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.tests.test_views import deal_for
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 TODAY = org_today
@@ -166,13 +167,12 @@ def test_the_closing_date_on_the_contract_is_not_overwritten(brokerage, deal):
 
 def test_a_terminated_deal_sends_the_buyer_back_to_the_search(brokerage):
     from rallypoynt.journeys.models import Engagement
-    from rallypoynt.journeys.tests.factories import engagement_for
+    from rallypoynt.journeys.tests.factories import advance_to, engagement_for
     from rallypoynt.transactions.services.closing import transaction_terminate
     from rallypoynt.transactions.services.transactions import transaction_open
-    from rallypoynt.transactions.tests.test_offers import _walk_to
 
     engagement = engagement_for(brokerage.ben, side="buy", level="team")
-    _walk_to(brokerage.ben, engagement, "transaction_management")
+    advance_to(brokerage.ben, engagement, "transaction_management", timezone.now(), finish=True)
     deal = transaction_open(
         actor=brokerage.ben, engagement_id=engagement.pk, kind="purchase", street="8 Pine St"
     )
@@ -195,13 +195,12 @@ def test_a_terminated_deal_sends_the_buyer_back_to_the_search(brokerage):
 
 def test_a_backup_contract_keeps_the_journey_where_it_is(brokerage):
     from rallypoynt.journeys.models import Engagement
-    from rallypoynt.journeys.tests.factories import engagement_for
+    from rallypoynt.journeys.tests.factories import advance_to, engagement_for
     from rallypoynt.transactions.services.closing import transaction_terminate
     from rallypoynt.transactions.services.transactions import transaction_open
-    from rallypoynt.transactions.tests.test_offers import _walk_to
 
     engagement = engagement_for(brokerage.ben, side="buy", level="team")
-    _walk_to(brokerage.ben, engagement, "transaction_management")
+    advance_to(brokerage.ben, engagement, "transaction_management", timezone.now(), finish=True)
     first, backup = (
         transaction_open(
             actor=brokerage.ben, engagement_id=engagement.pk, kind="purchase", street=street

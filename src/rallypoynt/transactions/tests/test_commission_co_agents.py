@@ -10,17 +10,12 @@ import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.orgs.tests.test_views import client_for
+from rallypoynt.core.testing import client_for
 from rallypoynt.transactions.models import Commission, Party
 from rallypoynt.transactions.selectors import transaction_get
 from rallypoynt.transactions.selectors_commission import agent_statement
 from rallypoynt.transactions.services.commission import CoAgent, commission_set
-from rallypoynt.transactions.tests.test_commission_services import (
-    close,
-    deal_for,
-    plan_for,
-    splits,
-)
+from rallypoynt.transactions.tests.factories import close, plan_for, priced_deal, splits
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +25,7 @@ def listing(brokerage):
     """Ben's listing at $600,000; Ben on 70/30, Maria on 80/20 with a capped year."""
     plan_for(brokerage, brokerage.ben, agent_percent=D(70))
     plan_for(brokerage, brokerage.maria, agent_percent=D(80), annual_cap=D(1000))
-    return deal_for(brokerage.ben, side="sell", price=D(600000))
+    return priced_deal(brokerage.ben, side="sell", price=D(600000))
 
 
 def rows_of(deal) -> dict[int, Commission]:

@@ -10,17 +10,15 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection, connections
-from django.db import transaction as db_transaction
 
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.tests.brokerage import org_today
-from rallypoynt.transactions.models import Commission, Transaction
+from rallypoynt.transactions.models import Commission
 from rallypoynt.transactions.selectors_commission_plans import cap_progress
 from rallypoynt.transactions.services import commission as commission_service
 from rallypoynt.transactions.services.commission import (
     commission_set,
-    commissions_finalize,
     commissions_reproject,
 )
 from rallypoynt.transactions.services.commission_plans import (
@@ -28,51 +26,14 @@ from rallypoynt.transactions.services.commission_plans import (
     split_plan_create,
     split_plan_update,
 )
-from rallypoynt.transactions.services.transactions import transaction_open
+from rallypoynt.transactions.tests.factories import close, plan_for, priced_deal, splits
 
 pytestmark = pytest.mark.django_db
 
 
-def deal_for(member, *, side="buy", team=None, price=D(500000), closing_on=date(2026, 6, 1)):
-    engagement = engagement_for(member, side=side, team_id=team.pk if team else None)
-    return transaction_open(
-        actor=member,
-        engagement_id=engagement.pk,
-        kind="purchase" if side == "buy" else "sale",
-        street=f"{Transaction.objects.count() + 1} Main St",
-        state="CO",
-        list_price=price,
-        closing_on=closing_on,
-    )
-
-
-def close(deal, *, on: date, price: D | None = None) -> list[Commission]:
-    """What the closing service does: lock the deal, set its final price and date, finalize."""
-    with db_transaction.atomic():
-        deal = Transaction.objects.select_for_update().get(pk=deal.pk)
-        deal.final_price = price if price is not None else deal.list_price
-        deal.closed_on, deal.status = on, "closed"
-        deal.save()
-        return commissions_finalize(deal=deal, closed_on=on, actor=None)
-
-
-def plan_for(brokerage, member, *, starts_on=date(2020, 1, 1), **terms):
-    terms.setdefault("name", f"Plan {terms.get('agent_percent', 70)}/{terms.get('annual_cap')}")
-    terms.setdefault("agent_percent", D(70))
-    plan = split_plan_create(actor=brokerage.broker, **terms)
-    split_plan_assign(
-        actor=brokerage.broker, member_id=member.pk, plan_id=plan.pk, starts_on=starts_on
-    )
-    return plan
-
-
-def splits(row: Commission) -> dict[str, D]:
-    return {s.payee: s.amount for s in row.splits.all()}
-
-
 def test_a_projected_commission_splits_by_the_agents_plan(brokerage):
     plan_for(brokerage, brokerage.ben, agent_percent=D(70), annual_cap=D(20000))
-    deal = deal_for(brokerage.ben, price=D(400000))
+    deal = priced_deal(brokerage.ben, price=D(400000))
     row = commission_set(
         actor=brokerage.ben,
         transaction_id=deal.pk,
@@ -95,7 +56,7 @@ def test_a_projected_commission_splits_by_the_agents_plan(brokerage):
 
 def test_the_team_gets_its_share_on_a_team_engagement(brokerage):
     plan_for(brokerage, brokerage.buyer, agent_percent=D(60), team_percent=D(15))
-    deal = deal_for(brokerage.buyer, team=brokerage.summit, price=D(300000))
+    deal = priced_deal(brokerage.buyer, team=brokerage.summit, price=D(300000))
     row = commission_set(
         actor=brokerage.lead, transaction_id=deal.pk, side="buy", rate_percent=D(3)
     )
@@ -104,7 +65,7 @@ def test_the_team_gets_its_share_on_a_team_engagement(brokerage):
 
 
 def test_without_a_plan_the_commission_asks_for_one_and_the_default_plan_serves(brokerage):
-    deal = deal_for(brokerage.ben)
+    deal = priced_deal(brokerage.ben)
     with pytest.raises(ValidationFailed) as caught:
         commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D(3))
     assert "plan" in caught.value.fields
@@ -116,8 +77,8 @@ def test_without_a_plan_the_commission_asks_for_one_and_the_default_plan_serves(
 def test_the_plan_in_force_on_the_closing_date_applies(brokerage):
     plan_for(brokerage, brokerage.ben, name="Old", agent_percent=D(60), starts_on=date(2025, 1, 1))
     plan_for(brokerage, brokerage.ben, name="New", agent_percent=D(80), starts_on=date(2026, 7, 1))
-    early = deal_for(brokerage.ben, closing_on=date(2026, 6, 30))
-    late = deal_for(brokerage.ben, closing_on=date(2026, 7, 1))
+    early = priced_deal(brokerage.ben, closing_on=date(2026, 6, 30))
+    late = priced_deal(brokerage.ben, closing_on=date(2026, 7, 1))
     for deal in (early, late):
         commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(1000))
     rows = {r.transaction_id: r for r in Commission.objects.select_related("plan")}
@@ -134,7 +95,7 @@ def test_two_closings_across_a_cap_year_boundary(brokerage):
         cap_year_month=7,
         cap_year_day=1,
     )
-    first, second, third, fourth = (deal_for(brokerage.ben, price=D(400000)) for _ in range(4))
+    first, second, third, fourth = (priced_deal(brokerage.ben, price=D(400000)) for _ in range(4))
     for deal in (first, second, third, fourth):
         commission_set(
             actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D("2.5")
@@ -158,7 +119,7 @@ def test_two_closings_across_a_cap_year_boundary(brokerage):
 
 def test_once_capped_later_deals_pay_only_the_fee(brokerage):
     plan_for(brokerage, brokerage.ben, annual_cap=D(3000), post_cap_fee=D(300))
-    first, second = deal_for(brokerage.ben), deal_for(brokerage.ben)
+    first, second = priced_deal(brokerage.ben), priced_deal(brokerage.ben)
     for deal in (first, second):
         commission_set(
             actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(10000)
@@ -171,10 +132,10 @@ def test_once_capped_later_deals_pay_only_the_fee(brokerage):
 def test_the_cap_counts_only_final_commissions_of_the_agent_in_that_year(brokerage):
     plan_for(brokerage, brokerage.ben, annual_cap=D(5000))
     plan_for(brokerage, brokerage.maria, name="Maria's", annual_cap=D(5000))
-    projected = deal_for(brokerage.ben, closing_on=date(2026, 2, 1))
-    last_year = deal_for(brokerage.ben)
-    marias = deal_for(brokerage.maria)
-    mine = deal_for(brokerage.ben)
+    projected = priced_deal(brokerage.ben, closing_on=date(2026, 2, 1))
+    last_year = priced_deal(brokerage.ben)
+    marias = priced_deal(brokerage.maria)
+    mine = priced_deal(brokerage.ben)
     for actor, deal in (
         (brokerage.ben, projected),
         (brokerage.ben, last_year),
@@ -192,7 +153,7 @@ def test_the_cap_counts_only_final_commissions_of_the_agent_in_that_year(brokera
 
 def test_dual_agency_for_one_agent_spends_the_cap_side_by_side(brokerage):
     plan_for(brokerage, brokerage.ben, annual_cap=D(4000), post_cap_fee=D(100))
-    deal = deal_for(brokerage.ben)
+    deal = priced_deal(brokerage.ben)
     seller = engagement_for(brokerage.ben, side="sell")
     deal.sides.create(org=brokerage.org, engagement=seller, side="sell")
     for side in ("buy", "sell"):
@@ -204,7 +165,7 @@ def test_dual_agency_for_one_agent_spends_the_cap_side_by_side(brokerage):
 
 def test_a_final_commission_cannot_be_reset_and_closing_twice_changes_nothing(brokerage):
     plan_for(brokerage, brokerage.ben)
-    deal = deal_for(brokerage.ben)
+    deal = priced_deal(brokerage.ben)
     commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(5000))
     close(deal, on=date(2026, 4, 1))
     with pytest.raises(Conflict):
@@ -215,7 +176,7 @@ def test_a_final_commission_cannot_be_reset_and_closing_twice_changes_nothing(br
 
 def test_a_late_entry_on_a_closed_deal_is_final_at_once(brokerage):
     plan_for(brokerage, brokerage.ben)
-    deal = deal_for(brokerage.ben)
+    deal = priced_deal(brokerage.ben)
     close(deal, on=date(2026, 4, 1), price=D(450000))
     row = commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D(2))
     assert row.status == "final" and row.earned_on == date(2026, 4, 1) and row.gross == D(9000)
@@ -235,7 +196,7 @@ def test_a_late_entry_on_a_closed_deal_is_final_at_once(brokerage):
 )
 def test_bad_commission_input_names_the_field(brokerage, values, field):
     plan_for(brokerage, brokerage.ben)
-    deal = deal_for(brokerage.ben)
+    deal = priced_deal(brokerage.ben)
     with pytest.raises(ValidationFailed) as caught:
         commission_set(actor=brokerage.ben, transaction_id=deal.pk, **values)
     assert field in caught.value.fields
@@ -243,7 +204,7 @@ def test_bad_commission_input_names_the_field(brokerage, values, field):
 
 def test_a_rate_needs_a_price(brokerage):
     plan_for(brokerage, brokerage.ben)
-    deal = deal_for(brokerage.ben, price=None)
+    deal = priced_deal(brokerage.ben, price=None)
     with pytest.raises(ValidationFailed) as caught:
         commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D(3))
     assert "price" in caught.value.fields
@@ -251,7 +212,7 @@ def test_a_rate_needs_a_price(brokerage):
 
 def test_only_people_over_the_agent_set_a_deals_commission(brokerage, other):
     plan_for(brokerage, brokerage.buyer)
-    deal = deal_for(brokerage.buyer, team=brokerage.summit)
+    deal = priced_deal(brokerage.buyer, team=brokerage.summit)
     for outsider in (brokerage.maria, brokerage.chris, other.broker):
         with pytest.raises(NotFound):
             commission_set(actor=outsider, transaction_id=deal.pk, side="buy", flat_amount=D(1))
@@ -383,7 +344,7 @@ def test_two_closings_for_one_agent_at_once_never_spend_the_same_cap_room(broker
     if connection.vendor != "postgresql":
         pytest.skip("row locks are a PostgreSQL matter; SQLite runs one writer at a time")
     plan_for(brokerage, brokerage.ben, annual_cap=D(4000))
-    deals = [deal_for(brokerage.ben) for _ in range(2)]
+    deals = [priced_deal(brokerage.ben) for _ in range(2)]
     for deal in deals:
         commission_set(
             actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(10000)
@@ -426,7 +387,7 @@ def test_two_closings_for_one_agent_at_once_never_spend_the_same_cap_room(broker
 def test_projected_commissions_follow_a_new_price_and_closing_date(brokerage):
     plan_for(brokerage, brokerage.ben, name="Old", agent_percent=D(60), starts_on=date(2025, 1, 1))
     plan_for(brokerage, brokerage.ben, name="New", agent_percent=D(80), starts_on=date(2026, 7, 1))
-    deal = deal_for(brokerage.ben, price=D(400000), closing_on=date(2026, 6, 1))
+    deal = priced_deal(brokerage.ben, price=D(400000), closing_on=date(2026, 6, 1))
     commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D(2))
     deal.contract_price, deal.closing_on = D(500000), date(2026, 7, 15)
     deal.save()

@@ -173,7 +173,7 @@ def test_an_amendment_extends_contingencies_and_tells_the_people_on_the_deal(bro
 def test_both_shapes_of_my_deals_and_their_deadlines_agree(brokerage, deal, monkeypatch):
     from rallypoynt.transactions import selectors
     from rallypoynt.transactions.services.parties import party_add
-    from rallypoynt.transactions.tests.test_views import deal_for
+    from rallypoynt.transactions.tests.factories import deal_for
 
     theirs = deal_for(brokerage.maria, street="9 Other Rd")
     coordinated = deal_for(brokerage.maria, street="3 Shared Ct")

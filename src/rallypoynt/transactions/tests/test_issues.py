@@ -18,14 +18,14 @@ from rallypoynt.transactions.services.issues import (
     issue_resolve,
     issue_update,
 )
-from rallypoynt.transactions.tests.test_checklists import make_deal
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def deal(brokerage):
-    return make_deal(brokerage.ben, accepted_on=org_today())
+    return deal_for(brokerage.ben, accepted_on=org_today())
 
 
 def test_an_issue_is_raised_owned_resolved_and_reopened(brokerage, deal):
@@ -101,7 +101,7 @@ def test_an_update_changes_only_what_is_passed_and_none_clears(brokerage, deal):
 
 
 def test_a_deadline_must_be_of_the_same_deal(brokerage, deal):
-    elsewhere = make_deal(brokerage.ben, accepted_on=org_today())
+    elsewhere = deal_for(brokerage.ben, accepted_on=org_today())
     theirs = deadline_add(actor=brokerage.ben, transaction_id=elsewhere.pk, kind="inspection")
     mine = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="inspection")
     with pytest.raises(ValidationFailed) as bad:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import Event
-from rallypoynt.journeys.tests.factories import engagement_for
+from rallypoynt.journeys.tests.factories import advance_to, engagement_for
 from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import Deadline, Offer
 from rallypoynt.transactions.services.offers import (
@@ -168,22 +168,9 @@ def test_withdrawn_offers_and_outsiders(brokerage, other, listing):
         offer_decide(actor=brokerage.ben, offer_id=offer.pk, decision="rejected")
 
 
-def _walk_to(member, engagement, phase_key: str) -> None:
-    from rallypoynt.journeys.selectors import engagement_evaluate
-    from rallypoynt.journeys.services.progress import phase_advance, step_complete
-
-    while True:
-        engagement.refresh_from_db()
-        for status in engagement_evaluate(engagement, timezone.now()).open_steps:
-            step_complete(actor=member, engagement_id=engagement.pk, step_key=status.step.key)
-        if engagement.phase_key == phase_key:
-            return
-        phase_advance(actor=member, engagement_id=engagement.pk)
-
-
 def test_acceptance_moves_the_journey_on_or_records_what_it_waits_for(brokerage):
     engagement = engagement_for(brokerage.ben, side="sell", level="brokerage")
-    _walk_to(brokerage.ben, engagement, "transaction_initiation")
+    advance_to(brokerage.ben, engagement, "transaction_initiation", timezone.now(), finish=True)
     deal = transaction_open(
         actor=brokerage.ben,
         engagement_id=engagement.pk,
@@ -202,7 +189,7 @@ def test_acceptance_moves_the_journey_on_or_records_what_it_waits_for(brokerage)
 
 def test_acceptance_moves_a_team_journey_into_transaction_management(brokerage):
     engagement = engagement_for(brokerage.ben, side="sell", level="team")
-    _walk_to(brokerage.ben, engagement, "transaction_initiation")
+    advance_to(brokerage.ben, engagement, "transaction_initiation", timezone.now(), finish=True)
     deal = transaction_open(
         actor=brokerage.ben,
         engagement_id=engagement.pk,

@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.core.testing import client_for
 from rallypoynt.orgs.tests.brokerage import org_today
-from rallypoynt.orgs.tests.test_views import client_for
 from rallypoynt.transactions.models import (
     ChecklistItem,
     Commission,
@@ -36,7 +36,7 @@ from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.issues import issue_raise, issue_resolve
 from rallypoynt.transactions.services.offers import offer_create
 from rallypoynt.transactions.services.parties import party_add
-from rallypoynt.transactions.tests.test_views import deal_for
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 

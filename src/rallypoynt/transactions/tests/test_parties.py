@@ -7,15 +7,14 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from rallypoynt.api.tests.helpers import ApiClient
+from rallypoynt.core.testing import client_for, count_queries
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, Notification
-from rallypoynt.orgs.tests.brokerage import count_queries
 from rallypoynt.orgs.tests.factories import MembershipFactory
-from rallypoynt.orgs.tests.test_views import client_for
 from rallypoynt.transactions.models import Party
 from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.parties import party_add
-from rallypoynt.transactions.tests.test_views import deal_for
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +134,7 @@ def test_out_of_scope_members_cannot_read_or_change_parties(brokerage, other):
     assert ApiClient(brokerage.broker).get(parties_url(deal)).status_code == 200
 
 
+@pytest.mark.query_guard("GET /api/v1/transactions/{transaction_id}/parties")
 def test_the_contact_list_costs_the_same_for_many_parties(brokerage):
     deal = deal_for(brokerage.ben)
     api = ApiClient(brokerage.ben)

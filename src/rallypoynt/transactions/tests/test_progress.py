@@ -23,7 +23,7 @@ from rallypoynt.transactions.services.progress import (
     progress_update_send,
 )
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.tests.test_checklists import make_deal
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def smtp_inbox(settings):
 @pytest.fixture
 def deal(brokerage):
     today = org_today()
-    deal = make_deal(
+    deal = deal_for(
         brokerage.ben, accepted_on=today - timedelta(days=5), closing_on=today + timedelta(days=20)
     )
     org = brokerage.org
@@ -160,7 +160,7 @@ def test_sending_emails_each_client_once_in_plain_text(
 
 
 def test_sending_with_no_client_address_is_refused_and_a_note_is_required(brokerage):
-    bare = make_deal(brokerage.ben)
+    bare = deal_for(brokerage.ben)
     with pytest.raises(ValidationFailed) as bad:
         progress_update_post(actor=brokerage.ben, transaction_id=bare.pk, note="Hi", send=True)
     assert "send" in bad.value.fields

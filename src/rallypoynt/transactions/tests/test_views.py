@@ -6,26 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from rallypoynt.journeys.tests.factories import engagement_for
-from rallypoynt.orgs.tests.brokerage import count_queries, org_today
-from rallypoynt.orgs.tests.test_views import client_for
+from rallypoynt.core.testing import client_for, count_queries
+from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.services.deadlines import deadline_add
-from rallypoynt.transactions.services.transactions import transaction_open
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
-
-
-def deal_for(member, **values):
-    engagement = engagement_for(member)
-    return transaction_open(
-        actor=member,
-        engagement_id=engagement.pk,
-        kind="purchase",
-        street=values.pop("street", "1 Main St"),
-        state="CO",
-        accepted_on=org_today(),
-        **values,
-    )
 
 
 def test_the_week_view_lists_my_deadlines_and_not_anyone_elses(brokerage):
@@ -77,6 +63,7 @@ def test_the_deal_page_shows_the_timeline_and_a_removal_works(brokerage):
     assert row.status == "satisfied"
 
 
+@pytest.mark.query_guard("transactions:list")
 def test_the_week_view_costs_the_same_queries_for_more_deals(brokerage):
     client = client_for(brokerage.ben)
     deal = deal_for(brokerage.ben)

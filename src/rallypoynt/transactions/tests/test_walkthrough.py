@@ -13,7 +13,7 @@ from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import Issue
 from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.walkthrough import walkthrough_record
-from rallypoynt.transactions.tests.test_checklists import make_deal
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def deal(brokerage):
     today = org_today()
-    return make_deal(
+    return deal_for(
         brokerage.ben, accepted_on=today - timedelta(days=30), closing_on=today + timedelta(days=1)
     )
 

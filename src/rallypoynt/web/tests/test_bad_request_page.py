@@ -3,7 +3,7 @@
 import pytest
 
 from rallypoynt.contacts.models import Contact
-from rallypoynt.orgs.tests.test_views import client_for
+from rallypoynt.core.testing import client_for
 
 
 @pytest.mark.django_db

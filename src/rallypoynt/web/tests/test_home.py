@@ -7,9 +7,10 @@ import re
 import pytest
 from django.test import Client
 
+from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.contacts.choices import Stage
-from rallypoynt.orgs.tests.brokerage import build_brokerage, contact_for, count_queries
-from rallypoynt.orgs.tests.factories import UserFactory
+from rallypoynt.core.testing import count_queries
+from rallypoynt.orgs.tests.brokerage import build_brokerage, contact_for
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,7 @@ def test_home_draws_one_bar_per_stage_in_an_svg_chart(orgs):
     assert widths["past_client"] == "0"
 
 
+@pytest.mark.query_guard("web:home")
 def test_home_query_count_does_not_grow_with_contacts(orgs):
     mine, _ = orgs
     client = Client()

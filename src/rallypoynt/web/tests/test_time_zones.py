@@ -112,10 +112,10 @@ def test_the_api_tokens_page_prints_local_times(firm):
 def test_a_deal_closed_in_the_orgs_evening_is_earned_that_day(firm):
     from rallypoynt.transactions.models import Transaction
     from rallypoynt.transactions.services.commission import commission_set
-    from rallypoynt.transactions.tests.test_commission_services import deal_for, plan_for
+    from rallypoynt.transactions.tests.factories import plan_for, priced_deal
 
     plan_for(firm, firm.ben, agent_percent=D(70), starts_on=date(2026, 1, 1))
-    deal = deal_for(firm.ben, price=D(400000), closing_on=date(2026, 12, 5))
+    deal = priced_deal(firm.ben, price=D(400000), closing_on=date(2026, 12, 5))
     commission_set(actor=firm.ben, transaction_id=deal.pk, side="buy", rate_percent=D(3))
     Transaction.objects.filter(pk=deal.pk).update(
         status="under_contract", accepted_on=date(2026, 11, 1)

@@ -1,0 +1,70 @@
+"""Helpers every app's tests share: a logged-in client, a page's text, query counts, and the
+project's test modules (for the checks that read them).
+
+Core is the lowest layer, so nothing here imports another rallypoynt app: a member is anything
+with a `.user`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+# src/rallypoynt/core/testing.py -> the checkout: its test modules live under src/ and tests/.
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+class HasUser(Protocol):
+    user: Any
+
+
+def client_for(member: HasUser) -> Client:
+    """A test client logged in as the member's user."""
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+def page(response: HttpResponse) -> str:
+    """The response body as text."""
+    return response.content.decode()
+
+
+def count_queries(call: Callable[[], object]) -> int:
+    """How many SQL queries `call` runs on the default database."""
+    with CaptureQueriesContext(connection) as ctx:
+        call()
+    return len(ctx.captured_queries)
+
+
+def assert_queries_flat(fetch: Callable[[], HttpResponse], grow: Callable[[], object]) -> int:
+    """Fail unless `fetch` answers 200 with the same query count before and after `grow` adds
+    rows it must show (its body grows); returns that count."""
+    fetch()  # warm the per-process caches: the org's configuration, the token's last use
+    few, before = _counted(fetch)
+    grow()
+    fetch()  # new rows may renew the org's configuration stamp: let the cache refill
+    more, after = _counted(fetch)
+    # A body that did not grow means the new rows are not on it: the guard would prove nothing.
+    assert len(after) > len(before), "the new rows are not in the response"
+    assert more == few, f"{few} queries before the new rows, {more} after"
+    return few
+
+
+def _counted(fetch: Callable[[], HttpResponse]) -> tuple[int, bytes]:
+    # A streamed body (an export) runs its queries while it is read: read it inside the count.
+    with CaptureQueriesContext(connection) as ctx:
+        response = fetch()
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert response.status_code == 200, (response.status_code, body[:300])
+    return len(ctx.captured_queries), body
+
+
+def project_test_files() -> list[Path]:
+    """Every test module of the project (`test_*.py` under src/ and tests/)."""
+    return sorted(p for top in ("src", "tests") for p in (PROJECT_ROOT / top).rglob("test_*.py"))
