@@ -18,7 +18,7 @@ from rallypoynt.core.api.types import INT32_MAX
 from rallypoynt.journeys.models import LostReason
 from rallypoynt.orgs.tests.brokerage import Brokerage, contact_for
 from rallypoynt.transactions.models import Deadline, Offer, OfferVersion, SplitPlan
-from rallypoynt.transactions.tests.test_checklists import make_deal
+from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 BEYOND_32_BITS = [2**31, -(2**31) - 1]
@@ -41,7 +41,7 @@ class Write:
 
 
 def _offer(api: ApiClient, brokerage: Brokerage) -> dict:
-    deal = make_deal(brokerage.broker, side="sell")
+    deal = deal_for(brokerage.broker, side="sell")
     url = f"/api/v1/transactions/{deal.pk}/offers"
     return api.post(url, {"buyer_name": "Linds", "terms": {"price": "500000"}}).json()
 
@@ -92,7 +92,7 @@ def touchpoint_duration(api, brokerage) -> Write:
 
 
 def offer_contingency_days(api, brokerage) -> Write:
-    deal = make_deal(brokerage.broker, side="sell")
+    deal = deal_for(brokerage.broker, side="sell")
 
     def body(v: int) -> dict:
         terms = {"price": "500000", "contingencies": [{"kind": "inspection", "days": v}]}
@@ -114,7 +114,7 @@ def counter_contingency_days(api, brokerage) -> Write:
 
 
 def deadline_amount(api, brokerage) -> Write:
-    deal = make_deal(brokerage.broker)
+    deal = deal_for(brokerage.broker)
     url = f"/api/v1/transactions/{deal.pk}/deadlines"
     return Write("post", url, lambda v: {"kind": "inspection", "amount": v}, "amount", [Deadline])
 

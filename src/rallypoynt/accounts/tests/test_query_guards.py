@@ -18,7 +18,7 @@ def add_tokens(member, count: int) -> None:
         api_token_create(actor=member, name=f"Script {n}")
 
 
-@pytest.mark.query_guard("accounts:tokens")
+@pytest.mark.query_guard("account:tokens")
 def test_the_tokens_page(brokerage):
     client = client_for(brokerage.ben)
     add_tokens(brokerage.ben, 1)
@@ -33,7 +33,7 @@ def test_the_token_list(brokerage):
     assert_queries_flat(lambda: api.get("/api/v1/tokens"), lambda: add_tokens(brokerage.ben, 5))
 
 
-@pytest.mark.query_guard("accounts:profile")
+@pytest.mark.query_guard("account:profile")
 def test_the_profile_page_with_more_seats(brokerage):
     client = client_for(brokerage.ben)
     MembershipFactory(user=brokerage.ben.user)  # the seat picker shows from two seats on

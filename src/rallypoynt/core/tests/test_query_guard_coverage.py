@@ -28,8 +28,8 @@ from rallypoynt.api.api import api
 from rallypoynt.core.testing import PROJECT_ROOT, project_test_files
 
 LIST_PAGES: dict[str, str] = {
-    "accounts:profile": "the user's seats, one per org",
-    "accounts:tokens": "the member's API tokens",
+    "account:profile": "the user's seats, one per org",
+    "account:tokens": "the member's API tokens",
     "orgs:hours": "the org's closures",
     "orgs:offices": "offices",
     "orgs:teams": "teams with their leads",
@@ -85,9 +85,9 @@ NOT_LIST_PAGES: dict[str, str] = {
     ),
     **dict.fromkeys(
         [
-            "accounts:token_revoke",
-            "accounts:calendar_feed_create",
-            "accounts:calendar_feed_revoke",
+            "account:token_revoke",
+            "account:calendar_feed_create",
+            "account:calendar_feed_revoke",
             "orgs:closure_add",
             "orgs:closure_remove",
             "orgs:team_member_add",
