@@ -11,7 +11,7 @@ urlpatterns = [
     path("settings/", include("rallypoynt.orgs.urls")),
     path("contacts/", include("rallypoynt.contacts.urls")),
     path("pipeline/", include("rallypoynt.journeys.urls")),
-    path("transactions/", include("rallypoynt.transactions.views")),
+    path("transactions/", include("rallypoynt.transactions.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("rallypoynt.orgs.views_notifications")),
     path("calendar/", include("rallypoynt.transactions.views_calendar")),

@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,7 +19,7 @@ from rallypoynt.core.forms import ServiceForm
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys.selectors import engagement_list
 from rallypoynt.orgs.selectors import member_list
-from rallypoynt.transactions import forms, selectors, views_commission, views_management
+from rallypoynt.transactions import forms, selectors
 from rallypoynt.transactions.choices import DeadlineKind, PartyRole, TransactionStatus
 from rallypoynt.transactions.selectors_links import deal_engagements
 from rallypoynt.transactions.services import (
@@ -181,15 +180,3 @@ def deal_contacts_csv(request: HttpRequest, pk: int) -> HttpResponse:
         cells = [p.get_role_display(), p.side, p.name, p.company, p.email, p.phone]
         out.writerow([csv_safe(cell) for cell in [*cells, p.license_number]])
     return response
-
-
-app_name = "transactions"
-urlpatterns = [
-    path("", deal_list, name="list"),
-    path("new/", deal_create, name="create"),
-    path("<int:pk>/", deal_detail, name="detail"),
-    path("<int:pk>/contacts.csv", deal_contacts_csv, name="contacts_csv"),
-    *views_management.urlpatterns,
-    *views_commission.urlpatterns,
-    path("<int:pk>/<str:action>/", deal_act, name="act"),
-]
