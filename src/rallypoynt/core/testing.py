@@ -68,3 +68,13 @@ def _counted(fetch: Callable[[], HttpResponse]) -> tuple[int, bytes]:
 def project_test_files() -> list[Path]:
     """Every test module of the project (`test_*.py` under src/ and tests/)."""
     return sorted(p for top in ("src", "tests") for p in (PROJECT_ROOT / top).rglob("test_*.py"))
+
+
+# What a page form must refuse in a number, id or date field, and still not save anything.
+GARBAGE = ("three", "x", "1e3", "-1", "99999999999999999999", "\x00", "")
+FILLED = tuple(value for value in GARBAGE if value)  # an optional field may be left empty
+
+
+def rows_snapshot(models) -> dict[str, list[dict]]:
+    """Every row of `models`, to show that a refused form changed none of them."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}

@@ -24,19 +24,16 @@ from rallypoynt.contacts.services.csv_import import job_headers
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory, make_rule, uploaded
 from rallypoynt.core.forms import AmountField, DayField, PercentField, whole_number
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.core.testing import client_for
+from rallypoynt.core.testing import FILLED, GARBAGE, client_for, rows_snapshot
 
 pytestmark = pytest.mark.django_db
 
-GARBAGE = ("three", "x", "1e3", "-1", "99999999999999999999", "\x00", "")
-FILLED = tuple(value for value in GARBAGE if value)  # an optional field may be left empty
 MODELS = (Contact, ContactCollaborator, Task, RoutingRule, ImportJob, AuditEntry, Event)
 MESSAGE = '<li class="error">'  # the page's error message (base.html)
 
 
 def snapshot() -> dict[str, list[dict]]:
-    """Every row these pages write, to show a refused form changed none of them."""
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
+    return rows_snapshot(MODELS)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.core.testing import client_for
+from rallypoynt.core.testing import FILLED, GARBAGE, client_for, rows_snapshot
 from rallypoynt.journeys import forms
 from rallypoynt.journeys.blueprint_parse import yaml_write
 from rallypoynt.journeys.models import (
@@ -42,8 +42,6 @@ from rallypoynt.orgs.tests.brokerage import fresh
 
 pytestmark = pytest.mark.django_db
 
-GARBAGE = ("three", "x", "1e3", "-1", "99999999999999999999", "\x00", "")
-FILLED = tuple(value for value in GARBAGE if value)  # an optional field may be left empty
 TEXT = ("\x00", "x" * 6000)  # longer than any text field of these pages takes
 KEY = ("", *TEXT)  # a phase, step or stage key is needed
 MODELS = (
@@ -64,8 +62,7 @@ MODELS = (
 
 
 def snapshot() -> dict[str, list[dict]]:
-    """Every row the pipeline pages write, to show a refused form changed none of them."""
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
+    return rows_snapshot(MODELS)
 
 
 @pytest.fixture

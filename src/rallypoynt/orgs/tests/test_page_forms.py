@@ -7,15 +7,13 @@ from __future__ import annotations
 import pytest
 
 from rallypoynt.core.models import AuditEntry
-from rallypoynt.core.testing import client_for
+from rallypoynt.core.testing import FILLED, GARBAGE, client_for
 from rallypoynt.orgs.middleware import SESSION_ORG_KEY
 from rallypoynt.orgs.models import Notification
 from rallypoynt.orgs.tests.factories import MembershipFactory, note
 
 pytestmark = pytest.mark.django_db
 
-GARBAGE = ("three", "x", "1e3", "-1", "99999999999999999999", "\x00", "")
-FILLED = tuple(value for value in GARBAGE if value)
 NOT_NUL = tuple(value for value in GARBAGE if "\x00" not in value)
 
 

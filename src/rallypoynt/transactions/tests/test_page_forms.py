@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.core.testing import client_for
+from rallypoynt.core.testing import FILLED, GARBAGE, client_for, rows_snapshot
 from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import (
     ChecklistItem,
@@ -40,8 +40,6 @@ from rallypoynt.transactions.tests.factories import deal_for
 
 pytestmark = pytest.mark.django_db
 
-GARBAGE = ("three", "x", "1e3", "-1", "99999999999999999999", "\x00", "")
-FILLED = tuple(value for value in GARBAGE if value)  # an optional field may be left empty
 TEXT = ("\x00", "x" * 6000)  # longer than any text field takes
 MODELS = (
     Transaction,
@@ -62,8 +60,7 @@ MODELS = (
 
 
 def snapshot() -> dict[str, list[dict]]:
-    """Every row the deal pages write, to show a refused form changed none of them."""
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
+    return rows_snapshot(MODELS)
 
 
 @pytest.fixture
