@@ -29,9 +29,9 @@ from django.db import connection
 
 from bench.scratch import scratch_drop, scratch_org
 from rallypoynt.accounts.services import api_token_create
-from rallypoynt.contacts.models import LeadInquiry
 from rallypoynt.demo.loader import contacts_insert
 from rallypoynt.demo.people import PersonRow, people
+from rallypoynt.leads.models import LeadInquiry
 
 REQUESTS = 2000
 BASELINE_REQUESTS = 1000
@@ -258,7 +258,7 @@ def _routing(org, owner) -> dict:
     """Routing as a brokerage sets it up: Zillow leads round robin in a team of three,
     Realtor.com leads to one agent, anything else to the default fallback."""
     from rallypoynt.accounts.models import User
-    from rallypoynt.contacts.services.routing_rules import RoutingRuleData, routing_rule_create
+    from rallypoynt.leads.services import RoutingRuleData, routing_rule_create
     from rallypoynt.orgs.services import member_add, team_create, team_member_add
 
     team = team_create(actor=owner, name="Bench buyers")

@@ -50,12 +50,13 @@ from bench.leads_api import _drop_queued_jobs as _queued_jobs_drop
 from bench.scratch import scratch_drop, scratch_org
 from bench.timing import percentiles
 from rallypoynt.accounts.services import api_token_create
-from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, LeadInquiry
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
 from rallypoynt.core.bulk import reserve_ids
 from rallypoynt.core.console import progress_bar
 from rallypoynt.demo.loader import CONTACT_FIELDS, EMAIL_FIELDS, contact_tuples
 from rallypoynt.demo.people import people
 from rallypoynt.journeys.models import EngagementContact
+from rallypoynt.leads.models import LeadInquiry
 
 CLIENTS = 8
 SECONDS = 30

@@ -13,9 +13,10 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Model
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.contacts.models import LeadSettings, RoutingRule, SmartList, Touchpoint
+from rallypoynt.contacts.models import SmartList, Touchpoint
 from rallypoynt.core.api.types import INT32_MAX
 from rallypoynt.journeys.models import LostReason
+from rallypoynt.leads.models import LeadSettings, RoutingRule
 from rallypoynt.orgs.tests.brokerage import Brokerage, contact_for
 from rallypoynt.transactions.models import Deadline, Offer, OfferVersion, SplitPlan
 from rallypoynt.transactions.tests.factories import deal_for

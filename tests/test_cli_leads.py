@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rallypoynt.cli import main
-from rallypoynt.contacts.models import LeadInquiry, LeadReviewItem
+from rallypoynt.leads.models import LeadInquiry, LeadReviewItem
 from rallypoynt.orgs.tests.factories import OrganizationFactory
 from tests.subprocess_env import database_env, free_port
 

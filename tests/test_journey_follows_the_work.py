@@ -10,15 +10,16 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from rallypoynt.contacts.choices import RoutingAction
-from rallypoynt.contacts.models import Contact, RoutingRule
+from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.services.activity import TouchpointIn, touchpoint_log
-from rallypoynt.contacts.services.intake import LeadIn, lead_intake
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.models import DeliverableRecord, Engagement, StepCompletion
 from rallypoynt.journeys.services.outcomes import WRAP_UP_DAYS, wrap_ups_due
 from rallypoynt.journeys.services.progress import gate_decide, phase_advance, step_complete
+from rallypoynt.leads.choices import RoutingAction
+from rallypoynt.leads.models import RoutingRule
+from rallypoynt.leads.services import LeadIn, lead_intake
 from rallypoynt.transactions.models import Deadline
 from rallypoynt.transactions.services.closing import transaction_close
 from rallypoynt.transactions.services.offers import offer_accept, offer_create

@@ -19,9 +19,9 @@ from aiosmtpd.controller import Controller
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from rallypoynt.contacts.models import LeadInquiry
-from rallypoynt.contacts.services.intake import LeadIn, lead_intake
-from rallypoynt.contacts.tasks_leads import inquiry_followups
+from rallypoynt.leads.models import LeadInquiry
+from rallypoynt.leads.services import LeadIn, lead_intake
+from rallypoynt.leads.tasks import inquiry_followups
 from rallypoynt.orgs.models import Organization
 from tests.subprocess_env import database_env, free_port
 

@@ -369,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     from rallypoynt.contacts.commands import imports as import_commands
-    from rallypoynt.contacts.commands import leads as lead_commands
+    from rallypoynt.leads import commands as lead_commands
 
     lead_commands.add_parser(sub)
     import_commands.add_parser(sub)

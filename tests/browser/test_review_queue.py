@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from rallypoynt.accounts.tests.factories import PASSWORD
-from rallypoynt.contacts.choices import ReviewStatus
-from rallypoynt.contacts.tests.factories import bad_email_item
+from rallypoynt.leads.choices import ReviewStatus
+from rallypoynt.leads.tests.factories import bad_email_item
 from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 
@@ -16,7 +16,7 @@ from rallypoynt.orgs.tests.brokerage import build_brokerage
 def test_lead_agent_fixes_a_queued_message_in_the_browser(live_server, page):
     brokerage = build_brokerage()
     item = bad_email_item(brokerage.org)
-    page.goto(live_server.url + reverse("contacts:review_queue"))
+    page.goto(live_server.url + reverse("leads:review_queue"))
     page.get_by_label("E-mail").fill(brokerage.lead.user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

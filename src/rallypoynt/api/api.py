@@ -10,6 +10,7 @@ from rallypoynt.api.errors import install_error_handlers
 from rallypoynt.contacts.api import router as contacts_router
 from rallypoynt.core.api.parser import StrictJsonParser
 from rallypoynt.journeys.api import router as journeys_router
+from rallypoynt.leads.api import router as leads_router
 from rallypoynt.orgs.api import router as orgs_router
 from rallypoynt.transactions.api import router as transactions_router
 from rallypoynt.transactions.api_calculator import router as calculator_router
@@ -50,6 +51,7 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", contacts_router)
+api.add_router("", leads_router)
 api.add_router("", journeys_router)
 api.add_router("", transactions_router)
 api.add_router("", calculator_router)

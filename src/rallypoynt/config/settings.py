@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rallypoynt.accounts",
     "rallypoynt.orgs",
     "rallypoynt.contacts",
+    "rallypoynt.leads",
     "rallypoynt.journeys",
     "rallypoynt.transactions",
     "rallypoynt.api",

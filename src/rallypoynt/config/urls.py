@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from rallypoynt.api.api import api
 from rallypoynt.orgs.views import invitation_accept
@@ -10,6 +11,9 @@ urlpatterns = [
     path("accounts/", include("rallypoynt.orgs.urls_account")),
     path("settings/", include("rallypoynt.orgs.urls")),
     path("contacts/", include("rallypoynt.contacts.urls")),
+    path("leads/", include("rallypoynt.leads.urls")),
+    # The lead pages lived under /contacts/leads/ until the leads app: keep bookmarks working.
+    path("contacts/leads/<path:rest>", RedirectView.as_view(url="/leads/%(rest)s", permanent=True)),
     path("pipeline/", include("rallypoynt.journeys.urls")),
     path("transactions/", include("rallypoynt.transactions.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,7 @@
-""" "My day": a member's overdue and due-today tasks, new leads and leads awaiting a response.
+"""Tasks: the member's open, overdue and due-today tasks, cut into short sections.
 
 Each section is one query cut at a few rows (with one row more to know there are more), so
-the page costs the same at 100 or 100,000 contacts. "Today" is the org's local day.
+a page costs the same at 100 or 100,000 contacts. "Today" is the org's local day.
 """
 
 from __future__ import annotations
@@ -9,23 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import DateTimeField, Q, QuerySet, Value
+from django.db.models import DateTimeField, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from rallypoynt.contacts.choices import InquiryStatus, Stage
-from rallypoynt.contacts.models import LeadInquiry, Task
+from rallypoynt.contacts.models import Task
 from rallypoynt.contacts.selectors import contact_queryset
-from rallypoynt.contacts.selectors_lead_config import member_is_seller
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import PermissionDenied, ValidationFailed
 from rallypoynt.core.timefmt import zone_named
-from rallypoynt.orgs.models import Membership, TeamMember
+from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
 
 SECTION_ROWS = 10
-NEW_LEAD_DAYS = 7
-WAITING_STATUSES = (InquiryStatus.NEW, InquiryStatus.POND, InquiryStatus.ASSIGNED)
 
 
 @dataclass(frozen=True)
@@ -36,7 +32,7 @@ class Section:
     has_more: bool
 
 
-def _section(qs: QuerySet, rows: int = SECTION_ROWS) -> Section:
+def section(qs: QuerySet, rows: int = SECTION_ROWS) -> Section:
     found = list(qs[: rows + 1])
     return Section(found[:rows], len(found) > rows)
 
@@ -55,59 +51,6 @@ def open_tasks_of(*, actor: Membership) -> QuerySet[Task]:
         .select_related("contact")
         .order_by("due_at", "pk")
     )
-
-
-def inquiries_waiting(*, actor: Membership) -> QuerySet[LeadInquiry]:
-    """Open inquiries nobody has answered yet that the actor may work.
-
-    Visible when assigned to the actor or a member in their scope, when the contact is
-    visible to them, or when it waits in the pond of a team they belong to; a member who
-    does not sell sees only the ones assigned to them.
-    """
-    qs = LeadInquiry.objects.filter(org_id=actor.org_id, status__in=WAITING_STATUSES)
-    scope = visibility_for(actor)
-    if not scope.is_org_wide and not member_is_seller(actor):
-        # A coordinator's day is not for answering leads: only one handed to them shows.
-        return (
-            qs.filter(assigned_to_id=actor.pk)
-            .select_related("contact", "assigned_to__user")
-            .order_by("first_response_due_at", "received_at", "pk")
-        )
-    if not scope.is_org_wide:
-        my_teams = TeamMember.objects.filter(org_id=actor.org_id, membership_id=actor.pk)
-        qs = qs.filter(
-            Q(assigned_to_id__in=scope.member_ids)
-            | Q(contact_id__in=contact_queryset(actor=actor).values("pk"))
-            | Q(status=InquiryStatus.POND, pond_team_id__in=my_teams.values("team_id"))
-        )
-    return qs.select_related("contact", "assigned_to__user").order_by(
-        "first_response_due_at", "received_at", "pk"
-    )
-
-
-def my_day(*, actor: Membership, now: datetime | None = None) -> dict:
-    """Everything the home page lists for the actor, in a fixed number of queries."""
-    now = now or timezone.now()
-    _, day_end = day_bounds(actor=actor, now=now)
-    tasks = open_tasks_of(actor=actor)
-    new_leads = (
-        contact_queryset(actor=actor)
-        .filter(stage=Stage.LEAD, created_at__gte=now - timedelta(days=NEW_LEAD_DAYS))
-        .select_related("owner__user")
-        .order_by("-created_at", "-pk")
-    )
-    waiting = _section(inquiries_waiting(actor=actor))
-    for inquiry in waiting.rows:
-        due = inquiry.first_response_due_at
-        inquiry.is_late = due is not None and due < now
-    return {
-        "now": now,
-        "overdue": _section(tasks.filter(due_at__lt=now)),
-        "due_today": _section(tasks.filter(due_at__gte=now, due_at__lt=day_end)),
-        "new_leads": _section(new_leads),
-        "waiting": waiting,
-        "new_lead_days": NEW_LEAD_DAYS,
-    }
 
 
 # A far-future stand-in for "no due date", so undated tasks sort last and pages stay keyset.

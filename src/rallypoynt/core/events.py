@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -37,11 +38,24 @@ def event_emit(
         payload=payload or {},
         occurred_at=timezone.now(),
     )
-    return record_save(event, _subscribers_notify if kind in _subscribers else None)
+    saved = record_save(event, _subscribers_notify if kind in _subscribers else None)
+    for handler in _handlers.get(kind, ()):
+        handler(saved, subject)
+    return saved
 
 
 # Subscriptions: a higher app reacts to a lower app's events without the lower app knowing it.
+# A subscriber runs later, as a background job; a handler runs at once, inside the emitting
+# service's transaction (its write commits or rolls back with the event).
 _subscribers: dict[str, list] = {}
+_handlers: dict[str, list[Callable[[Event, models.Model | None], None]]] = {}
+
+
+def event_handle(kind: str, handler: Callable[[Event, models.Model | None], None]) -> None:
+    """Call `handler(event, subject)` inside the transaction of every `kind` event."""
+    _handlers.setdefault(kind, [])
+    if handler not in _handlers[kind]:
+        _handlers[kind].append(handler)
 
 
 def event_subscribe(kind: str, job) -> None:

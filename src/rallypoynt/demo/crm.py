@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from rallypoynt.contacts.choices import Channel, RoutingAction
-from rallypoynt.contacts.models import LeadInquiry, LeadSettings, RoutingRule
+from rallypoynt.contacts.choices import Channel
 from rallypoynt.contacts.services.activity import TouchpointIn, task_create, touchpoint_log
-from rallypoynt.contacts.services.intake import LeadIn, lead_intake
-from rallypoynt.contacts.services.routing import rule_seller_check, seller_check
+from rallypoynt.leads.choices import RoutingAction
+from rallypoynt.leads.models import LeadInquiry, LeadSettings, RoutingRule
+from rallypoynt.leads.services import LeadIn, lead_intake, rule_seller_check, seller_check
 from rallypoynt.orgs.models import Membership, Organization, Team
 
 LEADS = [

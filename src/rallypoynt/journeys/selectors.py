@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from rallypoynt.contacts.selectors_lead_config import lead_calendar
 from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.blueprint import Blueprint
@@ -25,6 +24,7 @@ from rallypoynt.journeys.models import (
     StepCompletion,
     TemplateVersion,
 )
+from rallypoynt.leads.selectors import lead_calendar
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.config_cache import org_cached
 from rallypoynt.orgs.models import Membership, Organization

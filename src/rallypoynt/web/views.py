@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from rallypoynt.contacts.selectors_day import my_day
+from rallypoynt.leads.selectors import my_day
 from rallypoynt.orgs.decorators import member_required
 from rallypoynt.web.selectors import home_summary
 

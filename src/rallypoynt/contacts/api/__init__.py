@@ -2,9 +2,9 @@
 
 from ninja import Router
 
-from rallypoynt.contacts.api import dedupe, imports, leads, people, routing
+from rallypoynt.contacts.api import dedupe, imports, people
 
 router = Router()
 # Fixed paths (/contacts/duplicates, /contacts/export.csv) before /contacts/{id}.
-for module in (dedupe, imports, leads, routing, people):
+for module in (dedupe, imports, people):
     router.add_router("", module.router)

@@ -166,30 +166,16 @@ def touchpoints_create(request, contact_id: Int64, payload: s.TouchpointCreate):
 def _timeline_entry(item) -> dict:
     row = item.obj
     if item.kind == "touchpoint":
-        title = f"{row.get_kind_display()} ({row.get_direction_display().lower()})"
         fields = s.TouchpointOut.model_validate(row).model_dump()
-    elif item.kind == "inquiry":
-        title = f"{row.get_lead_type_display()} inquiry via {row.get_channel_display()}"
-        fields = {
-            "channel": row.channel,
-            "source": row.source,
-            "lead_type": row.lead_type,
-            "status": row.status,
-            "message": row.message,
-            "assigned_to_id": row.assigned_to_id,
-            "routing_reason": row.routing_reason,
-            "first_responded_at": row.first_responded_at,
-        }
     else:
-        title = f"Task: {row.title}"
-        fields = {
-            "title": row.title,
-            "assignee_id": row.assignee_id,
-            "due_at": row.due_at,
-            "completed_at": row.completed_at,
-            "is_done": row.is_done,
-        }
-    return {"kind": item.kind, "id": row.pk, "at": item.at, "title": title, "data": fields}
+        fields = item.source.data(row)
+    return {
+        "kind": item.kind,
+        "id": row.pk,
+        "at": item.at,
+        "title": item.source.title(row),
+        "data": fields,
+    }
 
 
 @router.get("/contacts/{contact_id}/timeline", response={200: s.TimelinePage, **ERRORS})

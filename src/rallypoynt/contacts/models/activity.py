@@ -28,7 +28,7 @@ class Touchpoint(TenantModel):
     # Automatic messages (lead acknowledgements) never count as a person's first response.
     is_automated = models.BooleanField(default=False)
     inquiry = models.ForeignKey(
-        "contacts.LeadInquiry",
+        "leads.LeadInquiry",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

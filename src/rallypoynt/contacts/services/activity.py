@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from rallypoynt.contacts.choices import Direction, Outcome, TouchpointKind
 from rallypoynt.contacts.models import Contact, Task, Touchpoint
-from rallypoynt.contacts.services.lead_sla import inquiry_first_response_record
 from rallypoynt.contacts.services.people import contact_for_update
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import NotFound, ValidationFailed
@@ -87,8 +86,6 @@ def touchpoint_log(*, actor: Membership, contact_id: int, data: TouchpointIn) ->
             "outcome": data.outcome,
         },
     )
-    if data.kind != TouchpointKind.NOTE and data.direction == Direction.OUTBOUND:
-        inquiry_first_response_record(touchpoint=touchpoint)
     return touchpoint
 
 

@@ -1,5 +1,5 @@
 """Factories for CRM rows: contacts with e-mails and phones, touchpoints, tasks, routing rules,
-import jobs and lead review items."""
+import jobs."""
 
 from __future__ import annotations
 
@@ -9,19 +9,15 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from rallypoynt.contacts.choices import RoutingAction
 from rallypoynt.contacts.models import (
     Contact,
     ContactEmail,
     ContactPhone,
     ImportJob,
-    LeadReviewItem,
-    RoutingRule,
     Task,
     Touchpoint,
 )
 from rallypoynt.contacts.services.csv_import import import_job_create
-from rallypoynt.contacts.services.review import review_item_create
 from rallypoynt.orgs.tests.factories import MembershipFactory, OrganizationFactory
 
 IMPORTS = Path(__file__).parent / "data" / "imports"
@@ -75,13 +71,6 @@ class TaskFactory(factory.django.DjangoModelFactory):
     assignee = factory.SelfAttribute("contact.owner")
 
 
-def make_rule(org, name: str, **values) -> RoutingRule:
-    """A routing rule (default: assign) placed after the org's existing rules."""
-    values.setdefault("action", RoutingAction.ASSIGN)
-    position = RoutingRule.objects.filter(org=org).count()
-    return RoutingRule.objects.create(org=org, name=name, position=position, **values)
-
-
 def import_sample(name: str) -> SimpleUploadedFile:
     """One of the sample files in tests/data/imports, as an upload."""
     return SimpleUploadedFile(name, (IMPORTS / name).read_bytes())
@@ -91,19 +80,4 @@ def uploaded(member, name: str = "followupboss_people.csv") -> ImportJob:
     """An import job of `member` for a sample file, stored and auto-mapped (not run)."""
     return import_job_create(
         actor=member, org_id=member.org_id, upload=import_sample(name), filename=name
-    )
-
-
-def bad_email_item(org, n: int = 0) -> LeadReviewItem:
-    """A lead e-mail queued for review: its address cannot be read."""
-    raw = (
-        f"From: Portal <p@portal.example>\r\nSubject: Lead {n}\r\n\r\n"
-        f"Name: Tess Ford\r\nEmail: tess.ford@@example.com\r\nPhone:\r\nMessage: Hi {n}\r\n"
-    )
-    return review_item_create(
-        org_id=org.pk,
-        subject=f"Lead {n}",
-        sender="Portal <p@portal.example>",
-        raw=raw,
-        reason="Invalid e-mail address 'tess.ford@@example.com'.",
     )

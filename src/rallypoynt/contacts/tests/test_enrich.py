@@ -10,7 +10,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag, LeadInquiry
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag
 from rallypoynt.contacts.services.csv_import import (
     ContactImporter,
     import_job_create,
@@ -26,11 +26,11 @@ from rallypoynt.contacts.services.enrich import (
     enrich_plan,
     enrich_write,
 )
-from rallypoynt.contacts.services.intake import LeadIn, lead_intake
-from rallypoynt.contacts.services.lead_email import lead_email_ingest
 from rallypoynt.contacts.services.people import ContactData, contact_create
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.leads.models import LeadInquiry
+from rallypoynt.leads.services import LeadIn, lead_email_ingest, lead_intake
 from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db

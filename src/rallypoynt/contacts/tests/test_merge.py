@@ -19,7 +19,6 @@ from rallypoynt.contacts.models import (
     ContactEmail,
     ContactPhone,
     ContactTag,
-    LeadInquiry,
     Relationship,
     Tag,
     Task,
@@ -31,6 +30,7 @@ from rallypoynt.contacts.services.dedupe import contact_merge
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory, TouchpointFactory
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.leads.models import LeadInquiry
 from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db

@@ -13,18 +13,14 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ValidationError
 
-from rallypoynt.contacts.models import (
-    Contact,
-    ContactCollaborator,
-    ImportJob,
-    RoutingRule,
-    Task,
-)
+from rallypoynt.contacts.models import Contact, ContactCollaborator, ImportJob, Task
 from rallypoynt.contacts.services.csv_import import job_headers
-from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory, make_rule, uploaded
+from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory, uploaded
 from rallypoynt.core.forms import AmountField, DayField, PercentField, whole_number
 from rallypoynt.core.models import AuditEntry, Event
 from rallypoynt.core.testing import FILLED, GARBAGE, client_for, rows_snapshot
+from rallypoynt.leads.models import RoutingRule
+from rallypoynt.leads.tests.factories import make_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +90,7 @@ CASES: dict[str, Case] = {
         done=lambda w: Task.objects.get(pk=w.task.pk).is_done,
     ),
     "reorder routing rules": Case(
-        url=lambda w: f"/contacts/leads/routing/rules/{w.rules[1].pk}/move/",
+        url=lambda w: f"/leads/routing/rules/{w.rules[1].pk}/move/",
         valid=lambda w: {"direction": "up"},
         garbage={"direction": GARBAGE},
         who="broker",
@@ -180,7 +176,7 @@ def test_a_contact_out_of_sight_reads_like_a_missing_one(world):
 def test_filters_that_do_not_parse_are_left_off(world):
     ben = client_for(world.brokerage.broker)
     for value in FILLED[:-1]:
-        queue = ben.get("/contacts/leads/review/", {"status": value})
+        queue = ben.get("/leads/review/", {"status": value})
         assert queue.status_code == 200 and queue.context["status"] == "open", value
         picked = ben.get(f"/contacts/{world.keep.pk}/relationships/pick/", {"q": value * 50})
         assert picked.status_code == 200, value

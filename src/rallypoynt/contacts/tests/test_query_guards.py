@@ -7,18 +7,15 @@ import pytest
 from django.utils import timezone
 
 from rallypoynt.api.tests.helpers import ApiClient, client_for_url
-from rallypoynt.contacts.models import Contact, LeadInquiry
+from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.services.activity import task_create
 from rallypoynt.contacts.services.custom_fields import custom_field_create
 from rallypoynt.contacts.services.lists import smart_list_create
 from rallypoynt.contacts.services.relations import collaborator_add, relationship_add
-from rallypoynt.contacts.tests.factories import (
-    ContactFactory,
-    TouchpointFactory,
-    make_rule,
-    uploaded,
-)
+from rallypoynt.contacts.tests.factories import ContactFactory, TouchpointFactory, uploaded
 from rallypoynt.core.testing import assert_queries_flat, client_for
+from rallypoynt.leads.models import LeadInquiry
+from rallypoynt.leads.tests.factories import make_rule
 from rallypoynt.orgs.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rallypoynt.contacts.models import LeadInquiry, Task
+from rallypoynt.contacts.models import Task
 from rallypoynt.contacts.selectors_timeline import contact_timeline
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory, TouchpointFactory
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.testing import count_queries
+from rallypoynt.leads.models import LeadInquiry
 from rallypoynt.orgs.tests.brokerage import build_brokerage
 
 pytestmark = pytest.mark.django_db

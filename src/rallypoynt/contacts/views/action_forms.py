@@ -1,11 +1,10 @@
 """Forms of the contact pages' buttons and filters: duplicates, collaborators, tasks done,
-routing rule order, the review queue's tab, the import's column mapping and the exports."""
+the import's column mapping and the exports."""
 
 from __future__ import annotations
 
 from django import forms
 
-from rallypoynt.contacts.choices import ReviewStatus
 from rallypoynt.contacts.selectors_merge import KEEP, MERGE
 from rallypoynt.contacts.services.vcard import VERSIONS
 from rallypoynt.core.api.types import INT64_MAX
@@ -76,23 +75,6 @@ class TaskDoneForm(forms.Form):
     """Done (1, the default) or reopened (0)."""
 
     is_done = yes_no("Done", empty=True)
-
-
-class RuleMoveForm(forms.Form):
-    """A routing rule moved one place up or down."""
-
-    direction = forms.TypedChoiceField(
-        label="Move",
-        choices=[("up", "Up"), ("down", "Down")],
-        coerce=lambda value: -1 if value == "up" else 1,
-        error_messages={"required": "Move it up or down.", "invalid_choice": "Move it up or down."},
-    )
-
-
-class ReviewTabForm(forms.Form):
-    """The review queue's tab (GET); anything else shows the open items."""
-
-    status = choice("Status", ReviewStatus.choices, required=False)
 
 
 def import_run_form(data, headers: list[str], targets: dict[str, str]) -> forms.Form:

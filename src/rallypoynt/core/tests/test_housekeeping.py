@@ -12,11 +12,12 @@ from django_tasks_db.models import DBTaskResult
 
 from rallypoynt.accounts.models import LoginAttempt
 from rallypoynt.contacts.choices import ImportStatus
-from rallypoynt.contacts.models import IdempotencyKey, ImportJob
+from rallypoynt.contacts.models import ImportJob
 from rallypoynt.contacts.services.csv_import import import_job_create
 from rallypoynt.core import housekeeping
 from rallypoynt.core.housekeeping import housekeeping_run, housekeeping_schedule
 from rallypoynt.core.tasks import housekeeping as housekeeping_task
+from rallypoynt.leads.models import IdempotencyKey
 
 pytestmark = pytest.mark.django_db
 

@@ -1,16 +1,10 @@
 import pytest
 
 from rallypoynt.accounts.models import User
-from rallypoynt.contacts.models import (
-    Contact,
-    ContactEmail,
-    ContactPhone,
-    LeadInquiry,
-    RoutingRule,
-    Task,
-)
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, Task
 from rallypoynt.demo.crm import LEADS
 from rallypoynt.demo.loader import DEMO_PASSWORD, DEMO_SLUG, SOLO_SLUG, demo_load
+from rallypoynt.leads.models import LeadInquiry, RoutingRule
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, MembershipRole, Office, Organization, Team
 

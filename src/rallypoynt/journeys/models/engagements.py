@@ -45,7 +45,7 @@ class Engagement(TenantModel):
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     inquiry = models.ForeignKey(
-        "contacts.LeadInquiry",
+        "leads.LeadInquiry",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from rallypoynt.contacts.models import Contact, LeadInquiry
+from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.selectors import contact_visible_q
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
@@ -37,6 +37,7 @@ from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
 from rallypoynt.journeys.services.handoffs import handoffs_close, handoffs_open
 from rallypoynt.journeys.services.lost_reasons import lost_reason_pick
 from rallypoynt.journeys.services.templates import template_in_use
+from rallypoynt.leads.models import LeadInquiry
 from rallypoynt.orgs.models import Membership, Team
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.services import require_reach

@@ -12,7 +12,7 @@ from rallypoynt.journeys.services.follow import journey_follow
 
 # The lead's own work, in the order it happens.
 LEAD_WORK = ("lead.received", "lead.responded")
-INQUIRY = "contacts.leadinquiry"
+INQUIRY = "leads.leadinquiry"
 
 
 def _lead_work(org_id: int, inquiry_id: int) -> list[Event]:

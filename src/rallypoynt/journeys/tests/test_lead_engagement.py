@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rallypoynt.contacts.choices import RoutingAction
-from rallypoynt.contacts.models import RoutingRule
-from rallypoynt.contacts.services.intake import LeadIn, lead_intake
 from rallypoynt.journeys.models import Engagement
+from rallypoynt.leads.choices import RoutingAction
+from rallypoynt.leads.models import RoutingRule
+from rallypoynt.leads.services import LeadIn, lead_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_a_lead_waiting_in_a_pond_opens_nothing_yet(brokerage, django_capture_on
 def test_claiming_a_pond_lead_opens_its_journey_for_the_claimer(
     brokerage, django_capture_on_commit_callbacks
 ):
-    from rallypoynt.contacts.services.lead_assignment import inquiry_claim
+    from rallypoynt.leads.services import inquiry_claim
     from rallypoynt.orgs.tests.brokerage import fresh
 
     RoutingRule.objects.create(

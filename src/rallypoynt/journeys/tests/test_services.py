@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rallypoynt.contacts.models import LeadInquiry
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import Event
@@ -45,6 +44,7 @@ from rallypoynt.journeys.tests.factories import (
     reloaded,
     visits,
 )
+from rallypoynt.leads.models import LeadInquiry
 
 LATER = NOW + timedelta(days=1)
 

@@ -13,18 +13,19 @@ from django.utils import timezone
 
 from rallypoynt.accounts.services import user_update_profile
 from rallypoynt.accounts.tests.factories import UserFactory
-from rallypoynt.contacts.choices import RoutingAction
-from rallypoynt.contacts.models import LeadSettings, RoutingRule
-from rallypoynt.contacts.selectors_lead_config import lead_calendar, lead_config_for
-from rallypoynt.contacts.services.intake import LeadIn, lead_intake
-from rallypoynt.contacts.services.routing_rules import (
+from rallypoynt.core.calendar import add_business_minutes
+from rallypoynt.leads.choices import RoutingAction
+from rallypoynt.leads.models import LeadSettings, RoutingRule
+from rallypoynt.leads.selectors import lead_calendar, lead_config_for
+from rallypoynt.leads.services import (
+    LeadIn,
     RoutingRuleData,
+    lead_intake,
+    lead_settings_update,
     routing_rule_create,
     routing_rule_reorder,
     routing_rule_update,
 )
-from rallypoynt.contacts.services.speed_to_lead import lead_settings_update
-from rallypoynt.core.calendar import add_business_minutes
 from rallypoynt.orgs import config_cache
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.config_cache import org_cache_clear, org_cached, org_config_changed

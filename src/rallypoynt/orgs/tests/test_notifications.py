@@ -53,11 +53,11 @@ def test_mark_one_read_and_never_someone_elses(brokerage):
 
 
 def test_open_follows_a_local_link_only(brokerage):
-    local = note(brokerage.ben, "Local", link="/contacts/leads/pond/")
+    local = note(brokerage.ben, "Local", link="/leads/pond/")
     evil = note(brokerage.ben, "Evil", link="https://evil.example/steal")
     client = client_for(brokerage.ben)
     opened = client.post(f"/notifications/{local.pk}/read/", {"open": "1"})
-    assert opened["Location"] == "/contacts/leads/pond/"
+    assert opened["Location"] == "/leads/pond/"
     refused = client.post(f"/notifications/{evil.pk}/read/", {"open": "1"})
     assert refused["Location"] == "/notifications/"
     assert Notification.objects.get(pk=evil.pk).read_at is not None

@@ -10,17 +10,18 @@ from pathlib import Path
 import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.contacts.models import Contact, RoutingRule
-from rallypoynt.contacts.services import speed_to_lead
+from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.services.people import ContactData, contact_create
-from rallypoynt.contacts.services.routing_rules import (
-    RoutingRuleData,
-    routing_rule_create,
-    routing_rule_delete,
-)
 from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.journeys.services.handoffs import handoff_accept
 from rallypoynt.journeys.tests.factories import handed_off
+from rallypoynt.leads.models import RoutingRule
+from rallypoynt.leads.services import (
+    RoutingRuleData,
+    routing_rule_create,
+    routing_rule_delete,
+    speed_to_lead,
+)
 from rallypoynt.orgs import services
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, TeamMember
@@ -217,7 +218,7 @@ def test_office_manager_creates_teams_of_their_office_only(b):
 
 
 def test_office_manager_does_not_retarget_a_rule_to_another_office(b):
-    from rallypoynt.contacts.services.routing_rules import routing_rule_update
+    from rallypoynt.leads.services import routing_rule_update
 
     with pytest.raises(ValidationFailed) as caught:
         routing_rule_update(

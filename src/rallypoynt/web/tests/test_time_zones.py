@@ -11,12 +11,12 @@ import time_machine
 from django.test import Client
 
 from rallypoynt.accounts.services import api_token_create
-from rallypoynt.contacts.models import LeadInquiry
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.timefmt import due_text
 from rallypoynt.journeys.selectors import engagement_evaluate
 from rallypoynt.journeys.tests.factories import engagement_for
+from rallypoynt.leads.models import LeadInquiry
 from rallypoynt.orgs.models import Notification
 from rallypoynt.orgs.services import notification_send
 from rallypoynt.orgs.tests.brokerage import Brokerage, build_brokerage
@@ -137,7 +137,7 @@ def test_the_duplicates_page_dates_contacts_on_the_orgs_day(firm):
 
 
 def test_the_escalation_notice_names_local_times(firm):
-    from rallypoynt.contacts.services.lead_sla import inquiry_sla_enforce
+    from rallypoynt.leads.services import inquiry_sla_enforce
 
     contact = ContactFactory(org=firm.org, owner=firm.ben)
     inquiry = LeadInquiry.objects.create(

@@ -1,0 +1,440 @@
+"""Lead routing: which member gets a new inquiry, and why; writing an assignment.
+
+Lock order everywhere: contact, then inquiry, then routing rule, the order intake and
+touchpoint logging already take, so two writers never wait on each other in a circle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from rallypoynt.contacts.models import Contact, ContactCollaborator
+from rallypoynt.core.audit import audit_record
+from rallypoynt.core.errors import ValidationFailed
+from rallypoynt.core.events import event_emit
+from rallypoynt.core.jobs import enqueue_on_commit
+from rallypoynt.core.timefmt import moment_text
+from rallypoynt.leads.choices import InquiryStatus, RoutingAction
+from rallypoynt.leads.models import LeadInquiry, RoutingRule
+from rallypoynt.leads.selectors.config import (
+    CHOOSE_SELLER,
+    LeadConfig,
+    is_seller,
+    lead_config_for,
+    member_is_seller,
+    not_selling_text,
+    org_solo_id,
+    team_rotation,
+)
+from rallypoynt.leads.services.routing_match import (
+    LeadFacts,
+    matched_text,
+    rule_match,
+    sentence,
+)
+from rallypoynt.orgs.models import Membership, Team
+from rallypoynt.orgs.services import notification_send
+
+MANAGE_ACTION = "org.manage_teams"
+
+
+def member_name(member: Membership | None) -> str:
+    """How a member is named in reasons and notifications."""
+    return str(member.user) if member is not None else "nobody"
+
+
+def local_time(moment: datetime, tz) -> str:
+    """A moment as the org reads it, e.g. 'Mon Mar 10, 9:30 AM MDT'."""
+    return moment_text(moment, tz)
+
+
+def contact_link(contact_id: int) -> str:
+    return f"/contacts/{contact_id}/"
+
+
+# Choosing a member ---------------------------------------------------------------------------
+# Only members who sell take leads (agents, lead agents, buyer specialists, a solo owner): a
+# team's coordinators and assistants are passed over, and the reason says so.
+
+
+def _team_roster(
+    team: Team, config: LeadConfig | None
+) -> tuple[tuple[Membership, ...], int | None]:
+    """The team in rotation order, roles loaded, and the org's solo member id."""
+    if config is not None and team.pk in config.team_members:
+        return config.team_members[team.pk], config.solo_id
+    return team_rotation(team.org_id, {team.pk})[team.pk], org_solo_id(team.org_id)
+
+
+def rotate(
+    team: Team,
+    *,
+    config: LeadConfig | None = None,
+    rule: RoutingRule | None = None,
+    exclude: frozenset[int] = frozenset(),
+    after: int | None = None,
+    commit: bool = True,
+) -> tuple[Membership | None, str]:
+    """Next active seller of `team` in turn, and how they were chosen (or why nobody was).
+
+    With a rule its row is locked and `rr_position` advanced, so turns survive restarts and
+    concurrent intakes; without one the turn starts after member `after`. Members who do not
+    sell keep their place in the team's order but are always passed over.
+    """
+    position = 0
+    if rule is not None:
+        query = RoutingRule.objects.filter(pk=rule.pk)
+        position = (query.select_for_update() if commit else query).values_list(
+            "rr_position", flat=True
+        ).first() or 0
+    members, solo_id = _team_roster(team, config)
+    if not members:
+        return None, f"team {team.name} has no members"
+    size = len(members)
+    ids = [member.pk for member in members]
+    sells = [is_seller(member, solo_id=solo_id) for member in members]
+    start = position % size if rule is not None else (ids.index(after) + 1 if after in ids else 0)
+    inactive: list[str] = []
+    not_selling: list[str] = []
+    for step in range(size):
+        index = (start + step) % size
+        member = members[index]
+        if not sells[index]:
+            not_selling.append(f"skipped {member_name(member)}: {not_selling_text(member)}")
+            continue
+        if not member.is_active:
+            inactive.append(member_name(member))
+            continue
+        if member.pk in exclude:
+            continue
+        if rule is not None and commit:
+            RoutingRule.objects.filter(pk=rule.pk).update(rr_position=(index + 1) % size)
+        # Places count sellers only: the rotation is the people who can take the lead.
+        place = sum(sells[:index]) + 1
+        how = f"round robin in team {team.name} chose {member_name(member)} "
+        notes = [f"place {place} of {sum(sells)} in the rotation"]
+        if inactive:
+            notes.append(f"skipped inactive {', '.join(inactive)}")
+        return member, how + f"({'; '.join([*notes, *not_selling])})"
+    if not any(sells):
+        return None, f"team {team.name} has nobody who sells ({'; '.join(not_selling)})"
+    return None, f"team {team.name} has no active member to take it"
+
+
+def _rule_pick(
+    rule: RoutingRule, config: LeadConfig, *, commit: bool
+) -> tuple[Membership | None, str]:
+    if rule.action == RoutingAction.ASSIGN:
+        member = rule.assignee
+        if member is None:
+            return None, "its assignee was removed"
+        if not member.is_active:
+            return None, f"its assignee {member_name(member)} is inactive"
+        if not config.is_seller(member):
+            return None, f"skipped its assignee {member_name(member)}: {not_selling_text(member)}"
+        return member, f"assigned to {member_name(member)}"
+    if rule.team is None:
+        return None, "its team was deleted"
+    return rotate(rule.team, config=config, rule=rule, commit=commit)
+
+
+def fallback_pick(config: LeadConfig, owner: Membership | None) -> tuple[Membership | None, str]:
+    """No rule took the lead: the default assignee, the contact's owner, else a broker/owner.
+
+    Each must sell: one who does not is passed over, and the reason names them.
+    """
+    parts: list[str] = []
+    default = config.settings.default_assignee
+    if default is None or not default.is_active:
+        parts.append("no default assignee is set")
+    elif config.is_seller(default):
+        return default, f"assigned to the default assignee {member_name(default)}"
+    else:
+        parts.append(
+            f"skipped the default assignee {member_name(default)}: {not_selling_text(default)}"
+        )
+    if owner is None or not owner.is_active:
+        if parts == ["no default assignee is set"]:
+            parts[0] += " and the contact has no active owner"
+        else:
+            parts.append("the contact has no active owner")
+    elif config.is_seller(owner):
+        return owner, "; ".join([*parts, f"assigned to the contact's owner {member_name(owner)}"])
+    else:
+        parts.append(f"skipped the contact's owner {member_name(owner)}: {not_selling_text(owner)}")
+    broker = config.first_broker
+    if broker is not None:
+        return broker, "; ".join(
+            [*parts, f"assigned to the first broker/owner {member_name(broker)}"]
+        )
+    return None, "; ".join([*parts, "no active broker/owner sells: the lead waits unassigned"])
+
+
+def not_seller_error(member: Membership, field_name: str) -> ValidationFailed:
+    """The 422 for handing a lead straight to a member who does not sell."""
+    why = f"{member_name(member)}: {not_selling_text(member)}"
+    return ValidationFailed(
+        f"{member_name(member)} does not take leads ({not_selling_text(member)}).",
+        fields={field_name: [f"{why}; {CHOOSE_SELLER}"]},
+    )
+
+
+def seller_check(*, org_id: int, membership_id: int | None, field_name: str) -> None:
+    """Refuse a direct assignment to a member who does not sell (422 naming `field_name`)."""
+    if membership_id is None:
+        return
+    member = (
+        Membership.objects.filter(org_id=org_id, pk=membership_id)
+        .select_related("user")
+        .prefetch_related("role_assignments")
+        .first()
+    )
+    if member is not None and not member_is_seller(member):
+        raise not_seller_error(member, field_name)
+
+
+def rule_seller_check(rule: RoutingRule) -> RoutingRule:
+    """An 'assign' rule must name a member who sells; the caller's transaction rolls back."""
+    if rule.action == RoutingAction.ASSIGN:
+        seller_check(org_id=rule.org_id, membership_id=rule.assignee_id, field_name="assignee_id")
+    return rule
+
+
+@dataclass
+class Route:
+    """Where a new lead goes (a member, a team's pond, or nobody yet) and why."""
+
+    reason: str
+    member: Membership | None = None
+    rule: RoutingRule | None = None
+    pond_team: Team | None = None
+    claim_deadline_at: datetime | None = None
+    pond_members: tuple[Membership, ...] = field(default=())
+
+
+def _pond_route(rule: RoutingRule, why: str, config: LeadConfig, now: datetime) -> Route:
+    deadline = now + timedelta(minutes=rule.pond_timeout_minutes)
+    reason = sentence(
+        f"{why}; put in team {rule.team.name}'s pond: the first member to claim it gets it, "
+        f"else at {local_time(deadline, config.time_zone)} it goes by round robin"
+    )
+    return Route(
+        reason=reason,
+        rule=rule,
+        pond_team=rule.team,
+        claim_deadline_at=deadline,
+        pond_members=config.active_sellers(rule.team_id),
+    )
+
+
+def route_decide(
+    *,
+    facts: LeadFacts,
+    config: LeadConfig,
+    owner: Membership | None,
+    now: datetime,
+    commit: bool = True,
+) -> Route:
+    """Apply the org's rules in order, else the fallback; the one loop intake and preview share.
+
+    With `commit` a round robin's turn is locked and advanced; without it (the preview) it is
+    only read, so the preview names who the next lead would go to.
+    """
+    notes: list[str] = []
+    for rule in config.rules:
+        met = rule_match(rule, facts)
+        if met is None:
+            continue
+        why = matched_text(rule, met)
+        if rule.action == RoutingAction.POND and rule.team is not None:
+            if config.active_sellers(rule.team_id):
+                return _pond_route(rule, "; ".join([*notes, why]), config, now)
+            notes.append(f"{why} but team {rule.team.name} has no active member who sells")
+            continue
+        member, how = _rule_pick(rule, config, commit=commit)
+        if member is None:
+            notes.append(f"{why} but {how}")
+            continue
+        return Route(reason=sentence("; ".join([*notes, why, how])), member=member, rule=rule)
+    member, how = fallback_pick(config, owner)
+    nothing = "no other rule could take it" if notes else "no routing rule matched"
+    return Route(reason=sentence("; ".join([*notes, nothing, how])), member=member)
+
+
+def route_fill(inquiry: LeadInquiry, route: Route, now: datetime) -> None:
+    """Copy the route onto the (possibly unsaved) inquiry."""
+    inquiry.routing_reason = route.reason
+    inquiry.routing_rule = route.rule
+    if route.pond_team is not None:
+        inquiry.status = InquiryStatus.POND
+        inquiry.pond_team = route.pond_team
+        inquiry.claim_deadline_at = route.claim_deadline_at
+    elif route.member is not None:
+        inquiry.status = InquiryStatus.ASSIGNED
+        inquiry.assigned_to = route.member
+        inquiry.assigned_at = now
+
+
+def route_announce(inquiry: LeadInquiry, route: Route, config: LeadConfig) -> None:
+    """After the inquiry is saved: tell the assignee (or the pond), record the decision."""
+    contact = inquiry.contact
+    if route.member is not None:
+        notification_send(
+            recipient=route.member,
+            kind="lead.assigned",
+            title=f"New lead for you: {contact}",
+            body=inquiry.routing_reason,
+            link=contact_link(contact.pk),
+        )
+    if route.pond_team is not None:
+        deadline = local_time(route.claim_deadline_at, config.time_zone)
+        for member in route.pond_members:
+            notification_send(
+                recipient=member,
+                kind="lead.pond",
+                title=f"Lead in team {route.pond_team.name}'s pond: {contact}",
+                body=f"First to claim it gets it (until {deadline}).",
+                link=reverse("leads:pond"),
+            )
+        _pond_timeout_schedule(inquiry)
+    extra = {"rule_id": route.rule.pk} if route.rule is not None else {}
+    routing_record(inquiry, "route", "lead.routed", **extra)
+
+
+def _pond_timeout_schedule(inquiry: LeadInquiry) -> None:
+    from rallypoynt.leads.tasks import inquiry_pond_timeout
+
+    enqueue_on_commit(inquiry_pond_timeout, inquiry.pk, when=inquiry.claim_deadline_at)
+
+
+# Writing an assignment -----------------------------------------------------------------------
+
+
+def contact_share(contact: Contact, member: Membership) -> str:
+    """Make sure `member` can work the contact; returns what the reason should add.
+
+    An unowned contact becomes theirs; a contact owned by someone else stays with its owner
+    and is shared with the member as a collaborator (else they could not see it to answer).
+    """
+    if contact.owner_id is None:
+        if contact.pk is not None:
+            Contact.objects.filter(pk=contact.pk, owner__isnull=True).update(owner=member)
+        contact.owner = member
+        return ""
+    if contact.owner_id == member.pk:
+        return ""
+    ContactCollaborator.objects.get_or_create(
+        org_id=contact.org_id, contact=contact, membership=member
+    )
+    return (
+        f" The contact stays with its owner {member_name(contact.owner)}"
+        f" and is shared with {member_name(member)}."
+    )
+
+
+def assignment_apply(
+    *,
+    inquiry: LeadInquiry,
+    member: Membership,
+    now: datetime,
+    reason: str,
+    rule: RoutingRule | None = None,
+    keep_status: bool = False,
+    notify: bool = True,
+) -> None:
+    """Give a saved inquiry to `member`, share its contact with them, notify them."""
+    contact = inquiry.contact
+    reason += contact_share(contact, member)
+    inquiry.assigned_to = member
+    inquiry.assigned_at = now
+    if not keep_status:
+        inquiry.status = InquiryStatus.ASSIGNED
+    if rule is not None:
+        inquiry.routing_rule = rule
+    inquiry.routing_reason = reason
+    inquiry.save()
+    if not notify:
+        return
+    notification_send(
+        recipient=member,
+        kind="lead.assigned",
+        title=f"New lead for you: {contact}",
+        body=reason,
+        link=contact_link(contact.pk),
+    )
+
+
+def routing_record(
+    inquiry: LeadInquiry, action: str, kind: str, actor: Membership | None = None, **extra
+) -> None:
+    """Audit entry and domain event for a routing decision, carrying its reason."""
+    actor_user = actor.user_id if actor else None
+    payload = {
+        "contact_id": inquiry.contact_id,
+        "status": inquiry.status,
+        "assigned_to": inquiry.assigned_to_id,
+        "routing_rule": inquiry.routing_rule_id,
+        "reason": inquiry.routing_reason,
+        **extra,
+    }
+    audit_record(
+        org_id=inquiry.org_id,
+        actor_id=actor_user,
+        action=f"lead.{action}",
+        target=inquiry,
+        changes={"assigned_to": inquiry.assigned_to_id, "status": inquiry.status},
+    )
+    event_emit(
+        org_id=inquiry.org_id,
+        kind=kind,
+        subject=inquiry,
+        actor_id=actor_user,
+        payload=payload,
+    )
+
+
+def inquiry_lock(*, inquiry_id: int, scope: Q | None = None) -> LeadInquiry | None:
+    """Lock the inquiry's contact, then the inquiry (None when missing or out of `scope`)."""
+    rows = LeadInquiry.objects.filter(scope or Q(), pk=inquiry_id)
+    contact_id = rows.values_list("contact_id", flat=True).first()
+    contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+    inquiry = rows.select_for_update().first() if contact is not None else None
+    if inquiry is not None:
+        inquiry.contact = contact
+    return inquiry
+
+
+def inquiry_tz(inquiry: LeadInquiry) -> ZoneInfo:
+    return ZoneInfo(inquiry.org.time_zone)
+
+
+# Preview -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoutePreview:
+    rule: RoutingRule | None
+    member: Membership | None
+    reason: str
+    pond_team: Team | None = None
+
+
+def routing_preview(
+    *, actor: Membership, facts: LeadFacts, now: datetime | None = None
+) -> RoutePreview:
+    """Which rule would take a lead like this from a new contact, who would get it and why.
+
+    The same loop as intake (`route_decide`), without advancing a round robin: nothing is
+    written, and the reason is the one the lead would carry.
+    """
+    config = lead_config_for(actor.org)
+    route = route_decide(
+        facts=facts, config=config, owner=None, now=now or timezone.now(), commit=False
+    )
+    return RoutePreview(route.rule, route.member, route.reason, route.pond_team)

@@ -1,0 +1,1 @@
+"""Lead pages: the review queue, routing rules and settings, the pond."""
