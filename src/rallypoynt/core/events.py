@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils import timezone
 
 from rallypoynt.core.models import Event
 from rallypoynt.core.records import record_save
+
+if TYPE_CHECKING:
+    from django_tasks.base import Task
 
 
 def subject_label(subject: models.Model | None) -> tuple[str, int | None]:
@@ -41,10 +44,10 @@ def event_emit(
 
 
 # Subscriptions: a higher app reacts to a lower app's events without the lower app knowing it.
-_subscribers: dict[str, list] = {}
+_subscribers: dict[str, list[Task[..., Any]]] = {}
 
 
-def event_subscribe(kind: str, job) -> None:
+def event_subscribe(kind: str, job: Task[..., Any]) -> None:
     """Run background `job(event_id)` for every `kind` event, once its transaction commits."""
     _subscribers.setdefault(kind, [])
     if job not in _subscribers[kind]:
