@@ -1,4 +1,4 @@
-# The two commands: `make run` (product with demo data) and `make test` (ruff + all tests).
+# The two commands: `make run` (product with demo data) and `make test` (ruff, mypy + all tests).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -36,6 +36,7 @@ lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTHONPATH=src $(BIN)/lint-imports --no-cache
+	PYTHONPATH=src $(BIN)/mypy
 	RALLYPOYNT_VAR_DIR=$$(mktemp -d) $(BIN)/python -m django makemigrations --check --dry-run \
 		--settings=rallypoynt.config.settings
 

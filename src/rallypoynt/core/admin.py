@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from rallypoynt.core.models import AuditEntry, Event
 
@@ -9,10 +12,10 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     readonly_fields = [f.name for f in Event._meta.fields]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
         return False
 
 
@@ -22,8 +25,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False

@@ -12,9 +12,11 @@ from rallypoynt.core.models import AuditEntry
 from rallypoynt.core.records import record_save
 
 
-def model_changes(instance: models.Model, fields: list[str], before: dict[str, Any]) -> dict:
+def model_changes(
+    instance: models.Model, fields: list[str], before: dict[str, Any]
+) -> dict[str, list[Any]]:
     """Return {field: [old, new]} for the fields whose value changed."""
-    changes = {}
+    changes: dict[str, list[Any]] = {}
     for name in fields:
         new = getattr(instance, name)
         if before.get(name) != new:

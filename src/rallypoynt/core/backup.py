@@ -20,9 +20,16 @@ import tarfile
 import tempfile
 import time
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # for annotations only: this module imports Django where it uses it
+    from django.conf import LazySettings
+    from django.db.backends.utils import CursorWrapper
+    from rich.progress import Progress
 
 FORMAT = "rallypoynt-backup"
 FORMAT_VERSION = 1
@@ -36,6 +43,20 @@ BOOKKEEPING_TABLES = {"django_migrations", "django_content_type", "auth_permissi
 PAGES_PER_STEP = 256
 CHUNK = 1 << 20
 
+# A database's settings (settings.DATABASES["default"]) and an archive's manifest.json.
+DbSettings = Mapping[str, Any]
+Manifest = dict[str, Any]
+# (path, name inside MEDIA_ROOT, size) of an uploaded file.
+MediaFile = tuple[Path, str, int]
+
+
+class Update(Protocol):
+    """Moves one progress task along (rich's `Progress.update` for that task, or a no-op)."""
+
+    def __call__(
+        self, *, advance: float = ..., completed: float = ..., total: float | None = ...
+    ) -> None: ...
+
 
 class BackupError(Exception):
     """A problem the operator can act on: the CLI prints it and exits with 2."""
@@ -44,12 +65,12 @@ class BackupError(Exception):
 @dataclass
 class BackupResult:
     path: Path
-    manifest: dict
+    manifest: Manifest
 
 
 @dataclass
 class RestoreResult:
-    manifest: dict
+    manifest: Manifest
     tables: dict[str, int]
     media_files: int = 0
     secret_key: bool = False
@@ -57,13 +78,13 @@ class RestoreResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _settings():
+def _settings() -> LazySettings:
     from django.conf import settings
 
     return settings
 
 
-def _engine(db: dict) -> str:
+def _engine(db: DbSettings) -> str:
     if "sqlite" in db["ENGINE"]:
         return "sqlite"
     if "postgres" in db["ENGINE"]:
@@ -71,7 +92,7 @@ def _engine(db: dict) -> str:
     raise BackupError(f"Backups cover SQLite and PostgreSQL, not {db['ENGINE']}.")
 
 
-def _progress_task(progress, description: str, total: float | None):
+def _progress_task(progress: Progress | None, description: str, total: float | None) -> Update:
     """An `update(advance=, completed=, total=)` for a rich Progress task (or a no-op)."""
     if progress is None:
         return lambda **_: None
@@ -82,7 +103,7 @@ def _progress_task(progress, description: str, total: float | None):
 # -- backup -----------------------------------------------------------------------------------
 
 
-def backup_create(path: str | Path | None = None, progress=None) -> BackupResult:
+def backup_create(path: str | Path | None = None, progress: Progress | None = None) -> BackupResult:
     """Write an archive of the configured database, MEDIA_ROOT and the var-dir secret key."""
     settings = _settings()
     db = settings.DATABASES["default"]
@@ -141,7 +162,7 @@ def _target_path(path: str | Path | None, now: datetime, var_dir: Path) -> Path:
     return target.resolve()
 
 
-def _sqlite_backup(source: Path, dest: Path, progress) -> dict[str, int]:
+def _sqlite_backup(source: Path, dest: Path, progress: Progress | None) -> dict[str, int]:
     """Copy a live SQLite database page by page from one snapshot; writers carry on (WAL)."""
     if not source.is_file():
         raise BackupError(f"No SQLite database at {source}: nothing to back up.")
@@ -156,7 +177,7 @@ def _sqlite_backup(source: Path, dest: Path, progress) -> dict[str, int]:
             page_size = src.execute("PRAGMA page_size").fetchone()[0]
             update = _progress_task(progress, "Database copy", None)
 
-            def step(_status, remaining, total):
+            def step(_status: int, remaining: int, total: int) -> None:
                 update(total=total * page_size, completed=(total - remaining) * page_size)
 
             src.backup(dst, pages=PAGES_PER_STEP, progress=step)
@@ -191,18 +212,18 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _pg_counts(cursor) -> dict[str, int]:
+def _pg_counts(cursor: CursorWrapper) -> dict[str, int]:
     cursor.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
     )
-    counts = {}
+    counts: dict[str, int] = {}
     for (name,) in cursor.fetchall():
         cursor.execute(f"SELECT count(*) FROM {_quote(name)}")
         counts[name] = cursor.fetchone()[0]
     return counts
 
 
-def _pg_env(db: dict) -> dict[str, str]:
+def _pg_env(db: DbSettings) -> dict[str, str]:
     """libpq's variables for the configured database (the password stays off the command line)."""
     env = dict(os.environ)
     keys = {"HOST": "PGHOST", "PORT": "PGPORT", "USER": "PGUSER", "PASSWORD": "PGPASSWORD"}
@@ -225,7 +246,7 @@ def _pg_tool(name: str) -> str:
     return path
 
 
-def _pg_run(command: list[str], db: dict, progress_file: Path | None, update) -> None:
+def _pg_run(command: list[str], db: DbSettings, progress_file: Path | None, update: Update) -> None:
     """Run pg_dump/pg_restore, showing the dump file's size while it grows."""
     with tempfile.TemporaryFile("w+") as errors:
         proc = subprocess.Popen(command, env=_pg_env(db), stdout=errors, stderr=errors)
@@ -243,7 +264,7 @@ def _pg_run(command: list[str], db: dict, progress_file: Path | None, update) ->
             )
 
 
-def _pg_dump(db: dict, dest: Path, progress) -> dict[str, int]:
+def _pg_dump(db: DbSettings, dest: Path, progress: Progress | None) -> dict[str, int]:
     """pg_dump from an exported snapshot, so the row counts describe exactly what was dumped."""
     from django.db import DatabaseError, connection, transaction
 
@@ -264,9 +285,9 @@ def _pg_dump(db: dict, dest: Path, progress) -> dict[str, int]:
     return tables
 
 
-def _media_files(root: Path) -> list[tuple[Path, str, int]]:
+def _media_files(root: Path) -> list[MediaFile]:
     """(path, name inside MEDIA_ROOT, size) of every regular file under MEDIA_ROOT."""
-    files = []
+    files: list[MediaFile] = []
     if not root.is_dir():
         return files
     for dirpath, dirnames, filenames in os.walk(root):
@@ -281,16 +302,23 @@ def _media_files(root: Path) -> list[tuple[Path, str, int]]:
 class _Counted:
     """A file object that reports how much has been read through it."""
 
-    def __init__(self, handle, update):
+    def __init__(self, handle: IO[bytes], update: Update) -> None:
         self.handle, self.update = handle, update
 
-    def read(self, size=-1):
+    def read(self, size: int = -1) -> bytes:
         data = self.handle.read(size)
         self.update(advance=len(data))
         return data
 
 
-def _write_archive(target, manifest, dump, media, secret, progress) -> None:
+def _write_archive(
+    target: Path,
+    manifest: Manifest,
+    dump: Path,
+    media: list[MediaFile],
+    secret: Path,
+    progress: Progress | None,
+) -> None:
     partial = target.with_name(target.name + ".part")
     update = _progress_task(
         progress, "Archive", dump.stat().st_size + sum(size for *_, size in media)
@@ -318,7 +346,7 @@ def _write_archive(target, manifest, dump, media, secret, progress) -> None:
         raise
 
 
-def _add_file(tar: tarfile.TarFile, path: Path, name: str, update) -> None:
+def _add_file(tar: tarfile.TarFile, path: Path, name: str, update: Update) -> None:
     with open(path, "rb") as handle:
         info = tar.gettarinfo(arcname=name, fileobj=handle)
         info.uid = info.gid = 0
@@ -329,7 +357,9 @@ def _add_file(tar: tarfile.TarFile, path: Path, name: str, update) -> None:
 # -- restore ----------------------------------------------------------------------------------
 
 
-def backup_restore(archive: str | Path, *, force: bool = False, progress=None) -> RestoreResult:
+def backup_restore(
+    archive: str | Path, *, force: bool = False, progress: Progress | None = None
+) -> RestoreResult:
     """Restore an archive into the configured (empty, unless `force`) database and MEDIA_ROOT."""
     archive = Path(archive).expanduser()
     if not archive.is_file():
@@ -343,7 +373,9 @@ def backup_restore(archive: str | Path, *, force: bool = False, progress=None) -
         raise BackupError(f"{exc.filename or archive}: {exc.strerror or exc}.") from exc
 
 
-def _restore(tar: tarfile.TarFile, archive: Path, force: bool, progress) -> RestoreResult:
+def _restore(
+    tar: tarfile.TarFile, archive: Path, force: bool, progress: Progress | None
+) -> RestoreResult:
     settings = _settings()
     db = settings.DATABASES["default"]
     engine = _engine(db)
@@ -380,13 +412,16 @@ def _restore(tar: tarfile.TarFile, archive: Path, force: bool, progress) -> Rest
     return result
 
 
-def _read_manifest(tar: tarfile.TarFile, archive: Path) -> dict:
+def _read_manifest(tar: tarfile.TarFile, archive: Path) -> Manifest:
     try:
         handle = tar.extractfile(MANIFEST)
-        manifest = json.load(handle)
     except KeyError:
         raise BackupError(f"{archive}: no {MANIFEST}; not a RallyPoynt backup.") from None
-    except (ValueError, AttributeError) as exc:
+    if handle is None:  # a directory or a link of that name
+        raise BackupError(f"{archive}: {MANIFEST} is not valid JSON (not a regular file).")
+    try:
+        manifest = json.load(handle)
+    except ValueError as exc:
         raise BackupError(f"{archive}: {MANIFEST} is not valid JSON ({exc}).") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{archive}: {MANIFEST} does not describe a RallyPoynt backup.")
@@ -400,7 +435,7 @@ def _read_manifest(tar: tarfile.TarFile, archive: Path) -> dict:
     return manifest
 
 
-def _nonempty_tables(db: dict, engine: str, force: bool) -> dict[str, int]:
+def _nonempty_tables(db: DbSettings, engine: str, force: bool) -> dict[str, int]:
     """Tables of the configured database that hold rows `migrate` did not write itself."""
     if engine == "sqlite":
         path = Path(db["NAME"])
@@ -432,7 +467,9 @@ def _nonempty_tables(db: dict, engine: str, force: bool) -> dict[str, int]:
     return {name: rows for name, rows in counts.items() if rows and name not in BOOKKEEPING_TABLES}
 
 
-def _refusal(db, engine, found, media_root, media_count) -> str:
+def _refusal(
+    db: DbSettings, engine: str, found: dict[str, int], media_root: Path, media_count: int
+) -> str:
     what = []
     if found:
         biggest = sorted(found.items(), key=lambda item: (-item[1], item[0]))
@@ -454,7 +491,7 @@ def _refusal(db, engine, found, media_root, media_count) -> str:
     )
 
 
-def _extract(tar, member, out, update) -> None:
+def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, out: IO[bytes], update: Update) -> None:
     source = tar.extractfile(member)
     if source is None:
         raise BackupError(f"{member.name} in the archive is not a regular file.")
@@ -463,7 +500,7 @@ def _extract(tar, member, out, update) -> None:
         update(advance=len(chunk))
 
 
-def _check_counts(archive: Path, stored: dict, tables: dict[str, int]) -> None:
+def _check_counts(archive: Path, stored: dict[str, Any], tables: dict[str, int]) -> None:
     expected = stored.get("tables") or {}
     wrong = [
         f"{name}: {tables.get(name)} rows, manifest {rows}"
@@ -478,7 +515,14 @@ def _check_counts(archive: Path, stored: dict, tables: dict[str, int]) -> None:
         )
 
 
-def _restore_sqlite(tar, member, archive, target: Path, stored, update) -> dict[str, int]:
+def _restore_sqlite(
+    tar: tarfile.TarFile,
+    member: tarfile.TarInfo,
+    archive: Path,
+    target: Path,
+    stored: dict[str, Any],
+    update: Update,
+) -> dict[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=".restore-", suffix=".sqlite3", dir=target.parent)
     temporary = Path(name)
@@ -513,7 +557,14 @@ def _restore_sqlite(tar, member, archive, target: Path, stored, update) -> dict[
     return tables
 
 
-def _restore_pg(tar, member, archive, db, stored, update) -> dict[str, int]:
+def _restore_pg(
+    tar: tarfile.TarFile,
+    member: tarfile.TarInfo,
+    archive: Path,
+    db: DbSettings,
+    stored: dict[str, Any],
+    update: Update,
+) -> dict[str, int]:
     from django.db import DatabaseError, connection
 
     pg_restore = _pg_tool("pg_restore")
@@ -533,7 +584,9 @@ def _restore_pg(tar, member, archive, db, stored, update) -> dict[str, int]:
     return tables
 
 
-def _restore_media(tar: tarfile.TarFile, archive: Path, root: Path, progress) -> int:
+def _restore_media(
+    tar: tarfile.TarFile, archive: Path, root: Path, progress: Progress | None
+) -> int:
     members = [m for m in tar.getmembers() if m.name.startswith(MEDIA_PREFIX) and m.isfile()]
     update = _progress_task(progress, "Uploaded files", sum(m.size for m in members))
     for member in members:
@@ -553,7 +606,10 @@ def _restore_secret(tar: tarfile.TarFile, var_dir: Path) -> bool:
         member = tar.getmember(SECRET_MEMBER)
     except KeyError:
         return False
-    data = tar.extractfile(member).read()
+    source = tar.extractfile(member)
+    if source is None:
+        raise BackupError(f"{member.name} in the archive is not a regular file.")
+    data = source.read()
     path = var_dir / "secret_key"
     partial = var_dir / ".secret_key.restore"
     partial.unlink(missing_ok=True)

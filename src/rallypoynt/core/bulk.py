@@ -4,8 +4,13 @@ planner statistics of the tables such a load fills."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models.fields.reverse_related import ForeignObjectRel
+
+Row = Sequence[Any]
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -13,7 +18,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
-    pk_column = model._meta.pk.column
+    pk_column = _column(model._meta.pk)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -24,7 +29,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return _sqlite_reserve(cursor, table, pk_column, count)
 
 
-def _sqlite_reserve(cursor, table: str, pk_column: str, count: int) -> list[int]:
+def _sqlite_reserve(cursor: CursorWrapper, table: str, pk_column: str, count: int) -> list[int]:
     """Advance the table's AUTOINCREMENT counter past `count` new ids and return them.
 
     Our SQLite transactions are IMMEDIATE, so the write lock is held and nobody races us;
@@ -44,12 +49,12 @@ def _sqlite_reserve(cursor, table: str, pk_column: str, count: int) -> list[int]
 
 
 def insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence], *, batch: int = 5000
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Row], *, batch: int = 5000
 ) -> int:
     """INSERT many rows given as tuples in `fields` order; returns the number inserted."""
     opts = model._meta
-    model_fields = [opts.get_field(name) for name in fields]
-    columns = [f.column for f in model_fields]
+    model_fields = [_stored(opts.get_field(name)) for name in fields]
+    columns = [_column(f) for f in model_fields]
     # JSON needs the backend's adaptation; other values pass through as the driver takes them.
     json_at = [i for i, f in enumerate(model_fields) if isinstance(f, models.JSONField)]
     if json_at:
@@ -61,7 +66,7 @@ def insert_rows(
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})"
     total = 0
-    chunk: list[Sequence] = []
+    chunk: list[Row] = []
     with connection.cursor() as cursor:
         for row in rows:
             chunk.append(row)
@@ -75,7 +80,20 @@ def insert_rows(
     return total
 
 
-def _copy_rows(sql: str, rows: Iterable[Sequence]) -> int:
+def _stored(field: models.Field[Any, Any] | ForeignObjectRel) -> models.Field[Any, Any]:
+    """A field of the model's own table (a reverse relation has no column there)."""
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{field.name} is a reverse relation, not a column of the table")
+    return field
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    if field.column is None:  # a relation stored elsewhere (e.g. a GenericRelation)
+        raise TypeError(f"{field.name} has no column in the table")
+    return field.column
+
+
+def _copy_rows(sql: str, rows: Iterable[Row]) -> int:
     """Stream rows through COPY: a quarter of the server time of one INSERT per row."""
     total = 0
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
@@ -85,11 +103,11 @@ def _copy_rows(sql: str, rows: Iterable[Sequence]) -> int:
     return total
 
 
-def _prep_json(row: Sequence, json_at: list[int], model_fields: list) -> list:
-    row = list(row)
+def _prep_json(row: Row, json_at: list[int], model_fields: list[models.Field[Any, Any]]) -> Row:
+    values = list(row)
     for i in json_at:
-        row[i] = model_fields[i].get_db_prep_save(row[i], connection)
-    return row
+        values[i] = model_fields[i].get_db_prep_save(values[i], connection)
+    return values
 
 
 def planner_statistics_refresh() -> None:
@@ -125,7 +143,7 @@ def tables_analyze(models_filled: Iterable[type[models.Model]], *, light: bool =
             _sqlite_analyze(cursor, tables, light)
 
 
-def _pg_analyze(cursor, tables: list[str], light: bool) -> None:
+def _pg_analyze(cursor: CursorWrapper, tables: list[str], light: bool) -> None:
     names = ", ".join(connection.ops.quote_name(t) for t in tables)
     if not light:
         cursor.execute(f"ANALYZE {names}")
@@ -139,7 +157,7 @@ def _pg_analyze(cursor, tables: list[str], light: bool) -> None:
     cursor.execute("SELECT set_config('default_statistics_target', %s, true)", [previous])
 
 
-def _sqlite_analyze(cursor, tables: list[str], light: bool) -> None:
+def _sqlite_analyze(cursor: CursorWrapper, tables: list[str], light: bool) -> None:
     cursor.execute("PRAGMA analysis_limit")
     previous = cursor.fetchone()[0]
     cursor.execute(f"PRAGMA analysis_limit = {LIGHT_ANALYSIS_LIMIT if light else 0:d}")

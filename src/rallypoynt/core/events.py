@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils import timezone
 
 from rallypoynt.core.models import Event
 from rallypoynt.core.records import record_save
+
+if TYPE_CHECKING:
+    from django_tasks.base import Task
 
 
 def subject_label(subject: models.Model | None) -> tuple[str, int | None]:
@@ -47,7 +50,7 @@ def event_emit(
 # Subscriptions: a higher app reacts to a lower app's events without the lower app knowing it.
 # A subscriber runs later, as a background job; a handler runs at once, inside the emitting
 # service's transaction (its write commits or rolls back with the event).
-_subscribers: dict[str, list] = {}
+_subscribers: dict[str, list[Task[..., Any]]] = {}
 _handlers: dict[str, list[Callable[[Event, models.Model | None], None]]] = {}
 
 
@@ -58,7 +61,7 @@ def event_handle(kind: str, handler: Callable[[Event, models.Model | None], None
         _handlers[kind].append(handler)
 
 
-def event_subscribe(kind: str, job) -> None:
+def event_subscribe(kind: str, job: Task[..., Any]) -> None:
     """Run background `job(event_id)` for every `kind` event, once its transaction commits."""
     _subscribers.setdefault(kind, [])
     if job not in _subscribers[kind]:

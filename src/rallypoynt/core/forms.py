@@ -6,8 +6,9 @@ is a field error on the page (a 4xx), not a server error, and nothing is saved."
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -24,9 +25,10 @@ class ServiceForm(forms.Form):
     """A page form whose cleaned data is one service call's arguments (picked rows by id).
 
     `actor` and `scope` (the row the page is about, e.g. the deal) narrow the rows a field
-    may pick; subclasses set their querysets in `scoped`."""
+    may pick; subclasses set their querysets in `scoped`. Both are typed Any: they are rows of
+    the apps above core (a membership, a deal), which core cannot name."""
 
-    def __init__(self, *args: Any, actor=None, scope=None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Any = None, scope: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor, self.scope = actor, scope
         self.scoped()
@@ -55,10 +57,12 @@ class _ActionForm(forms.Form):
     action = forms.ChoiceField(choices=())
 
 
-def posted_action(data, actions) -> str | None:
+def posted_action(data: Mapping[str, Any], actions: Iterable[str]) -> str | None:
     """Which of a page's `actions` (its forms' `action` field) was posted; None for none."""
     form = _ActionForm(data)
-    form.fields["action"].choices = [(name, name) for name in actions]
+    # The form's own copy of the declared field, so a ChoiceField.
+    field = cast(forms.ChoiceField, form.fields["action"])
+    field.choices = [(name, name) for name in actions]
     return form.cleaned_data["action"] if form.is_valid() else None
 
 
@@ -75,7 +79,13 @@ def pick(label: str, what: str, *, required: bool = True) -> forms.ModelChoiceFi
     )
 
 
-def choice(label: str, choices, *, required: bool = True, **kwargs: Any) -> forms.ChoiceField:
+# What a choice field offers: (value, label) pairs, or a callable returning them.
+Choices = Iterable[tuple[Any, Any]] | Callable[[], Iterable[tuple[Any, Any]]]
+
+
+def choice(
+    label: str, choices: Choices, *, required: bool = True, **kwargs: Any
+) -> forms.ChoiceField:
     """One of `choices`; anything else asks to choose again."""
     return forms.ChoiceField(
         label=label,
@@ -119,7 +129,7 @@ class DayField(forms.DateField):
         widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         super().__init__(label=label, required=required, widget=widget, **kwargs)
 
-    def validate(self, value) -> None:
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value is not None and not DATE_MIN <= value <= DATE_MAX:
             raise forms.ValidationError(self.error_messages["range"], code="range")
@@ -130,7 +140,9 @@ class _PlainDecimalField(forms.DecimalField):
 
     ignored = "$,%"
 
-    def to_python(self, value):
+    # Django's DecimalField subclasses IntegerField yet returns a Decimal: the stubs ignore
+    # the same override on DecimalField itself, and mypy checks ours against IntegerField too.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = value.translate({ord(c): None for c in self.ignored}).strip()
             if value and not PLAIN_NUMBER.match(value):
@@ -189,18 +201,21 @@ class PercentField(_PlainDecimalField):
         )
 
 
-def text(label: str, max_length: int, *, required: bool = False, **kwargs: Any):
+def text(label: str, max_length: int, *, required: bool = False, **kwargs: Any) -> forms.CharField:
     """Typed text up to `max_length` characters (the column's size)."""
     return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
 
 
-def yes_no(label: str, *, required: bool = False, empty: bool | None = None):
+def yes_no(
+    label: str, *, required: bool = False, empty: bool | None = None
+) -> forms.TypedChoiceField:
     """A yes/no select or checkbox posted as 1 or 0; missing is `empty`."""
     return forms.TypedChoiceField(
         label=label,
         choices=[("1", "Yes"), ("0", "No")],
         coerce=lambda value: value == "1",
         required=required,
-        empty_value=empty,
+        # Django takes any value as empty_value (its docs suggest None); the stubs say str.
+        empty_value=empty,  # type: ignore[arg-type]
         error_messages={"invalid_choice": "Choose yes or no."},
     )

@@ -60,7 +60,8 @@ def planner_statistics_refresh() -> int:
         cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM sqlite_stat1")
-        return cursor.fetchone()[0]
+        analysed: int = cursor.fetchone()[0]
+        return analysed
 
 
 def housekeeping_schedule() -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
 
 
-def enqueue_at(job: Task, when: datetime, *args) -> None:
+def enqueue_at(job: Task[..., Any], when: datetime, *args: Any) -> None:
     """Queue `job` to run at `when`; a backend that cannot defer runs it now (jobs re-check)."""
     if job.get_backend().supports_defer and when > timezone.now():
         job.using(run_after=when).enqueue(*args)
@@ -18,7 +19,7 @@ def enqueue_at(job: Task, when: datetime, *args) -> None:
         job.enqueue(*args)
 
 
-def enqueue_on_commit(job: Task, *args, when: datetime | None = None) -> None:
+def enqueue_on_commit(job: Task[..., Any], *args: Any, when: datetime | None = None) -> None:
     """Queue `job` (at `when`, if given) so that it runs only if the caller's transaction commits.
 
     The database queue writes its row inside that transaction: the job commits with the rows

@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.db import models
 
-Saved = Callable[[models.Model], None]
+M = TypeVar("M", bound=models.Model)
+# What runs once a row has its pk; kept beside rows of any model, so it takes Any.
+Saved = Callable[[Any], None]
 _pending: ContextVar[list[tuple[models.Model, Saved | None]] | None] = ContextVar(
     "rallypoynt_records", default=None
 )
 
 
-def record_save(row: models.Model, saved: Saved | None = None) -> models.Model:
+def record_save(row: M, saved: Callable[[M], None] | None = None) -> M:
     """Save `row` now, or keep it for the enclosing batch (its pk is set when the batch ends);
     `saved(row)` runs once the row has its pk."""
     pending = _pending.get()
@@ -59,7 +62,7 @@ def records_batched() -> Iterator[None]:
     for row, _ in rows:
         by_model.setdefault(type(row), []).append(row)
     for model, batch in by_model.items():
-        model.objects.bulk_create(batch)
+        model._default_manager.bulk_create(batch)
     for row, saved in rows:
         if saved is not None:
             saved(row)

@@ -6,12 +6,12 @@ with a `.user`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from django.db import connection
-from django.http import HttpResponse
+from django.db import connection, models
+from django.http import HttpResponse, StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -42,7 +42,11 @@ def count_queries(call: Callable[[], object]) -> int:
     return len(ctx.captured_queries)
 
 
-def assert_queries_flat(fetch: Callable[[], HttpResponse], grow: Callable[[], object]) -> int:
+# What a test client's request returns: a page, or a streamed body (an export).
+Fetch = Callable[[], HttpResponse | StreamingHttpResponse]
+
+
+def assert_queries_flat(fetch: Fetch, grow: Callable[[], object]) -> int:
     """Fail unless `fetch` answers 200 with the same query count before and after `grow` adds
     rows it must show (its body grows); returns that count."""
     fetch()  # warm the per-process caches: the org's configuration, the token's last use
@@ -56,11 +60,14 @@ def assert_queries_flat(fetch: Callable[[], HttpResponse], grow: Callable[[], ob
     return few
 
 
-def _counted(fetch: Callable[[], HttpResponse]) -> tuple[int, bytes]:
+def _counted(fetch: Fetch) -> tuple[int, bytes]:
     # A streamed body (an export) runs its queries while it is read: read it inside the count.
     with CaptureQueriesContext(connection) as ctx:
         response = fetch()
-        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if isinstance(response, StreamingHttpResponse):
+            body = b"".join(response)  # iterates its streaming_content (a sync iterator)
+        else:
+            body = response.content
     assert response.status_code == 200, (response.status_code, body[:300])
     return len(ctx.captured_queries), body
 
@@ -75,6 +82,11 @@ GARBAGE = ("three", "x", "1e3", "-1", "99999999999999999999", "\x00", "")
 FILLED = tuple(value for value in GARBAGE if value)  # an optional field may be left empty
 
 
-def rows_snapshot(models) -> dict[str, list[dict]]:
-    """Every row of `models`, to show that a refused form changed none of them."""
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+def rows_snapshot(
+    models_checked: Iterable[type[models.Model]],
+) -> dict[str, list[dict[str, Any]]]:
+    """Every row of `models_checked`, to show that a refused form changed none of them."""
+    return {
+        model.__name__: list(model._default_manager.order_by("pk").values())
+        for model in models_checked
+    }

@@ -40,22 +40,24 @@ def clock_text(moment: datetime, where: Zoned, *, zone: bool = True) -> str:
 
 def moment_text(moment: datetime, where: Zoned, *, zone: bool = True) -> str:
     """'Sat Dec 5, 8:29 PM MST': a moment as a person in `where` reads it."""
-    local = local_now(where, moment)
-    day = day_text(local.date(), where=local.tzinfo)
-    return f"{day}, {clock_text(local, local.tzinfo, zone=zone)}"
+    here = zone_of(where)
+    local = local_now(here, moment)
+    day = day_text(local.date(), where=here)
+    return f"{day}, {clock_text(local, here, zone=zone)}"
 
 
 def moment_day_text(moment: datetime, where: Zoned, *, year: bool | None = None) -> str:
     """'Sat Dec 5': the calendar day a moment falls on in `where`'s zone (no clock)."""
-    local = local_now(where, moment)
-    return day_text(local.date(), year=year, where=local.tzinfo)
+    here = zone_of(where)
+    return day_text(local_now(here, moment).date(), year=year, where=here)
 
 
 def due_text(moment: datetime, where: Zoned) -> str:
     """A due time: 'Wed Dec 9, end of day' when it is the end of that day, else with the time."""
-    local = local_now(where, moment)
+    here = zone_of(where)
+    local = local_now(here, moment)
     if local.time() >= END_OF_DAY:
-        return f"{day_text(local.date(), where=local.tzinfo)}, end of day"
+        return f"{day_text(local.date(), where=here)}, end of day"
     return moment_text(moment, where)
 
 

@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections
@@ -51,7 +51,7 @@ def worker_id_new() -> str:
     return host[: WORKER_ID_MAX - len(tail)] + tail
 
 
-def heartbeat_beat(worker_id: str, *, started_at=None) -> None:
+def heartbeat_beat(worker_id: str, *, started_at: datetime | None = None) -> None:
     """Record that `worker_id` is alive now (creating its row if it is missing)."""
     from rallypoynt.core.models import WorkerHeartbeat
 
@@ -115,7 +115,7 @@ def jobs_reclaim(*, timeout: timedelta | None = None, using: str = "default") ->
     params = [TaskResultStatus.READY, TaskResultStatus.RUNNING, cutoff, cutoff]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        reclaimed = cursor.rowcount
+        reclaimed: int = cursor.rowcount
     WorkerHeartbeat.objects.using(using).filter(beat_at__lt=cutoff_at).delete()
     if reclaimed:
         logger.warning("Reclaimed %d job(s) of workers that stopped beating", reclaimed)

@@ -4,24 +4,29 @@ refuse NUL characters in any request's text before they reach the database."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 
 from rallypoynt.core.api.errors import STATUS_CODES
 
 API_PREFIX = "/api/"
 MESSAGES = {404: "No such API route.", 405: "This route does not accept that method."}
 
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
 
 class ApiErrorShapeMiddleware:
     """Rewrite non-JSON 4xx answers under /api/ into {"error": {"code", "message", "fields"}}."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if not request.path.startswith(API_PREFIX) or not 400 <= response.status_code < 500:
             return response
@@ -46,7 +51,7 @@ NUL = "\x00"
 YAML_NUL_ESCAPES = (b"\\0", b"\\x00", b"\\u0000", b"\\U00000000")
 
 
-def _nul_path(value, path: str = "") -> str | None:
+def _nul_path(value: Any, path: str = "") -> str | None:
     """The dotted path of the first string (or key) holding a NUL character, if any."""
     if isinstance(value, str):
         return path or "__all__" if NUL in value else None
@@ -106,10 +111,10 @@ class RefuseNulMiddleware:
     """Refuse a NUL character in any query, form or JSON value (PostgreSQL cannot store one):
     a 422 in the API's error shape naming the field under /api/, Django's 400 page elsewhere."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         try:
             field = _nul_field(request)
         except MultiPartParserError:

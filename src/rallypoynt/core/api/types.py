@@ -45,7 +45,7 @@ def _decimal(max_digits: int, decimal_places: int) -> FieldInfo:
     """A finite decimal of a DecimalField(max_digits, decimal_places), its bounds documented."""
     whole = max_digits - decimal_places
     largest = float(Decimal(10) ** whole - Decimal(10) ** -decimal_places)
-    return Field(
+    info: FieldInfo = Field(
         max_digits=max_digits,
         decimal_places=decimal_places,
         allow_inf_nan=False,
@@ -56,6 +56,7 @@ def _decimal(max_digits: int, decimal_places: int) -> FieldInfo:
             "pattern": rf"^-?\d{{1,{whole}}}(\.\d{{1,{decimal_places}}})?$",
         },
     )
+    return info
 
 
 # Money columns are DecimalField(max_digits=14, decimal_places=2); finite only.
