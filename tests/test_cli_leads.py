@@ -17,7 +17,7 @@ from rallypoynt.leads.models import LeadInquiry, LeadReviewItem
 from rallypoynt.orgs.tests.factories import OrganizationFactory
 from tests.subprocess_env import database_env, free_port
 
-DATA = Path(__file__).parents[1] / "src/rallypoynt/contacts/tests/data/lead_emails"
+DATA = Path(__file__).parents[1] / "src/rallypoynt/leads/tests/data/lead_emails"
 GOOD = ["relm_buyer.eml", "portal_plain.eml", "multipart_alternative.eml"]
 
 

@@ -13,7 +13,11 @@ urlpatterns = [
     path("contacts/", include("rallypoynt.contacts.urls")),
     path("leads/", include("rallypoynt.leads.urls")),
     # The lead pages lived under /contacts/leads/ until the leads app: keep bookmarks working.
-    path("contacts/leads/<path:rest>", RedirectView.as_view(url="/leads/%(rest)s", permanent=True)),
+    path(
+        "contacts/leads/<path:rest>",
+        RedirectView.as_view(url="/leads/%(rest)s", permanent=True),
+        name="old_lead_pages",
+    ),
     path("pipeline/", include("rallypoynt.journeys.urls")),
     path("transactions/", include("rallypoynt.transactions.urls")),
     path("admin/", admin.site.urls),

@@ -32,7 +32,7 @@ def aged(model, pk: int, **moments) -> None:
 def test_every_app_registers_its_chores():
     assert {
         "accounts.login_attempts",
-        "contacts.idempotency_keys",
+        "leads.idempotency_keys",
         "contacts.interrupted_imports",
         "contacts.import_uploads",
         "core.finished_jobs",
@@ -76,7 +76,7 @@ def test_old_login_attempts_and_idempotency_keys_go_recent_ones_stay(brokerage):
     aged(IdempotencyKey, stale.pk, created_at=timezone.now() - timedelta(hours=25))
     done = housekeeping_run()
     assert done["accounts.login_attempts"] == 1
-    assert done["contacts.idempotency_keys"] == 1
+    assert done["leads.idempotency_keys"] == 1
     assert set(LoginAttempt.objects.values_list("pk", flat=True)) == {new.pk}
     assert set(IdempotencyKey.objects.values_list("pk", flat=True)) == {fresh.pk}
 

@@ -151,6 +151,7 @@ NOT_LIST_PAGES: dict[str, str] = {
     ),
     "contacts:relationship_pick": "at most 8 matches for the relationship picker",
     "leads:routing_preview": "where one lead would go",
+    "old_lead_pages": "a redirect from the lead pages' old address",
     "notifications:badge": "a count",
     "web:healthz": "a probe",
 }
