@@ -21,7 +21,7 @@ from django.db import connection
 
 from bench.scratch import scratch_drop, scratch_org
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
-from rallypoynt.contacts.selectors_dedupe import (
+from rallypoynt.contacts.selectors import (
     duplicate_candidates,
     duplicate_scores,
     shared_values,

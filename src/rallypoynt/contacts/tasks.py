@@ -1,4 +1,4 @@
-"""Background jobs for the CRM: task reminders (lead follow-ups live in speed_to_lead)."""
+"""Background jobs for the CRM: task reminders and contact imports."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from rallypoynt.contacts.models import Task
+from rallypoynt.contacts.services.csv_import import import_job_run
 from rallypoynt.orgs.services import notification_send
 
 
@@ -32,3 +33,15 @@ def task_remind(task_id: int) -> bool:
             link=f"/contacts/{row.contact_id}/" if row.contact_id else "/",
         )
     return True
+
+
+@task()
+def import_job_execute(job_id: int) -> dict:
+    """Run a pending import once; a second delivery finds it claimed and changes nothing."""
+    job = import_job_run(job_id=job_id)
+    return {
+        "status": job.status,
+        "created": job.rows_created,
+        "duplicate": job.rows_duplicate,
+        "failed": job.rows_failed,
+    }

@@ -7,7 +7,7 @@ class LeadsConfig(AppConfig):
     verbose_name = "Leads"
 
     def ready(self) -> None:
-        from rallypoynt.contacts.selectors_timeline import timeline_source_add
+        from rallypoynt.contacts.selectors import timeline_source_add
         from rallypoynt.core.events import event_handle
         from rallypoynt.core.housekeeping import chore_register
         from rallypoynt.leads.models import LeadSettings, RoutingRule

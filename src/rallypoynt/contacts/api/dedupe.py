@@ -7,8 +7,12 @@ from typing import Any, Literal
 
 from ninja import Query, Router, Schema, Status
 
-from rallypoynt.contacts.selectors import contact_get
-from rallypoynt.contacts.selectors_dedupe import DEFAULT_LIMIT, MAX_LIMIT, duplicate_candidates
+from rallypoynt.contacts.selectors import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    contact_get,
+    duplicate_candidates,
+)
 from rallypoynt.contacts.services.dedupe import contact_merge, duplicate_dismiss
 from rallypoynt.core.api.schemas import ERRORS
 from rallypoynt.core.api.types import Int64
@@ -57,7 +61,7 @@ class DuplicatesQuery(Schema):
 
 
 @router.get("/contacts/duplicates", response={200: PairList, **ERRORS})
-def duplicates_list(request, query: Query[DuplicatesQuery]):
+def duplicates_list_endpoint(request, query: Query[DuplicatesQuery]):
     """Likely duplicate pairs among the contacts you see, best first; `keep` is the older."""
     if not 1 <= query.limit <= MAX_LIMIT:
         raise ValidationFailed(
@@ -73,7 +77,7 @@ class DismissIn(Schema):
 
 
 @router.post("/contacts/duplicates/dismiss", response={204: None, **ERRORS})
-def duplicates_dismiss(request, payload: DismissIn):
+def duplicates_dismiss_endpoint(request, payload: DismissIn):
     """Mark two contacts as different people; the pair is not suggested again."""
     duplicate_dismiss(actor=request.auth, first_id=payload.first_id, second_id=payload.second_id)
     return Status(204, None)
@@ -123,7 +127,7 @@ class MergedOut(Schema):
 
 
 @router.post("/contacts/merge", response={200: MergedOut, **ERRORS})
-def contacts_merge(request, payload: MergeIn):
+def contacts_merge_endpoint(request, payload: MergeIn):
     """Merge `merge_id` into `keep_id`; every related row moves and the other is deleted."""
     kept = contact_merge(
         actor=request.auth,

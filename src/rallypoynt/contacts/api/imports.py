@@ -82,7 +82,7 @@ class VcardExportQuery(ExportQuery):
 
 
 @router.post("/imports", response={201: ImportCreatedOut, **ERRORS})
-def import_create(
+def import_create_endpoint(
     request: HttpRequest,
     file: File[UploadedFile],
     owner_id: Form[Int64 | None] = None,
@@ -117,7 +117,7 @@ def import_create(
 
 
 @router.post("/imports/{job_id}/run", response={202: ImportJobOut, **ERRORS})
-def import_run(request: HttpRequest, job_id: Int64, payload: ImportRunIn):
+def import_run_endpoint(request: HttpRequest, job_id: Int64, payload: ImportRunIn):
     """Run the job (dry run or real) with this mapping, or the stored one; it runs in the
     background: poll GET /imports/{id} until `status` is done or failed."""
     csv_import.import_job_queue(
@@ -127,7 +127,7 @@ def import_run(request: HttpRequest, job_id: Int64, payload: ImportRunIn):
 
 
 @router.get("/imports/{job_id}", response={200: ImportJobOut, **ERRORS})
-def import_get(request: HttpRequest, job_id: Int64):
+def import_get_endpoint(request: HttpRequest, job_id: Int64):
     """Counts and the bad rows (row, column, value, reason) of an import."""
     return csv_import.import_job_get(actor=request.auth, job_id=job_id)
 
@@ -144,7 +144,7 @@ def _stream(request: HttpRequest, lines, extension: str, content_type: str):
     response=ERRORS,
     openapi_extra=file_responses("CSV file", "text/csv"),
 )
-def export_csv(request: HttpRequest, query: Query[ExportQuery]):
+def export_csv_endpoint(request: HttpRequest, query: Query[ExportQuery]):
     """The contacts the caller can see, filtered like GET /contacts or by `smart_list`."""
     filters, smart_list_id = export_filters(query.dict(exclude_none=True))
     lines = contacts_csv_export(actor=request.auth, filters=filters, smart_list_id=smart_list_id)
@@ -156,7 +156,7 @@ def export_csv(request: HttpRequest, query: Query[ExportQuery]):
     response=ERRORS,
     openapi_extra=file_responses("vCard file", "text/vcard"),
 )
-def export_vcf(request: HttpRequest, query: Query[VcardExportQuery]):
+def export_vcf_endpoint(request: HttpRequest, query: Query[VcardExportQuery]):
     """The same list as vCards (version 3.0 or 4.0)."""
     params = query.dict(exclude_none=True)
     version = params.pop("version")

@@ -10,16 +10,17 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from rallypoynt.contacts import selectors_lists, selectors_relations
 from rallypoynt.contacts.api import schemas as s
 from rallypoynt.contacts.filters import NUMBER_BOUNDS, ContactFilters
-from rallypoynt.contacts.selectors import contact_get
-from rallypoynt.contacts.selectors_day import task_list
-from rallypoynt.contacts.selectors_timeline import (
+from rallypoynt.contacts.selectors import (
+    contact_get,
     contact_timeline,
     custom_fields_of,
+    task_list,
     touchpoint_list,
 )
+from rallypoynt.contacts.selectors import lists as selectors_lists
+from rallypoynt.contacts.selectors import relations as selectors_relations
 from rallypoynt.contacts.services import lists, relations
 from rallypoynt.contacts.services.activity import (
     TouchpointIn,
@@ -84,7 +85,7 @@ def _limit(request: HttpRequest, default: int = 50) -> int:
         ]
     },
 )
-def contacts_list(request):
+def contacts_list_endpoint(request):
     """Visible contacts, newest first; filter by q (name, e-mail or phone), stage, source,
     owner_id, tag, no_touchpoint_days, created_within_days."""
     filters = ContactFilters.from_dict(request.GET.dict())
@@ -94,7 +95,7 @@ def contacts_list(request):
 
 
 @router.post("/contacts", response={201: s.ContactDetailOut, **ERRORS})
-def contacts_create(request, payload: s.ContactIn):
+def contacts_create_endpoint(request, payload: s.ContactIn):
     values = s.channels_typed(payload.dict())
     owner_id = values.pop("owner_id") or request.auth.pk
     contact = contact_create(
@@ -112,12 +113,12 @@ def contacts_create(request, payload: s.ContactIn):
 
 
 @router.get("/contacts/{contact_id}", response={200: s.ContactDetailOut, **ERRORS})
-def contacts_get(request, contact_id: Int64):
+def contacts_get_endpoint(request, contact_id: Int64):
     return _visible_contact(request, contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response={200: s.ContactDetailOut, **ERRORS})
-def contacts_patch(request, contact_id: Int64, payload: s.ContactPatch):
+def contacts_patch_endpoint(request, contact_id: Int64, payload: s.ContactPatch):
     changes = s.channels_typed(payload.dict(exclude_unset=True))
     if changes.get("custom", {}) is None:
         changes["custom"] = {}
@@ -126,13 +127,13 @@ def contacts_patch(request, contact_id: Int64, payload: s.ContactPatch):
 
 
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS})
-def contacts_delete(request, contact_id: Int64):
+def contacts_delete_endpoint(request, contact_id: Int64):
     contact_delete(actor=request.auth, contact_id=contact_id)
     return Status(204, None)
 
 
 @router.put("/contacts/{contact_id}/consent", response={200: s.ContactDetailOut, **ERRORS})
-def contacts_consent(request, contact_id: Int64, payload: s.ConsentIn):
+def contacts_consent_endpoint(request, contact_id: Int64, payload: s.ConsentIn):
     with transaction.atomic():
         contact = contact_for_update(actor=request.auth, contact_id=contact_id)
         contact_consent_set(
@@ -149,14 +150,14 @@ def contacts_consent(request, contact_id: Int64, payload: s.ConsentIn):
 
 
 @router.get("/contacts/{contact_id}/touchpoints", response={200: s.TouchpointPage, **ERRORS})
-def touchpoints_list(request, contact_id: Int64, page: Query[s.PageQuery]):
+def touchpoints_list_endpoint(request, contact_id: Int64, page: Query[s.PageQuery]):
     _visible_contact(request, contact_id)
     qs = touchpoint_list(actor=request.auth, contact_id=contact_id)
     return paginate(qs, cursor=page.cursor, limit=page.limit, ordering=("-occurred_at", "-id"))
 
 
 @router.post("/contacts/{contact_id}/touchpoints", response={201: s.TouchpointOut, **ERRORS})
-def touchpoints_create(request, contact_id: Int64, payload: s.TouchpointCreate):
+def touchpoints_create_endpoint(request, contact_id: Int64, payload: s.TouchpointCreate):
     touchpoint = touchpoint_log(
         actor=request.auth, contact_id=contact_id, data=TouchpointIn(**payload.dict())
     )
@@ -179,7 +180,7 @@ def _timeline_entry(item) -> dict:
 
 
 @router.get("/contacts/{contact_id}/timeline", response={200: s.TimelinePage, **ERRORS})
-def timeline_get(request, contact_id: Int64, page: Query[s.PageQuery]):
+def timeline_get_endpoint(request, contact_id: Int64, page: Query[s.PageQuery]):
     """Touchpoints, lead inquiries and tasks of the contact, newest first."""
     _visible_contact(request, contact_id)
     result = contact_timeline(
@@ -208,14 +209,14 @@ def _relation_out(view) -> dict:
 @router.get(
     "/contacts/{contact_id}/relationships", response={200: list[s.RelationshipOut], **ERRORS}
 )
-def relationships_list(request, contact_id: Int64):
+def relationships_list_endpoint(request, contact_id: Int64):
     _visible_contact(request, contact_id)
     views = selectors_relations.relationship_list(actor=request.auth, contact_id=contact_id)
     return [_relation_out(v) for v in views]
 
 
 @router.post("/contacts/{contact_id}/relationships", response={201: s.RelationshipOut, **ERRORS})
-def relationships_create(request, contact_id: Int64, payload: s.RelationshipIn):
+def relationships_create_endpoint(request, contact_id: Int64, payload: s.RelationshipIn):
     row = relations.relationship_add(actor=request.auth, contact_id=contact_id, **payload.dict())
     view = next(
         v
@@ -228,7 +229,7 @@ def relationships_create(request, contact_id: Int64, payload: s.RelationshipIn):
 @router.delete(
     "/contacts/{contact_id}/relationships/{relationship_id}", response={204: None, **ERRORS}
 )
-def relationships_delete(request, contact_id: Int64, relationship_id: Int64):
+def relationships_delete_endpoint(request, contact_id: Int64, relationship_id: Int64):
     ids = {
         v.id
         for v in selectors_relations.relationship_list(actor=request.auth, contact_id=contact_id)
@@ -251,14 +252,14 @@ def _collaborator_out(row) -> dict:
 @router.get(
     "/contacts/{contact_id}/collaborators", response={200: list[s.CollaboratorOut], **ERRORS}
 )
-def collaborators_list(request, contact_id: Int64):
+def collaborators_list_endpoint(request, contact_id: Int64):
     _visible_contact(request, contact_id)
     rows = selectors_relations.collaborator_list(actor=request.auth, contact_id=contact_id)
     return [_collaborator_out(r) for r in rows]
 
 
 @router.post("/contacts/{contact_id}/collaborators", response={201: s.CollaboratorOut, **ERRORS})
-def collaborators_create(request, contact_id: Int64, payload: s.CollaboratorIn):
+def collaborators_create_endpoint(request, contact_id: Int64, payload: s.CollaboratorIn):
     row = relations.collaborator_add(
         actor=request.auth, contact_id=contact_id, membership_id=payload.membership_id
     )
@@ -268,7 +269,7 @@ def collaborators_create(request, contact_id: Int64, payload: s.CollaboratorIn):
 @router.delete(
     "/contacts/{contact_id}/collaborators/{membership_id}", response={204: None, **ERRORS}
 )
-def collaborators_delete(request, contact_id: Int64, membership_id: Int64):
+def collaborators_delete_endpoint(request, contact_id: Int64, membership_id: Int64):
     relations.collaborator_remove(
         actor=request.auth, contact_id=contact_id, membership_id=membership_id
     )
@@ -279,7 +280,7 @@ def collaborators_delete(request, contact_id: Int64, membership_id: Int64):
 
 
 @router.get("/tasks", response={200: s.TaskPage, **ERRORS})
-def tasks_list(request, query: Query[s.TaskQuery]):
+def tasks_list_endpoint(request, query: Query[s.TaskQuery]):
     """The caller's tasks (or a scoped colleague's, or a contact's), soonest due first."""
     qs = task_list(
         actor=request.auth,
@@ -292,13 +293,13 @@ def tasks_list(request, query: Query[s.TaskQuery]):
 
 
 @router.post("/tasks", response={201: s.TaskOut, **ERRORS})
-def tasks_create(request, payload: s.TaskIn):
+def tasks_create_endpoint(request, payload: s.TaskIn):
     task = task_create(actor=request.auth, **payload.dict())
     return Status(201, task)
 
 
 @router.patch("/tasks/{task_id}", response={200: s.TaskOut, **ERRORS})
-def tasks_patch(request, task_id: Int64, payload: s.TaskPatch):
+def tasks_patch_endpoint(request, task_id: Int64, payload: s.TaskPatch):
     """Change a task's fields, and/or complete (is_done true) or reopen (false) it."""
     changes = payload.dict(exclude_unset=True, exclude={"is_done"})
     with transaction.atomic():
@@ -333,26 +334,26 @@ def _smart_list_out(request, row, *, with_count: bool = False) -> dict:
 
 
 @router.get("/smart-lists", response={200: list[s.SmartListOut], **ERRORS})
-def smart_lists_list(request, counts: bool = False):
+def smart_lists_list_endpoint(request, counts: bool = False):
     """The caller's lists and those shared in the org; counts=true adds capped counts."""
     rows = selectors_lists.smart_list_visible(actor=request.auth)
     return [_smart_list_out(request, r, with_count=counts) for r in rows]
 
 
 @router.post("/smart-lists", response={201: s.SmartListOut, **ERRORS})
-def smart_lists_create(request, payload: s.SmartListIn):
+def smart_lists_create_endpoint(request, payload: s.SmartListIn):
     row = lists.smart_list_create(actor=request.auth, **payload.dict())
     return Status(201, _smart_list_out(request, row))
 
 
 @router.get("/smart-lists/{smart_list_id}", response={200: s.SmartListOut, **ERRORS})
-def smart_lists_get(request, smart_list_id: Int64):
+def smart_lists_get_endpoint(request, smart_list_id: Int64):
     row = selectors_lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
     return _smart_list_out(request, row, with_count=True)
 
 
 @router.patch("/smart-lists/{smart_list_id}", response={200: s.SmartListOut, **ERRORS})
-def smart_lists_patch(request, smart_list_id: Int64, payload: s.SmartListPatch):
+def smart_lists_patch_endpoint(request, smart_list_id: Int64, payload: s.SmartListPatch):
     row = lists.smart_list_update(
         actor=request.auth, smart_list_id=smart_list_id, **payload.dict(exclude_unset=True)
     )
@@ -360,13 +361,13 @@ def smart_lists_patch(request, smart_list_id: Int64, payload: s.SmartListPatch):
 
 
 @router.delete("/smart-lists/{smart_list_id}", response={204: None, **ERRORS})
-def smart_lists_delete(request, smart_list_id: Int64):
+def smart_lists_delete_endpoint(request, smart_list_id: Int64):
     lists.smart_list_delete(actor=request.auth, smart_list_id=smart_list_id)
     return Status(204, None)
 
 
 @router.get("/smart-lists/{smart_list_id}/contacts", response={200: s.ContactPage, **ERRORS})
-def smart_lists_contacts(request, smart_list_id: Int64, page: Query[s.PageQuery]):
+def smart_lists_contacts_endpoint(request, smart_list_id: Int64, page: Query[s.PageQuery]):
     row = selectors_lists.smart_list_get(actor=request.auth, smart_list_id=smart_list_id)
     filters = selectors_lists.smart_list_filters(smart_list=row)
     return selectors_lists.contact_page(
@@ -378,11 +379,11 @@ def smart_lists_contacts(request, smart_list_id: Int64, page: Query[s.PageQuery]
 
 
 @router.get("/custom-fields", response={200: list[s.CustomFieldOut], **ERRORS})
-def custom_fields_list(request):
+def custom_fields_list_endpoint(request):
     return list(custom_fields_of(actor=request.auth))
 
 
 @router.post("/custom-fields", response={201: s.CustomFieldOut, **ERRORS})
-def custom_fields_create(request, payload: s.CustomFieldIn):
+def custom_fields_create_endpoint(request, payload: s.CustomFieldIn):
     """Add an org field (broker/owner or systems admin)."""
     return Status(201, custom_field_create(actor=request.auth, **payload.dict()))

@@ -18,15 +18,17 @@ from django.db import models, transaction
 from django.db.models import F, Max, Q
 
 from rallypoynt.contacts.models import Contact, ContactCollaborator, Touchpoint
-from rallypoynt.contacts.selectors_dedupe import DISMISSED_KIND, dismissed_pairs, pair_visible
-from rallypoynt.contacts.selectors_merge import (
+from rallypoynt.contacts.selectors import (
+    DISMISSED_KIND,
     KEEP,
     MERGE,
     MERGE_FIELD_NAMES,
     ContactLink,
     choice_keys,
     contact_links,
+    dismissed_pairs,
     merged_values,
+    pair_visible,
 )
 from rallypoynt.contacts.services.people import contact_for_update
 from rallypoynt.core.audit import audit_record, model_changes

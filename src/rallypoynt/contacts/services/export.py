@@ -16,8 +16,7 @@ from django.utils import timezone
 from rallypoynt.contacts.choices import EmailKind, PhoneKind
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.models import Contact
-from rallypoynt.contacts.selectors import contact_list
-from rallypoynt.contacts.selectors_lists import smart_list_get
+from rallypoynt.contacts.selectors import contact_list, smart_list_get
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ValidationFailed

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.models import SmartList
-from rallypoynt.contacts.selectors_lists import smart_list_visible
+from rallypoynt.contacts.selectors import smart_list_visible
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit

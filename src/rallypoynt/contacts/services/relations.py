@@ -2,7 +2,7 @@
 
 A relationship row reads "contact is `kind` of related". Every kind but "referred by" is
 mutual, so one row serves both people and the reverse row is refused as a duplicate.
-The reads are in contacts/selectors_relations.py.
+The reads are in contacts/selectors/relations.py.
 """
 
 from __future__ import annotations

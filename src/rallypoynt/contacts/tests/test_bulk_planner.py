@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
-from rallypoynt.contacts.selectors_dedupe import MAX_SHARED, duplicate_scores, shared_values
+from rallypoynt.contacts.selectors import MAX_SHARED, duplicate_scores, shared_values
 from rallypoynt.contacts.services import dedupe
 from rallypoynt.contacts.services.csv_import import engine as import_engine
 from rallypoynt.contacts.services.csv_import import (

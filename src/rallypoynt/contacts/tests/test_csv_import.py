@@ -38,7 +38,7 @@ from rallypoynt.contacts.services.csv_import import (
 )
 from rallypoynt.contacts.services.csv_import import engine as import_engine
 from rallypoynt.contacts.services.normalize import email_normalize
-from rallypoynt.contacts.tasks_imports import import_job_execute
+from rallypoynt.contacts.tasks import import_job_execute
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from rallypoynt.contacts.models import Contact
-from rallypoynt.contacts.selectors_dedupe import (
+from rallypoynt.contacts.selectors import (
     MAX_SHARED,
     duplicate_candidates,
     name_key,

@@ -24,7 +24,7 @@ from rallypoynt.contacts.models import (
     Task,
     Touchpoint,
 )
-from rallypoynt.contacts.selectors_merge import contact_links
+from rallypoynt.contacts.selectors import contact_links
 from rallypoynt.contacts.services import dedupe
 from rallypoynt.contacts.services.dedupe import contact_merge
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory, TouchpointFactory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rallypoynt.contacts.models import ContactCollaborator, Relationship
-from rallypoynt.contacts.selectors_relations import (
+from rallypoynt.contacts.selectors import (
     collaborator_list,
     household_of,
     relationship_list,

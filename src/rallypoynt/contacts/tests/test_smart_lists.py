@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from rallypoynt.api.tests.helpers import ApiClient
-from rallypoynt.contacts import selectors_lists
 from rallypoynt.contacts.models import Contact, SmartList
-from rallypoynt.contacts.selectors_lists import smart_list_count, smart_list_visible
+from rallypoynt.contacts.selectors import lists as selectors_lists
+from rallypoynt.contacts.selectors import smart_list_count, smart_list_visible
 from rallypoynt.contacts.services.lists import (
     smart_list_create,
     smart_list_delete,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.contacts.models import Task
-from rallypoynt.contacts.selectors_day import task_list
+from rallypoynt.contacts.selectors import task_list
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory
 from rallypoynt.core.errors import PermissionDenied, ValidationFailed
 from rallypoynt.core.testing import count_queries

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from rallypoynt.contacts.models import Task
-from rallypoynt.contacts.selectors_timeline import contact_timeline
+from rallypoynt.contacts.selectors import contact_timeline
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory, TouchpointFactory
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.testing import count_queries

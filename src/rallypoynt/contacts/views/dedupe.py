@@ -6,13 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts.selectors_dedupe import duplicate_candidates
-from rallypoynt.contacts.selectors_merge import merge_preview
+from rallypoynt.contacts.forms import DismissForm, MergeForm
+from rallypoynt.contacts.selectors import duplicate_candidates, merge_preview
 from rallypoynt.contacts.services.dedupe import contact_merge, duplicate_dismiss
-from rallypoynt.contacts.views.action_forms import DismissForm, MergeForm
 from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.orgs.decorators import member_required
 
@@ -26,7 +24,7 @@ def contact_url(contact_id: int) -> str:
 
 @login_required
 @member_required
-def duplicates(request: HttpRequest) -> HttpResponse:
+def duplicates_view(request: HttpRequest) -> HttpResponse:
     return _duplicates_page(request)
 
 
@@ -39,7 +37,7 @@ def _duplicates_page(request: HttpRequest, status: int = 200) -> HttpResponse:
 @login_required
 @member_required
 @require_POST
-def dismiss(request: HttpRequest) -> HttpResponse:
+def dismiss_view(request: HttpRequest) -> HttpResponse:
     form = DismissForm(request.POST, actor=request.membership)
     if not form.is_valid():
         text = "Not dismissed: " + " ".join(form.error_lines())
@@ -62,7 +60,7 @@ def dismiss(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @member_required
-def merge(request: HttpRequest, keep: int, other: int) -> HttpResponse:
+def merge_view(request: HttpRequest, keep: int, other: int) -> HttpResponse:
     preview = merge_preview(actor=request.membership, keep_id=keep, other_id=other)
     if preview is None:
         return render(request, "web/not_found.html", status=404)
@@ -95,10 +93,3 @@ def merge(request: HttpRequest, keep: int, other: int) -> HttpResponse:
 def _labelled(form: MergeForm) -> dict[str, list[str]]:
     """The form's errors by field label, as the merge page lists them."""
     return {form.fields[name].label: list(errors) for name, errors in form.errors.items()}
-
-
-urlpatterns = [
-    path("duplicates/", duplicates, name="duplicates"),
-    path("duplicates/dismiss/", dismiss, name="duplicate_dismiss"),
-    path("merge/<int:keep>/<int:other>/", merge, name="merge"),
-]

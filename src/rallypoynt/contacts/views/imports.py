@@ -6,10 +6,10 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from rallypoynt.contacts.choices import ImportStatus
+from rallypoynt.contacts.forms import ExportForm, import_run_form
 from rallypoynt.contacts.services import csv_import
 from rallypoynt.contacts.services.export import (
     contacts_csv_export,
@@ -17,7 +17,6 @@ from rallypoynt.contacts.services.export import (
     export_filters,
 )
 from rallypoynt.contacts.services.vcard import contacts_vcard_export
-from rallypoynt.contacts.views.action_forms import ExportForm, import_run_form
 from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.orgs.decorators import member_required
 
@@ -54,7 +53,7 @@ def _form_errors(form: forms.Form, exc: ServiceError) -> None:
 
 
 @crm_member
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload_view(request: HttpRequest) -> HttpResponse:
     """Choose a file and an owner; the file is stored and auto-mapped as a new job."""
     actor = request.membership
     owners = list(csv_import.import_owner_choices(actor=actor))
@@ -98,7 +97,7 @@ def _columns(preview: csv_import.ImportPreview) -> list[dict]:
 
 @crm_member
 @require_GET
-def import_preview(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
     """The column mapping: each column with its first values and a field to import it into."""
     try:
         job = csv_import.import_job_get(actor=request.membership, job_id=job_id)
@@ -128,7 +127,7 @@ def _preview_page(request, job, *, error: ServiceError | None = None, mapping=No
 
 @crm_member
 @require_POST
-def import_run(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_run_view(request: HttpRequest, job_id: int) -> HttpResponse:
     """Start a dry run or the real import with the mapping chosen on the preview page."""
     actor = request.membership
     try:
@@ -159,7 +158,7 @@ def import_run(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @crm_member
 @require_GET
-def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_status_view(request: HttpRequest, job_id: int) -> HttpResponse:
     """Counts, bad rows (row, column, reason), warnings and skipped duplicates of a job."""
     try:
         job = csv_import.import_job_get(actor=request.membership, job_id=job_id)
@@ -204,14 +203,14 @@ def _export(request: HttpRequest, make, extension: str, content_type: str, **opt
 
 @crm_member
 @require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv_view(request: HttpRequest) -> HttpResponse:
     """The visible contacts (list filters or `smart_list`) as a CSV file, streamed."""
     return _export(request, contacts_csv_export, "csv", "text/csv; charset=utf-8")
 
 
 @crm_member
 @require_GET
-def export_vcf(request: HttpRequest) -> HttpResponse:
+def export_vcf_view(request: HttpRequest) -> HttpResponse:
     """The same list as vCards (`version=3.0` by default, or 4.0)."""
     form = ExportForm(request.GET)
     if not form.is_valid():
@@ -222,13 +221,3 @@ def export_vcf(request: HttpRequest) -> HttpResponse:
     return _export(
         request, contacts_vcard_export, "vcf", "text/vcard; charset=utf-8", version=version
     )
-
-
-urlpatterns = [
-    path("import/", import_upload, name="import"),
-    path("import/<int:job_id>/", import_preview, name="import_preview"),
-    path("import/<int:job_id>/run/", import_run, name="import_run"),
-    path("import/<int:job_id>/status/", import_status, name="import_status"),
-    path("export.csv", export_csv, name="export_csv"),
-    path("export.vcf", export_vcf, name="export_vcf"),
-]

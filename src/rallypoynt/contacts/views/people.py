@@ -12,19 +12,36 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts import selectors_lists, selectors_relations
 from rallypoynt.contacts.choices import (
     Stage,
 )
 from rallypoynt.contacts.filters import ContactFilters
-from rallypoynt.contacts.selectors import contact_get, contact_list
-from rallypoynt.contacts.selectors_day import task_list
-from rallypoynt.contacts.selectors_timeline import contact_timeline, custom_fields_of
+from rallypoynt.contacts.forms import (
+    CollaboratorForm,
+    ConsentForm,
+    ContactForm,
+    PickQueryForm,
+    RelationshipForm,
+    SmartListForm,
+    TaskForm,
+    TouchpointForm,
+    channels_initial,
+    custom_initial,
+)
+from rallypoynt.contacts.selectors import (
+    contact_get,
+    contact_list,
+    contact_timeline,
+    custom_fields_of,
+    task_list,
+)
+from rallypoynt.contacts.selectors import lists as selectors_lists
+from rallypoynt.contacts.selectors import relations as selectors_relations
 from rallypoynt.contacts.services import relations
 from rallypoynt.contacts.services.activity import (
     TouchpointIn,
@@ -38,17 +55,6 @@ from rallypoynt.contacts.services.people import (
     contact_delete,
     contact_for_update,
     contact_update,
-)
-from rallypoynt.contacts.views.action_forms import CollaboratorForm, PickQueryForm
-from rallypoynt.contacts.views.people_forms import (
-    ConsentForm,
-    ContactForm,
-    RelationshipForm,
-    SmartListForm,
-    TaskForm,
-    TouchpointForm,
-    channels_initial,
-    custom_initial,
 )
 from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.orgs.decorators import member_required
@@ -136,7 +142,7 @@ def list_page(request: HttpRequest, *, smart_list=None) -> HttpResponse:
 
 
 @crm_page
-def contacts_list(request: HttpRequest) -> HttpResponse:
+def contacts_list_view(request: HttpRequest) -> HttpResponse:
     return list_page(request)
 
 
@@ -197,13 +203,13 @@ def _detail(request: HttpRequest, contact, *, log_form=None, status: int = 200) 
 
 
 @crm_page
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _contact_or_404(request, pk))
 
 
 @crm_page
 @require_POST
-def touchpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
+def touchpoint_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Quick-log: HTMX gets the refreshed activity block, a plain post a redirect."""
     contact = _contact_or_404(request, pk)
     form = TouchpointForm(request.POST)
@@ -236,7 +242,7 @@ def touchpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @crm_page
-def timeline_more(request: HttpRequest, pk: int) -> HttpResponse:
+def timeline_more_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Older timeline entries after `cursor` (the timeline's "Show older" link)."""
     contact = _contact_or_404(request, pk)
     try:
@@ -298,7 +304,7 @@ def contact_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @crm_page
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _contact_form(request, _contact_or_404(request, pk))
 
 
@@ -313,7 +319,7 @@ def contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @crm_page
 @require_POST
-def consent_update(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
     form = ConsentForm(request.POST)
     if not form.is_valid():
@@ -345,7 +351,7 @@ def service_run(request: HttpRequest, call, success: str) -> None:
 
 @crm_page
 @require_POST
-def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
+def relationship_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
     form = RelationshipForm(request.POST)
     if not form.is_valid():
@@ -363,7 +369,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @crm_page
 @require_POST
-def relationship_remove(request: HttpRequest, pk: int, relationship_id: int) -> HttpResponse:
+def relationship_remove_view(request: HttpRequest, pk: int, relationship_id: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
     service_run(
         request,
@@ -376,7 +382,7 @@ def relationship_remove(request: HttpRequest, pk: int, relationship_id: int) -> 
 
 
 @crm_page
-def relationship_pick(request: HttpRequest, pk: int) -> HttpResponse:
+def relationship_pick_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Up to 8 visible contacts matching `q`, as choices for the relationship form."""
     contact = _contact_or_404(request, pk)
     query = PickQueryForm(request.GET)
@@ -390,7 +396,7 @@ def relationship_pick(request: HttpRequest, pk: int) -> HttpResponse:
 
 @crm_page
 @require_POST
-def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
+def collaborator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
     form = CollaboratorForm(request.POST, actor=request.membership)
     if not form.is_valid():
@@ -408,7 +414,7 @@ def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @crm_page
 @require_POST
-def collaborator_remove(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
+def collaborator_remove_view(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
     service_run(
         request,
@@ -423,28 +429,3 @@ def collaborator_remove(request: HttpRequest, pk: int, membership_id: int) -> Ht
     ):
         return redirect("contacts:list")
     return redirect("contacts:detail", pk=contact.pk)
-
-
-urlpatterns = [
-    path("", contacts_list, name="list"),
-    path("new/", contact_create_view, name="create"),
-    path("<int:pk>/", contact_detail, name="detail"),
-    path("<int:pk>/edit/", contact_edit, name="edit"),
-    path("<int:pk>/delete/", contact_delete_view, name="delete"),
-    path("<int:pk>/touchpoints/", touchpoint_create, name="touchpoint_log"),
-    path("<int:pk>/timeline/", timeline_more, name="timeline"),
-    path("<int:pk>/consent/", consent_update, name="consent"),
-    path("<int:pk>/relationships/", relationship_add, name="relationship_add"),
-    path("<int:pk>/relationships/pick/", relationship_pick, name="relationship_pick"),
-    path(
-        "<int:pk>/relationships/<int:relationship_id>/delete/",
-        relationship_remove,
-        name="relationship_remove",
-    ),
-    path("<int:pk>/collaborators/", collaborator_add, name="collaborator_add"),
-    path(
-        "<int:pk>/collaborators/<int:membership_id>/delete/",
-        collaborator_remove,
-        name="collaborator_remove",
-    ),
-]

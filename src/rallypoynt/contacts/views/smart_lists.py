@@ -5,21 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts import selectors_lists
 from rallypoynt.contacts.choices import (
     Stage,
 )
+from rallypoynt.contacts.forms import (
+    SmartListForm,
+)
+from rallypoynt.contacts.selectors import lists as selectors_lists
 from rallypoynt.contacts.services import lists
 from rallypoynt.contacts.views.people import (
     crm_page,
     list_page,
-)
-from rallypoynt.contacts.views.people_forms import (
-    SmartListForm,
 )
 from rallypoynt.core.errors import ServiceError
 
@@ -46,7 +46,7 @@ def _filter_text(filters: dict) -> list[str]:
 
 
 @crm_page
-def smart_lists(request: HttpRequest) -> HttpResponse:
+def smart_lists_view(request: HttpRequest) -> HttpResponse:
     actor = request.membership
     rows = list(selectors_lists.smart_list_visible(actor=actor))
     for row in rows:
@@ -63,7 +63,7 @@ def smart_lists(request: HttpRequest) -> HttpResponse:
 
 @crm_page
 @require_POST
-def smart_list_create(request: HttpRequest) -> HttpResponse:
+def smart_list_create_view(request: HttpRequest) -> HttpResponse:
     form = SmartListForm(request.POST)
     filters = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_") and v != ""}
     if not form.is_valid():
@@ -82,7 +82,7 @@ def smart_list_create(request: HttpRequest) -> HttpResponse:
 
 
 @crm_page
-def smart_list_open(request: HttpRequest, list_id: int) -> HttpResponse:
+def smart_list_open_view(request: HttpRequest, list_id: int) -> HttpResponse:
     try:
         row = selectors_lists.smart_list_get(actor=request.membership, smart_list_id=list_id)
     except ServiceError as exc:
@@ -92,7 +92,7 @@ def smart_list_open(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @crm_page
 @require_POST
-def smart_list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
+def smart_list_delete_view(request: HttpRequest, list_id: int) -> HttpResponse:
     try:
         lists.smart_list_delete(actor=request.membership, smart_list_id=list_id)
     except ServiceError as exc:
@@ -102,11 +102,3 @@ def smart_list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
     else:
         messages.success(request, "Smart list deleted.")
     return redirect("contacts:smart_lists")
-
-
-urlpatterns = [
-    path("lists/", smart_lists, name="smart_lists"),
-    path("lists/new/", smart_list_create, name="smart_list_create"),
-    path("lists/<int:list_id>/", smart_list_open, name="smart_list"),
-    path("lists/<int:list_id>/delete/", smart_list_delete, name="smart_list_delete"),
-]

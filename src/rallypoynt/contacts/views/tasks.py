@@ -5,24 +5,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts.selectors_day import task_list
+from rallypoynt.contacts.forms import (
+    TaskDoneForm,
+    TaskForm,
+)
+from rallypoynt.contacts.selectors import task_list
 from rallypoynt.contacts.services.activity import (
     task_complete,
     task_create,
 )
-from rallypoynt.contacts.views.action_forms import TaskDoneForm
 from rallypoynt.contacts.views.people import (
     PAGE_SIZE,
     crm_page,
     next_or,
     service_run,
-)
-from rallypoynt.contacts.views.people_forms import (
-    TaskForm,
 )
 from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.core.pagination import paginate
@@ -31,7 +31,7 @@ from rallypoynt.core.pagination import paginate
 
 
 @crm_page
-def tasks(request: HttpRequest) -> HttpResponse:
+def tasks_view(request: HttpRequest) -> HttpResponse:
     """My open tasks, soonest due first (undated last), with a form to add one."""
     return _tasks_page(request)
 
@@ -87,10 +87,3 @@ def task_complete_view(request: HttpRequest, task_id: int) -> HttpResponse:
         return render(request, "contacts/_task_row.html", {"task": task, "now": timezone.now()})
     messages.success(request, f"“{task.title}” {'done' if is_done else 'reopened'}.")
     return redirect(next_or(request, reverse("contacts:tasks")))
-
-
-urlpatterns = [
-    path("tasks/", tasks, name="tasks"),
-    path("tasks/new/", task_create_view, name="task_create"),
-    path("tasks/<int:task_id>/complete/", task_complete_view, name="task_complete"),
-]

@@ -135,7 +135,7 @@ def _answer(answer: IdempotentAnswer) -> JsonResponse:
     "`Idempotency-Key` header to make retries safe: the same key and body return the first "
     "answer (with `Idempotent-Replayed: true`); the same key with another body is a 409.",
 )
-def lead_create(request: HttpRequest, payload: LeadBody):
+def lead_create_endpoint(request: HttpRequest, payload: LeadBody):
     actor = request.auth
     key = idempotency_key_clean(request.headers.get(HEADER))
     lead = payload.to_lead()
@@ -170,7 +170,7 @@ def lead_create(request: HttpRequest, payload: LeadBody):
         }
     },
 )
-def lead_email_create(request: HttpRequest):
+def lead_email_create_endpoint(request: HttpRequest):
     if request.content_type != "message/rfc822":
         raise HttpError(415, "Send the raw message with Content-Type: message/rfc822.")
     raw = request.read(LEAD_EMAIL_MAX_BYTES + 1)
@@ -217,13 +217,13 @@ class ReviewQuery(Schema):
 
 
 @router.get("/leads/review", response={200: ReviewPage, **ERRORS}, summary="Lead review queue")
-def review_list(request: HttpRequest, query: Query[ReviewQuery]):
+def review_list_endpoint(request: HttpRequest, query: Query[ReviewQuery]):
     qs = selectors_review.review_item_list(actor=request.auth, status=query.status)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-received_at", "-id"))
 
 
 @router.get("/leads/review/{item_id}", response={200: ReviewItemDetailOut, **ERRORS})
-def review_get(request: HttpRequest, item_id: Int64):
+def review_get_endpoint(request: HttpRequest, item_id: Int64):
     item = selectors_review.review_item_get(actor=request.auth, item_id=item_id)
     item.parsed = lead_email_parse(item.raw.encode()).fields
     return item

@@ -78,13 +78,13 @@ class RuleOrderIn(Schema):
 
 
 @router.get("/routing-rules", response={200: list[RoutingRuleOut], **ERRORS})
-def routing_rule_list(request):
+def routing_rule_list_endpoint(request):
     """The org's rules in the order they are tried."""
     return list(selectors_routing.routing_rule_list(actor=request.auth))
 
 
 @router.post("/routing-rules", response={201: RoutingRuleOut, **ERRORS})
-def routing_rule_create(request, payload: RoutingRuleIn):
+def routing_rule_create_endpoint(request, payload: RoutingRuleIn):
     """Add a rule at the end; an 'assign' rule must name a member who sells (else 422)."""
     data = RoutingRuleData(**payload.dict())
     with transaction.atomic():
@@ -93,13 +93,13 @@ def routing_rule_create(request, payload: RoutingRuleIn):
 
 
 @router.post("/routing-rules/order", response={200: list[RoutingRuleOut], **ERRORS})
-def routing_rule_reorder(request, payload: RuleOrderIn):
+def routing_rule_reorder_endpoint(request, payload: RuleOrderIn):
     """Set the order: list every rule id once, first tried first."""
     return routing_rules.routing_rule_reorder(actor=request.auth, rule_ids=payload.rule_ids)
 
 
 @router.get("/routing-rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
-def routing_rule_get(request, rule_id: Int64):
+def routing_rule_get_endpoint(request, rule_id: Int64):
     found = selectors_routing.routing_rule_get(actor=request.auth, rule_id=rule_id)
     if found is None:
         raise NotFound("No such routing rule.")
@@ -107,7 +107,7 @@ def routing_rule_get(request, rule_id: Int64):
 
 
 @router.patch("/routing-rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
-def routing_rule_update(request, rule_id: Int64, payload: RoutingRulePatch):
+def routing_rule_update_endpoint(request, rule_id: Int64, payload: RoutingRulePatch):
     changes = payload.dict(exclude_unset=True)
     with transaction.atomic():
         rule = routing_rules.routing_rule_update(
@@ -117,7 +117,7 @@ def routing_rule_update(request, rule_id: Int64, payload: RoutingRulePatch):
 
 
 @router.delete("/routing-rules/{rule_id}", response={204: None, **ERRORS})
-def routing_rule_delete(request, rule_id: Int64):
+def routing_rule_delete_endpoint(request, rule_id: Int64):
     routing_rules.routing_rule_delete(actor=request.auth, rule_id=rule_id)
     return Status(204, None)
 
@@ -141,12 +141,12 @@ class LeadSettingsPatch(Schema):
 
 
 @router.get("/lead-settings", response={200: LeadSettingsOut, **ERRORS})
-def lead_settings_get(request):
+def lead_settings_get_endpoint(request):
     return speed_to_lead.lead_settings_get(org_id=request.auth.org_id)
 
 
 @router.patch("/lead-settings", response={200: LeadSettingsOut, **ERRORS})
-def lead_settings_update(request, payload: LeadSettingsPatch):
+def lead_settings_update_endpoint(request, payload: LeadSettingsPatch):
     """Change lead settings; a new default assignee must be a member who sells (else 422)."""
     changes = payload.dict(exclude_unset=True)
     with transaction.atomic():
@@ -211,14 +211,14 @@ class ReassignIn(Schema):
 
 
 @router.get("/inquiries", response={200: InquiryPage, **ERRORS}, summary="Lead inquiries")
-def inquiry_list(request, query: Query[InquiryQuery]):
+def inquiry_list_endpoint(request, query: Query[InquiryQuery]):
     """Inquiries the caller may see, newest first; filter by status."""
     qs = selectors_routing.inquiry_list(actor=request.auth, status=query.status)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-received_at", "-id"))
 
 
 @router.get("/inquiries/{inquiry_id}", response={200: InquiryOut, **ERRORS})
-def inquiry_get(request, inquiry_id: Int64):
+def inquiry_get_endpoint(request, inquiry_id: Int64):
     found = selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
     if found is None:
         raise NotFound("No such inquiry.")
@@ -226,14 +226,14 @@ def inquiry_get(request, inquiry_id: Int64):
 
 
 @router.post("/inquiries/{inquiry_id}/claim", response={200: InquiryOut, **ERRORS})
-def inquiry_claim(request, inquiry_id: Int64):
+def inquiry_claim_endpoint(request, inquiry_id: Int64):
     """Take a lead from your team's pond; 409 names who was first."""
     lead_assignment.inquiry_claim(actor=request.auth, inquiry_id=inquiry_id)
     return selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
 
 
 @router.post("/inquiries/{inquiry_id}/reassign", response={200: InquiryOut, **ERRORS})
-def inquiry_reassign(request, inquiry_id: Int64, payload: ReassignIn):
+def inquiry_reassign_endpoint(request, inquiry_id: Int64, payload: ReassignIn):
     lead_assignment.inquiry_reassign(
         actor=request.auth, inquiry_id=inquiry_id, membership_id=payload.membership_id
     )
@@ -266,20 +266,20 @@ class MarkedOut(Schema):
 
 
 @router.get("/notifications", response={200: NotificationPage, **ERRORS})
-def notifications(request, query: Query[NotificationQuery]):
+def notifications_endpoint(request, query: Query[NotificationQuery]):
     """The caller's own notifications, newest first."""
     qs = notification_list(actor=request.auth, unread_only=query.unread)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-created_at", "-id"))
 
 
 @router.post("/notifications/read-all", response={200: MarkedOut, **ERRORS})
-def notifications_read_all(request):
+def notifications_read_all_endpoint(request):
     if not notification_list(actor=request.auth, unread_only=True).exists():
         return {"marked": 0}
     return {"marked": notification_mark_read(actor=request.auth)}
 
 
 @router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERRORS})
-def notification_mark(request, notification_id: Int64):
+def notification_mark_endpoint(request, notification_id: Int64):
     """Mark one read; reading one already read is fine."""
     return notification_read(actor=request.auth, notification_id=notification_id)

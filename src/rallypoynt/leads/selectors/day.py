@@ -12,8 +12,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rallypoynt.contacts.choices import Stage
-from rallypoynt.contacts.selectors import contact_queryset
-from rallypoynt.contacts.selectors_day import day_bounds, open_tasks_of, section
+from rallypoynt.contacts.selectors import (
+    contact_queryset,
+    day_bounds,
+    open_tasks_of,
+    section,
+)
 from rallypoynt.leads.choices import InquiryStatus
 from rallypoynt.leads.models import LeadInquiry
 from rallypoynt.leads.selectors.config import member_is_seller

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from rallypoynt.contacts.selectors_timeline import TimelineSource
+from rallypoynt.contacts.selectors import TimelineSource
 from rallypoynt.leads.models import LeadInquiry
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from rallypoynt.contacts.models import Contact
-from rallypoynt.contacts.selectors_day import day_bounds
+from rallypoynt.contacts.selectors import day_bounds
 from rallypoynt.contacts.tests.factories import ContactFactory, TaskFactory
 from rallypoynt.core.testing import count_queries
 from rallypoynt.leads.models import LeadInquiry

@@ -12,13 +12,13 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
-from rallypoynt.leads.choices import InquiryStatus, RoutingAction
 
 from rallypoynt.contacts.models import Contact, ContactCollaborator
 from rallypoynt.contacts.selectors import contact_get
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.leads.choices import InquiryStatus, RoutingAction
 from rallypoynt.leads.models import LeadInquiry, LeadSettings, RoutingRule
 from rallypoynt.leads.selectors import routing as selectors_routing
 from rallypoynt.leads.services import assignment as lead_assignment

@@ -212,7 +212,7 @@ def import_job_queue(
             mapping=mapping,
             dry_run=dry_run,
         )
-        from rallypoynt.contacts.tasks_imports import import_job_execute
+        from rallypoynt.contacts.tasks import import_job_execute
 
         transaction.on_commit(lambda: import_job_execute.enqueue(job.pk))
     return job

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from rallypoynt.contacts.choices import HOUSEHOLD_KINDS, RelationshipKind
 from rallypoynt.contacts.models import Contact, ContactCollaborator, Relationship
-from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.contacts.selectors.people import contact_queryset
 from rallypoynt.orgs.models import Membership
 
 # How the related person sees a directed relationship.

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag, SmartList
-from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.contacts.selectors.people import contact_queryset
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.orgs.models import Membership

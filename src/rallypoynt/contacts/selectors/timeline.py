@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from rallypoynt.contacts.models import CustomField, Task, Touchpoint
-from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.contacts.selectors.people import contact_queryset
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from rallypoynt.orgs.models import Membership

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from rallypoynt.contacts.selectors_merge import KEEP, MERGE
+from rallypoynt.contacts.selectors import KEEP, MERGE
 from rallypoynt.contacts.services.vcard import VERSIONS
 from rallypoynt.core.api.types import INT64_MAX
 from rallypoynt.core.forms import (

@@ -15,8 +15,8 @@ from django.db.models import Model
 
 from rallypoynt.contacts.choices import Consent
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag
-from rallypoynt.contacts.selectors import contact_queryset, with_related
-from rallypoynt.contacts.selectors_dedupe import street_normalize
+from rallypoynt.contacts.selectors.dedupe import street_normalize
+from rallypoynt.contacts.selectors.people import contact_queryset, with_related
 from rallypoynt.orgs.models import Membership
 
 KEEP, MERGE = "keep", "merge"

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rallypoynt.contacts.models import Task
-from rallypoynt.contacts.selectors import contact_queryset
+from rallypoynt.contacts.selectors.people import contact_queryset
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import PermissionDenied, ValidationFailed
 from rallypoynt.core.timefmt import zone_named

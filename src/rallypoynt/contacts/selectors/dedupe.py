@@ -21,7 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from rapidfuzz import fuzz
 
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
-from rallypoynt.contacts.selectors import contact_queryset, with_related
+from rallypoynt.contacts.selectors.people import contact_queryset, with_related
 from rallypoynt.core.models import Event
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
