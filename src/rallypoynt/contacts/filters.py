@@ -6,11 +6,11 @@ from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from rallypoynt.contacts.choices import Stage
-from rallypoynt.contacts.models import ContactEmail, ContactPhone, ContactTag
+from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag
 from rallypoynt.core.errors import ValidationFailed
 
 # Bounds of the whole-number filters: an id fits a 64-bit column; a day count stays within
@@ -67,7 +67,7 @@ class ContactFilters:
         """Only the keys that are set (for smart lists and query strings)."""
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
 
-    def apply(self, qs: QuerySet) -> QuerySet:
+    def apply(self, qs: QuerySet[Contact]) -> QuerySet[Contact]:
         if self.q:
             qs = qs.filter(search_q(qs.model, self.q, org_field="org_id"))
         if self.stage:
@@ -90,7 +90,7 @@ class ContactFilters:
         return qs
 
 
-def search_q(model, text: str, *, org_field: str) -> Q:
+def search_q(model: type[Model], text: str, *, org_field: str) -> Q:
     """Match a name prefix, an e-mail address or a phone number's digits."""
     text = text.strip()
     if "@" in text:

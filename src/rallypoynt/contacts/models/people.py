@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -14,6 +16,22 @@ from rallypoynt.contacts.choices import (
     Stage,
 )
 from rallypoynt.core.models import TenantModel
+
+
+class EmailRow(TypedDict):
+    """A contact's e-mail as list pages and the API read it (`contact_rows_attach`)."""
+
+    contact_id: int
+    address: str
+    kind: str
+    is_primary: bool
+
+
+class PhoneRow(TypedDict):
+    contact_id: int
+    number: str
+    kind: str
+    is_primary: bool
 
 
 class Contact(TenantModel):
@@ -49,6 +67,12 @@ class Contact(TenantModel):
     custom = models.JSONField(default=dict, blank=True)
     # Kept by touchpoint services so "no touchpoint in N days" needs no join.
     last_touchpoint_at = models.DateTimeField(null=True, blank=True)
+
+    # Not columns: plain lists that `contact_rows_attach` gives the contacts of a list page
+    # (declared only, so a contact without them has no such attribute).
+    email_rows: list[EmailRow]
+    phone_rows: list[PhoneRow]
+    tag_names: list[str]
 
     class Meta:
         indexes = [

@@ -17,7 +17,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from rapidfuzz import fuzz
 
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone
@@ -184,9 +184,11 @@ def shared_values(
     """{value: contact ids} for each value held by more than one contact of the org (of
     `contact_ids` only, when given)."""
     opts = model._meta
+    field = opts.get_field(column)
+    assert isinstance(field, Field) and field.column is not None, f"{column} is no column"
     sql = SHARED_SQL[connection.vendor].format(
         table=connection.ops.quote_name(opts.db_table),
-        column=connection.ops.quote_name(opts.get_field(column).column),
+        column=connection.ops.quote_name(field.column),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [org_id])
@@ -356,7 +358,9 @@ def _fuzzy_pairs(people: _People) -> dict[tuple[int, int], tuple[int, str]]:
     return found
 
 
-def _fuzzy_verdict(a: _Person, b: _Person, name_score: float, street_score: float):
+def _fuzzy_verdict(
+    a: _Person, b: _Person, name_score: float, street_score: float
+) -> tuple[int, str]:
     score = round(0.6 * name_score + 0.4 * street_score)
     street = (
         f"same street ({a.address})"

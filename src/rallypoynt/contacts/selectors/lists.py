@@ -68,18 +68,18 @@ def contact_rows_attach(*, contacts: list[Contact]) -> None:
     if not by_id:
         return
     scope = {"org_id": contacts[0].org_id, "contact_id__in": list(by_id)}
-    for row in (
+    for email in (
         ContactEmail.objects.filter(**scope)
         .order_by("-is_primary", "id")
         .values("contact_id", "address", "kind", "is_primary")
     ):
-        by_id[row["contact_id"]].email_rows.append(row)
-    for row in (
+        by_id[email["contact_id"]].email_rows.append(email)
+    for phone in (
         ContactPhone.objects.filter(**scope)
         .order_by("-is_primary", "id")
         .values("contact_id", "number", "kind", "is_primary")
     ):
-        by_id[row["contact_id"]].phone_rows.append(row)
+        by_id[phone["contact_id"]].phone_rows.append(phone)
     tags = ContactTag.objects.filter(**scope).order_by("tag__name")
     for contact_id, name in tags.values_list("contact_id", "tag__name"):
         by_id[contact_id].tag_names.append(name)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Model
+from django.db.models import ManyToOneRel, Model
 
 from rallypoynt.contacts.choices import Consent
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag
@@ -46,7 +46,7 @@ class ContactLink:
     """One foreign key, in any app, that points at Contact."""
 
     model: type[Model]
-    field: models.ForeignKey
+    field: models.ForeignKey[Any, Any]
 
     @property
     def label(self) -> str:
@@ -58,7 +58,11 @@ def contact_links() -> list[ContactLink]:
     links = [
         ContactLink(rel.related_model, rel.field)
         for rel in Contact._meta.get_fields(include_hidden=True)
-        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)
+        # ManyToOneRel (OneToOneRel too): the reverse side of a ForeignKey (OneToOneField).
+        if isinstance(rel, ManyToOneRel)
+        and rel.auto_created
+        and not rel.concrete
+        and (rel.one_to_many or rel.one_to_one)
     ]
     return sorted(links, key=lambda link: (link.label, link.field.name))
 

@@ -15,7 +15,7 @@ from rallypoynt.contacts.selectors.people import contact_queryset
 from rallypoynt.orgs.models import Membership
 
 # How the related person sees a directed relationship.
-REVERSE_LABELS = {RelationshipKind.REFERRED_BY: "Referred"}
+REVERSE_LABELS: dict[str, str] = {RelationshipKind.REFERRED_BY: "Referred"}
 HOUSEHOLD_MAX_HOPS = 4
 
 

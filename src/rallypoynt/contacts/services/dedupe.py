@@ -8,6 +8,7 @@ after the move are dropped and kept, whole, in the audit entry: nothing is lost 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import combinations
@@ -16,6 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F, Max, Q
+from django.db.models.expressions import BaseExpression, Combinable
 
 from rallypoynt.contacts.models import Contact, ContactCollaborator, Touchpoint
 from rallypoynt.contacts.selectors import (
@@ -168,9 +170,11 @@ def moved_statistics_refresh(moved: dict[str, int]) -> bool:
     return True
 
 
-def _pair_links_drop(model, links: list[ContactLink], keep: Contact, merge: Contact) -> list:
+def _pair_links_drop(
+    model: type[models.Model], links: list[ContactLink], keep: Contact, merge: Contact
+) -> list[dict[str, Any]]:
     """Drop rows linking the two contacts when the model forbids a contact linked to itself."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a, b in _self_links_forbidden(model, links):
         pair = [keep.pk, merge.pk]
         found = model._base_manager.filter(**{f"{a}__in": pair, f"{b}__in": pair})
@@ -178,7 +182,9 @@ def _pair_links_drop(model, links: list[ContactLink], keep: Contact, merge: Cont
     return rows
 
 
-def _self_links_forbidden(model, links: list[ContactLink]) -> list[tuple[str, str]]:
+def _self_links_forbidden(
+    model: type[models.Model], links: list[ContactLink]
+) -> list[tuple[str, str]]:
     """Pairs of Contact keys that a check constraint on `model` keeps apart (contact≠related)."""
     names = {link.field.name for link in links} | {link.field.attname for link in links}
     to_name = {link.field.attname: link.field.name for link in links}
@@ -193,19 +199,28 @@ def _self_links_forbidden(model, links: list[ContactLink]) -> list[tuple[str, st
 
 
 def _q_names(q: Q) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for child in q.children:
         if isinstance(child, Q):
             names |= _q_names(child)
             continue
+        if not isinstance(child, Sequence):  # any other node or expression: none expected
+            raise TypeError(f"cannot read the condition part {child!r}")
         lookup, value = child
         names.add(lookup.split("__")[0])
         if isinstance(value, F):
-            names.add(value.name.split("__")[0])
+            names.add(_f_name(value).split("__")[0])
     return names
 
 
-def _primary_yield(model, links: list[ContactLink], keep: Contact, merge: Contact) -> None:
+def _f_name(expr: F) -> str:
+    name: str = expr.name  # type: ignore[attr-defined]  # django-stubs lack F.name, set by F.__init__
+    return name
+
+
+def _primary_yield(
+    model: type[models.Model], links: list[ContactLink], keep: Contact, merge: Contact
+) -> None:
     """Channels keep one primary: the kept contact's primary stays it, the merged ones yield."""
     if not _has_primary(model):
         return
@@ -215,7 +230,7 @@ def _primary_yield(model, links: list[ContactLink], keep: Contact, merge: Contac
             manager.filter(**{name: merge, "is_primary": True}).update(is_primary=False)
 
 
-def _primary_ensure(model, links: list[ContactLink], keep: Contact) -> None:
+def _primary_ensure(model: type[models.Model], links: list[ContactLink], keep: Contact) -> None:
     if not _has_primary(model):
         return
     for link in links:
@@ -226,13 +241,13 @@ def _primary_ensure(model, links: list[ContactLink], keep: Contact) -> None:
                 rows.filter(pk=first).update(is_primary=True)
 
 
-def _has_primary(model) -> bool:
+def _has_primary(model: type[models.Model]) -> bool:
     return any(f.name == "is_primary" for f in model._meta.concrete_fields)
 
 
-def _clashes_drop(link: ContactLink, keep: Contact, merge: Contact) -> list:
+def _clashes_drop(link: ContactLink, keep: Contact, merge: Contact) -> list[dict[str, Any]]:
     """Drop the merged side's rows that the kept side already has under a unique constraint."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for exprs, condition, nulls_distinct in _unique_keys(link):
         manager = link.model._base_manager
         mine = manager.filter(**{link.field.name: keep})
@@ -254,17 +269,21 @@ def _clashes_drop(link: ContactLink, keep: Contact, merge: Contact) -> list:
     return rows
 
 
-def _unique_keys(link: ContactLink) -> list[tuple[list, Q | None, bool]]:
+# A unique rule: its expressions, its condition (partial index) and whether NULLs are distinct.
+UniqueRule = tuple[list[BaseExpression | Combinable], Q | None, bool]
+
+
+def _unique_keys(link: ContactLink) -> list[UniqueRule]:
     """For each unique rule holding the link's key: the other expressions, condition, nulls."""
     own = {link.field.name, link.field.attname}
-    found = []
+    found: list[UniqueRule] = []
     meta = link.model._meta
-    rules: list[tuple[list, Q | None, bool]] = [
+    rules: list[UniqueRule] = [
         ([F(n) for n in names], None, True) for names in meta.unique_together
     ]
     for constraint in meta.constraints:
         if isinstance(constraint, models.UniqueConstraint):
-            exprs = [F(n) for n in constraint.fields] or [
+            exprs: list[BaseExpression | Combinable] = [F(n) for n in constraint.fields] or [
                 F(e) if isinstance(e, str) else e for e in constraint.expressions
             ]
             nulls = constraint.nulls_distinct is not False
@@ -272,13 +291,13 @@ def _unique_keys(link: ContactLink) -> list[tuple[list, Q | None, bool]]:
     if link.field.unique:
         rules.append(([F(link.field.name)], None, True))
     for exprs, condition, nulls in rules:
-        if any(isinstance(e, F) and e.name in own for e in exprs):
-            others = [e for e in exprs if not (isinstance(e, F) and e.name in own)]
+        if any(isinstance(e, F) and _f_name(e) in own for e in exprs):
+            others = [e for e in exprs if not (isinstance(e, F) and _f_name(e) in own)]
             found.append((others, condition, nulls))
     return found
 
 
-def _delete(model, rows) -> list[dict]:
+def _delete(model: type[models.Model], rows: Iterable[models.Model]) -> list[dict[str, Any]]:
     """Delete `rows` and return them as plain dicts for the audit entry."""
     kept = [row_plain(obj) for obj in rows]
     if kept:

@@ -289,47 +289,44 @@ def enrich_write(
     Inserts use ON CONFLICT DO NOTHING against the unique constraints, and profile fills are
     conditional on the value the plan saw, so a concurrent edit is never written over.
     """
-    plans = [p for p in plans if p.has_writes and p.contact_id is not None]
-    if not plans:
+    # (contact id, plan) of the plans that write to a stored contact.
+    writes = [(p.contact_id, p) for p in plans if p.has_writes and p.contact_id is not None]
+    if not writes:
         return
     now = timezone.now()
     with transaction.atomic(), records_batched():
         ContactEmail.objects.bulk_create(
             [
-                ContactEmail(
-                    org_id=org_id, contact_id=p.contact_id, address=a, kind=k, is_primary=primary
-                )
-                for p in plans
+                ContactEmail(org_id=org_id, contact_id=pk, address=a, kind=k, is_primary=primary)
+                for pk, p in writes
                 for a, k, primary in p.emails
             ],
             ignore_conflicts=True,
         )
         ContactPhone.objects.bulk_create(
             [
-                ContactPhone(
-                    org_id=org_id, contact_id=p.contact_id, number=n, kind=k, is_primary=primary
-                )
-                for p in plans
+                ContactPhone(org_id=org_id, contact_id=pk, number=n, kind=k, is_primary=primary)
+                for pk, p in writes
                 for n, k, primary in p.phones
             ],
             ignore_conflicts=True,
         )
-        tag_ids = tags_ensure(org_id=org_id, names=[t for p in plans for t in p.tags])
+        tag_ids = tags_ensure(org_id=org_id, names=[t for _, p in writes for t in p.tags])
         ContactTag.objects.bulk_create(
             [
-                ContactTag(org_id=org_id, contact_id=p.contact_id, tag_id=tag_ids[t.lower()])
-                for p in plans
+                ContactTag(org_id=org_id, contact_id=pk, tag_id=tag_ids[t.lower()])
+                for pk, p in writes
                 for t in p.tags
             ],
             ignore_conflicts=True,
         )
-        for plan in plans:
+        for pk, plan in writes:
             if plan.fills:
                 unchanged = Q(**{k: v for k, v in plan.before.items() if v is not None})
                 for k, v in plan.before.items():
                     if v is None:
                         unchanged &= Q(**{f"{k}__isnull": True})
-                Contact.objects.filter(unchanged, org_id=org_id, pk=plan.contact_id).update(
+                Contact.objects.filter(unchanged, org_id=org_id, pk=pk).update(
                     **plan.fills, updated_at=now
                 )
             _enrich_record(org_id, plan, actor_id, via or {})

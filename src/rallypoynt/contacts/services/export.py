@@ -130,7 +130,7 @@ def contact_csv_row(contact: Contact) -> list[str]:
     personal = [e.address for e in emails if e.kind != EmailKind.WORK]
     work = [e.address for e in emails if e.kind == EmailKind.WORK]
     by_kind = [[p.number for p in phones if p.kind == kind] for kind in PHONE_COLUMNS]
-    owner = contact.owner.user.email if contact.owner_id else ""
+    owner = contact.owner.user.email if contact.owner is not None else ""
     values = [
         contact.first_name,
         contact.last_name,

@@ -19,7 +19,14 @@ from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, Validat
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 
-NAME_MAX = SmartList._meta.get_field("name").max_length
+
+def _name_max() -> int:
+    max_length = SmartList._meta.get_field("name").max_length
+    assert max_length is not None, "SmartList.name has a max_length"
+    return max_length
+
+
+NAME_MAX = _name_max()
 
 
 def smart_list_filters_clean(filters: dict[str, Any] | None) -> dict[str, Any]:

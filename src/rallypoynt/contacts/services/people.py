@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from rallypoynt.contacts.choices import Consent, EmailKind, PhoneKind, Stage
@@ -50,13 +51,14 @@ class ContactData:
     """What a person is, as typed in or received; services normalise it.
 
     E-mails and phones are plain strings or entries with a kind; a plain one is personal /
-    mobile when new and keeps its kind when the contact already has it.
+    mobile when new and keeps its kind when the contact already has it. Cleaning makes them
+    all entries.
     """
 
     first_name: str = ""
     last_name: str = ""
-    emails: list[str | EmailEntry] = field(default_factory=list)
-    phones: list[str | PhoneEntry] = field(default_factory=list)
+    emails: Sequence[str | EmailEntry] = field(default_factory=list)
+    phones: Sequence[str | PhoneEntry] = field(default_factory=list)
     stage: str = Stage.LEAD
     source: str = ""
     street: str = ""
@@ -232,7 +234,12 @@ def _kinds_by_value(
     return wanted
 
 
-def _kinds_change(rows, key: str, have: dict[str, str], wanted: dict[str, str | None]) -> None:
+def _kinds_change(
+    rows: QuerySet[ContactEmail] | QuerySet[ContactPhone],
+    key: str,
+    have: dict[str, str],
+    wanted: dict[str, str | None],
+) -> None:
     """Give rows the contact already has the kind they were given again with (one update a kind)."""
     changed: dict[str, list[str]] = {}
     for value, kind in wanted.items():
@@ -333,21 +340,23 @@ def contact_update(*, actor: Membership, contact_id: int, changes: dict[str, Any
     return contact
 
 
-def _entry_text(entry: EmailEntry | PhoneEntry) -> str:
+def _entry_text(entry: str | EmailEntry | PhoneEntry) -> str:
+    if isinstance(entry, str):  # not after cleaning, which makes every value an entry
+        return entry
     value = entry.address if isinstance(entry, EmailEntry) else entry.number
     return f"{value} ({entry.kind})" if entry.kind else value
 
 
-def _replace_emails(contact: Contact, emails: list[EmailEntry]) -> None:
-    addresses = [e.address for e in emails]
+def _replace_emails(contact: Contact, emails: Sequence[str | EmailEntry]) -> None:
+    addresses = [e if isinstance(e, str) else e.address for e in emails]
     contact.emails.exclude(address__in=addresses).delete()
     contact_channels_add(contact=contact, emails=emails, phones=[])
     if addresses and not contact.emails.filter(is_primary=True).exists():
         contact.emails.filter(address=addresses[0]).update(is_primary=True)
 
 
-def _replace_phones(contact: Contact, phones: list[PhoneEntry]) -> None:
-    numbers = [p.number for p in phones]
+def _replace_phones(contact: Contact, phones: Sequence[str | PhoneEntry]) -> None:
+    numbers = [p if isinstance(p, str) else p.number for p in phones]
     contact.phones.exclude(number__in=numbers).delete()
     contact_channels_add(contact=contact, emails=[], phones=phones)
     if numbers and not contact.phones.filter(is_primary=True).exists():

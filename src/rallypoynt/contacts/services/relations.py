@@ -8,9 +8,10 @@ The reads are in contacts/selectors/relations.py.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from rallypoynt.contacts.choices import RelationshipKind
 from rallypoynt.contacts.models import Contact, ContactCollaborator, Relationship
@@ -155,7 +156,7 @@ def collaborator_remove(*, actor: Membership, contact_id: int, membership_id: in
     row.delete()
 
 
-def _record(actor: Membership, action: str, target, payload: dict) -> None:
+def _record(actor: Membership, action: str, target: Model, payload: dict[str, Any]) -> None:
     audit_record(
         org_id=actor.org_id, actor_id=actor.user_id, action=action, target=target, changes=payload
     )

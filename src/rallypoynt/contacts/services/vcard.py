@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import vobject
 from django.db.models import QuerySet
@@ -37,14 +38,22 @@ PHONE_TYPES = {
     "voice": "other_phone",
 }
 EMAIL_TYPES = {"work": "work_email", "other": "other_email"}
-EMAIL_TYPE = {EmailKind.PERSONAL: "home", EmailKind.WORK: "work", EmailKind.OTHER: "other"}
-TEL_TYPE = {
+# Keyed by the stored kind (a plain str on the model; the enum members are equal to it).
+EMAIL_TYPE: dict[str, str] = {
+    EmailKind.PERSONAL: "home",
+    EmailKind.WORK: "work",
+    EmailKind.OTHER: "other",
+}
+TEL_TYPE: dict[str, str] = {
     PhoneKind.MOBILE: "cell",
     PhoneKind.HOME: "home",
     PhoneKind.WORK: "work",
     PhoneKind.OTHER: "voice",
 }
 UID_NAMESPACE = uuid.UUID("5b7c1f0e-3a53-4e55-9d0b-5f5f2a6b9c11")
+# vobject ships no types (pyproject ignores its imports): its objects are Any, named here.
+VCard = Any  # vobject.base.Component
+VProperty = Any  # vobject.base.ContentLine
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -71,7 +80,7 @@ def vcard_count(text: str) -> int:
     return len(vcard_blocks(text))
 
 
-def _types(prop) -> set[str]:
+def _types(prop: VProperty) -> set[str]:
     """TYPE values, lower-cased, whether given as TYPE=a,b, TYPE="a,b" or bare (3.0)."""
     found: set[str] = set()
     for value in [*prop.params.get("TYPE", []), *prop.singletonparams]:
@@ -81,18 +90,18 @@ def _types(prop) -> set[str]:
     return found
 
 
-def _ordered(props: list) -> list:
+def _ordered(props: list[VProperty]) -> list[VProperty]:
     # Preferred entries first, so they become the primary address or number.
     return sorted(props, key=lambda p: "pref" not in _types(p))
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if isinstance(value, list | tuple):
         return " ".join(str(v) for v in value if v).strip()
     return str(value or "").strip()
 
 
-def card_cells(card) -> list[Cell]:
+def card_cells(card: VCard) -> list[Cell]:
     """One card as import cells, each named after the vCard property it came from."""
     contents = card.contents
     cells: list[Cell] = []
@@ -145,7 +154,7 @@ def vcard_cells(text: str) -> Iterator[tuple[int, list[Cell]]]:
 def vcard_preview(text: str, rows: int) -> ImportPreview:
     """The first cards as a small table: name, e-mail, phone, city."""
     headers = ["Name", "E-mail", "Phone", "City"]
-    sample = []
+    sample: list[list[str]] = []
     for _, cells in vcard_cells(text):
         if len(sample) >= rows:
             break
@@ -211,10 +220,11 @@ def contact_vcard(contact: Contact, version: str = "3.0") -> str:
         card.add("note").value = contact.background
     if contact.language and version != "3.0":
         card.add("lang").value = contact.language
-    return card.serialize()
+    text: str = card.serialize()
+    return text
 
 
-def _params(prop, version: str, types: list[str], is_primary: bool) -> None:
+def _params(prop: VProperty, version: str, types: list[str], is_primary: bool) -> None:
     if version == "3.0":
         prop.params["TYPE"] = [t.upper() for t in types] + (["PREF"] if is_primary else [])
     else:

@@ -98,12 +98,11 @@ def inquiry_claim(*, actor: Membership, inquiry_id: int) -> LeadInquiry:
     inquiry = inquiry_lock(inquiry_id=inquiry_id, scope=_claimable_q(actor))
     if inquiry is None:
         raise NotFound("No such inquiry.")
-    if inquiry.pond_team_id is None:
+    team = inquiry.pond_team
+    if team is None:
         raise Conflict("This lead was never in a pond.", fields={"inquiry_id": ["not in a pond"]})
-    if not _pond_member(actor, inquiry.pond_team_id):
-        raise PermissionDenied(
-            f"Only members of team {inquiry.pond_team.name} can claim this lead."
-        )
+    if not _pond_member(actor, team.pk):
+        raise PermissionDenied(f"Only members of team {team.name} can claim this lead.")
     if not member_is_seller(actor):
         raise PermissionDenied(
             f"Only members who sell can claim leads ({member_name(actor)}: "
@@ -116,7 +115,7 @@ def inquiry_claim(*, actor: Membership, inquiry_id: int) -> LeadInquiry:
             fields={"inquiry_id": [f"already assigned to {holder}"]},
         )
     now = timezone.now()
-    claim = f"Claimed from team {inquiry.pond_team.name}'s pond by {member_name(actor)} "
+    claim = f"Claimed from team {team.name}'s pond by {member_name(actor)} "
     claim += f"at {local_time(now, inquiry_tz(inquiry))}."
     reason = f"{inquiry.routing_reason} {claim}".strip()
     assignment_apply(inquiry=inquiry, member=actor, now=now, reason=reason, notify=False)
@@ -134,11 +133,13 @@ def _may_reassign(actor: Membership, inquiry: LeadInquiry) -> bool:
         reach.is_org_wide or inquiry.assigned_to is None or reach.has_member(inquiry.assigned_to)
     ):
         return True
-    team_ids = set(
-        TeamMember.objects.filter(
-            org_id=actor.org_id, membership_id=inquiry.assigned_to_id
-        ).values_list("team_id", flat=True)
-    )
+    team_ids: set[int] = set()
+    if inquiry.assigned_to_id is not None:
+        team_ids = set(
+            TeamMember.objects.filter(
+                org_id=actor.org_id, membership_id=inquiry.assigned_to_id
+            ).values_list("team_id", flat=True)
+        )
     if inquiry.pond_team_id:
         team_ids.add(inquiry.pond_team_id)
     return TeamMember.objects.filter(
@@ -167,7 +168,10 @@ def inquiry_reassign(*, actor: Membership, inquiry_id: int, membership_id: int) 
     reach = reach_for(actor, MANAGE_ACTION)
     # An office manager hands leads on within their office only (rule 13).
     in_reach = target is not None and reach is not None and reach.has_member(target)
-    if target is None or not (in_reach or scope.is_org_wide or target.pk in scope.member_ids):
+    # `member_ids is None` is `scope.is_org_wide`, spelled out so that it narrows.
+    if target is None or not (
+        in_reach or scope.member_ids is None or target.pk in scope.member_ids
+    ):
         raise ValidationFailed(
             "No such member in your teams.", fields={"membership_id": ["not an active member"]}
         )

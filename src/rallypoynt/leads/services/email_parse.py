@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import parseaddr
 from html.parser import HTMLParser
 from typing import Any
@@ -283,15 +283,17 @@ def relm_fields(meta: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _part_text(part: EmailMessage | None) -> str:
+def _part_text(part: MIMEPart | None) -> str:
     if part is None:
         return ""
     try:
-        return part.get_content()
+        text: str = part.get_content()
     except (LookupError, ValueError, UnicodeError, AssertionError):
         # Unknown charset or broken transfer encoding: keep what the bytes say.
-        payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+        payload = part.get_payload(decode=True)
+        # decode=True gives bytes, or None for a multipart.
+        return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+    return text
 
 
 def _fields_tidy(found: dict[str, str]) -> dict[str, str]:
@@ -305,12 +307,12 @@ def _fields_tidy(found: dict[str, str]) -> dict[str, str]:
         if "<" in address:  # "Jane Doe <jane@example.com>"
             address = parseaddr(address)[1] or address
         fields["email"] = address
-    address = CITY_STATE_ZIP_RE.match(fields.get("address", ""))
-    if address and not fields.get("city"):
-        fields["address"] = address["street"]
-        fields.setdefault("city", address["city"])
-        fields.setdefault("state", address["state"].upper())
-        fields.setdefault("postal_code", address["zip"])
+    place = CITY_STATE_ZIP_RE.match(fields.get("address", ""))
+    if place and not fields.get("city"):
+        fields["address"] = place["street"]
+        fields.setdefault("city", place["city"])
+        fields.setdefault("state", place["state"].upper())
+        fields.setdefault("postal_code", place["zip"])
     return {k: fields[k] for k in FIELDS if fields.get(k)}
 
 

@@ -120,8 +120,10 @@ def lead_intake(*, org_id: int, lead: LeadIn, actor: Membership | None = None) -
     lead = lead_clean(lead)
     price = _price(lead)
     # The API's caller came with its org loaded: spare a read on the hot path.
-    has_org = actor is not None and actor.org_id == org_id
-    org = actor.org if has_org else Organization.objects.get(pk=org_id)
+    if actor is not None and actor.org_id == org_id:
+        org = actor.org
+    else:
+        org = Organization.objects.get(pk=org_id)
     config = lead_config_for(org)
     with transaction.atomic(), records_batched():
         return _intake(org_id, lead, price, config, actor)

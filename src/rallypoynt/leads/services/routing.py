@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from rallypoynt.contacts.models import Contact, ContactCollaborator
 from rallypoynt.core.audit import audit_record
+from rallypoynt.core.clock import Zoned
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.jobs import enqueue_on_commit
@@ -49,7 +51,7 @@ def member_name(member: Membership | None) -> str:
     return str(member.user) if member is not None else "nobody"
 
 
-def local_time(moment: datetime, tz) -> str:
+def local_time(moment: datetime, tz: Zoned) -> str:
     """A moment as the org reads it, e.g. 'Mon Mar 10, 9:30 AM MDT'."""
     return moment_text(moment, tz)
 
@@ -218,18 +220,20 @@ class Route:
     pond_members: tuple[Membership, ...] = field(default=())
 
 
-def _pond_route(rule: RoutingRule, why: str, config: LeadConfig, now: datetime) -> Route:
+def _pond_route(
+    rule: RoutingRule, team: Team, why: str, config: LeadConfig, now: datetime
+) -> Route:
     deadline = now + timedelta(minutes=rule.pond_timeout_minutes)
     reason = sentence(
-        f"{why}; put in team {rule.team.name}'s pond: the first member to claim it gets it, "
+        f"{why}; put in team {team.name}'s pond: the first member to claim it gets it, "
         f"else at {local_time(deadline, config.time_zone)} it goes by round robin"
     )
     return Route(
         reason=reason,
         rule=rule,
-        pond_team=rule.team,
+        pond_team=team,
         claim_deadline_at=deadline,
-        pond_members=config.active_sellers(rule.team_id),
+        pond_members=config.active_sellers(team.pk),
     )
 
 
@@ -252,10 +256,10 @@ def route_decide(
         if met is None:
             continue
         why = matched_text(rule, met)
-        if rule.action == RoutingAction.POND and rule.team is not None:
-            if config.active_sellers(rule.team_id):
-                return _pond_route(rule, "; ".join([*notes, why]), config, now)
-            notes.append(f"{why} but team {rule.team.name} has no active member who sells")
+        if rule.action == RoutingAction.POND and (team := rule.team) is not None:
+            if config.active_sellers(team.pk):
+                return _pond_route(rule, team, "; ".join([*notes, why]), config, now)
+            notes.append(f"{why} but team {team.name} has no active member who sells")
             continue
         member, how = _rule_pick(rule, config, commit=commit)
         if member is None:
@@ -293,6 +297,7 @@ def route_announce(inquiry: LeadInquiry, route: Route, config: LeadConfig) -> No
             link=contact_link(contact.pk),
         )
     if route.pond_team is not None:
+        assert route.claim_deadline_at is not None, "a pond route has its deadline"
         deadline = local_time(route.claim_deadline_at, config.time_zone)
         for member in route.pond_members:
             notification_send(
@@ -303,7 +308,7 @@ def route_announce(inquiry: LeadInquiry, route: Route, config: LeadConfig) -> No
                 link=reverse("leads:pond"),
             )
         _pond_timeout_schedule(inquiry)
-    extra = {"rule_id": route.rule.pk} if route.rule is not None else {}
+    extra: dict[str, Any] = {"rule_id": route.rule.pk} if route.rule is not None else {}
     routing_record(inquiry, "route", "lead.routed", **extra)
 
 
@@ -371,7 +376,7 @@ def assignment_apply(
 
 
 def routing_record(
-    inquiry: LeadInquiry, action: str, kind: str, actor: Membership | None = None, **extra
+    inquiry: LeadInquiry, action: str, kind: str, actor: Membership | None = None, **extra: Any
 ) -> None:
     """Audit entry and domain event for a routing decision, carrying its reason."""
     actor_user = actor.user_id if actor else None
@@ -403,8 +408,12 @@ def inquiry_lock(*, inquiry_id: int, scope: Q | None = None) -> LeadInquiry | No
     """Lock the inquiry's contact, then the inquiry (None when missing or out of `scope`)."""
     rows = LeadInquiry.objects.filter(scope or Q(), pk=inquiry_id)
     contact_id = rows.values_list("contact_id", flat=True).first()
+    if contact_id is None:
+        return None
     contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
-    inquiry = rows.select_for_update().first() if contact is not None else None
+    if contact is None:
+        return None
+    inquiry = rows.select_for_update().first()
     if inquiry is not None:
         inquiry.contact = contact
     return inquiry

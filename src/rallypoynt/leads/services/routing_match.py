@@ -59,10 +59,12 @@ def _money(value: Decimal) -> str:
 
 
 def price_range_text(rule: RoutingRule) -> str:
+    """The rule's price bounds as text; callers ask only when it has at least one."""
     if rule.price_min is not None and rule.price_max is not None:
         return f"{_money(rule.price_min)}-{_money(rule.price_max)}"
     if rule.price_min is not None:
         return f"at least {_money(rule.price_min)}"
+    assert rule.price_max is not None, "price_range_text of a rule without a price bound"
     return f"at most {_money(rule.price_max)}"
 
 

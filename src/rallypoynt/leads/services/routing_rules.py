@@ -148,8 +148,10 @@ def _clean_target(
     `reach`, a member or team outside it is refused exactly like a missing one."""
     if data.action == RoutingAction.ASSIGN:
         data.team_id = None
-        active = Membership.objects.filter(org_id=org_id, pk=data.assignee_id, is_active=True)
-        member = active.prefetch_related("role_assignments").first()
+        member = None
+        if data.assignee_id is not None:
+            active = Membership.objects.filter(org_id=org_id, pk=data.assignee_id, is_active=True)
+            member = active.prefetch_related("role_assignments").first()
         if member is not None and reach is not None and not reach.has_member(member):
             member = None
         if data.assignee_id is None or member is None:
@@ -159,10 +161,13 @@ def _clean_target(
             errors["assignee_id"] = [f"{member.user}: {not_selling_text(member)}; {CHOOSE_SELLER}"]
     elif data.action in RoutingAction.values:
         data.assignee_id = None
+        if data.team_id is None:
+            errors["team_id"] = ["choose a team"]
+            return
         teams = Team.objects.filter(org_id=org_id, pk=data.team_id)
         if reach is not None:
             teams = teams.filter(reach.teams_q())
-        if data.team_id is None or not teams.exists():
+        if not teams.exists():
             errors["team_id"] = ["choose a team"]
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from rallypoynt.contacts.choices import Direction, TouchpointKind
@@ -84,7 +84,7 @@ def inquiry_first_response_record(*, touchpoint: Touchpoint) -> None:
         _response_set(inquiry, touchpoint, calendar)
 
 
-def _response_set(inquiry: LeadInquiry, touchpoint: Touchpoint, calendar) -> None:
+def _response_set(inquiry: LeadInquiry, touchpoint: Touchpoint, calendar: BusinessCalendar) -> None:
     minutes = business_minutes_between(calendar, inquiry.received_at, touchpoint.occurred_at)
     inquiry.first_responded_at = touchpoint.occurred_at
     inquiry.first_response_minutes = minutes
@@ -95,7 +95,8 @@ def _response_set(inquiry: LeadInquiry, touchpoint: Touchpoint, calendar) -> Non
         touchpoint.inquiry_id = inquiry.pk
     due = inquiry.first_response_due_at
     on_time = due is None or touchpoint.occurred_at <= due
-    actor_user = touchpoint.logged_by.user_id
+    # Only a member's touchpoint answers (inquiry_first_response_record checks logged_by).
+    actor_user = touchpoint.logged_by.user_id if touchpoint.logged_by is not None else None
     audit_record(
         org_id=inquiry.org_id,
         actor_id=actor_user,
@@ -122,10 +123,11 @@ def _response_set(inquiry: LeadInquiry, touchpoint: Touchpoint, calendar) -> Non
 
 def _escalation_recipients(inquiry: LeadInquiry) -> list[Membership]:
     """Leads of the assignee's teams (or of the pond team), else the org's brokers/owners."""
+    team_ids: QuerySet[TeamMember, int] | list[int]
     if inquiry.assigned_to_id:
         team_ids = TeamMember.objects.filter(
             org_id=inquiry.org_id, membership_id=inquiry.assigned_to_id
-        ).values("team_id")
+        ).values_list("team_id", flat=True)
     else:
         team_ids = [inquiry.pond_team_id] if inquiry.pond_team_id else []
     leads = (
@@ -159,6 +161,8 @@ def _reassign_team(inquiry: LeadInquiry) -> Team | None:
         return rule.team
     if inquiry.pond_team_id:
         return inquiry.pond_team
+    if inquiry.assigned_to_id is None:
+        return None
     row = (
         TeamMember.objects.filter(org_id=inquiry.org_id, membership_id=inquiry.assigned_to_id)
         .select_related("team")
@@ -168,7 +172,7 @@ def _reassign_team(inquiry: LeadInquiry) -> Team | None:
     return row.team if row else None
 
 
-def _reassign_on_escalation(inquiry: LeadInquiry, now: datetime, tz) -> str:
+def _reassign_on_escalation(inquiry: LeadInquiry, now: datetime, tz: ZoneInfo) -> str:
     """Round robin within the team, skipping the member who missed the target."""
     team = _reassign_team(inquiry)
     if team is None:
@@ -196,15 +200,16 @@ def _reassign_on_escalation(inquiry: LeadInquiry, now: datetime, tz) -> str:
 
 
 def _escalation_reason(
-    inquiry: LeadInquiry, calendar: BusinessCalendar, now: datetime, tz: ZoneInfo
+    inquiry: LeadInquiry, due: datetime, calendar: BusinessCalendar, now: datetime, tz: ZoneInfo
 ) -> str:
-    """Why the lead escalated, with its times on the wall clock of `tz` (the reader's)."""
-    due = inquiry.first_response_due_at
+    """Why the lead escalated (it was `due` then), its times on the wall clock of `tz`."""
     target = business_minutes_between(calendar, inquiry.received_at, due)
     elapsed = business_minutes_between(calendar, inquiry.received_at, now)
     if inquiry.assigned_to_id:
         who = f"{member_name(inquiry.assigned_to)} logged no first response"
     elif inquiry.status == InquiryStatus.POND:
+        # A pond team deleted meanwhile (SET_NULL) fails here, as it did before types.
+        assert inquiry.pond_team is not None, "the pond inquiry's team was deleted"
         who = f"nobody claimed it from team {inquiry.pond_team.name}'s pond"
     else:
         who = "nobody was assigned"
@@ -226,11 +231,12 @@ def inquiry_sla_enforce(*, inquiry_id: int, now: datetime | None = None) -> str:
         return "responded"
     if inquiry.escalated_at is not None:
         return "already_escalated"
-    if inquiry.first_response_due_at is None or now < inquiry.first_response_due_at:
+    due = inquiry.first_response_due_at
+    if due is None or now < due:
         return "not_due"
     calendar = lead_calendar(inquiry.org)
     # The stored reason reads in the org's zone; each notice in its recipient's.
-    reason = _escalation_reason(inquiry, calendar, now, calendar.tzinfo())
+    reason = _escalation_reason(inquiry, due, calendar, now, calendar.tzinfo())
     recipients = _escalation_recipients(inquiry)
     notified = f" Notified {', '.join(member_name(m) for m in recipients)}." if recipients else ""
     reason += notified
@@ -242,7 +248,7 @@ def inquiry_sla_enforce(*, inquiry_id: int, now: datetime | None = None) -> str:
             recipient=member,
             kind="lead.escalated",
             title=f"Lead not answered in time: {inquiry.contact}",
-            body=_escalation_reason(inquiry, calendar, now, reader_zone(member, inquiry.org))
+            body=_escalation_reason(inquiry, due, calendar, now, reader_zone(member, inquiry.org))
             + notified,
             link=contact_link(inquiry.contact_id),
         )

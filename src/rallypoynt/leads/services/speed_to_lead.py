@@ -231,6 +231,8 @@ def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
     contact_id = (
         LeadInquiry.objects.filter(pk=inquiry_id).values_list("contact_id", flat=True).first()
     )
+    if contact_id is None:
+        return None
     # The contact first (the lock order of intake and routing): two leads of one person
     # decide one after the other, so only one of them is acknowledged in the window.
     Contact.objects.select_for_update().filter(pk=contact_id).values_list("pk").first()
@@ -245,14 +247,16 @@ def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
     contact = inquiry.contact
     address = contact.emails.order_by("-is_primary", "id").values_list("address", flat=True).first()
     reason = _ack_skip_reason(settings, contact, address) or _ack_window_reason(settings, inquiry)
-    message = None
+    message: EmailMessage | None = None
     if not reason:
+        assert address is not None, "_ack_skip_reason gives a reason when there is no address"
         try:
             subject, body = _ack_render(settings, inquiry)
         except TemplateSyntaxError as exc:
             reason = f"The acknowledgement template is not valid: {exc}"
         else:
-            reply_to = [inquiry.assigned_to.user.email] if inquiry.assigned_to_id else []
+            assignee = inquiry.assigned_to
+            reply_to = [assignee.user.email] if assignee is not None else []
             message = EmailMessage(
                 subject=subject,
                 body=body,
@@ -261,10 +265,10 @@ def _ack_claim(inquiry_id: int) -> tuple[LeadInquiry, EmailMessage] | None:
                 reply_to=reply_to,
                 headers=idempotent_headers(f"lead-ack-{inquiry.pk}", inquiry.org.slug),
             )
-    if not reason and inquiry.ack_claimed_at is None:
+    if message is not None and inquiry.ack_claimed_at is None:
         inquiry.ack_claimed_at = timezone.now()
         inquiry.save(update_fields=["ack_claimed_at", "updated_at"])
-    if reason:
+    if message is None:  # skipped: `reason` says why (no message without one)
         inquiry.ack_skipped_reason = reason[:200]
         inquiry.save(update_fields=["ack_skipped_reason", "updated_at"])
         event_emit(

@@ -10,11 +10,11 @@ import uuid
 
 import pytest
 from django.db import connection
-from rallypoynt.leads.choices import RoutingAction
 
 from rallypoynt.accounts.services import api_token_create
 from rallypoynt.contacts.models import Contact
 from rallypoynt.journeys.models import Engagement
+from rallypoynt.leads.choices import RoutingAction
 from rallypoynt.leads.models import LeadInquiry, RoutingRule
 
 pytestmark = [

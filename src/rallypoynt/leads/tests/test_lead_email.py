@@ -7,13 +7,13 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from rallypoynt.leads.choices import ReviewStatus
 
 from rallypoynt.contacts.choices import Channel, LeadType
 from rallypoynt.contacts.models import Contact, ContactEmail
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.leads.choices import ReviewStatus
 from rallypoynt.leads.models import IdempotencyKey, LeadInquiry, LeadReviewItem
 from rallypoynt.leads.services import email_intake as lead_email_module
 from rallypoynt.leads.services.email_intake import lead_email_ingest

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from rallypoynt.leads.choices import ReviewStatus
 
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.contacts.choices import Channel
 from rallypoynt.contacts.models import Contact, ContactEmail
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.leads.api import leads as leads_api
+from rallypoynt.leads.choices import ReviewStatus
 from rallypoynt.leads.models import IdempotencyKey, LeadInquiry, LeadReviewItem
 from rallypoynt.leads.services.review import review_item_create
 from rallypoynt.orgs.tests.brokerage import build_brokerage

@@ -4,10 +4,10 @@ role rules, the error shape and query counts."""
 from __future__ import annotations
 
 import pytest
-from rallypoynt.leads.choices import InquiryStatus, RoutingAction
 
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.testing import count_queries
+from rallypoynt.leads.choices import InquiryStatus, RoutingAction
 from rallypoynt.leads.models import LeadInquiry, LeadSettings, RoutingRule
 from rallypoynt.leads.services.intake import LeadIn, lead_intake
 from rallypoynt.orgs.models import Notification

@@ -6,10 +6,10 @@ import smtplib
 from pathlib import Path
 
 import pytest
-from rallypoynt.leads.choices import ReviewStatus
 
 from rallypoynt.contacts.choices import Channel
 from rallypoynt.contacts.models import ContactEmail
+from rallypoynt.leads.choices import ReviewStatus
 from rallypoynt.leads.models import LeadInquiry, LeadReviewItem
 from rallypoynt.leads.smtpd import org_for_recipient, slug_candidates, smtpd_controller
 from rallypoynt.orgs.tests.factories import OrganizationFactory

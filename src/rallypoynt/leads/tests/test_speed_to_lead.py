@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
-from rallypoynt.leads.choices import InquiryStatus, RoutingAction
 
 from rallypoynt.contacts.choices import Consent
 from rallypoynt.contacts.models import ContactCollaborator, Touchpoint
@@ -19,6 +18,7 @@ from rallypoynt.contacts.services.activity import TouchpointIn, touchpoint_log
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.errors import PermissionDenied, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
+from rallypoynt.leads.choices import InquiryStatus, RoutingAction
 from rallypoynt.leads.models import LeadInquiry, LeadSettings, RoutingRule
 from rallypoynt.leads.selectors.config import lead_config_for
 from rallypoynt.leads.services import sla as lead_sla

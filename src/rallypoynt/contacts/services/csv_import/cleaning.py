@@ -208,7 +208,7 @@ class CleanRow:
 NAME_KEY_FIELDS = ("first_name", "last_name", "street", "postal_code")
 
 
-def _name_key(first, last, street, postal) -> str:
+def _name_key(first: object, last: object, street: object, postal: object) -> str:
     parts = (first or "", last or "", street or "", postal or "")
     return "name:" + "|".join(str(p).strip().lower() for p in parts)
 
@@ -253,18 +253,18 @@ def row_clean(row_no: int, cells: list[Cell]) -> tuple[CleanRow | None, list[dic
                 values[target] = raw
                 columns[target] = column
             continue
-        kind = EMAIL_KINDS.get(target)
-        if kind is not None:
+        email_kind = EMAIL_KINDS.get(target)
+        if email_kind is not None:
             for part in _MULTI_EMAIL.split(raw) if _EMAIL_SEPARATOR.search(raw) else (raw,):
                 if part:
                     try:
-                        emails.setdefault(email_clean(part), kind)
+                        emails.setdefault(email_clean(part), email_kind)
                     except BadValue as exc:
                         bad(column, part, str(exc))
             continue
-        kind = PHONE_KINDS.get(target)
-        if kind is not None:
-            phone_cells.append((raw, kind, column))
+        phone_kind = PHONE_KINDS.get(target)
+        if phone_kind is not None:
+            phone_cells.append((raw, phone_kind, column))
         elif target == "tags":
             _tags_add(tags, raw)
         elif target == "background":
@@ -280,7 +280,8 @@ def row_clean(row_no: int, cells: list[Cell]) -> tuple[CleanRow | None, list[dic
             except BadValue as exc:
                 bad(column, raw, str(exc))
                 values[target] = None
-    phones = _phones_clean(phone_cells, values.get("country") or "US", bad)
+    # The country is country_clean's text, or None when the cell was bad.
+    phones = _phones_clean(phone_cells, str(values.get("country") or "US"), bad)
     _names_fill(values)
     _address_fill(values, columns)
     if notes:
@@ -298,7 +299,9 @@ def row_clean(row_no: int, cells: list[Cell]) -> tuple[CleanRow | None, list[dic
     return CleanRow(row_no, values, list(emails.items()), phones, list(tags.values()), problems), []
 
 
-def _phones_clean(cells: list[tuple[str, str, str]], region: str, bad) -> list[tuple[str, str]]:
+def _phones_clean(
+    cells: list[tuple[str, str, str]], region: str, bad: Callable[[str, str, str], None]
+) -> list[tuple[str, str]]:
     numbers: dict[str, str] = {}
     for raw, kind, column in cells:
         for part in _MULTI_PHONE.split(raw) if ";" in raw or ":::" in raw else (raw,):

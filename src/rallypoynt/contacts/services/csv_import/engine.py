@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -40,7 +41,7 @@ from rallypoynt.contacts.services.enrich import (
     enrich_write,
     known_apply,
 )
-from rallypoynt.core.bulk import StatisticsKeeper, insert_rows, reserve_ids
+from rallypoynt.core.bulk import Row, StatisticsKeeper, insert_rows, reserve_ids
 
 # --- the import engine ----------------------------------------------------------------------
 
@@ -339,7 +340,10 @@ class ContactImporter:
         org, owner = self.org_id, self.owner_id
         new_tags = self._tags_create({t.lower(): t for r in rows for t in r.tags})
         tag_ids = {**self.tag_ids, **new_tags}
-        contacts, emails, phones, links = [], [], [], []
+        contacts: list[Row] = []
+        emails: list[Row] = []
+        phones: list[Row] = []
+        links: list[Row] = []
         ids = reserve_ids(Contact, len(rows))
         for pk, r in zip(ids, rows, strict=True):
             v = r.values
@@ -357,7 +361,7 @@ class ContactImporter:
                     v.get("state") or "",
                     v.get("postal_code") or "",
                     v.get("country") or "US",
-                    day(v.get("birthday_on")),
+                    day(_birthday(v)),
                     v.get("language") or "",
                     v.get("background") or "",
                     False,
@@ -391,6 +395,12 @@ class ContactImporter:
         return {name.lower(): pk for pk, name in found.values_list("pk", "name")}
 
 
+def _birthday(values: dict[str, object]) -> date | None:
+    """A row's birthday: date_clean's date, or None when the cell was missing or bad."""
+    value = values.get("birthday_on")
+    return value if isinstance(value, date) else None
+
+
 def incoming_of_row(row: CleanRow) -> Incoming:
     """What an import row says about its person, for the enrich rules."""
     v = row.values
@@ -401,7 +411,7 @@ def incoming_of_row(row: CleanRow) -> Incoming:
         phones=list(row.phones),
         tags=list(row.tags),
         address={k: str(v[k]) for k in ADDRESS_FIELDS if v.get(k)},
-        birthday_on=v.get("birthday_on") or None,  # type: ignore[arg-type]
+        birthday_on=_birthday(v),
         language=str(v.get("language") or ""),
         background=str(v.get("background") or ""),
     )
@@ -418,7 +428,7 @@ def known_of_row(row: CleanRow) -> Known:
         phones={n: i == 0 for i, (n, _) in enumerate(row.phones)},
         tags={t.lower(): t for t in row.tags},
         address={k: str(v.get(k) or "") for k in ADDRESS_FIELDS},
-        birthday_on=v.get("birthday_on") or None,  # type: ignore[arg-type]
+        birthday_on=_birthday(v),
         language=str(v.get("language") or ""),
         background=str(v.get("background") or ""),
     )

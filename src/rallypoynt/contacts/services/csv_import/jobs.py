@@ -66,7 +66,7 @@ def import_owner_choices(*, actor: Membership) -> QuerySet[Membership]:
     """Active members whose contacts the actor may create (their visibility scope)."""
     scope = visibility_for(actor)
     qs = Membership.objects.filter(org_id=actor.org_id, is_active=True).select_related("user")
-    if not scope.is_org_wide:
+    if scope.member_ids is not None:  # not scope.is_org_wide
         qs = qs.filter(pk__in=scope.member_ids)
     return qs.order_by("user__first_name", "user__last_name", "pk")
 
@@ -170,7 +170,7 @@ def import_preview(*, job: ImportJob, rows: int = PREVIEW_ROWS) -> ImportPreview
         return vcard_preview(text, rows)
     reader = csv_reader(text)
     headers = unique_headers(next(reader, []))
-    sample = []
+    sample: list[list[str]] = []
     for row in reader:
         if len(sample) >= rows:
             break
@@ -186,7 +186,12 @@ def import_job_prepare(
 ) -> ImportJob:
     """Set the mapping and mode of a job and make it pending again (not while it runs)."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status == ImportStatus.RUNNING and job.started_at > timezone.now() - STALE_RUNNING:
+    started = job.started_at  # set whenever the job runs
+    if (
+        job.status == ImportStatus.RUNNING
+        and started is not None
+        and started > timezone.now() - STALE_RUNNING
+    ):
         raise Conflict("This import is running.", fields={"status": ["running"]})
     if job.status == ImportStatus.DONE and not job.is_dry_run:
         raise Conflict("This file was imported already.", fields={"status": ["done"]})

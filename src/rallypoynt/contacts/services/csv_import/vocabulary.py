@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.db.models import Field
+
 from rallypoynt.contacts.choices import EmailKind, PhoneKind, Stage
 from rallypoynt.contacts.models import (
     Contact,
@@ -167,7 +169,7 @@ def _max_lengths() -> dict[str, int]:
     return {
         f.name: f.max_length
         for f in Contact._meta.get_fields()
-        if getattr(f, "max_length", None) and f.name in TARGETS
+        if isinstance(f, Field) and f.max_length and f.name in TARGETS
     }
 
 
