@@ -207,10 +207,11 @@ def _escalation_reason(
     elapsed = business_minutes_between(calendar, inquiry.received_at, now)
     if inquiry.assigned_to_id:
         who = f"{member_name(inquiry.assigned_to)} logged no first response"
-    elif inquiry.status == InquiryStatus.POND:
-        # A pond team deleted meanwhile (SET_NULL) fails here, as it did before types.
-        assert inquiry.pond_team is not None, "the pond inquiry's team was deleted"
+    elif inquiry.status == InquiryStatus.POND and inquiry.pond_team is not None:
         who = f"nobody claimed it from team {inquiry.pond_team.name}'s pond"
+    elif inquiry.status == InquiryStatus.POND:
+        # The team was deleted while the lead waited in its pond (the link is cleared).
+        who = "nobody claimed it from the pond of a team since deleted"
     else:
         who = "nobody was assigned"
     return (

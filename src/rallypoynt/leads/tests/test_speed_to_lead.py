@@ -393,6 +393,18 @@ def test_an_unclaimed_pond_lead_escalates_to_the_pond_teams_lead(brokerage):
     ]
 
 
+def test_a_pond_lead_whose_team_was_deleted_still_escalates(brokerage):
+    RoutingRule.objects.create(
+        org=brokerage.org, name="Pond", action=RoutingAction.POND, team=brokerage.summit
+    )
+    inquiry = received(intake(brokerage.org), FRIDAY_1630)
+    brokerage.summit.delete()
+    assert lead_sla.inquiry_sla_enforce(inquiry_id=inquiry.pk, now=MONDAY_0930) == "escalated"
+    inquiry.refresh_from_db()
+    assert "pond of a team since deleted" in inquiry.escalation_reason
+    assert Notification.objects.filter(kind="lead.escalated").exists()
+
+
 def test_the_sla_task_run_early_by_the_queue_leaves_the_lead_alone(
     brokerage, django_capture_on_commit_callbacks
 ):
