@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from rallypoynt.core.events import subject_label
+from rallypoynt.core.events import event_emit, subject_label
 from rallypoynt.core.models import AuditEntry
 from rallypoynt.core.records import record_save
 
@@ -51,3 +51,20 @@ def audit_record(
         at=timezone.now(),
     )
     return record_save(entry)
+
+
+def update_record(
+    *, org_id: int, actor_id: int | None, name: str, target: models.Model, changes: dict[str, Any]
+) -> None:
+    """The tail of every update service: audit `<name>.update` with the changes and emit
+    `<name>.updated` naming the fields, both inside the service's transaction."""
+    audit_record(
+        org_id=org_id, actor_id=actor_id, action=f"{name}.update", target=target, changes=changes
+    )
+    event_emit(
+        org_id=org_id,
+        kind=f"{name}.updated",
+        subject=target,
+        actor_id=actor_id,
+        payload={"fields": sorted(changes)},
+    )

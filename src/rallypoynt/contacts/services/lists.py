@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.models import SmartList
 from rallypoynt.contacts.selectors import smart_list_visible
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.audit import audit_record, model_changes, update_record
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
@@ -123,19 +123,12 @@ def smart_list_update(
         row.position = position
     _save(row)
     changes = model_changes(row, list(before), before)
-    audit_record(
+    update_record(
         org_id=row.org_id,
         actor_id=actor.user_id,
-        action="smart_list.update",
+        name="smart_list",
         target=row,
         changes=changes,
-    )
-    event_emit(
-        org_id=row.org_id,
-        kind="smart_list.updated",
-        subject=row,
-        actor_id=actor.user_id,
-        payload={"fields": sorted(changes)},
     )
     return row
 

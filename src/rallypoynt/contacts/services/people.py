@@ -22,7 +22,7 @@ from rallypoynt.contacts.services.normalize import (
     kind_clean,
     phone_entries_clean,
 )
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.audit import audit_record, model_changes, update_record
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
@@ -323,19 +323,12 @@ def contact_update(*, actor: Membership, contact_id: int, changes: dict[str, Any
             diff[name] = ["…", [_entry_text(e) for e in entries]]
     if "tags" in changes:
         diff["tags"] = ["…", changes["tags"]]
-    audit_record(
+    update_record(
         org_id=contact.org_id,
         actor_id=actor.user_id,
-        action="contact.update",
+        name="contact",
         target=contact,
         changes=diff,
-    )
-    event_emit(
-        org_id=contact.org_id,
-        kind="contact.updated",
-        subject=contact,
-        actor_id=actor.user_id,
-        payload={"fields": sorted(diff)},
     )
     return contact
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from rallypoynt.contacts.choices import TouchpointKind
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.services.activity import automated_touchpoint_record
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.audit import model_changes, update_record
 from rallypoynt.core.calendar import add_business_minutes
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
@@ -130,19 +130,12 @@ def lead_settings_update(*, actor: Membership, changes: dict[str, Any]) -> LeadS
         setattr(settings, name, value)
     settings.save()
     diff = model_changes(settings, SETTINGS_FIELDS, before)
-    audit_record(
+    update_record(
         org_id=actor.org_id,
         actor_id=actor.user_id,
-        action="lead_settings.update",
+        name="lead_settings",
         target=settings,
         changes=diff,
-    )
-    event_emit(
-        org_id=actor.org_id,
-        kind="lead_settings.updated",
-        subject=settings,
-        actor_id=actor.user_id,
-        payload={"fields": sorted(diff)},
     )
     return lead_settings_for(actor.org_id)
 
