@@ -48,7 +48,7 @@ from rallypoynt.journeys.choices import (
     TemplateKind,
     VisitExit,
 )
-from rallypoynt.journeys.engine import PhaseState, phase_evaluate
+from rallypoynt.journeys.domain import PhaseState, phase_evaluate
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,

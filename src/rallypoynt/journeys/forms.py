@@ -18,9 +18,8 @@ from rallypoynt.core.forms import (
     yes_no,
 )
 from rallypoynt.journeys import selectors
-from rallypoynt.journeys.blueprint import UNITS
-from rallypoynt.journeys.blueprint_parse import MAX_YAML_BYTES
 from rallypoynt.journeys.choices import GateVerdict, Level, Side, TemplateKind
+from rallypoynt.journeys.domain import MAX_YAML_BYTES, UNITS
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.selectors import member_list, team_list

@@ -9,10 +9,14 @@ from django.db.models import Q, QuerySet
 from rallypoynt.contacts.selectors_lead_config import lead_calendar
 from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.journeys.blueprint import Blueprint
-from rallypoynt.journeys.blueprint_parse import blueprint_load
 from rallypoynt.journeys.choices import EngagementStatus, GateVerdict, Level, Side
-from rallypoynt.journeys.engine import Evaluation, PhaseState, phase_evaluate
+from rallypoynt.journeys.domain import (
+    Blueprint,
+    Evaluation,
+    PhaseState,
+    blueprint_load,
+    phase_evaluate,
+)
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,

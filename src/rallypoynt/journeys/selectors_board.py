@@ -12,10 +12,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from rallypoynt.journeys.blueprint import Blueprint
-from rallypoynt.journeys.blueprint_parse import blueprint_load
 from rallypoynt.journeys.choices import EngagementStatus, Level, TemplateKind
-from rallypoynt.journeys.levels import shipped_data
+from rallypoynt.journeys.domain import Blueprint, blueprint_load, shipped_data
 from rallypoynt.journeys.models import Engagement, EngagementContact, TemplateVersion
 from rallypoynt.journeys.selectors import engagement_list, version_blueprint
 from rallypoynt.orgs.models import Membership

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
-from rallypoynt.journeys.engine import Evaluation, StepStatus
+from rallypoynt.journeys.domain import Evaluation, StepStatus
 from rallypoynt.journeys.models import Engagement, Handoff
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, TeamMember

@@ -11,9 +11,8 @@ from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.forms import ServiceForm
 from rallypoynt.journeys import forms, selectors
-from rallypoynt.journeys.blueprint import UNITS
-from rallypoynt.journeys.blueprint_parse import blueprint_load, yaml_write
 from rallypoynt.journeys.choices import Level, TemplateKind
+from rallypoynt.journeys.domain import UNITS, blueprint_load, yaml_write
 from rallypoynt.journeys.services import templates
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.decorators import action_required

@@ -13,7 +13,7 @@ from rallypoynt.core.api.types import Int64, Money, PageLimit
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys import selectors
-from rallypoynt.journeys.engine import Evaluation
+from rallypoynt.journeys.domain import Evaluation
 from rallypoynt.journeys.services import engagements, phase_return, progress
 
 router = Router(tags=["engagements"])

@@ -13,8 +13,7 @@ from rallypoynt.core.api.schemas import ERRORS, file_responses
 from rallypoynt.core.api.types import Int64, PositiveInt32
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.journeys import selectors
-from rallypoynt.journeys.blueprint_parse import yaml_write
-from rallypoynt.journeys.levels import shipped_data
+from rallypoynt.journeys.domain import shipped_data, yaml_write
 from rallypoynt.journeys.services import templates
 
 router = Router(tags=["journey templates"])

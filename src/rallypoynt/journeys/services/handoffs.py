@@ -20,7 +20,7 @@ from rallypoynt.contacts.services.relations import collaborators_grant
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.timefmt import moment_text
 from rallypoynt.journeys.choices import WORKING
-from rallypoynt.journeys.engine import StepStatus
+from rallypoynt.journeys.domain import StepStatus
 from rallypoynt.journeys.models import Engagement, EngagementContact, Handoff, PhaseVisit
 from rallypoynt.journeys.selectors import version_blueprint
 from rallypoynt.journeys.selectors_handoffs import (

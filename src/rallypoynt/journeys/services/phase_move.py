@@ -10,7 +10,7 @@ from datetime import datetime
 
 from rallypoynt.core.events import event_emit
 from rallypoynt.journeys.choices import VisitExit
-from rallypoynt.journeys.engine import Evaluation
+from rallypoynt.journeys.domain import Evaluation
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,

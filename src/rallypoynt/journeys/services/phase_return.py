@@ -14,9 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.errors import Conflict, ValidationFailed
-from rallypoynt.journeys.blueprint import Blueprint, Phase
 from rallypoynt.journeys.choices import EngagementStatus, VisitExit
-from rallypoynt.journeys.engine import Evaluation
+from rallypoynt.journeys.domain import Blueprint, Evaluation, Phase
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,

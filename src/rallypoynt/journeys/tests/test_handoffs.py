@@ -11,7 +11,7 @@ import pytest
 from rallypoynt.contacts.models import Task
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.journeys.engine import StepStatus
+from rallypoynt.journeys.domain import StepStatus
 from rallypoynt.journeys.models import Engagement, Handoff, StepCompletion
 from rallypoynt.journeys.selectors import engagement_evaluate, engagement_get
 from rallypoynt.journeys.selectors_handoffs import handoff_list, role_holder, steps_to_hand_off

@@ -16,7 +16,7 @@ from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.models import AuditEntry, Event
 from rallypoynt.core.testing import FILLED, GARBAGE, client_for, rows_snapshot
 from rallypoynt.journeys import forms
-from rallypoynt.journeys.blueprint_parse import yaml_write
+from rallypoynt.journeys.domain import OPS, yaml_write
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,
@@ -36,7 +36,6 @@ from rallypoynt.journeys.services.templates import (
     template_version_create,
     template_version_publish,
 )
-from rallypoynt.journeys.template_ops import OPS
 from rallypoynt.journeys.tests.factories import advance_to, engagement_for, opened, reloaded
 from rallypoynt.orgs.tests.brokerage import fresh
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rallypoynt.core.testing import client_for
-from rallypoynt.journeys.blueprint_parse import blueprint_load
+from rallypoynt.journeys.domain import blueprint_load
 from rallypoynt.journeys.models import TemplateVersion
 from rallypoynt.journeys.services.templates import template_copy
 from rallypoynt.orgs.tests.brokerage import fresh
