@@ -21,8 +21,7 @@ from rallypoynt.journeys import selectors
 from rallypoynt.journeys.choices import GateVerdict, Level, Side, TemplateKind
 from rallypoynt.journeys.domain import MAX_YAML_BYTES, UNITS
 from rallypoynt.orgs.choices import Role
-from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.orgs.selectors import member_list, team_list
+from rallypoynt.orgs.selectors import team_list
 
 KEY_MAX = 60  # phase, step, stage and deliverable keys (their columns)
 REASON_MAX = 2000  # as the services allow
@@ -34,13 +33,6 @@ def key(label: str, *, required: bool = True) -> forms.CharField:
     return text(label, KEY_MAX, required=required)
 
 
-def board_agents(actor):
-    """The agents whose cards the actor may see (the board's agent filter)."""
-    agents = member_list(actor=actor)
-    scope = visibility_for(actor)
-    return agents if scope.is_org_wide else agents.filter(pk__in=scope.member_ids)
-
-
 class BoardFilterForm(ServiceForm):
     """The board's view (by stage or phase) and its filters: side, agent, team (GET)."""
 
@@ -50,7 +42,8 @@ class BoardFilterForm(ServiceForm):
     team_id = pick("Team", "a team", required=False)
 
     def scoped(self) -> None:
-        self.fields["agent_id"].queryset = board_agents(self.actor).prefetch_related(None)
+        agents = selectors.board_agent_list(actor=self.actor)
+        self.fields["agent_id"].queryset = agents.prefetch_related(None)
         self.fields["team_id"].queryset = team_list(actor=self.actor).prefetch_related(None)
 
     def clean_by(self) -> str:

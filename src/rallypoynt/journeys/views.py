@@ -15,7 +15,7 @@ from rallypoynt.core.forms import ServiceForm
 from rallypoynt.journeys import forms, selectors
 from rallypoynt.journeys.choices import WORKING, Side
 from rallypoynt.journeys.panels import engagement_panels
-from rallypoynt.journeys.selectors_board import board_get
+from rallypoynt.journeys.selectors import board_get
 from rallypoynt.journeys.services import engagements, handoffs, phase_return, progress
 from rallypoynt.orgs.selectors import team_list
 
@@ -41,7 +41,7 @@ def _board_page(
     context = {
         "board": board_get(actor=actor, by=by, **filters),
         "filters": filters,
-        "agents": forms.board_agents(actor),
+        "agents": selectors.board_agent_list(actor=actor),
         "teams": team_list(actor=actor),
         "sides": Side.choices,
         "query": request.GET.urlencode(),

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from rallypoynt.core.api.schemas import ERRORS
 from rallypoynt.core.api.types import Int64, PageLimit
 from rallypoynt.core.pagination import paginate
-from rallypoynt.journeys.selectors_handoffs import handoff_list
+from rallypoynt.journeys.selectors import handoff_list
 from rallypoynt.journeys.services.handoffs import handoff_accept
 
 router = Router(tags=["engagements"])
@@ -46,9 +46,7 @@ class HandoffQuery(Schema):
 def handoffs(request, query: Query[HandoffQuery]):
     """Handoffs the caller may see, newest first; `mine=true` for those handed to the caller,
     `is_open=true` for those waiting to be accepted (not accepted, not closed)."""
-    qs = handoff_list(actor=request.auth, is_open=query.is_open)
-    if query.mine:
-        qs = qs.filter(to_member_id=request.auth.pk)
+    qs = handoff_list(actor=request.auth, is_open=query.is_open, mine=query.mine)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-created_at", "-id"))
 
 

@@ -22,12 +22,12 @@ from rallypoynt.core.timefmt import moment_text
 from rallypoynt.journeys.choices import WORKING
 from rallypoynt.journeys.domain import StepStatus
 from rallypoynt.journeys.models import Engagement, EngagementContact, Handoff, PhaseVisit
-from rallypoynt.journeys.selectors import version_blueprint
-from rallypoynt.journeys.selectors_handoffs import (
+from rallypoynt.journeys.selectors import (
     MANAGE_ACTION,
     RoleHolder,
     handoff_list,
     role_holder,
+    version_blueprint,
 )
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import reach_for

@@ -23,8 +23,7 @@ from rallypoynt.journeys.models import (
     StageVisit,
     StepCompletion,
 )
-from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
-from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
+from rallypoynt.journeys.selectors import engagement_evaluate, steps_to_hand_off, version_blueprint
 from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
 from rallypoynt.journeys.services.handoffs import handoffs_close, handoffs_open
 from rallypoynt.orgs.models import Membership
