@@ -43,7 +43,7 @@ class HandoffQuery(Schema):
 
 
 @router.get("/handoffs", response={200: HandoffPage, **ERRORS})
-def handoffs(request, query: Query[HandoffQuery]):
+def handoffs_endpoint(request, query: Query[HandoffQuery]):
     """Handoffs the caller may see, newest first; `mine=true` for those handed to the caller,
     `is_open=true` for those waiting to be accepted (not accepted, not closed)."""
     qs = handoff_list(actor=request.auth, is_open=query.is_open, mine=query.mine)
@@ -51,6 +51,6 @@ def handoffs(request, query: Query[HandoffQuery]):
 
 
 @router.post("/handoffs/{handoff_id}/accept", response={200: HandoffOut, **ERRORS})
-def accept(request, handoff_id: Int64):
+def accept_endpoint(request, handoff_id: Int64):
     """The receiver takes the work (or a team manager on their behalf); accepting twice is 409."""
     return handoff_accept(actor=request.auth, handoff_id=handoff_id)
