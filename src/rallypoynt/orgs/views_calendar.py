@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rallypoynt.accounts import services_calendar
+from rallypoynt.accounts import services
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.orgs.decorators import member_required
 
@@ -25,7 +25,7 @@ def feed_urls(request: HttpRequest, secret: str) -> dict[str, str]:
 @member_required
 @require_POST
 def calendar_feed_create(request: HttpRequest) -> HttpResponse:
-    feed, secret = services_calendar.calendar_feed_create(actor=request.membership)
+    feed, secret = services.calendar_feed_create(actor=request.membership)
     # Shown on this one answer only: the secret is not stored, so it cannot be shown again.
     context = {"calendar_feed": feed, **feed_urls(request, secret)}
     return render(request, "accounts/calendar_feed_created.html", context)
@@ -36,7 +36,7 @@ def calendar_feed_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     try:
-        services_calendar.calendar_feed_revoke(actor=request.membership, feed_id=feed_id)
+        services.calendar_feed_revoke(actor=request.membership, feed_id=feed_id)
         messages.success(request, "Calendar URL revoked: subscribed calendars stop updating.")
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from rallypoynt.accounts.models import CalendarFeed
-from rallypoynt.accounts.services import token_hash
-from rallypoynt.accounts.services_calendar import (
+from rallypoynt.accounts.services import (
     FEED_PREFIX,
     calendar_feed_create,
     calendar_feed_revoke,
+    token_hash,
 )
 from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.core.errors import NotFound
