@@ -20,7 +20,7 @@ from rallypoynt.accounts.services import (
 from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.orgs.selectors_calendar import calendar_feed_active, calendar_feed_member
+from rallypoynt.orgs.selectors import calendar_feed_active, calendar_feed_member
 from rallypoynt.orgs.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
