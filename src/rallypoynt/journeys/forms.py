@@ -106,7 +106,7 @@ class CloseForm(ServiceForm):
     )
 
     def scoped(self) -> None:
-        reasons = selectors.lost_reason_list(actor=self.actor).filter(is_active=True)
+        reasons = selectors.lost_reason_list(actor=self.actor, is_active=True)
         self.fields["reason_key"].queryset = reasons
 
     def arguments(self) -> dict[str, Any]:

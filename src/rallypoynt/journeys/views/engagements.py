@@ -65,7 +65,7 @@ def _engagement_page(
         "phase_names": {p.key: p.name for p in journey.phases},
         "stage": pipeline.stage(engagement.stage_key),
         "panels": engagement_panels(engagement, request.membership),
-        "lost_reasons": selectors.lost_reason_list(actor=request.membership).filter(is_active=True),
+        "lost_reasons": selectors.lost_reason_list(actor=request.membership, is_active=True),
         "has_newer": selectors.has_newer_version(engagement),
         "handoffs": selectors.engagement_handoffs(engagement),
         "failed": failed,
