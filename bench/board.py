@@ -48,7 +48,7 @@ from rallypoynt.journeys.choices import (
     TemplateKind,
     VisitExit,
 )
-from rallypoynt.journeys.engine import PhaseState, phase_evaluate
+from rallypoynt.journeys.domain import PhaseState, phase_evaluate
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,
@@ -59,8 +59,12 @@ from rallypoynt.journeys.models import (
     StepCompletion,
     TemplateVersion,
 )
-from rallypoynt.journeys.selectors import engagement_evaluate, org_calendar, version_blueprint
-from rallypoynt.journeys.selectors_board import board_get
+from rallypoynt.journeys.selectors import (
+    board_get,
+    engagement_evaluate,
+    org_calendar,
+    version_blueprint,
+)
 from rallypoynt.journeys.services.templates import template_in_use
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Organization

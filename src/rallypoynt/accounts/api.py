@@ -36,7 +36,7 @@ class MeOut(Schema):
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The caller, their org and roles")
-def me(request):
+def me_endpoint(request):
     m = request.auth
     return {
         "user": m.user,
@@ -65,7 +65,7 @@ class TokenIn(Schema):
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS})
-def token_list(request):
+def token_list_endpoint(request):
     return list(selectors.api_token_list(actor=request.auth))
 
 
@@ -74,12 +74,12 @@ def token_list(request):
     response={201: TokenCreatedOut, **ERRORS},
     summary="Create a token (its secret is returned once)",
 )
-def token_create(request, payload: TokenIn):
+def token_create_endpoint(request, payload: TokenIn):
     token, secret = services.api_token_create(actor=request.auth, name=payload.name)
     return Status(201, {**TokenOut.from_orm(token).model_dump(), "token": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
-def token_revoke(request, token_id: Int64):
+def token_revoke_endpoint(request, token_id: Int64):
     services.api_token_revoke(actor=request.auth, token_id=token_id)
     return Status(204, None)

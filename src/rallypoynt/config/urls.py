@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from rallypoynt.api.api import api
-from rallypoynt.orgs.views import invitation_accept
+from rallypoynt.orgs.views import invitation_accept_view
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -21,8 +21,8 @@ urlpatterns = [
     path("pipeline/", include("rallypoynt.journeys.urls")),
     path("transactions/", include("rallypoynt.transactions.urls")),
     path("admin/", admin.site.urls),
-    path("notifications/", include("rallypoynt.orgs.views_notifications")),
+    path("notifications/", include("rallypoynt.orgs.urls_notifications")),
     path("calendar/", include("rallypoynt.transactions.views_calendar")),
-    path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/", invitation_accept_view, name="invitation_accept"),
     path("", include("rallypoynt.web.urls")),
 ]

@@ -18,12 +18,10 @@ from rallypoynt.core.forms import (
     yes_no,
 )
 from rallypoynt.journeys import selectors
-from rallypoynt.journeys.blueprint import UNITS
-from rallypoynt.journeys.blueprint_parse import MAX_YAML_BYTES
 from rallypoynt.journeys.choices import GateVerdict, Level, Side, TemplateKind
+from rallypoynt.journeys.domain import MAX_YAML_BYTES, UNITS
 from rallypoynt.orgs.choices import Role
-from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.orgs.selectors import member_list, team_list
+from rallypoynt.orgs.selectors import team_list
 
 KEY_MAX = 60  # phase, step, stage and deliverable keys (their columns)
 REASON_MAX = 2000  # as the services allow
@@ -35,13 +33,6 @@ def key(label: str, *, required: bool = True) -> forms.CharField:
     return text(label, KEY_MAX, required=required)
 
 
-def board_agents(actor):
-    """The agents whose cards the actor may see (the board's agent filter)."""
-    agents = member_list(actor=actor)
-    scope = visibility_for(actor)
-    return agents if scope.is_org_wide else agents.filter(pk__in=scope.member_ids)
-
-
 class BoardFilterForm(ServiceForm):
     """The board's view (by stage or phase) and its filters: side, agent, team (GET)."""
 
@@ -51,7 +42,8 @@ class BoardFilterForm(ServiceForm):
     team_id = pick("Team", "a team", required=False)
 
     def scoped(self) -> None:
-        self.fields["agent_id"].queryset = board_agents(self.actor).prefetch_related(None)
+        agents = selectors.board_agent_list(actor=self.actor)
+        self.fields["agent_id"].queryset = agents.prefetch_related(None)
         self.fields["team_id"].queryset = team_list(actor=self.actor).prefetch_related(None)
 
     def clean_by(self) -> str:
@@ -59,10 +51,12 @@ class BoardFilterForm(ServiceForm):
 
 
 class BoardMoveForm(ServiceForm):
-    """A card moved to another stage column, or on to its next phase."""
+    """A card moved to another stage column."""
 
-    by = choice("Board by", [("stage", "Sales stage"), ("phase", "Journey phase")], required=False)
-    to = key("Stage", required=False)
+    to = key("Stage")
+
+    def arguments(self) -> dict[str, Any]:
+        return {"stage_key": self.cleaned_data["to"]}
 
 
 class StepForm(ServiceForm):
@@ -112,7 +106,7 @@ class CloseForm(ServiceForm):
     )
 
     def scoped(self) -> None:
-        reasons = selectors.lost_reason_list(actor=self.actor).filter(is_active=True)
+        reasons = selectors.lost_reason_list(actor=self.actor, is_active=True)
         self.fields["reason_key"].queryset = reasons
 
     def arguments(self) -> dict[str, Any]:
@@ -199,39 +193,9 @@ class VersionEditForm(forms.Form):
     note = text("Note", 300)
 
 
-# The fields each structured edit of a draft takes (the rest of the form is ignored).
-OP_FIELDS = {
-    "phase_move": ("phase_key", "offset"),
-    "phase_add": ("name", "after_key"),
-    "phase_remove": ("phase_key",),
-    "step_move": ("phase_key", "step_key", "offset"),
-    "step_add": ("phase_key", "title", "role"),
-    "step_remove": ("phase_key", "step_key"),
-    "step_update": (
-        "phase_key",
-        "step_key",
-        "role",
-        "required",
-        "due_amount",
-        "due_unit",
-        "due_business",
-    ),
-    "gate_update": ("phase_key", "approval_role"),
-}
-
-
-class VersionOpForm(ServiceForm):
-    """One structured edit of a draft version, with the arguments it takes."""
-
-    op = choice("Edit", [(name, name.replace("_", " ")) for name in OP_FIELDS])
-    phase_key = key("Phase", required=False)
-    step_key = key("Step", required=False)
-    after_key = key("After", required=False)
-    name = text("Phase name", 120)
-    title = text("Step title", 200)
-    role = choice("Role", Role.choices, required=False)
-    approval_role = choice("Approval", Role.choices, required=False)
-    offset = forms.TypedChoiceField(
+def move_offset() -> forms.TypedChoiceField:
+    """Up (-1) or down (+1) one place."""
+    return forms.TypedChoiceField(
         label="Move",
         choices=[("up", "Up"), ("down", "Down")],
         coerce=lambda value: -1 if value == "up" else 1,
@@ -239,12 +203,69 @@ class VersionOpForm(ServiceForm):
         empty_value=1,
         error_messages={"invalid_choice": "Move it up or down."},
     )
+
+
+# One form per structured edit of a draft: its fields are that edit's arguments
+# (domain.template_ops); the service checks the keys against the draft.
+
+
+class PhaseMoveForm(ServiceForm):
+    """Move a phase up or down."""
+
+    phase_key = key("Phase", required=False)
+    offset = move_offset()
+
+
+class PhaseAddForm(ServiceForm):
+    """Add a phase after another (at the end when none is named)."""
+
+    name = text("Phase name", 120)
+    after_key = key("After", required=False)
+
+
+class PhaseRemoveForm(ServiceForm):
+    """Remove a phase."""
+
+    phase_key = key("Phase", required=False)
+
+
+class StepMoveForm(ServiceForm):
+    """Move a step up or down within its phase."""
+
+    phase_key = key("Phase", required=False)
+    step_key = key("Step", required=False)
+    offset = move_offset()
+
+
+class StepAddForm(ServiceForm):
+    """Add a step at the end of a phase, done by a role."""
+
+    phase_key = key("Phase", required=False)
+    title = text("Step title", 200)
+    role = choice("Role", Role.choices, required=False)
+
+
+class StepRemoveForm(ServiceForm):
+    """Remove a step."""
+
+    phase_key = key("Phase", required=False)
+    step_key = key("Step", required=False)
+
+
+class StepUpdateForm(ServiceForm):
+    """Change a step's role, whether it is required, and when it is due."""
+
+    phase_key = key("Phase", required=False)
+    step_key = key("Step", required=False)
+    role = choice("Role", Role.choices, required=False)
     required = yes_no("Required")
     due_amount = whole_number("Due after", low=0, high=DUE_MAX, required=False)
     due_unit = choice("Unit", [(u, u) for u in UNITS], required=False)
     due_business = yes_no("Business time")
 
-    def arguments(self) -> dict[str, Any]:
-        """The edit and its own arguments (the fields other edits take are left out)."""
-        data = self.cleaned_data
-        return {"op": data["op"], **{name: data[name] for name in OP_FIELDS[data["op"]]}}
+
+class GateUpdateForm(ServiceForm):
+    """Require a role's approval to leave a phase, or none."""
+
+    phase_key = key("Phase", required=False)
+    approval_role = choice("Approval", Role.choices, required=False)

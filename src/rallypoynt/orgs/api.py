@@ -35,12 +35,12 @@ class OrganizationPatch(Schema):
 
 
 @router.get("/organization", response={200: OrganizationOut, **ERRORS})
-def organization_get(request):
+def organization_get_endpoint(request):
     return request.auth.org
 
 
 @router.patch("/organization", response={200: OrganizationOut, **ERRORS})
-def organization_patch(request, payload: OrganizationPatch):
+def organization_patch_endpoint(request, payload: OrganizationPatch):
     values = payload.dict(exclude_unset=True)
     return services.organization_update(actor=request.auth, **values)
 
@@ -52,7 +52,7 @@ class HoursOut(Schema):
 
 
 @router.get("/organization/business-hours", response={200: list[HoursOut], **ERRORS})
-def business_hours_get(request):
+def business_hours_get_endpoint(request):
     hours = selectors.business_hours_of(org=request.auth.org)
     return [
         {"weekday": day, "opens_at": start, "closes_at": end}
@@ -75,12 +75,12 @@ class OfficeIn(Schema):
 
 
 @router.get("/offices", response={200: list[OfficeOut], **ERRORS})
-def office_list(request):
+def office_list_endpoint(request):
     return list(selectors.office_list(actor=request.auth))
 
 
 @router.post("/offices", response={201: OfficeOut, **ERRORS})
-def office_create(request, payload: OfficeIn):
+def office_create_endpoint(request, payload: OfficeIn):
     return Status(201, services.office_create(actor=request.auth, **payload.dict()))
 
 
@@ -101,12 +101,12 @@ class TeamIn(Schema):
 
 
 @router.get("/teams", response={200: list[TeamOut], **ERRORS})
-def team_list(request):
+def team_list_endpoint(request):
     return list(selectors.team_list(actor=request.auth))
 
 
 @router.post("/teams", response={201: TeamOut, **ERRORS})
-def team_create(request, payload: TeamIn):
+def team_create_endpoint(request, payload: TeamIn):
     team = services.team_create(actor=request.auth, **payload.dict())
     team.lead_members = []
     return Status(201, team)
@@ -123,7 +123,7 @@ class TeamMemberOut(Schema):
 
 
 @router.put("/teams/{team_id}/members/{member_id}", response={200: TeamMemberOut, **ERRORS})
-def team_member_set(request, team_id: Int64, member_id: Int64, payload: TeamMemberIn):
+def team_member_set_endpoint(request, team_id: Int64, member_id: Int64, payload: TeamMemberIn):
     """Put a member on a team, or make them (or stop them being) its lead. An office manager
     reaches the teams and members of their office; others answer 404 like missing ones."""
     return services.team_member_add(
@@ -132,7 +132,7 @@ def team_member_set(request, team_id: Int64, member_id: Int64, payload: TeamMemb
 
 
 @router.delete("/teams/{team_id}/members/{member_id}", response={204: None, **ERRORS})
-def team_member_remove(request, team_id: Int64, member_id: Int64):
+def team_member_remove_endpoint(request, team_id: Int64, member_id: Int64):
     services.team_member_remove(actor=request.auth, team_id=team_id, membership_id=member_id)
     return Status(204, None)
 
@@ -183,13 +183,13 @@ class PageQuery(Schema):
 
 
 @router.get("/members", response={200: MemberPage, **ERRORS})
-def member_list(request, page: Query[PageQuery]):
+def member_list_endpoint(request, page: Query[PageQuery]):
     qs = selectors.member_list(actor=request.auth, include_inactive=True)
     return paginate(qs, cursor=page.cursor, limit=page.limit, ordering=("id",))
 
 
 @router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
-def member_get(request, member_id: Int64):
+def member_get_endpoint(request, member_id: Int64):
     member = selectors.member_get(actor=request.auth, membership_id=member_id)
     if member is None:
         raise NotFound("No such member.")
@@ -197,7 +197,7 @@ def member_get(request, member_id: Int64):
 
 
 @router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS})
-def member_patch(request, member_id: Int64, payload: MemberPatch):
+def member_patch_endpoint(request, member_id: Int64, payload: MemberPatch):
     services.member_update(
         actor=request.auth, membership_id=member_id, **payload.dict(exclude_unset=True)
     )
@@ -219,12 +219,12 @@ class InvitationOut(Schema):
 
 
 @router.get("/invitations", response={200: list[InvitationOut], **ERRORS})
-def invitation_list(request):
+def invitation_list_endpoint(request):
     return list(selectors.invitation_list(actor=request.auth))
 
 
 @router.post("/invitations", response={201: InvitationOut, **ERRORS})
-def invitation_create(request, payload: InvitationIn):
+def invitation_create_endpoint(request, payload: InvitationIn):
     invitation, _ = services.invitation_create(
         actor=request.auth,
         accept_url_base=request.build_absolute_uri("/").rstrip("/"),
@@ -255,7 +255,7 @@ class AuditQuery(PageQuery):
 
 
 @router.get("/audit", response={200: AuditPage, **ERRORS}, summary="The org's audit log")
-def audit_list(request, query: Query[AuditQuery]):
+def audit_list_endpoint(request, query: Query[AuditQuery]):
     qs = selectors.audit_list(
         actor=request.auth, object_type=query.object_type, action=query.action
     )

@@ -30,5 +30,5 @@ class Weekday(models.IntegerChoices):
 
 
 # Roles that work leads: round robin, ponds and lead assignment choose only members holding
-# one. A broker/owner alone in their org sells too (contacts.selectors_lead_config.is_seller).
+# one. A broker/owner alone in their org sells too (leads.selectors.config.is_seller).
 SELLING_ROLES = frozenset({Role.AGENT, Role.LEAD_AGENT, Role.BUYER_SPECIALIST})

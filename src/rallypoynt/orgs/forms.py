@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 
 from rallypoynt.orgs.choices import Role, Weekday
-from rallypoynt.orgs.models import Organization
 
 
 class OrganizationForm(forms.Form):
@@ -146,11 +145,9 @@ class SwitchOrgForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, seats=None, **kwargs):
+    def __init__(self, *args, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # By the organization's own id: a lookup on the seat's org_id column would not
-        # bound a huge number the way a primary key lookup does.
-        self.fields["org_id"].queryset = Organization.objects.filter(pk__in=seats.values("org_id"))
+        self.fields["org_id"].queryset = organizations
 
 
 class NotificationsFilterForm(forms.Form):

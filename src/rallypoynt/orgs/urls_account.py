@@ -1,18 +1,19 @@
-"""A member's own pages: profile with their seats, API tokens and calendar feeds."""
+"""A member's own pages (profile with their seats, API tokens and calendar feeds): a second URL
+list, mounted by config/urls.py under its own `account` namespace at /accounts/."""
 
 from django.urls import path
 
-from rallypoynt.orgs import views_account, views_calendar
+from rallypoynt.orgs import views
 
 app_name = "account"
 urlpatterns = [
-    path("profile/", views_account.profile, name="profile"),
-    path("tokens/", views_account.tokens, name="tokens"),
-    path("tokens/<int:token_id>/revoke/", views_account.token_revoke, name="token_revoke"),
-    path("calendar-feed/", views_calendar.calendar_feed_create, name="calendar_feed_create"),
+    path("profile/", views.profile_view, name="profile"),
+    path("tokens/", views.token_list_view, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("calendar-feed/", views.calendar_feed_create_view, name="calendar_feed_create"),
     path(
         "calendar-feed/<int:feed_id>/revoke/",
-        views_calendar.calendar_feed_revoke,
+        views.calendar_feed_revoke_view,
         name="calendar_feed_revoke",
     ),
 ]

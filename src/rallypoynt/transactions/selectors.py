@@ -8,8 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.journeys.selectors import engagement_reach_q
-from rallypoynt.journeys.selectors_handoffs import role_holder
+from rallypoynt.journeys.selectors import engagement_reach_q, role_holder
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.transactions.choices import PartyRole, TransactionKind, TransactionStatus

@@ -11,7 +11,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
-from rallypoynt.orgs.selectors_calendar import calendar_feed_member
+from rallypoynt.orgs.selectors import calendar_feed_member
 from rallypoynt.transactions.calendar_feed import calendar_feed_build
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"

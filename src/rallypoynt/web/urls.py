@@ -4,6 +4,6 @@ from rallypoynt.web import views
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", views.home_view, name="home"),
+    path("healthz", views.healthz_view, name="healthz"),
 ]

@@ -12,14 +12,15 @@ from rallypoynt.web.selectors import home_summary
 
 @login_required
 @member_required
-def home(request: HttpRequest) -> HttpResponse:
+def home_view(request: HttpRequest) -> HttpResponse:
     """My day: tasks due, leads waiting for a first response, new leads, contacts by stage."""
     actor = request.membership
     context = {"summary": home_summary(actor=actor), "day": my_day(actor=actor)}
     return render(request, "web/home.html", context)
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz_view(request: HttpRequest) -> JsonResponse:
+    """The load balancer's probe: the process answers and the database does too."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})

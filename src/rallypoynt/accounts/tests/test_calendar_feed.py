@@ -11,16 +11,16 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from rallypoynt.accounts.models import CalendarFeed
-from rallypoynt.accounts.services import token_hash
-from rallypoynt.accounts.services_calendar import (
+from rallypoynt.accounts.services import (
     FEED_PREFIX,
     calendar_feed_create,
     calendar_feed_revoke,
+    token_hash,
 )
 from rallypoynt.accounts.tests.factories import UserFactory
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.orgs.selectors_calendar import calendar_feed_active, calendar_feed_member
+from rallypoynt.orgs.selectors import calendar_feed_active, calendar_feed_member
 from rallypoynt.orgs.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

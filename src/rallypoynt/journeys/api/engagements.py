@@ -13,7 +13,7 @@ from rallypoynt.core.api.types import Int64, Money, PageLimit
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.journeys import selectors
-from rallypoynt.journeys.engine import Evaluation
+from rallypoynt.journeys.domain import Evaluation
 from rallypoynt.journeys.services import engagements, phase_return, progress
 
 router = Router(tags=["engagements"])
@@ -176,7 +176,7 @@ def _detail(request, engagement_id: Int64) -> dict:
 
 
 @router.get("/engagements", response={200: EngagementPage, **ERRORS})
-def engagement_list(request, query: Query[EngagementQuery]):
+def engagement_list_endpoint(request, query: Query[EngagementQuery]):
     """Engagements the caller may see, newest first; filter by status, stage, phase, side,
     agent or team."""
     qs = selectors.engagement_list(actor=request.auth, **query.dict(exclude={"cursor", "limit"}))
@@ -184,20 +184,20 @@ def engagement_list(request, query: Query[EngagementQuery]):
 
 
 @router.post("/engagements", response={201: EngagementDetail, **ERRORS})
-def engagement_create(request, body: EngagementIn):
+def engagement_create_endpoint(request, body: EngagementIn):
     """Open a client journey in its first phase (and the matching pipeline stage)."""
     engagement = engagements.engagement_open(actor=request.auth, **body.dict())
     return Status(201, _detail(request, engagement.pk))
 
 
 @router.get("/engagements/{engagement_id}", response={200: EngagementDetail, **ERRORS})
-def engagement_read(request, engagement_id: Int64):
+def engagement_read_endpoint(request, engagement_id: Int64):
     """One engagement with its phase's steps, due times, blockers and the next phase."""
     return _detail(request, engagement_id)
 
 
 @router.patch("/engagements/{engagement_id}", response={200: EngagementDetail, **ERRORS})
-def engagement_update(request, engagement_id: Int64, body: EngagementPatch):
+def engagement_update_endpoint(request, engagement_id: Int64, body: EngagementPatch):
     engagements.engagement_update(
         actor=request.auth, engagement_id=engagement_id, changes=body.dict(exclude_unset=True)
     )
@@ -205,7 +205,7 @@ def engagement_update(request, engagement_id: Int64, body: EngagementPatch):
 
 
 @router.delete("/engagements/{engagement_id}", response={204: None, **ERRORS})
-def engagement_delete(request, engagement_id: Int64):
+def engagement_delete_endpoint(request, engagement_id: Int64):
     """Remove an engagement opened by mistake (team managers only; history goes with it)."""
     engagements.engagement_delete(actor=request.auth, engagement_id=engagement_id)
     return Status(204, None)
@@ -220,55 +220,55 @@ DETAIL = {200: EngagementDetail, **ERRORS}
 
 
 @router.post("/engagements/{engagement_id}/steps/{step_key}/complete", response=DETAIL)
-def step_complete(request, engagement_id: Int64, step_key: str):
+def step_complete_endpoint(request, engagement_id: Int64, step_key: str):
     return _move(request, engagement_id, progress.step_complete, step_key=step_key)
 
 
 @router.delete("/engagements/{engagement_id}/steps/{step_key}/complete", response=DETAIL)
-def step_undo(request, engagement_id: Int64, step_key: str):
+def step_undo_endpoint(request, engagement_id: Int64, step_key: str):
     return _move(request, engagement_id, progress.step_undo, step_key=step_key)
 
 
 @router.post("/engagements/{engagement_id}/deliverables/{key}", response=DETAIL)
-def deliverable_record(request, engagement_id: Int64, key: str, body: DeliverableIn):
+def deliverable_record_endpoint(request, engagement_id: Int64, key: str, body: DeliverableIn):
     return _move(
         request, engagement_id, progress.deliverable_record, deliverable_key=key, note=body.note
     )
 
 
 @router.post("/engagements/{engagement_id}/advance", response=DETAIL)
-def phase_advance(request, engagement_id: Int64):
+def phase_advance_endpoint(request, engagement_id: Int64):
     """Next phase; 409 naming every missing step, deliverable or approval when the gate holds."""
     return _move(request, engagement_id, progress.phase_advance)
 
 
 @router.post("/engagements/{engagement_id}/return", response=DETAIL)
-def phase_return_(request, engagement_id: Int64, body: ReturnIn):
+def phase_return__endpoint(request, engagement_id: Int64, body: ReturnIn):
     """Back to an earlier phase (the deal fell through); the later phases' work is undone."""
     return _move(request, engagement_id, phase_return.phase_return, **body.dict())
 
 
 @router.post("/engagements/{engagement_id}/gate", response=DETAIL)
-def gate_decide(request, engagement_id: Int64, body: GateIn):
+def gate_decide_endpoint(request, engagement_id: Int64, body: GateIn):
     return _move(request, engagement_id, progress.gate_decide, **body.dict())
 
 
 @router.post("/engagements/{engagement_id}/stage", response=DETAIL)
-def stage_change(request, engagement_id: Int64, body: StageIn):
+def stage_change_endpoint(request, engagement_id: Int64, body: StageIn):
     return _move(request, engagement_id, progress.stage_change, stage_key=body.stage_key)
 
 
 @router.post("/engagements/{engagement_id}/upgrade", response=DETAIL)
-def engagement_upgrade(request, engagement_id: Int64):
+def engagement_upgrade_endpoint(request, engagement_id: Int64):
     """Move to the newest published template versions, keeping progress (409 if it cannot)."""
     return _move(request, engagement_id, progress.engagement_upgrade)
 
 
 @router.post("/engagements/{engagement_id}/close", response=DETAIL)
-def engagement_close(request, engagement_id: Int64, body: EngagementCloseIn):
+def engagement_close_endpoint(request, engagement_id: Int64, body: EngagementCloseIn):
     return _move(request, engagement_id, engagements.engagement_close, **body.dict())
 
 
 @router.post("/engagements/{engagement_id}/hold", response=DETAIL)
-def engagement_hold(request, engagement_id: Int64, body: HoldIn):
+def engagement_hold_endpoint(request, engagement_id: Int64, body: HoldIn):
     return _move(request, engagement_id, engagements.engagement_hold, is_on_hold=body.is_on_hold)

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from rallypoynt.core.api.schemas import ERRORS
 from rallypoynt.core.api.types import Int64, PageLimit
 from rallypoynt.core.pagination import paginate
-from rallypoynt.journeys.selectors_handoffs import handoff_list
+from rallypoynt.journeys.selectors import handoff_list
 from rallypoynt.journeys.services.handoffs import handoff_accept
 
 router = Router(tags=["engagements"])
@@ -43,16 +43,14 @@ class HandoffQuery(Schema):
 
 
 @router.get("/handoffs", response={200: HandoffPage, **ERRORS})
-def handoffs(request, query: Query[HandoffQuery]):
+def handoffs_endpoint(request, query: Query[HandoffQuery]):
     """Handoffs the caller may see, newest first; `mine=true` for those handed to the caller,
     `is_open=true` for those waiting to be accepted (not accepted, not closed)."""
-    qs = handoff_list(actor=request.auth, is_open=query.is_open)
-    if query.mine:
-        qs = qs.filter(to_member_id=request.auth.pk)
+    qs = handoff_list(actor=request.auth, is_open=query.is_open, mine=query.mine)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-created_at", "-id"))
 
 
 @router.post("/handoffs/{handoff_id}/accept", response={200: HandoffOut, **ERRORS})
-def accept(request, handoff_id: Int64):
+def accept_endpoint(request, handoff_id: Int64):
     """The receiver takes the work (or a team manager on their behalf); accepting twice is 409."""
     return handoff_accept(actor=request.auth, handoff_id=handoff_id)

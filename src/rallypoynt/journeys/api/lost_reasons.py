@@ -26,13 +26,13 @@ class LostReasonIn(Schema):
 
 
 @router.get("/lost-reasons", response={200: list[LostReasonOut], **ERRORS})
-def lost_reason_list(request):
+def lost_reason_list_endpoint(request):
     """The reasons to choose from when closing an engagement as lost, in order."""
     return list(selectors.lost_reason_list(actor=request.auth))
 
 
 @router.put("/lost-reasons/{key}", response={200: LostReasonOut, **ERRORS})
-def lost_reason_put(request, key: str, body: LostReasonIn):
+def lost_reason_put_endpoint(request, key: str, body: LostReasonIn):
     """Add a reason under `key`, or rename, reorder or retire it (never deleted: lost
     engagements keep theirs). Team managers only."""
     return lost_reason_save(actor=request.auth, key=key, **body.dict())

@@ -13,8 +13,7 @@ from rallypoynt.core.api.schemas import ERRORS, file_responses
 from rallypoynt.core.api.types import Int64, PositiveInt32
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.journeys import selectors
-from rallypoynt.journeys.blueprint_parse import yaml_write
-from rallypoynt.journeys.levels import shipped_data
+from rallypoynt.journeys.domain import shipped_data, yaml_write
 from rallypoynt.journeys.services import templates
 
 router = Router(tags=["journey templates"])
@@ -61,13 +60,13 @@ class PublishOut(Schema):
 
 
 @router.get("/journey-templates", response={200: list[TemplateOut], **ERRORS})
-def template_list(request):
+def template_list_endpoint(request):
     """The org's templates and team overrides, each with its versions."""
     return list(selectors.template_list(actor=request.auth))
 
 
 @router.get("/journey-templates/shipped/{kind}", response={200: dict[str, Any], **ERRORS})
-def shipped_read(request, kind: str, level: str = "team"):
+def shipped_read_endpoint(request, kind: str, level: str = "team"):
     """The shipped default journey or pipeline for a business level (agent, team, brokerage)."""
     if kind not in ("journey", "pipeline") or level not in ("agent", "team", "brokerage"):
         raise ValidationFailed("Unknown template.", fields={"kind": ["journey or pipeline"]})
@@ -75,7 +74,7 @@ def shipped_read(request, kind: str, level: str = "team"):
 
 
 @router.post("/journey-templates", response={201: VersionDetail, **ERRORS})
-def template_copy(request, body: CopyIn):
+def template_copy_endpoint(request, body: CopyIn):
     """Copy the shipped default for the org, or the org's template for one team, to edit."""
     version = templates.template_copy(actor=request.auth, **body.dict())
     return Status(201, _version(version))
@@ -103,7 +102,7 @@ def _get(request, template_id: Int64, number: PositiveInt32):
 @router.get(
     "/journey-templates/{template_id}/versions/{number}", response={200: VersionDetail, **ERRORS}
 )
-def version_read(request, template_id: Int64, number: PositiveInt32):
+def version_read_endpoint(request, template_id: Int64, number: PositiveInt32):
     return _version(_get(request, template_id, number))
 
 
@@ -112,7 +111,7 @@ def version_read(request, template_id: Int64, number: PositiveInt32):
     response=ERRORS,
     openapi_extra=file_responses("YAML file", "application/yaml"),
 )
-def version_export(request, template_id: Int64, number: PositiveInt32):
+def version_export_endpoint(request, template_id: Int64, number: PositiveInt32):
     """The version as YAML, to edit and import again."""
     version = _get(request, template_id, number)
     response = HttpResponse(yaml_write(version.data), content_type="application/yaml")
@@ -122,7 +121,7 @@ def version_export(request, template_id: Int64, number: PositiveInt32):
 
 
 @router.post("/journey-templates/{template_id}/versions", response={201: VersionDetail, **ERRORS})
-def version_create(request, template_id: Int64, note: str = ""):
+def version_create_endpoint(request, template_id: Int64, note: str = ""):
     """A new draft from the body: YAML (`Content-Type: application/yaml`) or JSON."""
     body = request.body.decode("utf-8", errors="replace")
     if request.content_type in YAML_TYPES:
@@ -144,7 +143,7 @@ def version_create(request, template_id: Int64, note: str = ""):
     "/journey-templates/{template_id}/versions/{number}/publish",
     response={200: PublishOut, **ERRORS},
 )
-def version_publish(request, template_id: Int64, number: PositiveInt32):
+def version_publish_endpoint(request, template_id: Int64, number: PositiveInt32):
     """Make a draft the version new engagements start on (it is immutable from then on)."""
     version = _get(request, template_id, number)
     version = templates.template_version_publish(actor=request.auth, version_id=version.pk)

@@ -31,9 +31,9 @@ from rallypoynt.journeys.selectors import (
     engagement_evaluate,
     engagement_scope_q,
     org_level,
+    steps_to_hand_off,
     version_blueprint,
 )
-from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
 from rallypoynt.journeys.services.handoffs import handoffs_close, handoffs_open
 from rallypoynt.journeys.services.lost_reasons import lost_reason_pick
 from rallypoynt.journeys.services.templates import template_in_use

@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.models import Event
-from rallypoynt.journeys.blueprint import Phase
 from rallypoynt.journeys.choices import WORKING
-from rallypoynt.journeys.evidence import done_by, work_label
+from rallypoynt.journeys.domain import Phase, done_by, work_label
 from rallypoynt.journeys.models import DeliverableRecord, Engagement, StepCompletion
 from rallypoynt.journeys.selectors import VERSION_DATA, engagement_evaluate, version_blueprint
 from rallypoynt.journeys.services.client_stage import clients_stage_follow

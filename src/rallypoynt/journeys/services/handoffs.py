@@ -20,14 +20,14 @@ from rallypoynt.contacts.services.relations import collaborators_grant
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.timefmt import moment_text
 from rallypoynt.journeys.choices import WORKING
-from rallypoynt.journeys.engine import StepStatus
+from rallypoynt.journeys.domain import StepStatus
 from rallypoynt.journeys.models import Engagement, EngagementContact, Handoff, PhaseVisit
-from rallypoynt.journeys.selectors import version_blueprint
-from rallypoynt.journeys.selectors_handoffs import (
+from rallypoynt.journeys.selectors import (
     MANAGE_ACTION,
     RoleHolder,
     handoff_list,
     role_holder,
+    version_blueprint,
 )
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import reach_for

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from rallypoynt.core.events import event_emit
 from rallypoynt.journeys.choices import VisitExit
-from rallypoynt.journeys.engine import Evaluation
+from rallypoynt.journeys.domain import Evaluation
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,
@@ -18,8 +18,7 @@ from rallypoynt.journeys.models import (
     StageVisit,
     StepCompletion,
 )
-from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
-from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
+from rallypoynt.journeys.selectors import engagement_evaluate, steps_to_hand_off, version_blueprint
 from rallypoynt.journeys.services.engagements import engagement_record
 from rallypoynt.journeys.services.handoffs import handoffs_open
 from rallypoynt.orgs.models import Membership

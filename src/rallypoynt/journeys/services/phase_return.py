@@ -14,9 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.errors import Conflict, ValidationFailed
-from rallypoynt.journeys.blueprint import Blueprint, Phase
 from rallypoynt.journeys.choices import EngagementStatus, VisitExit
-from rallypoynt.journeys.engine import Evaluation
+from rallypoynt.journeys.domain import Blueprint, Evaluation, Phase
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,
@@ -24,8 +23,7 @@ from rallypoynt.journeys.models import (
     StageVisit,
     StepCompletion,
 )
-from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
-from rallypoynt.journeys.selectors_handoffs import steps_to_hand_off
+from rallypoynt.journeys.selectors import engagement_evaluate, steps_to_hand_off, version_blueprint
 from rallypoynt.journeys.services.engagements import engagement_for_update, engagement_record
 from rallypoynt.journeys.services.handoffs import handoffs_close, handoffs_open
 from rallypoynt.orgs.models import Membership

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rallypoynt.core.errors import Conflict, PermissionDenied, ValidationFailed
 from rallypoynt.core.timefmt import moment_day_text
 from rallypoynt.journeys.choices import WORKING, GateVerdict, VisitExit
-from rallypoynt.journeys.engine import Evaluation
+from rallypoynt.journeys.domain import Evaluation
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,

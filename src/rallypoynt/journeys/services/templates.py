@@ -13,11 +13,15 @@ from django.utils import timezone
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
-from rallypoynt.journeys.blueprint_parse import blueprint_load, journey_stages_check, yaml_read
 from rallypoynt.journeys.choices import Level, TemplateKind
-from rallypoynt.journeys.levels import shipped_data
+from rallypoynt.journeys.domain import (
+    OPS,
+    blueprint_load,
+    journey_stages_check,
+    shipped_data,
+    yaml_read,
+)
 from rallypoynt.journeys.models import JourneyTemplate, TemplateVersion
-from rallypoynt.journeys.template_ops import OPS
 from rallypoynt.orgs.models import Membership, Organization, Team
 from rallypoynt.orgs.services import require
 

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.journeys.blueprint_parse import (
+from rallypoynt.journeys.domain import (
     blueprint_default,
     blueprint_load,
     journey_stages_check,

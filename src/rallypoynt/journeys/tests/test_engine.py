@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rallypoynt.core.calendar import BusinessCalendar
-from rallypoynt.journeys.blueprint import Offset
-from rallypoynt.journeys.blueprint_parse import blueprint_load
-from rallypoynt.journeys.engine import PhaseState, offset_at, phase_evaluate
+from rallypoynt.journeys.domain import Offset, PhaseState, blueprint_load, offset_at, phase_evaluate
 from rallypoynt.journeys.tests.factories import MINI_TEMPLATE
 
 DENVER = ZoneInfo("America/Denver")

@@ -9,7 +9,7 @@ import pytest
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.errors import NotFound, PermissionDenied
 from rallypoynt.journeys.models import Handoff
-from rallypoynt.journeys.selectors_handoffs import handoff_list
+from rallypoynt.journeys.selectors import handoff_list
 from rallypoynt.journeys.services.handoffs import handoff_accept
 from rallypoynt.journeys.tests.factories import MONDAY_10, handed_off
 from rallypoynt.orgs.tests.brokerage import Brokerage, fresh

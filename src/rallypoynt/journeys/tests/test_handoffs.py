@@ -11,10 +11,15 @@ import pytest
 from rallypoynt.contacts.models import Task
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
-from rallypoynt.journeys.engine import StepStatus
+from rallypoynt.journeys.domain import StepStatus
 from rallypoynt.journeys.models import Engagement, Handoff, StepCompletion
-from rallypoynt.journeys.selectors import engagement_evaluate, engagement_get
-from rallypoynt.journeys.selectors_handoffs import handoff_list, role_holder, steps_to_hand_off
+from rallypoynt.journeys.selectors import (
+    engagement_evaluate,
+    engagement_get,
+    handoff_list,
+    role_holder,
+    steps_to_hand_off,
+)
 from rallypoynt.journeys.services.handoffs import handoff_accept, handoffs_open
 from rallypoynt.journeys.services.progress import phase_advance, step_complete
 from rallypoynt.journeys.tests.factories import engagement_for

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from rallypoynt.contacts.models import Contact
@@ -16,7 +17,7 @@ from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.models import AuditEntry, Event
 from rallypoynt.core.testing import FILLED, GARBAGE, client_for, rows_snapshot
 from rallypoynt.journeys import forms
-from rallypoynt.journeys.blueprint_parse import yaml_write
+from rallypoynt.journeys.domain import OPS, yaml_write
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,
@@ -36,7 +37,6 @@ from rallypoynt.journeys.services.templates import (
     template_version_create,
     template_version_publish,
 )
-from rallypoynt.journeys.template_ops import OPS
 from rallypoynt.journeys.tests.factories import advance_to, engagement_for, opened, reloaded
 from rallypoynt.orgs.tests.brokerage import fresh
 
@@ -155,8 +155,8 @@ CASES: dict[str, Case] = {
     ),
     "move a card": Case(
         url=lambda w: f"/pipeline/{w.engagement.pk}/move/",
-        valid=lambda w: {"by": "stage", "to": "initial_engagement"},
-        garbage={"by": FILLED, "to": TEXT},
+        valid=lambda w: {"to": "initial_engagement"},
+        garbage={"to": KEY},
         done=lambda w: reloaded(w.engagement).stage_key == "initial_engagement",
     ),
     "complete a step": Case(
@@ -236,9 +236,8 @@ CASES: dict[str, Case] = {
         done=lambda w: JourneyTemplate.objects.filter(team=w.brokerage.summit).exists(),
     ),
     "edit a draft": Case(
-        url=draft_url("op/"),
+        url=draft_url("steps/update/"),
         valid=lambda w: {
-            "op": "step_update",
             "phase_key": "discovery",
             "step_key": "initial_response",
             "due_amount": "2",
@@ -248,7 +247,6 @@ CASES: dict[str, Case] = {
             "role": "lead_agent",
         },
         garbage={
-            "op": GARBAGE,
             "due_amount": FILLED,
             "due_unit": FILLED,
             "due_business": FILLED,
@@ -260,8 +258,8 @@ CASES: dict[str, Case] = {
         done=lambda w: "lead_agent" in str(TemplateVersion.objects.get(pk=w.draft.pk).data),
     ),
     "move a phase": Case(
-        url=draft_url("op/"),
-        valid=lambda w: {"op": "phase_move", "phase_key": "strategy", "offset": "up"},
+        url=draft_url("phases/move/"),
+        valid=lambda w: {"phase_key": "strategy", "offset": "up"},
         garbage={"offset": FILLED, "phase_key": KEY[1:]},
         who="broker",
         done=lambda w: (
@@ -330,8 +328,10 @@ def test_a_filled_in_form_still_does_its_work(world, name):
     assert case.done(world), name
 
 
-def test_every_structured_edit_has_its_fields():
-    assert set(forms.OP_FIELDS) == set(OPS)
+def test_every_structured_edit_has_its_own_url(world):
+    for op in OPS:
+        url = reverse(f"journeys:draft_{op}", args=[world.draft.template_id, world.draft.number])
+        assert resolve(url).url_name == f"draft_{op}"
 
 
 def test_a_client_named_by_a_bad_link_is_left_off(world):

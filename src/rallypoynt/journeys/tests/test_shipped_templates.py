@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from rallypoynt.journeys.blueprint import Blueprint, Phase
-from rallypoynt.journeys.blueprint_parse import (
+from rallypoynt.journeys.choices import Level
+from rallypoynt.journeys.domain import (
+    Blueprint,
+    Phase,
+    PhaseState,
     blueprint_default,
     blueprint_load,
+    gate_blockers,
     journey_stages_check,
+    shipped_data,
 )
-from rallypoynt.journeys.choices import Level
-from rallypoynt.journeys.engine import PhaseState, gate_blockers
-from rallypoynt.journeys.levels import shipped_data
 
 # Seed "End-to-End Client Journey Workflow", phase by phase, verbatim: the one-line description,
 # "Workflow Steps" (title: bullets), "Key Deliverables", "Client Experience Considerations" and

@@ -4,9 +4,10 @@ gates; every edit is validated whole and a published version never changes."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from rallypoynt.core.testing import client_for
-from rallypoynt.journeys.blueprint_parse import blueprint_load
+from rallypoynt.journeys.domain import blueprint_load
 from rallypoynt.journeys.models import TemplateVersion
 from rallypoynt.journeys.services.templates import template_copy
 from rallypoynt.orgs.tests.brokerage import fresh
@@ -23,8 +24,13 @@ def draft(brokerage) -> TemplateVersion:
     return TemplateVersion.objects.get(template_id=published.template_id, number=2)
 
 
-def op(brokerage, version: TemplateVersion, **form):
-    url = f"/pipeline/templates/{version.template_id}/v/{version.number}/op/"
+def edit_url(version: TemplateVersion, op: str) -> str:
+    """Each structured edit of a draft posts to its own URL."""
+    return reverse(f"journeys:draft_{op}", args=[version.template_id, version.number])
+
+
+def op(brokerage, version: TemplateVersion, *, op: str, **form):
+    url = edit_url(version, op)
     response = client_for(brokerage.broker).post(url, form, follow=True)
     version.refresh_from_db()
     return response.content.decode(), blueprint_load(version.data)
@@ -96,7 +102,7 @@ def test_published_versions_never_change_and_agents_cannot_edit(brokerage, draft
     page, _ = op(brokerage, published, op="phase_remove", phase_key="discovery")
     assert "never changes" in page
     assert published.data["phases"][0]["key"] == "discovery"
-    url = f"/pipeline/templates/{draft.template_id}/v/{draft.number}/op/"
-    assert client_for(brokerage.ben).post(url, {"op": "phase_remove"}).status_code == 403
+    url = edit_url(draft, "phase_remove")
+    assert client_for(brokerage.ben).post(url, {"phase_key": "discovery"}).status_code == 403
     page = client_for(brokerage.broker).get(f"/pipeline/templates/{draft.template_id}/v/2/")
     assert "Add step" in page.content.decode()

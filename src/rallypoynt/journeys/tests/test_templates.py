@@ -9,7 +9,7 @@ import pytest
 
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import Event
-from rallypoynt.journeys.blueprint_parse import yaml_write
+from rallypoynt.journeys.domain import yaml_write
 from rallypoynt.journeys.models import JourneyTemplate, TemplateVersion
 from rallypoynt.journeys.selectors import engagement_evaluate
 from rallypoynt.journeys.services.templates import (

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from rallypoynt.contacts.tests.factories import ContactFactory
 from rallypoynt.core.testing import client_for, count_queries
 from rallypoynt.journeys.models import Engagement, TemplateVersion
-from rallypoynt.journeys.tests.factories import engagement_for
+from rallypoynt.journeys.tests.factories import engagement_for, phase_finish
 
 pytestmark = pytest.mark.django_db
 
@@ -51,11 +52,25 @@ def test_an_agent_sees_only_their_own_cards(brokerage):
 def test_moving_a_card_changes_its_stage(brokerage):
     engagement = engagement_for(brokerage.ben)
     response = client_for(brokerage.ben).post(
-        f"/pipeline/{engagement.pk}/move/", {"by": "stage", "to": "initial_engagement"}
+        f"/pipeline/{engagement.pk}/move/", {"to": "initial_engagement"}
     )
     assert response.status_code == 302
     engagement.refresh_from_db()
     assert engagement.stage_key == "initial_engagement"
+
+
+def test_moving_a_card_on_the_phase_board_advances_it_when_nothing_blocks(brokerage):
+    engagement = engagement_for(brokerage.ben)
+    client = client_for(brokerage.ben)
+    page = html(client.get("/pipeline/?by=phase"))
+    assert f'action="/pipeline/{engagement.pk}/next-phase/?by=phase"' in page
+    blocked = client.post(f"/pipeline/{engagement.pk}/next-phase/", follow=True)
+    assert "cannot be left yet" in html(blocked)
+    phase_finish(brokerage.ben, engagement, timezone.now())
+    response = client.post(f"/pipeline/{engagement.pk}/next-phase/")
+    assert response.status_code == 302 and response.url == "/pipeline/?by=phase"
+    engagement.refresh_from_db()
+    assert engagement.phase_key != "discovery"
 
 
 def test_the_engagement_page_lists_steps_blockers_and_guidance_and_completes_a_step(brokerage):

@@ -18,7 +18,7 @@ from rallypoynt.orgs.tests.factories import note
 # project does not mount them yet.
 urlpatterns = list(root_urls.urlpatterns)
 if not any(getattr(p, "namespace", None) == "notifications" for p in urlpatterns):
-    urlpatterns.insert(0, path("notifications/", include("rallypoynt.orgs.views_notifications")))
+    urlpatterns.insert(0, path("notifications/", include("rallypoynt.orgs.urls_notifications")))
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 

@@ -165,3 +165,14 @@ def test_upcoming_holidays_lists_closures_and_public_holidays_in_order(chicago_o
     assert days == sorted(days)
     assert found[0][0] == today
     assert len(found) >= 10  # a year of US + IL holidays
+
+
+def test_the_org_switcher_offers_only_orgs_the_user_has_an_active_seat_in(brokerage, other):
+    user = brokerage.ben.user
+    assert list(selectors.organizations_of_user(user=user)) == [brokerage.org]
+    seat = MembershipFactory(org=other.org, user=user)
+    found = {org.pk for org in selectors.organizations_of_user(user=user)}
+    assert found == {brokerage.org.pk, other.org.pk}
+    seat.is_active = False
+    seat.save()
+    assert list(selectors.organizations_of_user(user=user)) == [brokerage.org]

@@ -205,7 +205,7 @@ def checklist_item_mark(
     return row
 
 
-# Completing these checklists is journey work (journeys/evidence.py names the events).
+# Completing these checklists is journey work (journeys/domain/evidence.py names the events).
 JOURNEY_CHECKLISTS = ("due_diligence", "pre_closing", "closing")
 
 

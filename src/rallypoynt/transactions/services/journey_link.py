@@ -11,7 +11,7 @@ from django.utils import timezone
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
-from rallypoynt.journeys.evidence import work_label
+from rallypoynt.journeys.domain import work_label
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import VERSION_DATA, version_blueprint
 from rallypoynt.journeys.services.follow import evidence_withdraw, journey_follow

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from rallypoynt.accounts.services_calendar import calendar_feed_create, calendar_feed_revoke
+from rallypoynt.accounts.services import calendar_feed_create, calendar_feed_revoke
 from rallypoynt.contacts.services.activity import task_complete, task_create
 from rallypoynt.core.testing import count_queries
 from rallypoynt.journeys.tests.factories import engagement_for

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rallypoynt.journeys.blueprint import Blueprint, Deliverable, Step
+from rallypoynt.journeys.domain.blueprint import Blueprint, Deliverable, Step
 
 WORK_EVENTS: dict[str, str] = {
     "lead.received": "the lead was captured",
@@ -40,8 +40,8 @@ def _names_events(blueprint: Blueprint) -> bool:
 @lru_cache(maxsize=1)
 def _shipped() -> dict[tuple[str, str], tuple[str, ...]]:
     """The shipped journey's events by (phase, step or deliverable key)."""
-    from rallypoynt.journeys.blueprint_parse import blueprint_load
-    from rallypoynt.journeys.levels import shipped_data
+    from rallypoynt.journeys.domain.blueprint_parse import blueprint_load
+    from rallypoynt.journeys.domain.levels import shipped_data
 
     blueprint = blueprint_load(shipped_data("journey"))
     return {

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.journeys.blueprint import (
+from rallypoynt.journeys.domain.blueprint import (
     AFTER_PHASE,
     NONE,
     REQUIRED,
@@ -28,12 +28,12 @@ from rallypoynt.journeys.blueprint import (
     Stage,
     Step,
 )
-from rallypoynt.journeys.evidence import WORK_EVENTS
+from rallypoynt.journeys.domain.evidence import WORK_EVENTS
 from rallypoynt.orgs.choices import Role
 
 KINDS = ("journey", "pipeline")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-DEFAULTS_DIR = Path(__file__).parent / "defaults"
+DEFAULTS_DIR = Path(__file__).parents[1] / "defaults"
 
 
 FIELDS = {

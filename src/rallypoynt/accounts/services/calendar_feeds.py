@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.accounts.models import CalendarFeed, User
-from rallypoynt.accounts.services import token_hash
+from rallypoynt.accounts.services.tokens import token_hash
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.events import event_emit

@@ -1,4 +1,5 @@
-"""Org settings pages: general, hours, offices, teams, members, invitations; accept page."""
+"""Org settings pages: general, hours, offices, teams, members, invitations, the audit log;
+accepting an invitation and switching the org a session works in."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.pagination import paginate
+from rallypoynt.core.web import run_service
 from rallypoynt.orgs import forms, selectors, services
 from rallypoynt.orgs.decorators import action_required, member_required
 from rallypoynt.orgs.middleware import SESSION_ORG_KEY
@@ -50,7 +52,8 @@ def _apply(form, call) -> bool:
 
 @login_required
 @member_required
-def settings_general(request: HttpRequest) -> HttpResponse:
+def settings_general_view(request: HttpRequest) -> HttpResponse:
+    """The org's name, branding, time zone and holiday calendar; managers save them."""
     org = request.membership.org
     initial = {f: getattr(org, f) for f in services.SETTINGS_FIELDS}
     form = forms.OrganizationForm(request.POST or None, initial=initial)
@@ -68,7 +71,8 @@ def settings_general(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @member_required
-def settings_hours(request: HttpRequest) -> HttpResponse:
+def settings_hours_view(request: HttpRequest) -> HttpResponse:
+    """The weekly business hours, closures and coming holidays; managers save the hours."""
     actor = request.membership
     hours = selectors.business_hours_of(org=actor.org)
     form = forms.HoursForm(request.POST or None, hours=hours)
@@ -96,7 +100,8 @@ def settings_hours(request: HttpRequest) -> HttpResponse:
 @login_required
 @action_required("org.change_settings")
 @require_POST
-def closure_add(request: HttpRequest) -> HttpResponse:
+def closure_add_view(request: HttpRequest) -> HttpResponse:
+    """Mark a day the org is closed."""
     form = forms.ClosureForm(request.POST, prefix="closure")
     if form.is_valid() and _apply(
         form, lambda: services.closure_add(actor=request.membership, **form.cleaned_data)
@@ -114,18 +119,20 @@ def closure_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @action_required("org.change_settings")
 @require_POST
-def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
-    try:
-        services.closure_remove(actor=request.membership, closure_id=closure_id)
-        messages.success(request, "Closure removed.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+def closure_remove_view(request: HttpRequest, closure_id: int) -> HttpResponse:
+    """Open again on a day the org had marked closed."""
+    run_service(
+        request,
+        lambda: services.closure_remove(actor=request.membership, closure_id=closure_id),
+        "Closure removed.",
+    )
     return redirect("orgs:hours")
 
 
 @login_required
 @member_required
-def offices(request: HttpRequest) -> HttpResponse:
+def office_list_view(request: HttpRequest) -> HttpResponse:
+    """The org's offices; managers add one."""
     actor = request.membership
     form = forms.OfficeForm(request.POST or None)
     if request.method == "POST":
@@ -146,7 +153,8 @@ def offices(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @member_required
-def teams(request: HttpRequest) -> HttpResponse:
+def team_list_view(request: HttpRequest) -> HttpResponse:
+    """The org's teams with their leads; managers add a team."""
     actor = request.membership
     office_rows = list(selectors.office_list(actor=actor))
     form = forms.TeamForm(request.POST or None, offices=office_rows)
@@ -171,7 +179,8 @@ def teams(request: HttpRequest) -> HttpResponse:
 @login_required
 @action_required("org.manage_teams")
 @require_POST
-def team_member_add(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_member_add_view(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Put a member on a team (or make them its lead)."""
     members = selectors.member_list(actor=request.membership)
     form = forms.TeamMemberForm(request.POST, members=members)
     if form.is_valid() and _apply(
@@ -188,7 +197,8 @@ def team_member_add(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @login_required
 @member_required
-def members(request: HttpRequest) -> HttpResponse:
+def member_list_view(request: HttpRequest) -> HttpResponse:
+    """The org's members and open invitations; managers invite someone."""
     actor = request.membership
     office_rows = list(selectors.office_list(actor=actor))
     team_rows = list(selectors.team_list(actor=actor))
@@ -216,7 +226,8 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @action_required("org.manage_members")
-def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_edit_view(request: HttpRequest, member_id: int) -> HttpResponse:
+    """A member's title, office, roles and whether their seat is active."""
     actor = request.membership
     member = selectors.member_get(actor=actor, membership_id=member_id)
     if member is None:
@@ -247,16 +258,18 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
 @login_required
 @action_required("org.manage_members")
 @require_POST
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    try:
-        services.invitation_revoke(actor=request.membership, invitation_id=invitation_id)
-        messages.success(request, "Invitation revoked.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """Withdraw an open invitation (its link stops working)."""
+    run_service(
+        request,
+        lambda: services.invitation_revoke(actor=request.membership, invitation_id=invitation_id),
+        "Invitation revoked.",
+    )
     return redirect("orgs:members")
 
 
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The invited person sets their name and password and joins the org."""
     invitation = services.invitation_find(token=token)
     if invitation is None:
         return render(request, "orgs/invitation_invalid.html", status=404)
@@ -278,7 +291,8 @@ def _accept(request: HttpRequest, token: str, data: dict) -> None:
 
 @login_required
 @action_required("org.view_audit")
-def audit(request: HttpRequest) -> HttpResponse:
+def audit_list_view(request: HttpRequest) -> HttpResponse:
+    """The org's audit log, newest first, filtered by object or action."""
     query = forms.AuditFilterForm(request.GET)
     if not query.is_valid():
         messages.error(request, "Unknown filter: showing every entry.")
@@ -301,10 +315,10 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_org(request: HttpRequest) -> HttpResponse:
+def org_switch_view(request: HttpRequest) -> HttpResponse:
     """Make another of the user's seats the current one for this session."""
-    seats = selectors.memberships_of_user(user=request.user)
-    form = forms.SwitchOrgForm(request.POST, seats=seats)
+    organizations = selectors.organizations_of_user(user=request.user)
+    form = forms.SwitchOrgForm(request.POST, organizations=organizations)
     if not form.is_valid():
         # Like an organization that does not exist: nothing changes.
         messages.error(request, "You have no seat in that organization.")

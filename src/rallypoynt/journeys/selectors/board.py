@@ -12,13 +12,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from rallypoynt.journeys.blueprint import Blueprint
-from rallypoynt.journeys.blueprint_parse import blueprint_load
 from rallypoynt.journeys.choices import EngagementStatus, Level, TemplateKind
-from rallypoynt.journeys.levels import shipped_data
+from rallypoynt.journeys.domain import Blueprint, blueprint_load, shipped_data
 from rallypoynt.journeys.models import Engagement, EngagementContact, TemplateVersion
-from rallypoynt.journeys.selectors import engagement_list, version_blueprint
+from rallypoynt.journeys.selectors.engagements import engagement_list
+from rallypoynt.journeys.selectors.templates import version_blueprint
 from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import visibility_for
+from rallypoynt.orgs.selectors import member_list
 
 CARDS_PER_COLUMN = 25
 OTHER = "_other"
@@ -63,8 +64,16 @@ def board_columns_blueprint(actor: Membership, by: str) -> Blueprint:
     return version_blueprint(version) if version else shipped_blueprint(kind)
 
 
+def board_agent_list(*, actor: Membership) -> QuerySet[Membership]:
+    """The agents whose cards the actor may see (the board's agent filter)."""
+    agents = member_list(actor=actor)
+    scope = visibility_for(actor)
+    return agents if scope.is_org_wide else agents.filter(pk__in=scope.member_ids)
+
+
 @functools.cache
 def shipped_blueprint(kind: str) -> Blueprint:
+    """The shipped default (team level) of a kind, parsed once per process."""
     return blueprint_load(shipped_data(kind, Level.TEAM))
 
 

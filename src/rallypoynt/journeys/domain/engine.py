@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rallypoynt.core.calendar import BusinessCalendar, add_business_days, add_business_minutes
-from rallypoynt.journeys.blueprint import (
+from rallypoynt.journeys.domain.blueprint import (
     AFTER_PHASE,
     NONE,
     REQUIRED,

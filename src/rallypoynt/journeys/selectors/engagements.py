@@ -8,24 +8,19 @@ from django.db.models import Q, QuerySet
 
 from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.journeys.blueprint import Blueprint
-from rallypoynt.journeys.blueprint_parse import blueprint_load
-from rallypoynt.journeys.choices import EngagementStatus, GateVerdict, Level, Side
-from rallypoynt.journeys.engine import Evaluation, PhaseState, phase_evaluate
+from rallypoynt.journeys.choices import EngagementStatus, GateVerdict, Side
+from rallypoynt.journeys.domain import Evaluation, PhaseState, phase_evaluate
 from rallypoynt.journeys.models import (
     DeliverableRecord,
     Engagement,
     EngagementContact,
     GateDecision,
     Handoff,
-    JourneyTemplate,
-    LostReason,
     PhaseVisit,
     StepCompletion,
-    TemplateVersion,
 )
+from rallypoynt.journeys.selectors.templates import version_blueprint
 from rallypoynt.leads.selectors import lead_calendar
-from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.config_cache import org_cached
 from rallypoynt.orgs.models import Membership, Organization
 from rallypoynt.orgs.permissions import visibility_for
@@ -100,20 +95,10 @@ VERSION_DATA = ("journey__data", "pipeline__data")
 
 
 def engagement_get(*, actor: Membership, engagement_id: int) -> Engagement | None:
+    """One visible engagement with its versions and org; None when missing or out of sight."""
     found = engagement_list(actor=actor).select_related("journey", "pipeline", "org")
     found = found.defer(*VERSION_DATA)
     return found.filter(pk=engagement_id).first()
-
-
-def version_blueprint(version: TemplateVersion) -> Blueprint:
-    """A published version's blueprint; versions never change, so each process parses once."""
-    # The creation time joins the id: SQLite hands a rolled-back id out again.
-    return org_cached(
-        org_id=version.org_id,
-        stamp=(version.pk, version.created_at, version.updated_at),
-        key=f"blueprint:{version.pk}",
-        build=lambda: blueprint_load(version.data),
-    )
 
 
 def phase_state(engagement: Engagement) -> PhaseState:
@@ -145,6 +130,7 @@ def phase_state(engagement: Engagement) -> PhaseState:
 
 
 def org_calendar(org: Organization) -> BusinessCalendar:
+    """The org's business calendar, read once per process and org configuration stamp."""
     return org_cached(
         org_id=org.pk, stamp=org.config_stamp, key="calendar", build=lambda: lead_calendar(org)
     )
@@ -157,26 +143,6 @@ def engagement_evaluate(engagement: Engagement, now: datetime) -> Evaluation:
         phase_state(engagement),
         org_calendar(engagement.org),
         now,
-    )
-
-
-def template_list(*, actor: Membership) -> QuerySet[JourneyTemplate]:
-    """The org's templates (org-wide and team overrides) with their versions."""
-    return (
-        JourneyTemplate.objects.filter(org_id=actor.org_id)
-        .select_related("team")
-        .prefetch_related("versions")
-        .order_by("kind", "team_id", "key", "id")
-    )
-
-
-def template_version_get(
-    *, actor: Membership, template_id: int, number: int
-) -> TemplateVersion | None:
-    return (
-        TemplateVersion.objects.filter(org_id=actor.org_id, template_id=template_id, number=number)
-        .select_related("template")
-        .first()
     )
 
 
@@ -204,26 +170,6 @@ def phase_visits(engagement: Engagement) -> list[PhaseVisit]:
     )
 
 
-def org_level(org_id: int) -> str:
-    """Which shipped variant fits the org: brokerage with a compliance officer, agent when
-    one person works alone, team otherwise (the org's own copy fixes it from then on)."""
-    seats = Membership.objects.filter(org_id=org_id, is_active=True)
-    if seats.filter(role_assignments__role=Role.COMPLIANCE_OFFICER).exists():
-        return Level.BROKERAGE
-    return Level.AGENT if seats.count() <= 1 else Level.TEAM
-
-
-def has_newer_version(engagement: Engagement) -> bool:
-    """Whether its journey or pipeline template has published a newer version."""
-    journey, pipeline = engagement.journey, engagement.pipeline
-    newer = Q(template_id=journey.template_id, number__gt=journey.number) | Q(
-        template_id=pipeline.template_id, number__gt=pipeline.number
-    )
-    return TemplateVersion.objects.filter(
-        newer, org_id=engagement.org_id, published_at__isnull=False
-    ).exists()
-
-
 def engagement_handoffs(engagement: Engagement) -> list[Handoff]:
     """Work handed between roles on this engagement, newest first."""
     return list(
@@ -231,14 +177,6 @@ def engagement_handoffs(engagement: Engagement) -> list[Handoff]:
         .select_related("to_member__user", "from_member__user")
         .order_by("-created_at", "-id")
     )
-
-
-def lost_reason_list(*, actor: Membership) -> QuerySet[LostReason]:
-    """The org's reasons for losing an engagement, in its order (the defaults at first)."""
-    from rallypoynt.journeys.services.lost_reasons import lost_reasons_ensure
-
-    lost_reasons_ensure(actor.org_id)
-    return LostReason.objects.filter(org_id=actor.org_id).order_by("position", "id")
 
 
 def step_sources(engagement: Engagement) -> dict[str, StepCompletion]:

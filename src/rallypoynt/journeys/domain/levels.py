@@ -10,8 +10,8 @@ import copy
 from typing import Any
 
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.journeys.blueprint_parse import default_data
 from rallypoynt.journeys.choices import Level
+from rallypoynt.journeys.domain.blueprint_parse import default_data
 
 
 def level_spec(level: str) -> dict[str, Any]:

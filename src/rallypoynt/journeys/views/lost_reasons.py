@@ -7,14 +7,14 @@ from django.shortcuts import redirect, render
 
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
-from rallypoynt.journeys import selectors
 from rallypoynt.journeys.forms import LostReasonForm
+from rallypoynt.journeys.selectors import lost_reason_list
 from rallypoynt.journeys.services.lost_reasons import MANAGE_ACTION, lost_reason_save
 from rallypoynt.orgs.permissions import can
 
 
 @crm_page
-def lost_reasons(request: HttpRequest) -> HttpResponse:
+def lost_reason_list_view(request: HttpRequest) -> HttpResponse:
     """List the reasons; a manager adds one, or renames, reorders or retires one by its key."""
     actor = request.membership
     form = LostReasonForm(request.POST or None)
@@ -28,7 +28,7 @@ def lost_reasons(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("journeys:lost_reasons")
     context = {
-        "reasons": selectors.lost_reason_list(actor=actor),
+        "reasons": lost_reason_list(actor=actor),
         "form": form,
         "may_edit": may_edit,
     }

@@ -1,7 +1,5 @@
-"""Pages: a member's notifications (list, open, mark read) and the header badge fragment.
-
-Mounted by config/urls.py: path("notifications/", include("rallypoynt.orgs.views_notifications")).
-"""
+"""Pages: a member's notifications (list, open, mark read) and the header badge fragment
+(URLs in orgs/urls_notifications.py, the `notifications` namespace)."""
 
 from __future__ import annotations
 
@@ -9,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -25,7 +22,8 @@ PAGE_SIZE = 50
 
 @login_required
 @member_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notification_list_view(request: HttpRequest) -> HttpResponse:
+    """The member's notifications, newest first (unread=1 for the unread ones only)."""
     return _list_page(request)
 
 
@@ -59,7 +57,7 @@ def _safe_next(request: HttpRequest, target: str) -> str:
 @login_required
 @member_required
 @require_POST
-def read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_read_view(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one read; with open=1 follow its link (a local one only)."""
     form = NotificationOpenForm(request.POST)
     if not form.is_valid():
@@ -79,7 +77,8 @@ def read(request: HttpRequest, notification_id: int) -> HttpResponse:
 @login_required
 @member_required
 @require_POST
-def read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all_view(request: HttpRequest) -> HttpResponse:
+    """Mark every unread notification read."""
     unread = notification_list(actor=request.membership, unread_only=True)
     if unread.exists():
         notification_mark_read(actor=request.membership)
@@ -88,16 +87,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @member_required
-def badge(request: HttpRequest) -> HttpResponse:
+def notification_badge_view(request: HttpRequest) -> HttpResponse:
     """The header link with the unread count, loaded (and refreshed) by HTMX."""
     count = notification_unread_count(actor=request.membership)
     return render(request, "orgs/notifications.html#badge", {"unread_count": count})
-
-
-app_name = "notifications"
-urlpatterns = [
-    path("", notifications, name="list"),
-    path("badge/", badge, name="badge"),
-    path("read-all/", read_all, name="read_all"),
-    path("<int:notification_id>/read/", read, name="read"),
-]

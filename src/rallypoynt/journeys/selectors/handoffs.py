@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
-from rallypoynt.journeys.engine import Evaluation, StepStatus
+from rallypoynt.journeys.domain import Evaluation, StepStatus
 from rallypoynt.journeys.models import Engagement, Handoff
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership, TeamMember
@@ -88,10 +88,14 @@ def handoff_visible_q(actor: Membership) -> Q:
     return Q(org_id=actor.org_id) & (mine | scope.owned_q("engagement__agent"))
 
 
-def handoff_list(*, actor: Membership, is_open: bool | None = None) -> QuerySet[Handoff]:
+def handoff_list(
+    *, actor: Membership, is_open: bool | None = None, mine: bool = False
+) -> QuerySet[Handoff]:
     """Visible handoffs, newest first; `is_open` keeps only those waiting to be accepted
-    (neither accepted nor closed), or only the others."""
+    (neither accepted nor closed), or only the others; `mine` only those handed to the actor."""
     qs = Handoff.objects.filter(handoff_visible_q(actor))
+    if mine:
+        qs = qs.filter(to_member_id=actor.pk)
     waiting = Q(accepted_at__isnull=True, closed_at__isnull=True)
     if is_open is not None:
         qs = qs.filter(waiting if is_open else ~waiting)

@@ -1,4 +1,5 @@
-"""Pages: the org's journey and pipeline templates, their versions, YAML editing, publishing."""
+"""Pages: the org's journey and pipeline templates, their versions, YAML editing, publishing,
+and each structured edit of a draft (its own URL)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from django.views.decorators.http import require_POST
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.forms import ServiceForm
+from rallypoynt.core.web import run_service
 from rallypoynt.journeys import forms, selectors
-from rallypoynt.journeys.blueprint import UNITS
-from rallypoynt.journeys.blueprint_parse import blueprint_load, yaml_write
 from rallypoynt.journeys.choices import Level, TemplateKind
+from rallypoynt.journeys.domain import UNITS, blueprint_load, yaml_write
 from rallypoynt.journeys.services import templates
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.decorators import action_required
@@ -24,7 +25,7 @@ MANAGE = "org.manage_teams"
 
 
 @crm_page
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list_view(request: HttpRequest) -> HttpResponse:
     """Templates with their versions; managers may copy one for a team or edit a draft."""
     return _list_page(request)
 
@@ -51,7 +52,7 @@ def _version_or_404(request: HttpRequest, pk: int, number: int):
 
 
 @crm_page
-def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def template_version_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """A version read as phases, steps, roles, due times and gates (or stages and metrics)."""
     return _version_page(request, _version_or_404(request, pk, number))
 
@@ -71,7 +72,7 @@ def _version_page(request: HttpRequest, version, failed: ServiceForm | None = No
 
 
 @action_required(MANAGE)
-def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def template_version_edit_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Edit a version's YAML; saving makes a new draft, so a version in use never changes."""
     version = _version_or_404(request, pk, number)
     text, problems = yaml_write(version.data), []
@@ -91,6 +92,7 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except ServiceError as exc:
+                # The editor lists every problem beside the text, not in a message.
                 problems = [e for errs in exc.fields.values() for e in errs] or [exc.message]
             else:
                 messages.success(request, f"Saved as draft version {draft.number}.")
@@ -101,61 +103,122 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @action_required(MANAGE)
 @require_POST
-def version_publish(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def template_version_publish_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Publish a draft: new engagements start on it."""
     version = _version_or_404(request, pk, number)
-    try:
-        templates.template_version_publish(actor=request.membership, version_id=version.pk)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Version {number} published: new engagements start on it.")
+    run_service(
+        request,
+        lambda: templates.template_version_publish(actor=request.membership, version_id=version.pk),
+        f"Version {number} published: new engagements start on it.",
+    )
     return redirect("journeys:version", pk=pk, number=number)
 
 
 @action_required(MANAGE)
 @require_POST
-def template_copy(request: HttpRequest) -> HttpResponse:
+def template_copy_view(request: HttpRequest) -> HttpResponse:
     """Copy the shipped default into the org, or the org's template for a team."""
     form = forms.TemplateCopyForm(request.POST, actor=request.membership)
     if not form.is_valid():
         return _list_page(request, failed=form)
-    try:
-        version = templates.template_copy(actor=request.membership, **form.arguments())
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    copied = run_service(
+        request,
+        lambda: templates.template_copy(actor=request.membership, **form.arguments()),
+        "Template ready to edit.",
+    )
+    if not copied:
         return redirect("journeys:templates")
-    messages.success(request, "Template ready to edit.")
+    version = copied.result
     return redirect("journeys:version", pk=version.template_id, number=version.number)
 
 
 @action_required(MANAGE)
 @require_POST
-def version_op(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """One structured edit of a draft: move, add or remove a phase or step, change a step's
-    role, due time or required flag, or a phase's approval gate."""
+def template_draft_create_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A new draft with this version's content, to edit."""
     version = _version_or_404(request, pk, number)
-    form = forms.VersionOpForm(request.POST, actor=request.membership)
+    made = run_service(
+        request,
+        lambda: templates.template_version_create(
+            actor=request.membership, template_id=pk, data=version.data, note=f"From v{number}"
+        ),
+        f"Draft made from v{number}.",
+    )
+    if not made:
+        return redirect("journeys:version", pk=pk, number=number)
+    return redirect("journeys:version", pk=pk, number=made.result.number)
+
+
+def _draft_edit(
+    request: HttpRequest, pk: int, number: int, form_class: type[ServiceForm], op: str
+) -> HttpResponse:
+    """One structured edit of a draft, then back to it; a form that does not parse shows
+    the version again with its errors (400)."""
+    version = _version_or_404(request, pk, number)
+    form = form_class(request.POST, actor=request.membership)
     if not form.is_valid():
         return _version_page(request, version, failed=form)
-    try:
-        templates.template_draft_edit(
-            actor=request.membership, version_id=version.pk, **form.arguments()
-        )
-    except ServiceError as exc:
-        details = [e for errs in exc.fields.values() for e in errs]
-        messages.error(request, " ".join([exc.message, *details[:3]]))
-    else:
-        messages.success(request, "Draft updated.")
+    run_service(
+        request,
+        lambda: templates.template_draft_edit(
+            actor=request.membership, version_id=version.pk, op=op, **form.arguments()
+        ),
+        "Draft updated.",
+    )
     return redirect("journeys:version", pk=pk, number=number)
 
 
 @action_required(MANAGE)
 @require_POST
-def version_draft(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """A new draft with this version's content, to edit."""
-    version = _version_or_404(request, pk, number)
-    draft = templates.template_version_create(
-        actor=request.membership, template_id=pk, data=version.data, note=f"From v{number}"
-    )
-    messages.success(request, f"Draft v{draft.number} made from v{number}.")
-    return redirect("journeys:version", pk=pk, number=draft.number)
+def draft_phase_move_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Move a phase of a draft up or down."""
+    return _draft_edit(request, pk, number, forms.PhaseMoveForm, "phase_move")
+
+
+@action_required(MANAGE)
+@require_POST
+def draft_phase_add_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Add a phase to a draft."""
+    return _draft_edit(request, pk, number, forms.PhaseAddForm, "phase_add")
+
+
+@action_required(MANAGE)
+@require_POST
+def draft_phase_remove_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Remove a phase from a draft."""
+    return _draft_edit(request, pk, number, forms.PhaseRemoveForm, "phase_remove")
+
+
+@action_required(MANAGE)
+@require_POST
+def draft_step_move_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Move a step of a draft up or down within its phase."""
+    return _draft_edit(request, pk, number, forms.StepMoveForm, "step_move")
+
+
+@action_required(MANAGE)
+@require_POST
+def draft_step_add_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Add a step to a phase of a draft."""
+    return _draft_edit(request, pk, number, forms.StepAddForm, "step_add")
+
+
+@action_required(MANAGE)
+@require_POST
+def draft_step_remove_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Remove a step from a draft."""
+    return _draft_edit(request, pk, number, forms.StepRemoveForm, "step_remove")
+
+
+@action_required(MANAGE)
+@require_POST
+def draft_step_update_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Change a step's role, required flag or due time in a draft."""
+    return _draft_edit(request, pk, number, forms.StepUpdateForm, "step_update")
+
+
+@action_required(MANAGE)
+@require_POST
+def draft_gate_update_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Set or clear the approval needed to leave a phase of a draft."""
+    return _draft_edit(request, pk, number, forms.GateUpdateForm, "gate_update")

@@ -10,12 +10,11 @@ from rallypoynt.accounts import selectors, services
 from rallypoynt.accounts.forms import ProfileForm, TokenForm
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.orgs.decorators import member_required
-from rallypoynt.orgs.selectors import memberships_of_user
-from rallypoynt.orgs.selectors_calendar import calendar_feed_active
+from rallypoynt.orgs.selectors import calendar_feed_active, memberships_of_user
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile_view(request: HttpRequest) -> HttpResponse:
     """Name, phone and the zone times are shown in; the seats and calendar feed."""
     user = request.user
     member = request.membership
@@ -46,7 +45,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @member_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def token_list_view(request: HttpRequest) -> HttpResponse:
+    """The member's API tokens; creating one shows its secret this once."""
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -68,7 +68,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @member_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of the member's tokens; the message names it."""
     try:
         token = services.api_token_revoke(actor=request.membership, token_id=token_id)
         messages.success(request, f"Token “{token.name}” revoked.")

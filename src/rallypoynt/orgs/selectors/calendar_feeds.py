@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.db.models import F
 
 from rallypoynt.accounts.models import CalendarFeed
-from rallypoynt.accounts.services import token_hash
-from rallypoynt.accounts.services_calendar import FEED_PREFIX
+from rallypoynt.accounts.services import FEED_PREFIX, token_hash
 from rallypoynt.orgs.models import Membership
-from rallypoynt.orgs.selectors import org_roles
+from rallypoynt.orgs.selectors.members import org_roles
 
 
 def calendar_feed_active(*, actor) -> CalendarFeed | None:

@@ -1,0 +1,218 @@
+"""Pages: an engagement's page, opening one, and each button of the page (its own URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from rallypoynt.contacts.views.people import crm_page, next_or
+from rallypoynt.core.forms import ServiceForm
+from rallypoynt.core.web import run_service
+from rallypoynt.journeys import forms, selectors
+from rallypoynt.journeys.choices import WORKING, Side
+from rallypoynt.journeys.panels import engagement_panels
+from rallypoynt.journeys.services import engagements, handoffs, phase_return, progress
+from rallypoynt.orgs.selectors import team_list
+
+
+def _engagement_or_404(request: HttpRequest, pk: int):
+    engagement = selectors.engagement_get(actor=request.membership, engagement_id=pk)
+    if engagement is None:
+        raise Http404
+    return engagement
+
+
+@crm_page
+def engagement_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The phase timeline, this phase's checklist and deliverables, what blocks advancing
+    and why, and the seed's guidance for the phase."""
+    return _engagement_page(request, _engagement_or_404(request, pk))
+
+
+def _engagement_page(
+    request: HttpRequest, engagement, failed: ServiceForm | None = None
+) -> HttpResponse:
+    """An engagement's page; a button's form that does not parse (400) says why."""
+    journey = selectors.version_blueprint(engagement.journey)
+    pipeline = selectors.version_blueprint(engagement.pipeline)
+    evaluation = selectors.engagement_evaluate(engagement, timezone.now())
+    # On file: recorded, or produced by a step that is done (as the engine counts them).
+    delivered = selectors.delivered_keys(engagement) | {
+        key for s in evaluation.steps if s.is_done for key in s.step.produces
+    }
+    phase_index = [p.key for p in journey.phases].index(engagement.phase_key)
+    context = {
+        "engagement": engagement,
+        "journey": journey,
+        "pipeline": pipeline,
+        "evaluation": evaluation,
+        "phase_index": phase_index,
+        "earlier_phases": journey.phases[:phase_index],
+        "deliverables": [
+            (d, d.key in delivered) for d in evaluation.phase.deliverables_for(engagement.side)
+        ],
+        "clients": selectors.engagement_clients(engagement),
+        "visits": selectors.phase_visits(engagement),
+        "gate_role": evaluation.phase.gate.approval_role if evaluation.phase.gate else None,
+        "is_open": engagement.status in WORKING,
+        "sources": selectors.step_sources(engagement),
+        "phase_names": {p.key: p.name for p in journey.phases},
+        "stage": pipeline.stage(engagement.stage_key),
+        "panels": engagement_panels(engagement, request.membership),
+        "lost_reasons": selectors.lost_reason_list(actor=request.membership, is_active=True),
+        "has_newer": selectors.has_newer_version(engagement),
+        "handoffs": selectors.engagement_handoffs(engagement),
+        "failed": failed,
+    }
+    status = 400 if failed else 200
+    return render(request, "journeys/engagement.html", context, status=status)
+
+
+def _engagement_act(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[ServiceForm],
+    service: Callable[..., Any],
+    success: str,
+) -> HttpResponse:
+    """One button of the engagement page: its form, its service, then back to the page;
+    a form that does not parse shows the page again with its errors (400)."""
+    actor = request.membership
+    form = form_class(request.POST, actor=actor)
+    if not form.is_valid():
+        return _engagement_page(request, _engagement_or_404(request, pk), failed=form)
+    arguments = form.arguments()
+    run_service(request, lambda: service(actor=actor, engagement_id=pk, **arguments), success)
+    return redirect(next_or(request, reverse("journeys:engagement", args=[pk])))
+
+
+@crm_page
+@require_POST
+def step_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a step of the current phase done."""
+    return _engagement_act(request, pk, forms.StepForm, progress.step_complete, "Step done.")
+
+
+@crm_page
+@require_POST
+def step_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen a step of the current phase."""
+    return _engagement_act(request, pk, forms.StepForm, progress.step_undo, "Step reopened.")
+
+
+@crm_page
+@require_POST
+def deliverable_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a deliverable of the current phase on file."""
+    return _engagement_act(
+        request, pk, forms.DeliverForm, progress.deliverable_record, "Deliverable on file."
+    )
+
+
+@crm_page
+@require_POST
+def phase_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move on to the next phase when nothing blocks it."""
+    return _engagement_act(
+        request, pk, forms.NoFieldsForm, progress.phase_advance, "On to the next phase."
+    )
+
+
+@crm_page
+@require_POST
+def phase_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move back to an earlier phase, saying why."""
+    return _engagement_act(request, pk, forms.ReturnForm, phase_return.phase_return, "Moved back.")
+
+
+@crm_page
+@require_POST
+def gate_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject the phase's gate."""
+    return _engagement_act(request, pk, forms.GateForm, progress.gate_decide, "Decision recorded.")
+
+
+@crm_page
+@require_POST
+def stage_change_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put the engagement in another sales stage."""
+    return _engagement_act(request, pk, forms.StageForm, progress.stage_change, "Stage changed.")
+
+
+@crm_page
+@require_POST
+def engagement_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the engagement won or lost."""
+    return _engagement_act(
+        request, pk, forms.CloseForm, engagements.engagement_close, "Engagement closed."
+    )
+
+
+@crm_page
+@require_POST
+def engagement_hold_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put the engagement on hold, or resume it."""
+    return _engagement_act(request, pk, forms.HoldForm, engagements.engagement_hold, "Updated.")
+
+
+@crm_page
+@require_POST
+def engagement_upgrade_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the engagement to its template's newest version, keeping its progress."""
+    return _engagement_act(
+        request,
+        pk,
+        forms.NoFieldsForm,
+        progress.engagement_upgrade,
+        "Moved to the newest template version.",
+    )
+
+
+@crm_page
+@require_POST
+def handoff_accept_view(request: HttpRequest, pk: int, handoff_id: int) -> HttpResponse:
+    """The receiver takes the work handed to them."""
+    run_service(
+        request,
+        lambda: handoffs.handoff_accept(actor=request.membership, handoff_id=handoff_id),
+        "Handoff accepted.",
+    )
+    return redirect("journeys:engagement", pk=pk)
+
+
+def _new_page(request: HttpRequest, contact, failed: ServiceForm | None = None) -> HttpResponse:
+    context = {
+        "contact": contact,
+        "sides": Side.choices,
+        "teams": team_list(actor=request.membership),
+        "failed": failed,
+    }
+    status = 400 if failed else 200
+    return render(request, "journeys/engagement_new.html", context, status=status)
+
+
+@crm_page
+def engagement_open_view(request: HttpRequest) -> HttpResponse:
+    """Open a client journey for a contact (buy or sell)."""
+    actor = request.membership
+    named = forms.ContactPrefillForm(request.GET, actor=actor)
+    contact = named.cleaned_data["contact"] if named.is_valid() else None
+    if request.method != "POST":
+        return _new_page(request, contact)
+    form = forms.EngagementOpenForm(request.POST, actor=actor)
+    if not form.is_valid():
+        return _new_page(request, contact, failed=form)
+    opened = run_service(
+        request,
+        lambda: engagements.engagement_open(actor=actor, **form.arguments()),
+        "Engagement opened.",
+    )
+    if opened:
+        return redirect("journeys:engagement", pk=opened.result.pk)
+    return _new_page(request, contact)
