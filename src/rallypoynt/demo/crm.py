@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.contacts.choices import Channel
-from rallypoynt.contacts.services.activity import TouchpointIn, task_create, touchpoint_log
+from rallypoynt.contacts.services import TouchpointIn, task_create, touchpoint_log
 from rallypoynt.leads.choices import RoutingAction
 from rallypoynt.leads.models import LeadInquiry, LeadSettings, RoutingRule
 from rallypoynt.leads.services import LeadIn, lead_intake, rule_seller_check, seller_check

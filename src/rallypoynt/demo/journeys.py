@@ -14,8 +14,12 @@ from rallypoynt.core.errors import ServiceError
 from rallypoynt.journeys.choices import LOST_REASONS
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import engagement_evaluate
-from rallypoynt.journeys.services.engagements import engagement_close, engagement_open
-from rallypoynt.journeys.services.progress import phase_advance, step_complete
+from rallypoynt.journeys.services import (
+    engagement_close,
+    engagement_open,
+    phase_advance,
+    step_complete,
+)
 from rallypoynt.orgs.models import Membership, Organization
 
 # Targets 0-6 are the journey's phases; 7 is an engagement lost along the way.

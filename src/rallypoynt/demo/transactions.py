@@ -14,8 +14,7 @@ from rallypoynt.core.clock import local_today
 from rallypoynt.demo.journeys import Planned
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import version_blueprint
-from rallypoynt.journeys.services.outcomes import wrap_ups_due
-from rallypoynt.journeys.services.progress import gate_decide
+from rallypoynt.journeys.services import gate_decide, wrap_ups_due
 from rallypoynt.orgs.models import Membership, Organization
 from rallypoynt.transactions.models import Transaction
 from rallypoynt.transactions.services.closing import transaction_close

@@ -1,1 +1,1 @@
-"""CRM pages, one module per area; each module exports `urlpatterns`."""
+"""CRM pages, one module per area; contacts/urls.py lists their URLs."""

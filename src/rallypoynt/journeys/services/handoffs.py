@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from rallypoynt.contacts.models import Contact, Task
 from rallypoynt.contacts.selectors import contact_visible_q
-from rallypoynt.contacts.services.activity import task_create
-from rallypoynt.contacts.services.relations import collaborators_grant
+from rallypoynt.contacts.services import collaborators_grant, task_create
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.timefmt import moment_text
 from rallypoynt.journeys.choices import WORKING

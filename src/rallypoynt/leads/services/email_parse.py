@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from rallypoynt.contacts.choices import Channel, LeadType
-from rallypoynt.contacts.services.normalize import email_normalize, phone_normalize
+from rallypoynt.contacts.services import email_normalize, phone_normalize
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.leads.services.intake import MAX_PRICE, LeadIn
 

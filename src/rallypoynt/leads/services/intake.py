@@ -12,9 +12,14 @@ from django.utils import timezone
 from rallypoynt.contacts.choices import Channel, LeadType
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.selectors import contacts_matching
-from rallypoynt.contacts.services.enrich import Incoming, contact_enrich
-from rallypoynt.contacts.services.normalize import emails_normalize, phones_normalize
-from rallypoynt.contacts.services.people import ContactData, contact_create
+from rallypoynt.contacts.services import (
+    ContactData,
+    Incoming,
+    contact_create,
+    contact_enrich,
+    emails_normalize,
+    phones_normalize,
+)
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from rallypoynt.contacts.choices import TouchpointKind
 from rallypoynt.contacts.models import Contact
-from rallypoynt.contacts.services.activity import automated_touchpoint_record
+from rallypoynt.contacts.services import automated_touchpoint_record
 from rallypoynt.core.audit import model_changes, update_record
 from rallypoynt.core.calendar import add_business_minutes
 from rallypoynt.core.errors import ValidationFailed
