@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from rallypoynt.api.api import api
 from rallypoynt.orgs.views import invitation_accept
+from rallypoynt.transactions.urls import calendar_urlpatterns
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -14,7 +15,7 @@ urlpatterns = [
     path("transactions/", include("rallypoynt.transactions.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("rallypoynt.orgs.views_notifications")),
-    path("calendar/", include("rallypoynt.transactions.views_calendar")),
+    path("calendar/", include((calendar_urlpatterns, "calendar"))),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
     path("", include("rallypoynt.web.urls")),
 ]
