@@ -67,7 +67,7 @@ from rallypoynt.transactions.choices import (
     TransactionKind,
     TransactionStatus,
 )
-from rallypoynt.transactions.deadlines import DayType, Roll, Unit
+from rallypoynt.transactions.domain import DayType, Roll, Unit
 from rallypoynt.transactions.models import (
     Deadline,
     DeadlineChange,

@@ -13,13 +13,6 @@ from rallypoynt.journeys.api import router as journeys_router
 from rallypoynt.leads.api import router as leads_router
 from rallypoynt.orgs.api import router as orgs_router
 from rallypoynt.transactions.api import router as transactions_router
-from rallypoynt.transactions.api_calculator import router as calculator_router
-from rallypoynt.transactions.api_commission import router as commission_router
-from rallypoynt.transactions.api_issues import router as issues_router
-from rallypoynt.transactions.api_links import router as links_router
-from rallypoynt.transactions.api_management import router as management_router
-from rallypoynt.transactions.api_offers import router as offers_router
-from rallypoynt.transactions.api_parties import router as parties_router
 
 ENDPOINT_SUFFIX = "_endpoint"
 
@@ -54,10 +47,3 @@ api.add_router("", contacts_router)
 api.add_router("", leads_router)
 api.add_router("", journeys_router)
 api.add_router("", transactions_router)
-api.add_router("", calculator_router)
-api.add_router("", offers_router)
-api.add_router("", parties_router)
-api.add_router("", links_router)
-api.add_router("", management_router)
-api.add_router("", issues_router)
-api.add_router("", commission_router)

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from rallypoynt.api.api import api
 from rallypoynt.orgs.views import invitation_accept_view
+from rallypoynt.transactions.urls import calendar_urlpatterns
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -22,7 +23,7 @@ urlpatterns = [
     path("transactions/", include("rallypoynt.transactions.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("rallypoynt.orgs.urls_notifications")),
-    path("calendar/", include("rallypoynt.transactions.views_calendar")),
+    path("calendar/", include((calendar_urlpatterns, "calendar"))),
     path("invitations/<str:token>/", invitation_accept_view, name="invitation_accept"),
     path("", include("rallypoynt.web.urls")),
 ]

@@ -9,7 +9,7 @@ class TransactionsConfig(AppConfig):
     def ready(self) -> None:
         from rallypoynt.core.housekeeping import chore_register
         from rallypoynt.journeys.panels import Panel, engagement_panel_register
-        from rallypoynt.transactions.selectors_links import engagement_deals_panel
+        from rallypoynt.transactions.selectors import engagement_deals_panel
         from rallypoynt.transactions.services.reminders import deadline_notices_send
 
         # The engagement page shows the deals serving it (journeys never imports us).

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import rallypoynt.transactions.deadlines
+import rallypoynt.transactions.domain.deadlines
 
 
 class Migration(migrations.Migration):
@@ -68,15 +68,15 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             (
-                                rallypoynt.transactions.deadlines.Unit["DAYS"],
-                                rallypoynt.transactions.deadlines.Unit["DAYS"],
+                                rallypoynt.transactions.domain.deadlines.Unit["DAYS"],
+                                rallypoynt.transactions.domain.deadlines.Unit["DAYS"],
                             ),
                             (
-                                rallypoynt.transactions.deadlines.Unit["HOURS"],
-                                rallypoynt.transactions.deadlines.Unit["HOURS"],
+                                rallypoynt.transactions.domain.deadlines.Unit["HOURS"],
+                                rallypoynt.transactions.domain.deadlines.Unit["HOURS"],
                             ),
                         ],
-                        default=rallypoynt.transactions.deadlines.Unit["DAYS"],
+                        default=rallypoynt.transactions.domain.deadlines.Unit["DAYS"],
                         max_length=5,
                     ),
                 ),
@@ -85,15 +85,15 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             (
-                                rallypoynt.transactions.deadlines.DayType["CALENDAR"],
-                                rallypoynt.transactions.deadlines.DayType["CALENDAR"],
+                                rallypoynt.transactions.domain.deadlines.DayType["CALENDAR"],
+                                rallypoynt.transactions.domain.deadlines.DayType["CALENDAR"],
                             ),
                             (
-                                rallypoynt.transactions.deadlines.DayType["BUSINESS"],
-                                rallypoynt.transactions.deadlines.DayType["BUSINESS"],
+                                rallypoynt.transactions.domain.deadlines.DayType["BUSINESS"],
+                                rallypoynt.transactions.domain.deadlines.DayType["BUSINESS"],
                             ),
                         ],
-                        default=rallypoynt.transactions.deadlines.DayType["CALENDAR"],
+                        default=rallypoynt.transactions.domain.deadlines.DayType["CALENDAR"],
                         max_length=8,
                     ),
                 ),
@@ -102,19 +102,23 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             (
-                                rallypoynt.transactions.deadlines.Roll["NONE"],
-                                rallypoynt.transactions.deadlines.Roll["NONE"],
+                                rallypoynt.transactions.domain.deadlines.Roll["NONE"],
+                                rallypoynt.transactions.domain.deadlines.Roll["NONE"],
                             ),
                             (
-                                rallypoynt.transactions.deadlines.Roll["NEXT_BUSINESS_DAY"],
-                                rallypoynt.transactions.deadlines.Roll["NEXT_BUSINESS_DAY"],
+                                rallypoynt.transactions.domain.deadlines.Roll["NEXT_BUSINESS_DAY"],
+                                rallypoynt.transactions.domain.deadlines.Roll["NEXT_BUSINESS_DAY"],
                             ),
                             (
-                                rallypoynt.transactions.deadlines.Roll["PREVIOUS_BUSINESS_DAY"],
-                                rallypoynt.transactions.deadlines.Roll["PREVIOUS_BUSINESS_DAY"],
+                                rallypoynt.transactions.domain.deadlines.Roll[
+                                    "PREVIOUS_BUSINESS_DAY"
+                                ],
+                                rallypoynt.transactions.domain.deadlines.Roll[
+                                    "PREVIOUS_BUSINESS_DAY"
+                                ],
                             ),
                         ],
-                        default=rallypoynt.transactions.deadlines.Roll["NONE"],
+                        default=rallypoynt.transactions.domain.deadlines.Roll["NONE"],
                         max_length=24,
                     ),
                 ),

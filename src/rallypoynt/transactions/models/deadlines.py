@@ -7,7 +7,7 @@ from django.db.models import Case, Value, When
 
 from rallypoynt.core.models import TenantModel
 from rallypoynt.transactions.choices import Anchor, DeadlineKind, DeadlineStatus
-from rallypoynt.transactions.deadlines import DayType, Roll, Unit
+from rallypoynt.transactions.domain import DayType, Roll, Unit
 
 
 class Deadline(TenantModel):

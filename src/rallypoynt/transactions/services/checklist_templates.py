@@ -13,7 +13,7 @@ from rallypoynt.core.errors import PermissionDenied
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import can_org_wide
-from rallypoynt.transactions.checklist_parse import (
+from rallypoynt.transactions.domain import (
     checklist_defaults_load,
     checklist_template_parse,
 )

@@ -16,9 +16,8 @@ from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.checklist_parse import ROLES
 from rallypoynt.transactions.choices import ChecklistKind, ItemStatus
-from rallypoynt.transactions.deadlines import DayType, DeadlineRule, due
+from rallypoynt.transactions.domain import ROLES, DayType, DeadlineRule, due
 from rallypoynt.transactions.models import ChecklistItem, Transaction
 from rallypoynt.transactions.selectors import transaction_visible_q
 

@@ -25,7 +25,7 @@ from rallypoynt.transactions.choices import (
 )
 from rallypoynt.transactions.models import Commission, Deadline, Issue, Transaction
 from rallypoynt.transactions.models import TransactionSummary as Summary
-from rallypoynt.transactions.selectors_summary import summary_record
+from rallypoynt.transactions.selectors import summary_record
 from rallypoynt.transactions.services.checklists import checklists_apply
 from rallypoynt.transactions.services.commission import commissions_finalize
 from rallypoynt.transactions.services.deal_lock import transaction_for_update

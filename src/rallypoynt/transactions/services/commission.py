@@ -22,7 +22,7 @@ from rallypoynt.transactions.choices import (
     Payee,
     TransactionStatus,
 )
-from rallypoynt.transactions.commission_calc import (
+from rallypoynt.transactions.domain import (
     CommissionInputError,
     PlanTerms,
     Split,
@@ -38,7 +38,7 @@ from rallypoynt.transactions.models import (
     Transaction,
     TransactionEngagement,
 )
-from rallypoynt.transactions.selectors_commission_plans import cap_paid, plan_in_force
+from rallypoynt.transactions.selectors import cap_paid, plan_in_force
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
 from rallypoynt.transactions.services.parties import party_add, party_remove
 

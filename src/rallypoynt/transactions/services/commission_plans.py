@@ -15,14 +15,14 @@ from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import can_org_wide, reach_for
-from rallypoynt.transactions.commission_calc import (
+from rallypoynt.transactions.domain import (
     CommissionInputError,
     PlanTerms,
     cap_year_check,
     plan_terms_check,
 )
 from rallypoynt.transactions.models import SplitPlan, SplitPlanAssignment
-from rallypoynt.transactions.selectors_commission_plans import ASSIGN_ACTION, split_plan_assignees
+from rallypoynt.transactions.selectors import ASSIGN_ACTION, split_plan_assignees
 
 CHANGE_ACTION = "split_plans.change"
 

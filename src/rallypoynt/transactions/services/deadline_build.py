@@ -10,7 +10,7 @@ from datetime import date, time
 
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import CONTINGENCIES, Anchor, DeadlineKind
-from rallypoynt.transactions.deadlines import DayType, Roll, Unit
+from rallypoynt.transactions.domain import DayType, Roll, Unit
 from rallypoynt.transactions.models import Deadline, Transaction
 from rallypoynt.transactions.services import deadlines as deadline_services
 

@@ -20,7 +20,7 @@ from rallypoynt.transactions.choices import (
     DeadlineKind,
     DeadlineStatus,
 )
-from rallypoynt.transactions.deadlines import (
+from rallypoynt.transactions.domain import (
     DayType,
     DeadlineRule,
     Due,

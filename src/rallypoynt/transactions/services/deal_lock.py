@@ -6,7 +6,7 @@ from __future__ import annotations
 from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import NotFound
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.deadlines import deadline_calendar
+from rallypoynt.transactions.domain import deadline_calendar
 from rallypoynt.transactions.models import Transaction
 from rallypoynt.transactions.selectors import transaction_visible_q
 

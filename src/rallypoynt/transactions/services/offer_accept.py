@@ -14,7 +14,7 @@ from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import OFFER_LIVE, Anchor, OfferStatus, TransactionStatus
-from rallypoynt.transactions.deadlines import Roll
+from rallypoynt.transactions.domain import Roll
 from rallypoynt.transactions.models import Offer, OfferVersion, Transaction
 from rallypoynt.transactions.services.checklists import checklists_apply
 from rallypoynt.transactions.services.commission import commissions_reproject

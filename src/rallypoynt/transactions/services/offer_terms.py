@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.transactions.choices import CONTINGENCIES, Financing, OfferStatus
-from rallypoynt.transactions.commission_calc import money
+from rallypoynt.transactions.domain import money
 from rallypoynt.transactions.models import OfferVersion, Transaction
 
 TERMS = (

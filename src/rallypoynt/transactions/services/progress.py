@@ -21,7 +21,7 @@ from rallypoynt.core.timefmt import day_text
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import CLIENT_ROLES
 from rallypoynt.transactions.models import Party, ProgressUpdate, Transaction
-from rallypoynt.transactions.selectors_management import progress_snapshot
+from rallypoynt.transactions.selectors import progress_snapshot
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
 from rallypoynt.transactions.services.journey_link import journeys_follow
 

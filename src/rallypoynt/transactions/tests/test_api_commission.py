@@ -70,7 +70,7 @@ def test_another_orgs_or_an_out_of_scope_agent_sees_no_deal_commission(brokerage
         assert put(api, url, {"side": "buy", "flat_amount": 1}).status_code == 404
         page = client_for(outsider)
         assert page.get(f"/transactions/{deal.pk}/commission/").status_code == 404
-        page.post(f"/transactions/{deal.pk}/commission/", {"side": "buy", "flat_amount": "1"})
+        page.post(f"/transactions/{deal.pk}/commission/set/", {"side": "buy", "flat_amount": "1"})
     assert ApiClient(brokerage.compliance).get(url).status_code == 200
     assert not deal.commissions.exists()
 
@@ -211,9 +211,8 @@ def test_the_pages_render_and_their_forms_work(brokerage):
     page = broker.get("/transactions/commission/plans/")
     assert page.status_code == 200 and "New plan" in page.content.decode()
     broker.post(
-        "/transactions/commission/plans/",
+        "/transactions/commission/plans/new/",
         {
-            "action": "create",
             "name": "Std",
             "agent_percent": "70",
             "annual_cap": "20,000",
@@ -223,16 +222,15 @@ def test_the_pages_render_and_their_forms_work(brokerage):
         },
     )
     broker.post(
-        "/transactions/commission/plans/",
-        {"action": "create", "name": "Bad", "agent_percent": "x"},
+        "/transactions/commission/plans/new/",
+        {"name": "Bad", "agent_percent": "x"},
     )
     from rallypoynt.transactions.models import SplitPlan
 
     [plan] = SplitPlan.objects.filter(org=brokerage.org)
     broker.post(
-        "/transactions/commission/plans/",
+        "/transactions/commission/plans/assign/",
         {
-            "action": "assign",
             "member_id": brokerage.ben.pk,
             "plan_id": plan.pk,
             "starts_on": "2026-01-01",
@@ -244,10 +242,10 @@ def test_the_pages_render_and_their_forms_work(brokerage):
     ben = client_for(brokerage.ben)
     url = f"/transactions/{deal.pk}/commission/"
     assert "Set the buyer side" in ben.get(url).content.decode()
-    ben.post(url, {"side": "buy", "rate_percent": "3", "referral_percent": ""})
+    ben.post(f"{url}set/", {"side": "buy", "rate_percent": "3", "referral_percent": ""})
     html = ben.get(url).content.decode()
     assert "15,000.00" in html and "10,500.00" in html and "brokerage 30%" in html
-    bad = ben.post(url, {"side": "buy", "rate_percent": "lots"})
+    bad = ben.post(f"{url}set/", {"side": "buy", "rate_percent": "lots"})
     assert bad.status_code == 400 and "Enter a percentage" in bad.content.decode()
     statement = ben.get("/transactions/commission/statement/?projected=1").content.decode()
     assert "Cap progress" in statement and "<svg" in statement
@@ -257,12 +255,12 @@ def test_only_plan_readers_see_the_plans_page(brokerage, other):
     for who in ("ben", "lead", "chris", "maria"):
         client = client_for(getattr(brokerage, who))
         assert client.get("/transactions/commission/plans/").status_code == 403
-        form = {"action": "create", "name": "X", "agent_percent": "100"}
-        assert client.post("/transactions/commission/plans/", form).status_code == 403
+        form = {"name": "X", "agent_percent": "100"}
+        assert client.post("/transactions/commission/plans/new/", form).status_code == 403
     compliance = client_for(brokerage.compliance)
     assert compliance.get("/transactions/commission/plans/").status_code == 200
-    form = {"action": "create", "name": "X", "agent_percent": "100"}
-    assert compliance.post("/transactions/commission/plans/", form).status_code == 403
+    form = {"name": "X", "agent_percent": "100"}
+    assert compliance.post("/transactions/commission/plans/new/", form).status_code == 403
     ours = client_for(other.broker)
     plan_for(brokerage, brokerage.ben, name="Secret plan")
     assert "Secret plan" not in ours.get("/transactions/commission/plans/").content.decode()

@@ -160,9 +160,7 @@ def test_outsiders_get_404_from_every_endpoint_and_page(brokerage, other, deal):
         client = client_for(outsider)
         for page in ("checklists", "issues", "progress", "walkthrough"):
             assert client.get(f"/transactions/{deal.pk}/{page}/").status_code == 404, page
-        answer = client.post(
-            f"/transactions/{deal.pk}/checklists/", {"action": "mark", "item_id": item.pk}
-        )
+        answer = client.post(f"/transactions/{deal.pk}/checklists/mark/", {"item_id": item.pk})
         assert answer.status_code == 404
     item.refresh_from_db()
     assert item.status == "open" and Issue.objects.get(pk=issue.pk).status == "open"
@@ -172,35 +170,37 @@ def test_outsiders_get_404_from_every_endpoint_and_page(brokerage, other, deal):
 def test_the_pages_show_and_change_the_deal(brokerage, deal):
     client = client_for(brokerage.ben)
     url = f"/transactions/{deal.pk}"
-    client.post(f"{url}/checklists/", {"action": "apply", "kinds": ["due_diligence"]})
+    client.post(f"{url}/checklists/apply/", {"kinds": ["due_diligence"]})
     page = client.get(f"{url}/checklists/").content.decode()
     assert "Due diligence schedule" in page and "Book the home inspection" in page
     # The contract was due out 2 days ago and is still open.
     assert '<span class="day-late">overdue</span>' in page
     item = ChecklistItem.objects.get(transaction=deal, key="order-inspection")
-    client.post(f"{url}/checklists/", {"action": "mark", "item_id": item.pk, "status": "done"})
-    client.post(f"{url}/checklists/", {"action": "add", "kind": "closing", "title": "Flowers"})
+    client.post(f"{url}/checklists/mark/", {"item_id": item.pk, "status": "done"})
+    client.post(f"{url}/checklists/add/", {"kind": "closing", "title": "Flowers"})
     assert ChecklistItem.objects.get(pk=item.pk).status == "done"
     assert ChecklistItem.objects.filter(transaction=deal, key="custom-1").exists()
 
-    client.post(f"{url}/issues/", {"action": "raise", "title": "Survey fence", "owner_id": ""})
+    client.post(f"{url}/issues/raise/", {"title": "Survey fence", "owner_id": ""})
     issue = Issue.objects.get(transaction=deal)
     assert "Survey fence" in client.get(f"{url}/issues/").content.decode()
-    answer = client.post(f"{url}/issues/", {"action": "resolve", "issue_id": issue.pk})
+    answer = client.post(f"{url}/issues/resolve/", {"issue_id": issue.pk})
     assert "say how it was resolved" in client.get(answer.url).content.decode()
-    client.post(f"{url}/issues/", {"action": "resolve", "issue_id": issue.pk, "resolution": "OK"})
+    client.post(f"{url}/issues/resolve/", {"issue_id": issue.pk, "resolution": "OK"})
     assert Issue.objects.get(pk=issue.pk).status == "resolved"
 
-    client.post(f"{url}/progress/", {"note": "Inspection done."})
+    client.post(f"{url}/progress/post/", {"note": "Inspection done."})
     assert ProgressUpdate.objects.filter(transaction=deal).count() == 1
     page = client.get(f"{url}/progress/").content.decode()
     assert "Inspection done." in page and "Where it stands" in page
 
     walk = {"done_on": str(org_today()), "area_0": "Kitchen", "ok_0": "1"}
-    client.post(f"{url}/walkthrough/", {**walk, "area_1": "Roof", "ok_1": "0", "note_1": "Leak"})
+    client.post(
+        f"{url}/walkthrough/record/", {**walk, "area_1": "Roof", "ok_1": "0", "note_1": "Leak"}
+    )
     assert WalkthroughReport.objects.get(transaction=deal).is_ok is False
     assert "Problems found" in client.get(f"{url}/walkthrough/").content.decode()
-    assert client.post(f"{url}/issues/", {"action": "explode"}).status_code == 404
+    assert client.post(f"{url}/issues/explode/").status_code == 404
 
 
 @pytest.mark.query_guard(

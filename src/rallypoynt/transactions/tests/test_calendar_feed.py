@@ -19,7 +19,7 @@ from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.tests.factories import MembershipFactory
-from rallypoynt.transactions.calendar_feed import (
+from rallypoynt.transactions.domain import (
     FeedItems,
     calendar_feed_render,
     calendar_feed_window,

@@ -10,7 +10,7 @@ import pytest
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.models import Event
 from rallypoynt.orgs.tests.brokerage import org_today
-from rallypoynt.transactions.checklist_parse import (
+from rallypoynt.transactions.domain import (
     checklist_defaults_load,
     checklist_items_parse,
     checklist_template_parse,
@@ -20,7 +20,7 @@ from rallypoynt.transactions.models import (
     ChecklistTemplate,
     Transaction,
 )
-from rallypoynt.transactions.selectors_management import checklist_due_soon, checklist_groups
+from rallypoynt.transactions.selectors import checklist_due_soon, checklist_groups
 from rallypoynt.transactions.services.checklists import (
     checklist_dues_recompute,
     checklist_item_add,

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from rallypoynt.transactions.commission_calc import (
+from rallypoynt.transactions.domain import (
     CommissionInputError,
     PlanTerms,
     cap_year,

@@ -12,8 +12,7 @@ from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.testing import client_for
 from rallypoynt.transactions.models import Commission, Party
-from rallypoynt.transactions.selectors import transaction_get
-from rallypoynt.transactions.selectors_commission import agent_statement
+from rallypoynt.transactions.selectors import agent_statement, transaction_get
 from rallypoynt.transactions.services.commission import CoAgent, commission_set
 from rallypoynt.transactions.tests.factories import close, plan_for, priced_deal, splits
 
@@ -143,7 +142,7 @@ def test_the_api_and_the_page(brokerage, listing):
     page = client_for(brokerage.ben).get(f"/transactions/{listing.pk}/commission/")
     assert "25%</strong> of the side" in page.content.decode()
     client_for(brokerage.ben).post(
-        f"/transactions/{listing.pk}/commission/",
+        f"/transactions/{listing.pk}/commission/set/",
         {"side": "sell", "rate_percent": "3", "co_agent_1": brokerage.maria.pk, "co_share_1": "50"},
     )
     assert rows_of(listing)[brokerage.maria.pk].share_percent == D(50)
@@ -193,13 +192,13 @@ def test_a_dropped_co_agent_leaves_the_deal(brokerage, listing):
 def test_the_page_keeps_the_sides_agent_first_at_an_even_split(brokerage, listing):
     url = f"/transactions/{listing.pk}/commission/"
     form = {"side": "sell", "rate_percent": "3", "co_agent_1": brokerage.maria.pk}
-    client_for(brokerage.ben).post(url, {**form, "co_share_1": "50"})
+    client_for(brokerage.ben).post(f"{url}set/", {**form, "co_share_1": "50"})
     page = client_for(brokerage.ben).get(url)
     (entry,) = page.context["sides"]
     assert entry["row"].agent_id == brokerage.ben.pk
     assert [slot.agent_id for slot in entry["slots"] if slot] == [brokerage.maria.pk]
     # Saving the form as shown changes nothing and raises nothing.
-    again = client_for(brokerage.ben).post(url, {**form, "co_share_1": "50"}, follow=True)
+    again = client_for(brokerage.ben).post(f"{url}set/", {**form, "co_share_1": "50"}, follow=True)
     assert not [m for m in again.context["messages"] if m.level_tag == "error"]
     assert {r.agent_id: r.share_percent for r in rows_of(listing).values()} == {
         brokerage.ben.pk: D(50),

@@ -15,7 +15,7 @@ from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, Validat
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import Commission
-from rallypoynt.transactions.selectors_commission_plans import cap_progress
+from rallypoynt.transactions.selectors import cap_progress
 from rallypoynt.transactions.services import commission as commission_service
 from rallypoynt.transactions.services.commission import (
     commission_set,

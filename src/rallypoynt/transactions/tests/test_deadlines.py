@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rallypoynt.transactions.deadlines import (
+from rallypoynt.transactions.domain import (
     DayType,
     DeadlineRule,
     Roll,

@@ -10,7 +10,7 @@ import pytest
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.models import AuditEntry, Event
 from rallypoynt.orgs.tests.brokerage import org_today
-from rallypoynt.transactions.selectors_management import issue_list
+from rallypoynt.transactions.selectors import issue_list
 from rallypoynt.transactions.services.deadlines import deadline_add
 from rallypoynt.transactions.services.issues import (
     issue_raise,

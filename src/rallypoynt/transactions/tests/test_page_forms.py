@@ -214,38 +214,38 @@ CASES: dict[str, Case] = {
         done=lambda w: Transaction.objects.get(pk=w.contract.pk).status == "terminated",
     ),
     "mark a checklist item": Case(
-        url=deal_url("checklists"),
-        valid=lambda w: {"action": "mark", "item_id": w.item.pk, "status": "na"},
+        url=deal_url("checklists/mark"),
+        valid=lambda w: {"item_id": w.item.pk, "status": "na"},
         garbage={"item_id": GARBAGE, "status": GARBAGE, "note": TEXT},
         done=lambda w: ChecklistItem.objects.get(pk=w.item.pk).status == "na",
     ),
     "add a checklist item": Case(
-        url=deal_url("checklists"),
-        valid=lambda w: {"action": "add", "kind": "closing", "title": "Flowers", "role": "agent"},
+        url=deal_url("checklists/add"),
+        valid=lambda w: {"kind": "closing", "title": "Flowers", "role": "agent"},
         garbage={"kind": GARBAGE, "due_on": FILLED, "role": FILLED, "title": TEXT},
         done=lambda w: w.deal.checklist_items.filter(title="Flowers").exists(),
     ),
     "apply checklists": Case(
-        url=deal_url("checklists"),
-        valid=lambda w: {"action": "apply", "kinds": "closing"},
+        url=deal_url("checklists/apply"),
+        valid=lambda w: {"kinds": "closing"},
         garbage={"kinds": FILLED},
         done=lambda w: w.deal.checklist_items.filter(kind="closing").exists(),
     ),
     "raise an issue": Case(
-        url=deal_url("issues"),
-        valid=lambda w: {"action": "raise", "title": "Roof", "owner_id": w.brokerage.lead.pk},
+        url=deal_url("issues/raise"),
+        valid=lambda w: {"title": "Roof", "owner_id": w.brokerage.lead.pk},
         garbage={"owner_id": FILLED, "due_on": FILLED, "title": TEXT, "description": TEXT},
         done=lambda w: w.deal.issues.filter(title="Roof", owner=w.brokerage.lead).exists(),
     ),
     "resolve an issue": Case(
-        url=deal_url("issues"),
-        valid=lambda w: {"action": "resolve", "issue_id": w.issue.pk, "resolution": "Moved"},
+        url=deal_url("issues/resolve"),
+        valid=lambda w: {"issue_id": w.issue.pk, "resolution": "Moved"},
         garbage={"issue_id": GARBAGE, "resolved_on": FILLED, "resolution": TEXT},
         done=lambda w: Issue.objects.get(pk=w.issue.pk).status == "resolved",
     ),
     "reopen an issue": Case(
-        url=deal_url("issues"),
-        valid=lambda w: {"action": "reopen", "issue_id": w.issue.pk},
+        url=deal_url("issues/reopen"),
+        valid=lambda w: {"issue_id": w.issue.pk},
         garbage={"issue_id": GARBAGE},
         setup=lambda w: issue_resolve(
             actor=w.brokerage.ben, issue_id=w.issue.pk, resolution="Fixed"
@@ -253,19 +253,19 @@ CASES: dict[str, Case] = {
         done=lambda w: Issue.objects.get(pk=w.issue.pk).status == "open",
     ),
     "post a progress update": Case(
-        url=deal_url("progress"),
+        url=deal_url("progress/post"),
         valid=lambda w: {"note": "Appraisal ordered."},
         garbage={"send": FILLED, "note": TEXT},
         done=lambda w: w.deal.progress_updates.filter(note="Appraisal ordered.").exists(),
     ),
     "record the walk-through": Case(
-        url=deal_url("walkthrough"),
+        url=deal_url("walkthrough/record"),
         valid=lambda w: {"area_0": "Kitchen", "ok_0": "0", "note_0": "Leak"},
         garbage={"ok_0": FILLED, "done_on": FILLED, "area_0": TEXT, "attendees": TEXT},
         done=lambda w: w.deal.walkthroughs.filter(is_ok=False).exists(),
     ),
     "set a side's commission": Case(
-        url=deal_url("commission"),
+        url=deal_url("commission/set"),
         valid=lambda w: {"side": "buy", "rate_percent": "3%", "referral_percent": ""},
         garbage={
             "side": GARBAGE,
@@ -278,7 +278,7 @@ CASES: dict[str, Case] = {
         done=lambda w: w.deal.commissions.filter(rate_percent=3).exists(),
     ),
     "give a co-agent a share": Case(
-        url=deal_url("commission"),
+        url=deal_url("commission/set"),
         valid=lambda w: {
             "side": "buy",
             "flat_amount": "9000",
@@ -289,8 +289,8 @@ CASES: dict[str, Case] = {
         done=lambda w: w.deal.commissions.filter(agent=w.brokerage.maria).exists(),
     ),
     "create a split plan": Case(
-        url=lambda w: PLANS,
-        valid=lambda w: {"action": "create", **PLAN_TERMS, "annual_cap": "20,000"},
+        url=lambda w: PLANS + "new/",
+        valid=lambda w: {**PLAN_TERMS, "annual_cap": "20,000"},
         garbage={
             "agent_percent": GARBAGE,
             "team_percent": FILLED,
@@ -304,16 +304,15 @@ CASES: dict[str, Case] = {
         done=lambda w: SplitPlan.objects.filter(name="Top", annual_cap=20000).exists(),
     ),
     "change a split plan": Case(
-        url=lambda w: PLANS,
-        valid=lambda w: {"action": "update", "plan_id": w.plan.pk, **PLAN_TERMS},
+        url=lambda w: PLANS + "update/",
+        valid=lambda w: {"plan_id": w.plan.pk, **PLAN_TERMS},
         garbage={"plan_id": GARBAGE},
         who="broker",
         done=lambda w: SplitPlan.objects.get(pk=w.plan.pk).name == "Top",
     ),
     "assign a split plan": Case(
-        url=lambda w: PLANS,
+        url=lambda w: PLANS + "assign/",
         valid=lambda w: {
-            "action": "assign",
             "member_id": w.brokerage.ben.pk,
             "plan_id": w.plan.pk,
             "starts_on": w.today,
@@ -393,21 +392,22 @@ def test_a_bad_status_or_page_on_the_deal_list_is_left_off(world):
         assert any("Showing all deals" in str(m) for m in response.context["messages"])
 
 
-def test_an_unknown_action_is_a_404(world):
+def test_an_unknown_action_is_a_404_and_a_page_takes_no_post(world):
+    """Each action has its own URL: there is no action field to get wrong."""
     client = client_for(world.brokerage.ben)
     assert client.post(f"/transactions/{world.deal.pk}/explode/", {}).status_code == 404
-    url = f"/transactions/{world.deal.pk}/checklists/"
-    assert client.post(url, {"action": "1e3"}).status_code == 404
-    assert client.post(PLANS, {"action": "x"}).status_code == 403  # ben reads no plans
-    assert client_for(world.brokerage.broker).post(PLANS, {"action": "x"}).status_code == 404
+    assert client.post(f"/transactions/{world.deal.pk}/checklists/explode/").status_code == 404
+    assert client.post(f"/transactions/{world.deal.pk}/checklists/").status_code == 405
+    assert client.post(PLANS + "assign/", {}).status_code == 403  # ben reads no plans
+    assert client_for(world.brokerage.broker).post(PLANS).status_code == 405
 
 
 # Split plans: the page follows the service's scope ---------------------------------------
 
 
 def _assign(client, world, member_id) -> object:
-    form = {"action": "assign", "member_id": member_id, "plan_id": world.plan.pk}
-    return client.post(PLANS, {**form, "starts_on": world.today})
+    form = {"member_id": member_id, "plan_id": world.plan.pk}
+    return client.post(PLANS + "assign/", {**form, "starts_on": world.today})
 
 
 def test_an_office_manager_assigns_a_plan_within_their_office(world):
@@ -444,8 +444,7 @@ def test_a_member_of_another_office_answers_like_a_missing_member(world):
 
 def test_an_office_manager_does_not_create_or_change_plans(world):
     manager = client_for(world.brokerage.manager)
-    form = {"action": "create", **PLAN_TERMS}
-    assert manager.post(PLANS, form).status_code == 403
-    form = {"action": "update", "plan_id": world.plan.pk, **PLAN_TERMS}
-    assert manager.post(PLANS, form).status_code == 403
+    assert manager.post(PLANS + "new/", PLAN_TERMS).status_code == 403
+    form = {"plan_id": world.plan.pk, **PLAN_TERMS}
+    assert manager.post(PLANS + "update/", form).status_code == 403
     assert not SplitPlan.objects.filter(name="Top").exists()

@@ -25,10 +25,10 @@ def test_the_week_view_lists_my_deadlines_and_not_anyone_elses(brokerage):
 
 
 def test_my_deals_by_status_a_page_at_a_time(brokerage, monkeypatch):
-    from rallypoynt.transactions import views
     from rallypoynt.transactions.models import Transaction
+    from rallypoynt.transactions.views import deals as deal_views
 
-    monkeypatch.setattr(views, "DEALS_PER_PAGE", 2)
+    monkeypatch.setattr(deal_views, "DEALS_PER_PAGE", 2)
     deals = [deal_for(brokerage.ben, street=f"{n} Aspen Ct") for n in range(3)]
     Transaction.objects.filter(pk=deals[0].pk).update(status="closed")
     deal_for(brokerage.maria, street="9 Other Rd")

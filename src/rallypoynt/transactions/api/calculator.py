@@ -10,7 +10,7 @@ from pydantic import Field
 from rallypoynt.core.api.schemas import ERRORS
 from rallypoynt.core.api.types import BoundedDate
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.transactions.deadlines import (
+from rallypoynt.transactions.domain import (
     MAX_DAYS,
     DayType,
     DeadlineRule,
@@ -43,7 +43,7 @@ class DeadlineOut(Schema):
 
 
 @router.post("/deadlines/calculate", response={200: DeadlineOut, **ERRORS})
-def deadline_calculate(request, body: DeadlineIn):
+def deadline_calculate_endpoint(request, body: DeadlineIn):
     """The date `days` calendar or business days after (before, if negative) `anchor_on`,
     rolled off a weekend or holiday if asked; business days skip weekends and the public
     holidays of `country` and `subdivision` (e.g. US, CA). `skipped` says which days did not

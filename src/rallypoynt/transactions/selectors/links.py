@@ -11,7 +11,7 @@ from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import VERSION_DATA, engagement_get, version_blueprint
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.models import Transaction, TransactionEngagement
-from rallypoynt.transactions.selectors import transaction_visible_q
+from rallypoynt.transactions.selectors.deals import transaction_visible_q
 
 
 @dataclass(frozen=True)

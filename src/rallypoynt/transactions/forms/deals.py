@@ -28,8 +28,8 @@ from rallypoynt.transactions.choices import (
     TransactionKind,
     TransactionStatus,
 )
-from rallypoynt.transactions.deadlines import DayType, Roll
-from rallypoynt.transactions.selectors import deadline_list
+from rallypoynt.transactions.domain import DayType, Roll
+from rallypoynt.transactions.selectors import deadline_list, deal_offers, deal_parties
 
 # The contingencies the offer form asks for, each as a `<kind>_days` field.
 OFFER_FORM_CONTINGENCIES = ("inspection", "appraisal", "financing")
@@ -152,7 +152,7 @@ class AcceptForm(ServiceForm):
     offer_id = pick("Offer", "an offer on this deal")
 
     def scoped(self) -> None:
-        self.fields["offer_id"].queryset = self.scope.offers.all()
+        self.fields["offer_id"].queryset = deal_offers(deal=self.scope)
 
 
 class PartyForm(ServiceForm):
@@ -177,7 +177,7 @@ class PartyRemoveForm(ServiceForm):
     party_id = pick("Party", "someone on this deal")
 
     def scoped(self) -> None:
-        self.fields["party_id"].queryset = self.scope.parties.all()
+        self.fields["party_id"].queryset = deal_parties(deal=self.scope)
 
 
 class CloseForm(ServiceForm):

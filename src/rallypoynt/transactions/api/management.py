@@ -21,7 +21,6 @@ from rallypoynt.core.api.types import (
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.transactions import selectors
-from rallypoynt.transactions import selectors_management as reads
 from rallypoynt.transactions.services import checklist_templates as templates
 from rallypoynt.transactions.services import checklists
 
@@ -124,28 +123,28 @@ def _deal(request, transaction_id: Int64):
 @router.get(
     "/transactions/{transaction_id}/checklists", response={200: list[ChecklistGroupOut], **ERRORS}
 )
-def checklist_groups(request, transaction_id: Int64):
+def checklist_groups_endpoint(request, transaction_id: Int64):
     """The deal's checklists by kind: due diligence, pre-closing, closing, termination."""
-    return reads.checklist_groups(transaction=_deal(request, transaction_id))
+    return selectors.checklist_groups(transaction=_deal(request, transaction_id))
 
 
 @router.post(
     "/transactions/{transaction_id}/checklists/apply",
     response={200: list[ChecklistGroupOut], **ERRORS},
 )
-def checklist_apply(request, transaction_id: Int64, body: ChecklistApplyIn):
+def checklist_apply_endpoint(request, transaction_id: Int64, body: ChecklistApplyIn):
     """Add the items of the best templates for the deal's side(s) and state (by default due
     diligence, pre-closing and closing); items already there are kept."""
     checklists.checklists_apply_for(
         actor=request.auth, transaction_id=transaction_id, kinds=body.kinds
     )
-    return reads.checklist_groups(transaction=_deal(request, transaction_id))
+    return selectors.checklist_groups(transaction=_deal(request, transaction_id))
 
 
 @router.post(
     "/transactions/{transaction_id}/checklist-items", response={201: ChecklistItemOut, **ERRORS}
 )
-def checklist_item_add(request, transaction_id: Int64, body: ChecklistItemIn):
+def checklist_item_add_endpoint(request, transaction_id: Int64, body: ChecklistItemIn):
     row = checklists.checklist_item_add(
         actor=request.auth, transaction_id=transaction_id, **body.dict()
     )
@@ -153,27 +152,27 @@ def checklist_item_add(request, transaction_id: Int64, body: ChecklistItemIn):
 
 
 @router.get("/checklist-items", response={200: DuePage, **ERRORS})
-def checklist_due_soon(request, query: Query[DueQuery]):
+def checklist_due_soon_endpoint(request, query: Query[DueQuery]):
     """Open checklist items due within `days` (overdue first) across the caller's deals."""
-    qs = reads.checklist_due_soon(actor=request.auth, days=query.days)
+    qs = selectors.checklist_due_soon(actor=request.auth, days=query.days)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("due_on", "id"))
 
 
 @router.post("/checklist-items/{item_id}", response={200: ChecklistItemOut, **ERRORS})
-def checklist_item_mark(request, item_id: Int64, body: ChecklistMarkIn):
+def checklist_item_mark_endpoint(request, item_id: Int64, body: ChecklistMarkIn):
     """Mark an item done or n/a, or reopen it."""
     checklists.checklist_item_mark(actor=request.auth, item_id=item_id, **body.dict())
-    return reads.checklist_item_get(actor=request.auth, item_id=item_id)
+    return selectors.checklist_item_get(actor=request.auth, item_id=item_id)
 
 
 @router.get("/checklist-templates", response={200: list[ChecklistTemplateOut], **ERRORS})
-def checklist_templates(request):
+def checklist_templates_endpoint(request):
     """The org's checklist templates (the shipped ones until the org changes them)."""
     return templates.checklist_templates_for(request.auth.org_id)
 
 
 @router.put("/checklist-templates", response={200: ChecklistTemplateOut, **ERRORS})
-def checklist_template_save(request, body: ChecklistTemplateIn):
+def checklist_template_save_endpoint(request, body: ChecklistTemplateIn):
     """Create or replace the template for a kind, side ("" both) and state ("" every state);
     the most specific one wins for a deal. Admins and transaction coordinators only."""
     return templates.checklist_template_save(actor=request.auth, **body.dict())

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from rallypoynt.core.api.schemas import ERRORS, file_responses
 from rallypoynt.core.api.types import BoundedDate, Int64, Money, Percent, PositiveInt16
-from rallypoynt.transactions import selectors_commission as selectors
+from rallypoynt.transactions import selectors
 from rallypoynt.transactions.services import commission, commission_plans
 
 router = Router(tags=["commission"])
@@ -57,24 +57,24 @@ class AssignmentOut(Schema):
 
 
 @router.get("/split-plans", response={200: list[SplitPlanOut], **ERRORS})
-def split_plan_list(request):
+def split_plan_list_endpoint(request):
     """The org's split plans (broker-owner, office managers, systems admins, compliance)."""
     return selectors.split_plan_list(actor=request.auth)
 
 
 @router.post("/split-plans", response={201: SplitPlanOut, **ERRORS})
-def split_plan_create(request, body: SplitPlanIn):
+def split_plan_create_endpoint(request, body: SplitPlanIn):
     return Status(201, commission_plans.split_plan_create(actor=request.auth, **body.dict()))
 
 
 @router.put("/split-plans/{plan_id}", response={200: SplitPlanOut, **ERRORS})
-def split_plan_update(request, plan_id: Int64, body: SplitPlanIn):
+def split_plan_update_endpoint(request, plan_id: Int64, body: SplitPlanIn):
     """Replace a plan's terms; final commissions keep what they were paid on."""
     return commission_plans.split_plan_update(actor=request.auth, plan_id=plan_id, **body.dict())
 
 
 @router.post("/split-plan-assignments", response={201: AssignmentOut, **ERRORS})
-def split_plan_assign(request, body: AssignmentIn):
+def split_plan_assign_endpoint(request, body: AssignmentIn):
     """Put an agent on a plan from a date; the latest start on or before a closing applies."""
     return Status(201, commission_plans.split_plan_assign(actor=request.auth, **body.dict()))
 
@@ -150,7 +150,7 @@ def _deal_statement(request, transaction_id: Int64) -> dict:
 @router.get(
     "/transactions/{transaction_id}/commissions", response={200: DealCommissionsOut, **ERRORS}
 )
-def commission_list(request, transaction_id: Int64):
+def commission_list_endpoint(request, transaction_id: Int64):
     """The deal's commission per side with each payee's split and why, and the totals."""
     return _deal_statement(request, transaction_id)
 
@@ -158,7 +158,7 @@ def commission_list(request, transaction_id: Int64):
 @router.put(
     "/transactions/{transaction_id}/commissions", response={200: DealCommissionsOut, **ERRORS}
 )
-def commission_put(request, transaction_id: Int64, body: CommissionIn):
+def commission_put_endpoint(request, transaction_id: Int64, body: CommissionIn):
     """Set one side's commission: `rate_percent` of the price or a `flat_amount`, a referral
     off the top, and `co_agents` sharing the side (their `share_percent`s; the side's agent
     keeps the rest; the list replaces the earlier one). Each agent's splits come from their
@@ -216,7 +216,7 @@ def _statement(request, member_id: Int64, query: StatementQuery) -> selectors.Ag
 
 
 @router.get("/members/{member_id}/commission-statement", response={200: StatementOut, **ERRORS})
-def commission_statement(request, member_id: Int64, query: Query[StatementQuery]):
+def commission_statement_endpoint(request, member_id: Int64, query: Query[StatementQuery]):
     """What the agent earned in the period, per deal and in total, and their cap progress in
     the current cap year. The agent, their team lead, office manager, broker and compliance."""
     return _statement(request, member_id, query)
@@ -227,7 +227,7 @@ def commission_statement(request, member_id: Int64, query: Query[StatementQuery]
     response=ERRORS,
     openapi_extra=file_responses("CSV file", "text/csv"),
 )
-def commission_statement_csv(request, member_id: Int64, query: Query[StatementQuery]):
+def commission_statement_csv_endpoint(request, member_id: Int64, query: Query[StatementQuery]):
     """The same statement as a CSV file (one line per commission, then the totals)."""
     found = _statement(request, member_id, query)
     response = HttpResponse(selectors.statement_csv(found), content_type="text/csv; charset=utf-8")

@@ -17,9 +17,9 @@ from rallypoynt.core.forms import (
     yes_no,
 )
 from rallypoynt.orgs.selectors import member_list
-from rallypoynt.transactions import selectors_management as reads
-from rallypoynt.transactions.checklist_parse import ROLE_LABELS
 from rallypoynt.transactions.choices import ChecklistKind
+from rallypoynt.transactions.domain import ROLE_LABELS
+from rallypoynt.transactions.selectors import checklist_items, issue_list
 
 NOTE_MAX = 5000  # as a progress update's note
 WALKTHROUGH_AREAS = (
@@ -44,7 +44,7 @@ class ChecklistMarkForm(ServiceForm):
     note = text("Note", 1000)
 
     def scoped(self) -> None:
-        self.fields["item_id"].queryset = reads.checklist_items(transaction=self.scope)
+        self.fields["item_id"].queryset = checklist_items(transaction=self.scope)
 
 
 class ChecklistAddForm(ServiceForm):
@@ -90,7 +90,7 @@ class IssueResolveForm(ServiceForm):
     resolved_on = DayField(label="Resolved on")
 
     def scoped(self) -> None:
-        self.fields["issue_id"].queryset = reads.issue_list(transaction=self.scope)
+        self.fields["issue_id"].queryset = issue_list(transaction=self.scope)
 
 
 class IssueReopenForm(ServiceForm):
@@ -99,7 +99,7 @@ class IssueReopenForm(ServiceForm):
     issue_id = pick("Issue", "an issue of this deal")
 
     def scoped(self) -> None:
-        self.fields["issue_id"].queryset = reads.issue_list(transaction=self.scope)
+        self.fields["issue_id"].queryset = issue_list(transaction=self.scope)
 
 
 class ProgressForm(ServiceForm):

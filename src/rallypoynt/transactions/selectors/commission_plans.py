@@ -15,7 +15,7 @@ from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import OWNER_GRANTED_ROLES, reach_for
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions.choices import CommissionStatus, Payee
-from rallypoynt.transactions.commission_calc import ZERO, cap_year, money
+from rallypoynt.transactions.domain import ZERO, cap_year, money
 from rallypoynt.transactions.models import CommissionSplit, SplitPlan, SplitPlanAssignment
 
 ASSIGN_ACTION = "split_plans.assign"
@@ -93,6 +93,14 @@ def split_plan_list(*, actor: Membership) -> list[SplitPlan]:
     """The org's split plans by name (plan readers only)."""
     plans_read_check(actor)
     return list(SplitPlan.objects.filter(org_id=actor.org_id).order_by("name"))
+
+
+def split_plan_choices(*, actor: Membership) -> QuerySet[SplitPlan]:
+    """The org's split plans to pick from, by name (none for someone who may not read them)."""
+    plans = SplitPlan.objects.filter(org_id=actor.org_id).order_by("name")
+    if not actor.is_active or not actor.roles & PLAN_READ_ROLES:
+        return plans.none()
+    return plans
 
 
 def split_plan_assignment_list(*, actor: Membership) -> QuerySet[SplitPlanAssignment]:

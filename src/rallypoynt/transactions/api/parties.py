@@ -60,13 +60,13 @@ def _deal(request, transaction_id: Int64):
 
 
 @router.get("/transactions/{transaction_id}/parties", response={200: list[PartyOut], **ERRORS})
-def party_list(request, transaction_id: Int64):
+def party_list_endpoint(request, transaction_id: Int64):
     """The team contact list: clients, agents on both sides, lender, title, inspector..."""
     return selectors.party_list(transaction=_deal(request, transaction_id))
 
 
 @router.post("/transactions/{transaction_id}/parties", response={201: PartyOut, **ERRORS})
-def party_create(request, transaction_id: Int64, body: PartyIn):
+def party_create_endpoint(request, transaction_id: Int64, body: PartyIn):
     """Add a party: a contact (`contact_id`), a member (`member_id`: they will see the deal)
     or a named outsider such as the co-op agent, who never logs in."""
     party = parties.party_add(actor=request.auth, transaction_id=transaction_id, **body.dict())
@@ -74,13 +74,13 @@ def party_create(request, transaction_id: Int64, body: PartyIn):
 
 
 @router.patch("/parties/{party_id}", response={200: PartyOut, **ERRORS})
-def party_change(request, party_id: Int64, body: PartyPatch):
+def party_change_endpoint(request, party_id: Int64, body: PartyPatch):
     return parties.party_update(
         actor=request.auth, party_id=party_id, **body.dict(exclude_unset=True)
     )
 
 
 @router.delete("/parties/{party_id}", response={204: None, **ERRORS})
-def party_delete(request, party_id: Int64):
+def party_delete_endpoint(request, party_id: Int64):
     parties.party_remove(actor=request.auth, party_id=party_id)
     return Status(204, None)

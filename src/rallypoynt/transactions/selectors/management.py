@@ -31,7 +31,7 @@ from rallypoynt.transactions.models import (
     Transaction,
     WalkthroughReport,
 )
-from rallypoynt.transactions.selectors import transaction_visible_q
+from rallypoynt.transactions.selectors.deals import transaction_visible_q
 
 KIND_ORDER = {kind: i for i, kind in enumerate(ChecklistKind.values)}
 

@@ -12,7 +12,7 @@ from rallypoynt.core.api.schemas import ERRORS
 from rallypoynt.core.api.types import Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
-from rallypoynt.transactions.selectors_links import deal_engagements, engagement_deals
+from rallypoynt.transactions.selectors import deal_engagements, engagement_deals
 
 router = Router(tags=["transactions"])
 
@@ -47,7 +47,7 @@ class ServingDealOut(Schema):
     "/transactions/{transaction_id}/engagements",
     response={200: list[ServedEngagementOut], **ERRORS},
 )
-def transaction_engagements(request, transaction_id: Int64):
+def transaction_engagements_endpoint(request, transaction_id: Int64):
     """The client journeys this deal serves, and where each stands."""
     deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
     if deal is None:
@@ -59,7 +59,7 @@ def transaction_engagements(request, transaction_id: Int64):
     "/engagements/{engagement_id}/transactions",
     response={200: list[ServingDealOut], **ERRORS},
 )
-def engagement_transactions(request, engagement_id: Int64):
+def engagement_transactions_endpoint(request, engagement_id: Int64):
     """The deals serving this engagement, newest first (`is_visible`: the caller may open it)."""
     found = engagement_deals(actor=request.auth, engagement_id=engagement_id)
     if found is None:

@@ -21,9 +21,7 @@ from rallypoynt.core.forms import (
     whole_number,
 )
 from rallypoynt.orgs.selectors import member_list
-from rallypoynt.transactions.models import SplitPlan
-from rallypoynt.transactions.selectors_commission import deal_sides
-from rallypoynt.transactions.selectors_commission_plans import split_plan_assignees
+from rallypoynt.transactions.selectors import deal_sides, split_plan_assignees, split_plan_choices
 from rallypoynt.transactions.services.commission import CoAgent
 
 MAX_CO_AGENTS = 10  # as the API
@@ -116,7 +114,7 @@ class PlanUpdateForm(PlanForm):
     plan_id = pick("Plan", "one of your split plans")
 
     def scoped(self) -> None:
-        self.fields["plan_id"].queryset = SplitPlan.objects.filter(org_id=self.actor.org_id)
+        self.fields["plan_id"].queryset = split_plan_choices(actor=self.actor)
 
 
 class AssignForm(ServiceForm):
@@ -130,7 +128,7 @@ class AssignForm(ServiceForm):
         self.fields["member_id"].queryset = split_plan_assignees(actor=self.actor).prefetch_related(
             None
         )
-        self.fields["plan_id"].queryset = SplitPlan.objects.filter(org_id=self.actor.org_id)
+        self.fields["plan_id"].queryset = split_plan_choices(actor=self.actor)
 
     def clean_starts_on(self):
         return self.cleaned_data["starts_on"] or local_today(self.actor.org)

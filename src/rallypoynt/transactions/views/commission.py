@@ -1,46 +1,27 @@
 """Pages: a deal's commission per side, an agent's commission statement with cap progress,
-and the split plans (for the broker-owner, managers and admins)."""
+and the split plans (for the broker-owner, managers and admins). Each form posts to a small
+view of its own."""
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.views.decorators.http import require_POST, require_safe
 
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.clock import local_today
-from rallypoynt.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
-from rallypoynt.core.forms import ServiceForm, posted_action
+from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
+from rallypoynt.core.forms import ServiceForm
+from rallypoynt.core.web import run_service
 from rallypoynt.orgs.permissions import can_org_wide, reach_for
 from rallypoynt.orgs.selectors import member_list
-from rallypoynt.transactions import selectors
-from rallypoynt.transactions import selectors_commission as commission_selectors
-from rallypoynt.transactions.forms_commission import (
-    MAX_CO_AGENTS,
-    AssignForm,
-    CommissionForm,
-    PlanForm,
-    PlanUpdateForm,
-    StatementForm,
-)
-from rallypoynt.transactions.selectors_commission_plans import ASSIGN_ACTION, split_plan_assignees
+from rallypoynt.transactions import forms, selectors
 from rallypoynt.transactions.services import commission, commission_plans
-
-
-def _run(request: HttpRequest, call, success: str):
-    """Call a service; its error becomes a message on the page instead of a crash."""
-    try:
-        result = call()
-    except ServiceError as exc:
-        details = "; ".join(f"{f}: {e}" for f, errs in exc.fields.items() for e in errs)
-        messages.error(request, f"{exc.message} {details}".strip())
-        return None
-    messages.success(request, success)
-    return result
-
+from rallypoynt.transactions.views.common import deal_action, deal_or_404
 
 CO_AGENT_SLOTS = 2  # empty slots the form offers at least
 
@@ -51,18 +32,18 @@ def _side_entry(side: str, rows: list, agent_id: int | None) -> dict:
     rows = sorted(rows, key=lambda r: (r.agent_id != agent_id, -r.share_percent, r.pk))
     lead = rows[0] if rows and rows[0].agent_id == agent_id else None
     co = [row for row in rows if row is not lead]
-    free = max(CO_AGENT_SLOTS - len(co), 1 if len(co) < MAX_CO_AGENTS else 0)
+    free = max(CO_AGENT_SLOTS - len(co), 1 if len(co) < forms.MAX_CO_AGENTS else 0)
     return {"side": side, "row": lead, "rows": rows, "slots": co + [None] * free}
 
 
 def _commission_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
     """The deal's sides with their splits and the forms; a refused form (400) says why."""
     actor = request.membership
-    rows = commission_selectors.commission_list_for_deal(actor=actor, transaction_id=deal.pk)
-    agents = commission_selectors.side_agents(deal=deal)
+    rows = selectors.commission_list_for_deal(actor=actor, transaction_id=deal.pk)
+    agents = selectors.side_agents(deal=deal)
     sides = [
         _side_entry(side, [row for row in rows if row.side == side], agents.get(side))
-        for side in commission_selectors.deal_sides(deal=deal)
+        for side in selectors.deal_sides(deal=deal)
     ]
     members = member_list(actor=actor).select_related("user")
     context = {
@@ -77,30 +58,35 @@ def _commission_page(request: HttpRequest, deal, failed: ServiceForm | None = No
 
 
 @crm_page
-def deal_commission(request: HttpRequest, pk: int) -> HttpResponse:
+@require_safe
+def deal_commission_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The deal's commission per side: the form to set it and the splits with their basis."""
+    return _commission_page(request, deal_or_404(request, pk))
+
+
+@crm_page
+@require_POST
+def commission_set_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set one side's commission (rate or flat, referral, co-agents); splits are recomputed."""
     actor = request.membership
-    deal = selectors.transaction_get(actor=actor, transaction_id=pk)
-    if deal is None:
-        raise Http404
-    if request.method != "POST":
-        return _commission_page(request, deal)
-    form = CommissionForm(request.POST, actor=actor, scope=deal)
-    if not form.is_valid():
-        return _commission_page(request, deal, failed=form)
-    _run(
+    return deal_action(
         request,
-        lambda: commission.commission_set(actor=actor, transaction_id=deal.pk, **form.arguments()),
-        "Commission saved.",
+        pk,
+        form_class=forms.CommissionForm,
+        call=lambda deal, args: commission.commission_set(
+            actor=actor, transaction_id=deal.pk, **args
+        ),
+        success="Commission saved.",
+        page=_commission_page,
+        url_name="transactions:commission",
     )
-    return redirect("transactions:commission", pk=deal.pk)
 
 
-def _statement_query(request: HttpRequest) -> tuple[StatementForm, dict]:
+def _statement_query(request: HttpRequest) -> tuple[forms.StatementForm, dict]:
     """The statement's agent, period and options: the actor's own this year by default; a
     value that does not parse is left at its default (and the form says so)."""
     today = local_today(request.membership.org)
-    query = StatementForm(request.GET)
+    query = forms.StatementForm(request.GET)
     query.is_valid()
     data = query.cleaned_data
     return query, {
@@ -113,14 +99,15 @@ def _statement_query(request: HttpRequest) -> tuple[StatementForm, dict]:
 
 
 @crm_page
-def commission_statement(request: HttpRequest) -> HttpResponse:
+@require_safe
+def commission_statement_view(request: HttpRequest) -> HttpResponse:
     """One agent's statement for a period (the actor's own unless they pick another agent in
     their scope), its totals and the cap progress bar; `?format=csv` downloads it."""
     actor = request.membership
     query, asked = _statement_query(request)
     member_id, start, end = asked["member_id"], asked["start"], asked["end"]
     try:
-        statement = commission_selectors.agent_statement(
+        statement = selectors.agent_statement(
             actor=actor,
             member_id=member_id,
             start=start,
@@ -133,19 +120,19 @@ def commission_statement(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         today = local_today(actor.org)
         start, end = today.replace(month=1, day=1), today.replace(month=12, day=31)
-        statement = commission_selectors.agent_statement(
+        statement = selectors.agent_statement(
             actor=actor, member_id=member_id, start=start, end=end
         )
     if asked["is_csv"] and not query.errors:
         response = HttpResponse(
-            commission_selectors.statement_csv(statement), content_type="text/csv; charset=utf-8"
+            selectors.statement_csv(statement), content_type="text/csv; charset=utf-8"
         )
         name = f"commission-{member_id}-{start}-{end}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     context = {
         "statement": statement,
-        "members": commission_selectors.statement_members(actor=actor),
+        "members": selectors.statement_members(actor=actor),
         "include_projected": asked["include_projected"],
         "csv_query": f"member={member_id}&start={start}&end={end}"
         + ("&projected=1" if asked["include_projected"] else "")
@@ -156,20 +143,17 @@ def commission_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "transactions/commission_statement.html", context, status=status)
 
 
-# The split plan page's forms: what each does, and who may (the service checks again).
-PLAN_ACTIONS = {
-    "create": (PlanForm, commission_plans.split_plan_create),
-    "update": (PlanUpdateForm, commission_plans.split_plan_update),
-    "assign": (AssignForm, commission_plans.split_plan_assign),
-}
+# Split plans -------------------------------------------------------------------------------
 
 
-def _plans_allowed(actor, action: str) -> bool:
-    """Plans are the org's (broker-owner, systems admins); an office manager assigns them
-    within their office, as the services allow."""
-    if action == "assign":
-        return reach_for(actor, ASSIGN_ACTION) is not None
+def _may_change_plans(actor) -> bool:
+    """Plans are the org's: the broker-owner and systems admins create and change them."""
     return can_org_wide(actor, commission_plans.CHANGE_ACTION)
+
+
+def _may_assign_plans(actor) -> bool:
+    """Whoever assigns plans (an office manager: within their office), as the services allow."""
+    return reach_for(actor, selectors.ASSIGN_ACTION) is not None
 
 
 def _plans_page(request: HttpRequest, plans, failed: ServiceForm | None = None) -> HttpResponse:
@@ -179,10 +163,10 @@ def _plans_page(request: HttpRequest, plans, failed: ServiceForm | None = None) 
         plan.cap_year_label = f"{calendar.month_abbr[plan.cap_year_month]} {plan.cap_year_day}"
     context = {
         "plans": plans,
-        "assignments": commission_selectors.split_plan_assignment_list(actor=actor),
-        "assignees": split_plan_assignees(actor=actor),
-        "can_edit": _plans_allowed(actor, "create"),
-        "can_assign": _plans_allowed(actor, "assign"),
+        "assignments": selectors.split_plan_assignment_list(actor=actor),
+        "assignees": selectors.split_plan_assignees(actor=actor),
+        "can_edit": _may_change_plans(actor),
+        "can_assign": _may_assign_plans(actor),
         "months": [(number, calendar.month_name[number]) for number in range(1, 13)],
         "today": local_today(request.membership.org),
         "failed": failed,
@@ -192,31 +176,61 @@ def _plans_page(request: HttpRequest, plans, failed: ServiceForm | None = None) 
 
 
 @crm_page
-def commission_plans_page(request: HttpRequest) -> HttpResponse:
-    """The org's split plans and who is on which; admins create and edit plans here, and
-    whoever assigns plans (an office manager within their office) assigns them."""
-    actor = request.membership
+@require_safe
+def split_plans_view(request: HttpRequest) -> HttpResponse:
+    """The org's split plans and who is on which, with the forms of whoever may change or
+    assign them."""
     try:
-        plans = commission_selectors.split_plan_list(actor=actor)
+        plans = selectors.split_plan_list(actor=request.membership)
     except PermissionDenied:
         return render(request, "web/forbidden.html", status=403)
-    if request.method != "POST":
-        return _plans_page(request, plans)
-    action = posted_action(request.POST, PLAN_ACTIONS)
-    if action is None:
-        raise Http404
-    if not _plans_allowed(actor, action):
+    return _plans_page(request, plans)
+
+
+def _plan_action(
+    request: HttpRequest,
+    allowed: Callable[[object], bool],
+    form_class: type[ServiceForm],
+    service: Callable[..., object],
+) -> HttpResponse:
+    """A form of the split plan page, for those `allowed` (the service checks again): one
+    service, then back to the page; a refused form shows the page again with its errors."""
+    actor = request.membership
+    try:
+        plans = selectors.split_plan_list(actor=actor)
+    except PermissionDenied:
         return render(request, "web/forbidden.html", status=403)
-    form_class, service = PLAN_ACTIONS[action]
+    if not allowed(actor):
+        return render(request, "web/forbidden.html", status=403)
     form = form_class(request.POST, actor=actor)
     if not form.is_valid():
         return _plans_page(request, plans, failed=form)
-    _run(request, lambda: service(actor=actor, **form.arguments()), "Split plans saved.")
+    run_service(request, lambda: service(actor=actor, **form.arguments()), "Split plans saved.")
     return redirect("transactions:commission_plans")
 
 
-urlpatterns: list = [
-    path("<int:pk>/commission/", deal_commission, name="commission"),
-    path("commission/statement/", commission_statement, name="commission_statement"),
-    path("commission/plans/", commission_plans_page, name="commission_plans"),
-]
+@crm_page
+@require_POST
+def split_plan_create_view(request: HttpRequest) -> HttpResponse:
+    """A new split plan (broker-owner and systems admins)."""
+    return _plan_action(
+        request, _may_change_plans, forms.PlanForm, commission_plans.split_plan_create
+    )
+
+
+@crm_page
+@require_POST
+def split_plan_update_view(request: HttpRequest) -> HttpResponse:
+    """New terms for one of the org's plans (broker-owner and systems admins)."""
+    return _plan_action(
+        request, _may_change_plans, forms.PlanUpdateForm, commission_plans.split_plan_update
+    )
+
+
+@crm_page
+@require_POST
+def split_plan_assign_view(request: HttpRequest) -> HttpResponse:
+    """Put a member on a plan from a day (an office manager: within their office)."""
+    return _plan_action(
+        request, _may_assign_plans, forms.AssignForm, commission_plans.split_plan_assign
+    )

@@ -13,9 +13,9 @@ import yaml
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.orgs.choices import Role
 from rallypoynt.transactions.choices import ChecklistKind, PartyRole
-from rallypoynt.transactions.deadlines import MAX_DAYS, DayType
+from rallypoynt.transactions.domain.deadlines import MAX_DAYS, DayType
 
-DEFAULTS_FILE = Path(__file__).parent / "defaults" / "checklists.yaml"
+DEFAULTS_FILE = Path(__file__).parents[1] / "defaults" / "checklists.yaml"
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 STATE_RE = re.compile(r"^[A-Z0-9-]{1,10}$")
 ANCHORS = ("acceptance", "closing", "")

@@ -16,22 +16,15 @@ from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.transactions.choices import CommissionStatus, Payee
-from rallypoynt.transactions.commission_calc import ZERO, money
+from rallypoynt.transactions.domain import ZERO, money
 from rallypoynt.transactions.models import (
     Commission,
     CommissionSplit,
     Transaction,
     TransactionEngagement,
 )
-from rallypoynt.transactions.selectors import transaction_get
-from rallypoynt.transactions.selectors_commission_plans import (
-    PLAN_ADMIN_ROLES,
-    CapProgress,
-    cap_progress,
-    plans_read_check,
-    split_plan_assignment_list,
-    split_plan_list,
-)
+from rallypoynt.transactions.selectors.commission_plans import CapProgress, cap_progress
+from rallypoynt.transactions.selectors.deals import transaction_get
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 PAYEES = [Payee.AGENT, Payee.TEAM, Payee.BROKERAGE, Payee.REFERRAL]
@@ -221,19 +214,3 @@ def _csv_cell(value) -> str:
     text = f"{value:.2f}" if isinstance(value, Decimal) else str(value)
     # A cell starting with = + - @ would run as a formula in a spreadsheet.
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-__all__ = [
-    "PLAN_ADMIN_ROLES",
-    "AgentStatement",
-    "CapProgress",
-    "agent_statement",
-    "commission_list_for_deal",
-    "deal_sides",
-    "plans_read_check",
-    "side_agents",
-    "split_plan_assignment_list",
-    "split_plan_list",
-    "statement_csv",
-    "statement_members",
-]

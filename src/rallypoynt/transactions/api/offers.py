@@ -134,18 +134,14 @@ def _offer_out(offer: Offer, net: Decimal | None = None) -> dict:
 
 
 def _visible_offer(request, offer_id: Int64) -> Offer:
-    offer = Offer.objects.filter(org_id=request.auth.org_id, pk=offer_id).first()
-    if (
-        offer is None
-        or selectors.transaction_get(actor=request.auth, transaction_id=offer.transaction_id)
-        is None
-    ):
+    offer = selectors.offer_get(actor=request.auth, offer_id=offer_id)
+    if offer is None:
         raise NotFound("No such offer.")
     return offer
 
 
 @router.post("/transactions/{transaction_id}/offers", response={201: OfferOut, **ERRORS})
-def offer_create(request, transaction_id: Int64, body: OfferIn):
+def offer_create_endpoint(request, transaction_id: Int64, body: OfferIn):
     """A buyer's offer on the deal (submitted, or a draft)."""
     terms = body.terms.dict()
     offer = offers.offer_create(
@@ -160,7 +156,7 @@ def offer_create(request, transaction_id: Int64, body: OfferIn):
 
 
 @router.get("/transactions/{transaction_id}/offers", response={200: list[OfferOut], **ERRORS})
-def offer_compare(request, transaction_id: Int64, query: Query[CompareQuery]):
+def offer_compare_endpoint(request, transaction_id: Int64, query: Query[CompareQuery]):
     """Every offer's latest terms side by side, best net to seller first (price less seller
     concessions, commission at `commission_rate` and `closing_costs`)."""
     deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
@@ -173,13 +169,13 @@ def offer_compare(request, transaction_id: Int64, query: Query[CompareQuery]):
 
 
 @router.get("/offers/{offer_id}", response={200: OfferOut, **ERRORS})
-def offer_read(request, offer_id: Int64):
+def offer_read_endpoint(request, offer_id: Int64):
     """The chain, each version with what it changed from the one before."""
     return _offer_out(_visible_offer(request, offer_id))
 
 
 @router.post("/offers/{offer_id}/counter", response={200: OfferOut, **ERRORS})
-def offer_counter(request, offer_id: Int64, body: CounterIn):
+def offer_counter_endpoint(request, offer_id: Int64, body: CounterIn):
     offers.offer_counter(
         actor=request.auth,
         offer_id=offer_id,
@@ -190,7 +186,7 @@ def offer_counter(request, offer_id: Int64, body: CounterIn):
 
 
 @router.post("/offers/{offer_id}/decide", response={200: OfferOut, **ERRORS})
-def offer_decide(request, offer_id: Int64, body: DecideIn):
+def offer_decide_endpoint(request, offer_id: Int64, body: DecideIn):
     """accepted (the contract), rejected or withdrawn."""
     offers.offer_decide(actor=request.auth, offer_id=offer_id, decision=body.decision)
     return _offer_out(_visible_offer(request, offer_id))

@@ -55,7 +55,7 @@ class UpcomingQuery(Schema):
 
 
 @router.get("/deadlines", response={200: DeadlinePage, **ERRORS})
-def deadlines_upcoming(request, query: Query[UpcomingQuery]):
+def deadlines_upcoming_endpoint(request, query: Query[UpcomingQuery]):
     """Open deadlines due within `days` (overdue ones first) across the caller's deals."""
     qs = selectors.deadlines_upcoming(actor=request.auth, days=query.days)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("due_at", "id"))
@@ -183,7 +183,7 @@ class TransactionQuery(Schema):
 
 
 @router.get("/transactions", response={200: TransactionPage, **ERRORS})
-def transaction_list(request, query: Query[TransactionQuery]):
+def transaction_list_endpoint(request, query: Query[TransactionQuery]):
     """The caller's deals, newest first; `status` and `kind` narrow them (read one for its
     deadlines)."""
     qs = selectors.transaction_list(actor=request.auth, status=query.status, kind=query.kind)
@@ -191,25 +191,25 @@ def transaction_list(request, query: Query[TransactionQuery]):
 
 
 @router.post("/transactions", response={201: TransactionOut, **ERRORS})
-def transaction_create(request, body: TransactionIn):
+def transaction_create_endpoint(request, body: TransactionIn):
     deal = transactions.transaction_open(actor=request.auth, **body.dict())
     return Status(201, _deal(request, deal.pk))
 
 
 @router.get("/transactions/{transaction_id}", response={200: TransactionOut, **ERRORS})
-def transaction_read(request, transaction_id: Int64):
+def transaction_read_endpoint(request, transaction_id: Int64):
     """A transaction with its deadlines, soonest first."""
     return _deal(request, transaction_id)
 
 
 @router.post("/transactions/{transaction_id}/deadlines", response={201: TransactionOut, **ERRORS})
-def deadline_create(request, transaction_id: Int64, body: DeadlineAddIn):
+def deadline_create_endpoint(request, transaction_id: Int64, body: DeadlineAddIn):
     deadlines.deadline_add(actor=request.auth, transaction_id=transaction_id, **body.dict())
     return Status(201, _deal(request, transaction_id))
 
 
 @router.post("/transactions/{transaction_id}/amend", response={200: TransactionOut, **ERRORS})
-def transaction_amend(request, transaction_id: Int64, body: AmendIn):
+def transaction_amend_endpoint(request, transaction_id: Int64, body: AmendIn):
     """Move the acceptance or closing date; every dependent deadline is recounted."""
     deadlines.transaction_dates_amend(
         actor=request.auth, transaction_id=transaction_id, **body.dict()
@@ -218,13 +218,13 @@ def transaction_amend(request, transaction_id: Int64, body: AmendIn):
 
 
 @router.post("/deadlines/{deadline_id}/resolve", response={200: DeadlineOutRow, **ERRORS})
-def deadline_resolve(request, deadline_id: Int64, body: ResolveIn):
+def deadline_resolve_endpoint(request, deadline_id: Int64, body: ResolveIn):
     """Removed/satisfied, waived or failed."""
     return resolution.deadline_resolve(actor=request.auth, deadline_id=deadline_id, **body.dict())
 
 
 @router.post("/transactions/{transaction_id}/close", response={200: TransactionOut, **ERRORS})
-def transaction_close(request, transaction_id: Int64, body: TransactionCloseIn):
+def transaction_close_endpoint(request, transaction_id: Int64, body: TransactionCloseIn):
     """Record the closing: every contingency must be resolved; commission becomes final and
     the transaction summary record is written."""
     closing.transaction_close(actor=request.auth, transaction_id=transaction_id, **body.dict())
@@ -232,14 +232,14 @@ def transaction_close(request, transaction_id: Int64, body: TransactionCloseIn):
 
 
 @router.post("/transactions/{transaction_id}/terminate", response={200: TransactionOut, **ERRORS})
-def transaction_terminate(request, transaction_id: Int64, body: TerminateIn):
+def transaction_terminate_endpoint(request, transaction_id: Int64, body: TerminateIn):
     """End the contract (after a failed contingency, say) with the reason."""
     closing.transaction_terminate(actor=request.auth, transaction_id=transaction_id, **body.dict())
     return _deal(request, transaction_id)
 
 
 @router.get("/transactions/{transaction_id}/summary", response={200: SummaryOut, **ERRORS})
-def transaction_summary(request, transaction_id: Int64):
+def transaction_summary_endpoint(request, transaction_id: Int64):
     """The transaction summary record written at closing or termination."""
     deal = _deal(request, transaction_id)
     found = selectors.summary_get(transaction=deal)

@@ -1,25 +1,25 @@
-"""A member's calendar feed (RFC 5545): the open deadlines and closing dates of the deals they
-may see, and their own open tasks, on the org's wall clock, for a window around today.
+"""A member's calendar feed (RFC 5545), pure: the window of days it covers and the VCALENDAR
+of the deadlines, closings and tasks it is given, on the org's wall clock.
 
-`calendar_feed_items` reads (three queries after visibility); `calendar_feed_render` is pure, so
-what Google Calendar, Outlook and Apple Calendar receive is tested without a database.
+`selectors.calendar_feed_items` reads the rows; rendering them needs no database, so what
+Google Calendar, Outlook and Apple Calendar receive is tested without one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Q
-from django.utils import timezone
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
-from rallypoynt.contacts.models import Task
-from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.choices import RESOLVED, DeadlineKind, TransactionStatus
-from rallypoynt.transactions.models import Deadline, Transaction
-from rallypoynt.transactions.selectors import transaction_visible_q
+from rallypoynt.transactions.choices import DeadlineKind
+
+if TYPE_CHECKING:
+    from rallypoynt.contacts.models import Task
+    from rallypoynt.orgs.models import Membership
+    from rallypoynt.transactions.models import Deadline, Transaction
 
 WINDOW_PAST_DAYS = 30
 WINDOW_AHEAD_DAYS = 365
@@ -63,48 +63,15 @@ def org_zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def calendar_feed_window(*, time_zone: str, now: datetime | None = None) -> FeedWindow:
+def calendar_feed_window(*, time_zone: str, now: datetime) -> FeedWindow:
+    """The days around `now` (the caller's clock) in the org's zone that the feed covers."""
     tz = org_zone(time_zone)
-    today = (now or timezone.now()).astimezone(tz).date()
+    today = now.astimezone(tz).date()
     return FeedWindow(
         tz=tz,
         first_on=today - timedelta(days=WINDOW_PAST_DAYS),
         last_on=today + timedelta(days=WINDOW_AHEAD_DAYS),
     )
-
-
-def calendar_feed_items(*, actor: Membership, window: FeedWindow) -> FeedItems:
-    """What the member's calendar shows: open deadlines and closings of the live deals they may
-    see (terminated deals drop out), and the open, dated tasks assigned to them."""
-    deals = (
-        Transaction.objects.filter(transaction_visible_q(actor))
-        .exclude(status=TransactionStatus.TERMINATED)
-        .values("pk")
-    )
-    deadlines = (
-        Deadline.objects.filter(org_id=actor.org_id, transaction_id__in=deals)
-        .exclude(status__in=RESOLVED)
-        .filter(
-            Q(due_at__gte=window.start_at, due_at__lt=window.end_at)
-            | Q(due_at__isnull=True, due_on__gte=window.first_on, due_on__lte=window.last_on)
-        )
-        .select_related("transaction")
-        .order_by("due_on", "due_at", "pk")
-    )
-    closings = Transaction.objects.filter(
-        org_id=actor.org_id,
-        pk__in=deals,
-        closing_on__gte=window.first_on,
-        closing_on__lte=window.last_on,
-    ).order_by("closing_on", "pk")
-    tasks = Task.objects.filter(
-        org_id=actor.org_id,
-        assignee_id=actor.pk,
-        completed_at__isnull=True,
-        due_at__gte=window.start_at,
-        due_at__lt=window.end_at,
-    ).order_by("due_at", "pk")
-    return FeedItems(deadlines=list(deadlines), closings=list(closings), tasks=list(tasks))
 
 
 def _address(deal: Transaction) -> str:
@@ -215,13 +182,3 @@ def calendar_feed_render(
         calendar.add_component(task_event(task, window.tz))
     calendar.add_missing_timezones(first_date=first_date, last_date=last_date)
     return calendar
-
-
-def calendar_feed_build(*, actor: Membership, now: datetime | None = None) -> Calendar:
-    """The member's feed as of `now` (their org loaded on `actor`)."""
-    org = actor.org
-    window = calendar_feed_window(time_zone=org.time_zone, now=now)
-    items = calendar_feed_items(actor=actor, window=window)
-    return calendar_feed_render(
-        actor=actor, items=items, window=window, name=f"{org.display_name} — RallyPoynt"
-    )

@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import Count, Q
 
 from rallypoynt.core.clock import local_today
-from rallypoynt.transactions import selectors
 from rallypoynt.transactions.choices import IssueStatus, ItemStatus
 from rallypoynt.transactions.models import ChecklistItem, Commission, Issue, Offer, Transaction
+from rallypoynt.transactions.selectors.deals import deadline_list, party_list
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -57,7 +57,7 @@ def _dates(deal: Transaction) -> dict[str, Any]:
 
 def _deadlines(deal: Transaction) -> list[dict[str, Any]]:
     rows = []
-    for row in selectors.deadline_list(transaction=deal):
+    for row in deadline_list(transaction=deal):
         resolved_on = local_today(deal.org, row.resolved_at) if row.resolved_at else None
         rows.append(
             {
@@ -139,7 +139,7 @@ def summary_record(deal: Transaction) -> dict[str, Any]:
                 "email": p.email,
                 "phone": p.phone,
             }
-            for p in selectors.party_list(transaction=deal)
+            for p in party_list(transaction=deal)
         ],
         "deadlines": _deadlines(deal),
         **_counts(deal),

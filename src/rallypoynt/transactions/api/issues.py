@@ -12,7 +12,6 @@ from rallypoynt.core.api.schemas import ERRORS
 from rallypoynt.core.api.types import BoundedDate, Int64
 from rallypoynt.core.errors import NotFound
 from rallypoynt.transactions import selectors
-from rallypoynt.transactions import selectors_management as reads
 from rallypoynt.transactions.services import issues, progress, walkthrough
 
 router = Router(tags=["management"])
@@ -78,44 +77,44 @@ class IssueOut(Schema):
 
 
 def _issue(request, issue_id: Int64):
-    row = reads.issue_get(actor=request.auth, issue_id=issue_id)
+    row = selectors.issue_get(actor=request.auth, issue_id=issue_id)
     if row is None:
         raise NotFound("No such issue.")
     return row
 
 
 @router.get("/transactions/{transaction_id}/issues", response={200: list[IssueOut], **ERRORS})
-def issue_list(request, transaction_id: Int64):
+def issue_list_endpoint(request, transaction_id: Int64):
     """The issue log: open issues first."""
-    return reads.issue_list(transaction=_deal(request, transaction_id))
+    return selectors.issue_list(transaction=_deal(request, transaction_id))
 
 
 @router.post("/transactions/{transaction_id}/issues", response={201: IssueOut, **ERRORS})
-def issue_raise(request, transaction_id: Int64, body: IssueIn):
+def issue_raise_endpoint(request, transaction_id: Int64, body: IssueIn):
     row = issues.issue_raise(actor=request.auth, transaction_id=transaction_id, **body.dict())
     return Status(201, _issue(request, row.pk))
 
 
 @router.get("/issues/{issue_id}", response={200: IssueOut, **ERRORS})
-def issue_read(request, issue_id: Int64):
+def issue_read_endpoint(request, issue_id: Int64):
     return _issue(request, issue_id)
 
 
 @router.patch("/issues/{issue_id}", response={200: IssueOut, **ERRORS})
-def issue_update(request, issue_id: Int64, body: IssuePatchIn):
+def issue_update_endpoint(request, issue_id: Int64, body: IssuePatchIn):
     """Change the title, description, owner or due date (null clears owner and due date)."""
     issues.issue_update(actor=request.auth, issue_id=issue_id, **body.dict(exclude_unset=True))
     return _issue(request, issue_id)
 
 
 @router.post("/issues/{issue_id}/resolve", response={200: IssueOut, **ERRORS})
-def issue_resolve(request, issue_id: Int64, body: IssueResolveIn):
+def issue_resolve_endpoint(request, issue_id: Int64, body: IssueResolveIn):
     issues.issue_resolve(actor=request.auth, issue_id=issue_id, **body.dict())
     return _issue(request, issue_id)
 
 
 @router.post("/issues/{issue_id}/reopen", response={200: IssueOut, **ERRORS})
-def issue_reopen(request, issue_id: Int64, body: IssueReopenIn):
+def issue_reopen_endpoint(request, issue_id: Int64, body: IssueReopenIn):
     issues.issue_reopen(actor=request.auth, issue_id=issue_id, **body.dict())
     return _issue(request, issue_id)
 
@@ -141,23 +140,23 @@ class ProgressUpdateOut(Schema):
 
 
 @router.get("/transactions/{transaction_id}/progress", response={200: dict[str, Any], **ERRORS})
-def progress_snapshot(request, transaction_id: Int64):
+def progress_snapshot_endpoint(request, transaction_id: Int64):
     """Where the deal stands now (what a progress update would record)."""
-    return reads.progress_snapshot(deal=_deal(request, transaction_id))
+    return selectors.progress_snapshot(deal=_deal(request, transaction_id))
 
 
 @router.get(
     "/transactions/{transaction_id}/progress-updates",
     response={200: list[ProgressUpdateOut], **ERRORS},
 )
-def progress_update_list(request, transaction_id: Int64):
-    return reads.progress_update_list(transaction=_deal(request, transaction_id))
+def progress_update_list_endpoint(request, transaction_id: Int64):
+    return selectors.progress_update_list(transaction=_deal(request, transaction_id))
 
 
 @router.post(
     "/transactions/{transaction_id}/progress-updates", response={201: ProgressUpdateOut, **ERRORS}
 )
-def progress_update_post(request, transaction_id: Int64, body: ProgressIn):
+def progress_update_post_endpoint(request, transaction_id: Int64, body: ProgressIn):
     """Keep an update with a snapshot; with `send`, e-mail it to the buyer/seller parties."""
     row = progress.progress_update_post(
         actor=request.auth, transaction_id=transaction_id, **body.dict()
@@ -191,14 +190,14 @@ class WalkthroughOut(Schema):
 @router.get(
     "/transactions/{transaction_id}/walkthroughs", response={200: list[WalkthroughOut], **ERRORS}
 )
-def walkthrough_list(request, transaction_id: Int64):
-    return reads.walkthrough_list(transaction=_deal(request, transaction_id))
+def walkthrough_list_endpoint(request, transaction_id: Int64):
+    return selectors.walkthrough_list(transaction=_deal(request, transaction_id))
 
 
 @router.post(
     "/transactions/{transaction_id}/walkthroughs", response={201: WalkthroughOut, **ERRORS}
 )
-def walkthrough_record(request, transaction_id: Int64, body: WalkthroughIn):
+def walkthrough_record_endpoint(request, transaction_id: Int64, body: WalkthroughIn):
     """Record the final walk-through; areas not in order go on the issue log, and an
     all-clear satisfies the walk-through deadline."""
     row = walkthrough.walkthrough_record(

@@ -86,6 +86,11 @@ def party_list(*, transaction: Transaction) -> list[Party]:
     return sorted(rows.select_related("member__user"), key=lambda p: (order[p.role], p.pk))
 
 
+def deal_parties(*, deal: Transaction) -> QuerySet[Party]:
+    """The deal's parties as rows to pick from (to take one off the deal)."""
+    return Party.objects.filter(org_id=deal.org_id, transaction=deal).order_by("pk")
+
+
 def summary_get(*, transaction: Transaction) -> TransactionSummary | None:
     return TransactionSummary.objects.filter(
         org_id=transaction.org_id, transaction=transaction

@@ -1,0 +1,72 @@
+"""Pure code of the transactions app (no ORM, no request, no clock): the deadline engine,
+commission arithmetic, checklist template parsing and the calendar feed's rendering."""
+
+from rallypoynt.transactions.domain.calendar_feed import (
+    FeedItems,
+    FeedWindow,
+    calendar_feed_render,
+    calendar_feed_window,
+)
+from rallypoynt.transactions.domain.checklist_parse import (
+    ROLE_LABELS,
+    ROLES,
+    checklist_defaults_load,
+    checklist_items_parse,
+    checklist_template_parse,
+)
+from rallypoynt.transactions.domain.commission_calc import (
+    ZERO,
+    CommissionInputError,
+    PlanTerms,
+    Split,
+    cap_year,
+    cap_year_check,
+    gross_from_price,
+    gross_shares,
+    money,
+    plan_terms_check,
+    splits_compute,
+)
+from rallypoynt.transactions.domain.deadlines import (
+    MAX_DAYS,
+    DayType,
+    DeadlineRule,
+    Due,
+    Roll,
+    Unit,
+    deadline_calendar,
+    due,
+    why_not_business,
+)
+
+__all__ = [
+    "MAX_DAYS",
+    "ROLES",
+    "ROLE_LABELS",
+    "ZERO",
+    "CommissionInputError",
+    "DayType",
+    "DeadlineRule",
+    "Due",
+    "FeedItems",
+    "FeedWindow",
+    "PlanTerms",
+    "Roll",
+    "Split",
+    "Unit",
+    "calendar_feed_render",
+    "calendar_feed_window",
+    "cap_year",
+    "cap_year_check",
+    "checklist_defaults_load",
+    "checklist_items_parse",
+    "checklist_template_parse",
+    "deadline_calendar",
+    "due",
+    "gross_from_price",
+    "gross_shares",
+    "money",
+    "plan_terms_check",
+    "splits_compute",
+    "why_not_business",
+]

@@ -1,0 +1,68 @@
+"""Forms of the deal pages: each parses and bounds what a person typed for one action; the
+services then check the deal's rules."""
+
+from rallypoynt.transactions.forms.commission import (
+    MAX_CO_AGENTS,
+    SIDE_LABELS,
+    AssignForm,
+    CommissionForm,
+    PlanForm,
+    PlanUpdateForm,
+    StatementForm,
+)
+from rallypoynt.transactions.forms.deals import (
+    AcceptForm,
+    AmendForm,
+    CloseForm,
+    DeadlineForm,
+    DealOpenForm,
+    DealStatusForm,
+    OfferForm,
+    PartyForm,
+    PartyRemoveForm,
+    ResolveForm,
+    TerminateForm,
+)
+from rallypoynt.transactions.forms.management import (
+    EXTRA_ROWS,
+    WALKTHROUGH_AREAS,
+    ChecklistAddForm,
+    ChecklistApplyForm,
+    ChecklistMarkForm,
+    IssueRaiseForm,
+    IssueReopenForm,
+    IssueResolveForm,
+    ProgressForm,
+    WalkthroughForm,
+)
+
+__all__ = [
+    "EXTRA_ROWS",
+    "MAX_CO_AGENTS",
+    "SIDE_LABELS",
+    "WALKTHROUGH_AREAS",
+    "AcceptForm",
+    "AmendForm",
+    "AssignForm",
+    "ChecklistAddForm",
+    "ChecklistApplyForm",
+    "ChecklistMarkForm",
+    "CloseForm",
+    "CommissionForm",
+    "DeadlineForm",
+    "DealOpenForm",
+    "DealStatusForm",
+    "IssueRaiseForm",
+    "IssueReopenForm",
+    "IssueResolveForm",
+    "OfferForm",
+    "PartyForm",
+    "PartyRemoveForm",
+    "PlanForm",
+    "PlanUpdateForm",
+    "ProgressForm",
+    "ResolveForm",
+    "StatementForm",
+    "TerminateForm",
+    "WalkthroughForm",
+]

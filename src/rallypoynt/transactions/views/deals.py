@@ -1,0 +1,279 @@
+"""Pages: my deals and their deadlines this week; a deal with its deadline timeline, offers
+side by side, and one small view per button that moves it (each posts to its own URL)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from rallypoynt.contacts.services.export import csv_safe
+from rallypoynt.contacts.views.people import crm_page
+from rallypoynt.core.errors import ValidationFailed
+from rallypoynt.core.forms import ServiceForm
+from rallypoynt.core.pagination import paginate
+from rallypoynt.core.web import run_service
+from rallypoynt.journeys.selectors import engagement_list
+from rallypoynt.orgs.selectors import member_list
+from rallypoynt.transactions import forms, selectors
+from rallypoynt.transactions.choices import DeadlineKind, PartyRole, TransactionStatus
+from rallypoynt.transactions.services import (
+    closing,
+    deadlines,
+    offers,
+    parties,
+    resolution,
+    transactions,
+)
+from rallypoynt.transactions.views.common import deal_action, deal_or_404
+
+DEALS_PER_PAGE = 50
+
+
+def _deal_page(request: HttpRequest) -> dict:
+    """A page of my deals, by status when asked; a bad status or cursor says so and shows
+    the first page of all."""
+    query = forms.DealStatusForm(request.GET)
+    status, cursor = "", None
+    if query.is_valid():
+        status, cursor = query.cleaned_data["status"], query.cleaned_data["cursor"] or None
+    else:
+        messages.error(request, "Unknown deal status or page. Showing all deals.")
+    try:
+        deals = selectors.transaction_list(actor=request.membership, status=status)
+        page = paginate(deals, cursor=cursor, limit=DEALS_PER_PAGE, ordering=("-id",))
+    except ValidationFailed as exc:
+        messages.error(request, f"{exc.message} Showing all deals.")
+        status = ""
+        deals = selectors.transaction_list(actor=request.membership)
+        page = paginate(deals, cursor=None, limit=DEALS_PER_PAGE, ordering=("-id",))
+    return {"deals": page["items"], "next_cursor": page["next_cursor"], "status": status}
+
+
+def _list_page(request: HttpRequest, failed: ServiceForm | None = None) -> HttpResponse:
+    """My deals and this week's deadlines; a refused "open a deal" form shows why."""
+    actor = request.membership
+    context = {
+        **_deal_page(request),
+        "statuses": TransactionStatus.choices,
+        "week": list(selectors.deadlines_upcoming(actor=actor, days=7)[:100]),
+        "engagements": engagement_list(actor=actor, status="active")[:200],
+        "now": timezone.now(),
+        "failed": failed,
+    }
+    return render(request, "transactions/list.html", context, status=400 if failed else 200)
+
+
+@crm_page
+@require_safe
+def deal_list_view(request: HttpRequest) -> HttpResponse:
+    """My deals (by status, a page at a time), and every open deadline due this week across
+    them (overdue first)."""
+    return _list_page(request)
+
+
+@crm_page
+@require_POST
+def deal_create_view(request: HttpRequest) -> HttpResponse:
+    """Open a deal; a form that does not parse shows the list again with its errors."""
+    form = forms.DealOpenForm(request.POST, actor=request.membership)
+    if not form.is_valid():
+        return _list_page(request, failed=form)
+    opened = run_service(
+        request,
+        lambda: transactions.transaction_open(actor=request.membership, **form.arguments()),
+        "Deal opened.",
+    )
+    if not opened:
+        return redirect("transactions:list")
+    return redirect("transactions:detail", pk=opened.result.pk)
+
+
+def _detail_page(request: HttpRequest, deal, failed: ServiceForm | None = None) -> HttpResponse:
+    """The deal page; a refused form (400) shows its errors above the timeline."""
+    context = {
+        "deal": deal,
+        "deadlines": list(selectors.deadline_list(transaction=deal)),
+        "parties": selectors.party_list(transaction=deal),
+        "party_roles": PartyRole.choices,
+        "members": member_list(actor=request.membership).select_related("user"),
+        "summary": selectors.summary_get(transaction=deal),
+        "journeys": selectors.deal_engagements(deal=deal),
+        "offers": offers.offers_compare(
+            deal, commission_rate=Decimal("0.05"), closing_costs=Decimal(0)
+        ),
+        "kinds": DeadlineKind.choices,
+        "now": timezone.now(),
+        "failed": failed,
+    }
+    return render(request, "transactions/detail.html", context, status=400 if failed else 200)
+
+
+@crm_page
+@require_safe
+def deal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deadline timeline, the offers side by side with net to seller, and the actions."""
+    return _detail_page(request, deal_or_404(request, pk))
+
+
+def _deal_action(request: HttpRequest, pk: int, form_class, call, success: str) -> HttpResponse:
+    """A button of the deal page (see `deal_action`): back to the deal page after it."""
+    return deal_action(
+        request,
+        pk,
+        form_class=form_class,
+        call=call,
+        success=success,
+        page=_detail_page,
+        url_name="transactions:detail",
+    )
+
+
+@crm_page
+@require_POST
+def deadline_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a contingency or milestone counted from acceptance or closing."""
+    actor = request.membership
+    return _deal_action(
+        request,
+        pk,
+        forms.DeadlineForm,
+        lambda deal, args: deadlines.deadline_add(actor=actor, transaction_id=deal.pk, **args),
+        "Deadline added.",
+    )
+
+
+@crm_page
+@require_POST
+def deadline_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove (satisfy), waive or fail one of the deal's deadlines."""
+    actor = request.membership
+    return _deal_action(
+        request,
+        pk,
+        forms.ResolveForm,
+        lambda deal, args: resolution.deadline_resolve(actor=actor, **args),
+        "Deadline resolved.",
+    )
+
+
+@crm_page
+@require_POST
+def deal_dates_amend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the acceptance or closing date by amendment; the deadlines are recounted."""
+    actor = request.membership
+    return _deal_action(
+        request,
+        pk,
+        forms.AmendForm,
+        lambda deal, args: deadlines.transaction_dates_amend(
+            actor=actor, transaction_id=deal.pk, **args
+        ),
+        "Contract dates amended.",
+    )
+
+
+@crm_page
+@require_POST
+def offer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a buyer's offer on the deal."""
+    actor = request.membership
+    return _deal_action(
+        request,
+        pk,
+        forms.OfferForm,
+        lambda deal, args: offers.offer_create(actor=actor, transaction_id=deal.pk, **args),
+        "Offer recorded.",
+    )
+
+
+@crm_page
+@require_POST
+def offer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept one of the deal's offers: the contract."""
+    actor = request.membership
+    return _deal_action(
+        request,
+        pk,
+        forms.AcceptForm,
+        lambda deal, args: offers.offer_accept(actor=actor, **args),
+        "Offer accepted.",
+    )
+
+
+@crm_page
+@require_POST
+def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put someone on the deal's team contact list."""
+    actor = request.membership
+    return _deal_action(
+        request,
+        pk,
+        forms.PartyForm,
+        lambda deal, args: parties.party_add(actor=actor, transaction_id=deal.pk, **args),
+        "Party added.",
+    )
+
+
+@crm_page
+@require_POST
+def party_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take someone off the deal's team contact list."""
+    actor = request.membership
+    return _deal_action(
+        request,
+        pk,
+        forms.PartyRemoveForm,
+        lambda deal, args: parties.party_remove(actor=actor, **args),
+        "Party removed.",
+    )
+
+
+@crm_page
+@require_POST
+def deal_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the closing: final price, commission made final, the summary record."""
+    actor = request.membership
+    return _deal_action(
+        request,
+        pk,
+        forms.CloseForm,
+        lambda deal, args: closing.transaction_close(actor=actor, transaction_id=deal.pk, **args),
+        "Closing recorded.",
+    )
+
+
+@crm_page
+@require_POST
+def deal_terminate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the contract, saying why."""
+    actor = request.membership
+    return _deal_action(
+        request,
+        pk,
+        forms.TerminateForm,
+        lambda deal, args: closing.transaction_terminate(
+            actor=actor, transaction_id=deal.pk, **args
+        ),
+        "Contract terminated.",
+    )
+
+
+@crm_page
+@require_safe
+def deal_contacts_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team contact list as CSV (for the client, the lender, the title company)."""
+    deal = deal_or_404(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="deal-{deal.pk}-contacts.csv"'
+    out = csv.writer(response)
+    out.writerow(["role", "side", "name", "company", "email", "phone", "license"])
+    for p in selectors.party_list(transaction=deal):
+        cells = [p.get_role_display(), p.side, p.name, p.company, p.email, p.phone]
+        out.writerow([csv_safe(cell) for cell in [*cells, p.license_number]])
+    return response

@@ -1,0 +1,288 @@
+"""Pages: managing a deal — its checklists, the issue log, progress updates to the clients
+and the final walk-through. Each page shows the deal's rows; each of its buttons posts to a
+small view of its own (one form, one service) that redirects back, so a reload never repeats
+a write."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST, require_safe
+
+from rallypoynt.contacts.views.people import crm_page
+from rallypoynt.core.clock import local_today
+from rallypoynt.core.forms import ServiceForm
+from rallypoynt.orgs.selectors import member_list
+from rallypoynt.transactions import forms, selectors
+from rallypoynt.transactions.choices import ChecklistKind
+from rallypoynt.transactions.domain import ROLE_LABELS
+from rallypoynt.transactions.services import checklists, issues, progress, walkthrough
+from rallypoynt.transactions.views.common import deal_action, deal_or_404
+
+
+def _date(value: str | None) -> date | None:
+    """An ISO date from a stored snapshot (forms parse their own dates)."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _context(request: HttpRequest, deal, tab: str, **extra) -> dict:
+    return {"deal": deal, "tab": tab, "today": local_today(request.membership.org), **extra}
+
+
+def _page(request: HttpRequest, template: str, context: dict, failed) -> HttpResponse:
+    """A management page; a refused form (400) shows its errors and nothing changed."""
+    context["failed"] = failed
+    return render(request, template, context, status=400 if failed else 200)
+
+
+# Checklists --------------------------------------------------------------------------------
+
+
+def _checklists_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
+    groups = selectors.checklist_groups(transaction=deal)
+    for group in groups:
+        for item in group["items"]:
+            item.role_label = ROLE_LABELS.get(item.responsible_role, item.responsible_role)
+    context = _context(
+        request,
+        deal,
+        "checklists",
+        groups=groups,
+        kinds=ChecklistKind.choices,
+        roles=sorted(ROLE_LABELS.items(), key=lambda pair: pair[1]),
+    )
+    return _page(request, "transactions/manage_checklists.html", context, failed)
+
+
+@crm_page
+@require_safe
+def checklists_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deal's checklists by kind: due dates, overdue ones marked, done/n-a buttons."""
+    return _checklists_page(request, deal_or_404(request, pk))
+
+
+def _checklist_act(request, pk, form_class, call) -> HttpResponse:
+    return deal_action(
+        request,
+        pk,
+        form_class=form_class,
+        call=call,
+        success="Checklist updated.",
+        page=_checklists_page,
+        url_name="transactions:manage_checklists",
+    )
+
+
+@crm_page
+@require_POST
+def checklist_item_mark_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of the deal's checklist items done or not applicable, or reopen it."""
+    actor = request.membership
+    return _checklist_act(
+        request,
+        pk,
+        forms.ChecklistMarkForm,
+        lambda deal, args: checklists.checklist_item_mark(actor=actor, **args),
+    )
+
+
+@crm_page
+@require_POST
+def checklist_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One more item on one of the deal's checklists."""
+    actor = request.membership
+    return _checklist_act(
+        request,
+        pk,
+        forms.ChecklistAddForm,
+        lambda deal, args: checklists.checklist_item_add(
+            actor=actor, transaction_id=deal.pk, **args
+        ),
+    )
+
+
+@crm_page
+@require_POST
+def checklists_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the checklists picked from the org's templates (items already there are kept)."""
+    actor = request.membership
+    return _checklist_act(
+        request,
+        pk,
+        forms.ChecklistApplyForm,
+        lambda deal, args: checklists.checklists_apply_for(
+            actor=actor, transaction_id=deal.pk, **args
+        ),
+    )
+
+
+# The issue log -----------------------------------------------------------------------------
+
+
+def _issues_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
+    context = _context(
+        request,
+        deal,
+        "issues",
+        issues=selectors.issue_list(transaction=deal),
+        members=member_list(actor=request.membership).prefetch_related(None),
+    )
+    return _page(request, "transactions/manage_issues.html", context, failed)
+
+
+@crm_page
+@require_safe
+def issues_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The issue resolution log: raise an issue, resolve or reopen one."""
+    return _issues_page(request, deal_or_404(request, pk))
+
+
+def _issue_act(request, pk, form_class, call) -> HttpResponse:
+    return deal_action(
+        request,
+        pk,
+        form_class=form_class,
+        call=call,
+        success="Issue log updated.",
+        page=_issues_page,
+        url_name="transactions:manage_issues",
+    )
+
+
+@crm_page
+@require_POST
+def issue_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log a problem on the deal: who owns it and when it must be solved."""
+    actor = request.membership
+    return _issue_act(
+        request,
+        pk,
+        forms.IssueRaiseForm,
+        lambda deal, args: issues.issue_raise(actor=actor, transaction_id=deal.pk, **args),
+    )
+
+
+@crm_page
+@require_POST
+def issue_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say how one of the deal's issues was resolved, and when."""
+    actor = request.membership
+    return _issue_act(
+        request,
+        pk,
+        forms.IssueResolveForm,
+        lambda deal, args: issues.issue_resolve(actor=actor, **args),
+    )
+
+
+@crm_page
+@require_POST
+def issue_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen one of the deal's issues."""
+    actor = request.membership
+    return _issue_act(
+        request,
+        pk,
+        forms.IssueReopenForm,
+        lambda deal, args: issues.issue_reopen(actor=actor, **args),
+    )
+
+
+# Progress updates --------------------------------------------------------------------------
+
+
+def _dated(snapshot: dict) -> dict:
+    """The snapshot with its ISO dates as dates, for the template's date filter."""
+    dates = {k: _date(v) for k, v in snapshot.get("dates", {}).items()}
+    deadlines = dict(snapshot.get("deadlines", {}))
+    deadlines["next"] = [{**d, "due_on": _date(d.get("due_on"))} for d in deadlines.get("next", [])]
+    return {**snapshot, "dates": dates, "deadlines": deadlines}
+
+
+def _progress_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
+    updates = list(selectors.progress_update_list(transaction=deal)[:50])
+    for update in updates:
+        update.snap = _dated(update.snapshot)
+    context = _context(
+        request,
+        deal,
+        "progress",
+        snapshot=_dated(selectors.progress_snapshot(deal=deal)),
+        updates=updates,
+        recipients=progress.progress_recipients(deal),
+    )
+    return _page(request, "transactions/manage_progress.html", context, failed)
+
+
+@crm_page
+@require_safe
+def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where the deal stands, a form to post an update (and send it), and the history."""
+    return _progress_page(request, deal_or_404(request, pk))
+
+
+def _progress_posted(arguments: dict) -> str:
+    return "Update sent to the clients." if arguments["send"] else "Update saved."
+
+
+@crm_page
+@require_POST
+def progress_update_post_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep an update on the deal, and e-mail it to the clients when asked."""
+    actor = request.membership
+    return deal_action(
+        request,
+        pk,
+        form_class=forms.ProgressForm,
+        call=lambda deal, args: progress.progress_update_post(
+            actor=actor, transaction_id=deal.pk, **args
+        ),
+        success=_progress_posted,
+        page=_progress_page,
+        url_name="transactions:manage_progress",
+    )
+
+
+# The final walk-through --------------------------------------------------------------------
+
+
+def _walkthrough_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
+    areas = [*forms.WALKTHROUGH_AREAS, *[""] * forms.EXTRA_ROWS]
+    context = _context(
+        request,
+        deal,
+        "walkthrough",
+        reports=selectors.walkthrough_list(transaction=deal),
+        areas=list(enumerate(areas)),
+    )
+    return _page(request, "transactions/manage_walkthrough.html", context, failed)
+
+
+@crm_page
+@require_safe
+def walkthrough_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form to record the final walk-through area by area; past reports beside it."""
+    return _walkthrough_page(request, deal_or_404(request, pk))
+
+
+@crm_page
+@require_POST
+def walkthrough_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the final walk-through: problems go on the issue log."""
+    actor = request.membership
+    return deal_action(
+        request,
+        pk,
+        form_class=forms.WalkthroughForm,
+        call=lambda deal, args: walkthrough.walkthrough_record(
+            actor=actor, transaction_id=deal.pk, **args
+        ),
+        success="Walk-through recorded.",
+        page=_walkthrough_page,
+        url_name="transactions:manage_walkthrough",
+    )
