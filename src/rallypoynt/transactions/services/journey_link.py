@@ -14,9 +14,12 @@ from rallypoynt.core.models import Event
 from rallypoynt.journeys.domain import work_label
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import VERSION_DATA, version_blueprint
-from rallypoynt.journeys.services.follow import evidence_withdraw, journey_follow
-from rallypoynt.journeys.services.outcomes import engagement_win
-from rallypoynt.journeys.services.phase_return import engagement_return
+from rallypoynt.journeys.services import (
+    engagement_return,
+    engagement_win,
+    evidence_withdraw,
+    journey_follow,
+)
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import TransactionStatus
 from rallypoynt.transactions.models import (

@@ -9,7 +9,7 @@ from django.db import transaction as db_transaction
 
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.selectors import contact_visible_q
-from rallypoynt.contacts.services.normalize import email_normalize, phone_normalize
+from rallypoynt.contacts.services import email_normalize, phone_normalize
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit

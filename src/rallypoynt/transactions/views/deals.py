@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from rallypoynt.contacts.services.export import csv_safe
+from rallypoynt.contacts.services import csv_safe
 from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.forms import ServiceForm
