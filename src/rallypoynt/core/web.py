@@ -1,13 +1,17 @@
-"""Request helpers every app's pages share: run a service and say how it went."""
+"""Request helpers every app's pages share: run a service and say how it went, put its
+refusal on the form, and find the safe page to go back to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from rallypoynt.core.errors import ServiceError
 
@@ -41,3 +45,42 @@ def run_service(request: HttpRequest, call: Callable[[], Any], success: str) -> 
         return Outcome(ok=False)
     messages.success(request, success)
     return Outcome(ok=True, result=result)
+
+
+def errors_to_form(
+    form: forms.Form, exc: ServiceError, names: Mapping[str, str] | None = None
+) -> None:
+    """Put a service's field errors on the form: on the field they name (through `names`
+    where the service's word differs from the form's), the rest above the form."""
+    names = names or {}
+    for field, errors in exc.fields.items():
+        target = names.get(field, field.replace(".", "_"))
+        for error in errors:
+            if target in form.fields:
+                form.add_error(target, error)
+            else:
+                form.add_error(None, error if field == "__all__" else f"{field}: {error}")
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+def form_run(form: forms.Form, call: Callable[[], Any], *, atomic: bool = False) -> bool:
+    """Run a service for a valid form; its refusal becomes the form's errors. True on success."""
+    try:
+        if atomic:
+            with transaction.atomic():
+                call()
+        else:
+            call()
+    except ServiceError as exc:
+        errors_to_form(form, exc)
+        return False
+    return True
+
+
+def next_or(request: HttpRequest, fallback: str) -> str:
+    """The page to go back to: a safe `next` on this host, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return fallback

@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from rallypoynt.orgs.permissions import can
@@ -30,3 +31,9 @@ def action_required(action: str):
         return member_required(wrapper)
 
     return decorator
+
+
+def member_page(view):
+    """Login and a seat in an org: the guard of every tenant page. Times show and parse in
+    the reader's zone, which ReaderTimeZoneMiddleware activates."""
+    return login_required(member_required(view))

@@ -18,10 +18,15 @@ from rallypoynt.contacts.services.export import (
 )
 from rallypoynt.contacts.services.vcard import contacts_vcard_export
 from rallypoynt.core.errors import ServiceError, ValidationFailed
+from rallypoynt.core.web import errors_to_form
 from rallypoynt.orgs.decorators import member_required
 
 ISSUES_SHOWN = 200
 ACTIVE = {ImportStatus.PENDING, ImportStatus.RUNNING}
+
+
+# The import service's words for the upload form's fields.
+IMPORT_FIELDS = {"file_format": "file"}
 
 
 def crm_member(view):
@@ -42,16 +47,6 @@ class UploadForm(forms.Form):
         self.fields["owner_id"].initial = default
 
 
-def _form_errors(form: forms.Form, exc: ServiceError) -> None:
-    names = {"file_format": "file", "owner_id": "owner_id", "file": "file"}
-    for field, errors in exc.fields.items():
-        target = names.get(field)
-        for error in errors:
-            form.add_error(target, error if target else f"{field}: {error}")
-    if not exc.fields:
-        form.add_error(None, exc.message)
-
-
 @crm_member
 def import_upload_view(request: HttpRequest) -> HttpResponse:
     """Choose a file and an owner; the file is stored and auto-mapped as a new job."""
@@ -69,7 +64,7 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
                 owner_id=form.cleaned_data["owner_id"],
             )
         except ServiceError as exc:
-            _form_errors(form, exc)
+            errors_to_form(form, exc, IMPORT_FIELDS)
         else:
             return redirect("contacts:import_preview", job_id=job.pk)
     context = {

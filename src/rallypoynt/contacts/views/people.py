@@ -6,15 +6,13 @@ time zone. HTMX requests get the fragment they target (template partials), other
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from rallypoynt.contacts.choices import (
@@ -57,40 +55,14 @@ from rallypoynt.contacts.services.people import (
     contact_update,
 )
 from rallypoynt.core.errors import ServiceError, ValidationFailed
-from rallypoynt.orgs.decorators import member_required
+from rallypoynt.core.web import errors_to_form, run_service
+from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.selectors import member_list
 
 PAGE_SIZE = 50
 TIMELINE_SIZE = 30
 NOT_FILTERS = {"cursor", "list"}
-
-
-def crm_page(view):
-    """Login and a seat in an org. Times show and parse in the reader's zone, which
-    ReaderTimeZoneMiddleware activates (the user's own, else the org's)."""
-    return login_required(member_required(view))
-
-
-def _errors_to_form(form: forms.Form, exc: ServiceError, names: dict[str, str] | None = None):
-    """Put a service's field errors on the matching form fields (the rest on the form)."""
-    names = names or {}
-    for field, errors in exc.fields.items():
-        target = names.get(field, field.replace(".", "_"))
-        for error in errors:
-            if target in form.fields:
-                form.add_error(target, error)
-            else:
-                form.add_error(None, error if field == "__all__" else f"{field}: {error}")
-    if not exc.fields:
-        form.add_error(None, exc.message)
-
-
-def next_or(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return fallback
 
 
 # Contacts list -----------------------------------------------------------------------------
@@ -141,7 +113,7 @@ def list_page(request: HttpRequest, *, smart_list=None) -> HttpResponse:
     return render(request, "contacts/people_list.html", context, status=400 if errors else 200)
 
 
-@crm_page
+@member_page
 def contacts_list_view(request: HttpRequest) -> HttpResponse:
     return list_page(request)
 
@@ -202,12 +174,12 @@ def _detail(request: HttpRequest, contact, *, log_form=None, status: int = 200) 
     return render(request, "contacts/people_detail.html", context, status=status)
 
 
-@crm_page
+@member_page
 def contact_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _contact_or_404(request, pk))
 
 
-@crm_page
+@member_page
 @require_POST
 def touchpoint_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Quick-log: HTMX gets the refreshed activity block, a plain post a redirect."""
@@ -222,7 +194,7 @@ def touchpoint_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 data=TouchpointIn(**form.cleaned_data),
             )
         except ValidationFailed as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
             is_logged = False
     if is_logged:
         if request.htmx:
@@ -241,7 +213,7 @@ def touchpoint_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, contact, log_form=form, status=422)
 
 
-@crm_page
+@member_page
 def timeline_more_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Older timeline entries after `cursor` (the timeline's "Show older" link)."""
     contact = _contact_or_404(request, pk)
@@ -289,7 +261,7 @@ def _contact_form(request: HttpRequest, contact=None) -> HttpResponse:
                 saved = contact_update(actor=actor, contact_id=contact.pk, changes=values)
                 messages.success(request, "Contact saved.")
         except ServiceError as exc:
-            _errors_to_form(form, exc, names)
+            errors_to_form(form, exc, names)
         else:
             return redirect("contacts:detail", pk=saved.pk)
     status = 422 if request.method == "POST" else 200
@@ -298,17 +270,17 @@ def _contact_form(request: HttpRequest, contact=None) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 def contact_create_view(request: HttpRequest) -> HttpResponse:
     return _contact_form(request)
 
 
-@crm_page
+@member_page
 def contact_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _contact_form(request, _contact_or_404(request, pk))
 
 
-@crm_page
+@member_page
 @require_POST
 def contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
@@ -317,7 +289,7 @@ def contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contacts:list")
 
 
-@crm_page
+@member_page
 @require_POST
 def consent_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
@@ -338,18 +310,7 @@ def consent_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contacts:detail", pk=contact.pk)
 
 
-def service_run(request: HttpRequest, call, success: str) -> None:
-    """Run a service and report the outcome as a message on the next page."""
-    try:
-        call()
-    except ServiceError as exc:
-        details = "; ".join(e for errs in exc.fields.values() for e in errs)
-        messages.error(request, f"{exc.message} {details}".strip())
-    else:
-        messages.success(request, success)
-
-
-@crm_page
+@member_page
 @require_POST
 def relationship_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
@@ -357,7 +318,7 @@ def relationship_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Pick a contact and a relationship.")
     else:
-        service_run(
+        run_service(
             request,
             lambda: relations.relationship_add(
                 actor=request.membership, contact_id=contact.pk, **form.cleaned_data
@@ -367,11 +328,11 @@ def relationship_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contacts:detail", pk=contact.pk)
 
 
-@crm_page
+@member_page
 @require_POST
 def relationship_remove_view(request: HttpRequest, pk: int, relationship_id: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
-    service_run(
+    run_service(
         request,
         lambda: relations.relationship_remove(
             actor=request.membership, relationship_id=relationship_id
@@ -381,7 +342,7 @@ def relationship_remove_view(request: HttpRequest, pk: int, relationship_id: int
     return redirect("contacts:detail", pk=contact.pk)
 
 
-@crm_page
+@member_page
 def relationship_pick_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Up to 8 visible contacts matching `q`, as choices for the relationship form."""
     contact = _contact_or_404(request, pk)
@@ -394,7 +355,7 @@ def relationship_pick_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contacts/_pick.html", {"matches": matches, "q": q})
 
 
-@crm_page
+@member_page
 @require_POST
 def collaborator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
@@ -402,7 +363,7 @@ def collaborator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Not shared: " + " ".join(form.error_lines()))
         return _detail(request, contact, status=422)
-    service_run(
+    run_service(
         request,
         lambda: relations.collaborator_add(
             actor=request.membership, contact_id=contact.pk, **form.arguments()
@@ -412,11 +373,11 @@ def collaborator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contacts:detail", pk=contact.pk)
 
 
-@crm_page
+@member_page
 @require_POST
 def collaborator_remove_view(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
     contact = _contact_or_404(request, pk)
-    service_run(
+    run_service(
         request,
         lambda: relations.collaborator_remove(
             actor=request.membership, contact_id=contact.pk, membership_id=membership_id

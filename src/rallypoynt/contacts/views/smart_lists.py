@@ -17,11 +17,9 @@ from rallypoynt.contacts.forms import (
 )
 from rallypoynt.contacts.selectors import lists as selectors_lists
 from rallypoynt.contacts.services import lists
-from rallypoynt.contacts.views.people import (
-    crm_page,
-    list_page,
-)
+from rallypoynt.contacts.views.people import list_page
 from rallypoynt.core.errors import ServiceError
+from rallypoynt.orgs.decorators import member_page
 
 # Smart lists -------------------------------------------------------------------------------
 
@@ -45,7 +43,7 @@ def _filter_text(filters: dict) -> list[str]:
     ]
 
 
-@crm_page
+@member_page
 def smart_lists_view(request: HttpRequest) -> HttpResponse:
     actor = request.membership
     rows = list(selectors_lists.smart_list_visible(actor=actor))
@@ -61,7 +59,7 @@ def smart_lists_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def smart_list_create_view(request: HttpRequest) -> HttpResponse:
     form = SmartListForm(request.POST)
@@ -81,7 +79,7 @@ def smart_list_create_view(request: HttpRequest) -> HttpResponse:
     return redirect("contacts:smart_list", list_id=row.pk)
 
 
-@crm_page
+@member_page
 def smart_list_open_view(request: HttpRequest, list_id: int) -> HttpResponse:
     try:
         row = selectors_lists.smart_list_get(actor=request.membership, smart_list_id=list_id)
@@ -90,7 +88,7 @@ def smart_list_open_view(request: HttpRequest, list_id: int) -> HttpResponse:
     return list_page(request, smart_list=row)
 
 
-@crm_page
+@member_page
 @require_POST
 def smart_list_delete_view(request: HttpRequest, list_id: int) -> HttpResponse:
     try:

@@ -18,19 +18,16 @@ from rallypoynt.contacts.services.activity import (
     task_complete,
     task_create,
 )
-from rallypoynt.contacts.views.people import (
-    PAGE_SIZE,
-    crm_page,
-    next_or,
-    service_run,
-)
+from rallypoynt.contacts.views.people import PAGE_SIZE
 from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.core.pagination import paginate
+from rallypoynt.core.web import next_or, run_service
+from rallypoynt.orgs.decorators import member_page
 
 # Tasks -------------------------------------------------------------------------------------
 
 
-@crm_page
+@member_page
 def tasks_view(request: HttpRequest) -> HttpResponse:
     """My open tasks, soonest due first (undated last), with a form to add one."""
     return _tasks_page(request)
@@ -51,13 +48,13 @@ def _tasks_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     return render(request, "contacts/people_tasks.html", context, status=status)
 
 
-@crm_page
+@member_page
 @require_POST
 def task_create_view(request: HttpRequest) -> HttpResponse:
     form = TaskForm(request.POST)
     fallback = reverse("contacts:tasks")
     if form.is_valid():
-        service_run(
+        run_service(
             request,
             lambda: task_create(actor=request.membership, **form.cleaned_data),
             "Task added.",
@@ -68,7 +65,7 @@ def task_create_view(request: HttpRequest) -> HttpResponse:
     return redirect(next_or(request, fallback))
 
 
-@crm_page
+@member_page
 @require_POST
 def task_complete_view(request: HttpRequest, task_id: int) -> HttpResponse:
     form = TaskDoneForm(request.POST)

@@ -243,9 +243,9 @@ def phase_advance_endpoint(request, engagement_id: Int64):
 
 
 @router.post("/engagements/{engagement_id}/return", response=DETAIL)
-def phase_return__endpoint(request, engagement_id: Int64, body: ReturnIn):
+def phase_return_endpoint(request, engagement_id: Int64, body: ReturnIn):
     """Back to an earlier phase (the deal fell through); the later phases' work is undone."""
-    return _move(request, engagement_id, phase_return.phase_return, **body.dict())
+    return _move(request, engagement_id, phase_return, **body.dict())
 
 
 @router.post("/engagements/{engagement_id}/gate", response=DETAIL)

@@ -7,13 +7,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts.views.people import crm_page, next_or
 from rallypoynt.core.forms import ServiceForm
-from rallypoynt.core.web import run_service
+from rallypoynt.core.web import next_or, run_service
 from rallypoynt.journeys import forms
 from rallypoynt.journeys.choices import Side
 from rallypoynt.journeys.selectors import board_agent_list, board_get
 from rallypoynt.journeys.services import progress
+from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.selectors import team_list
 
 
@@ -34,7 +34,7 @@ def _board_page(
     return render(request, "journeys/board.html", context, status=400 if failed else 200)
 
 
-@crm_page
+@member_page
 def board_view(request: HttpRequest) -> HttpResponse:
     """Active engagements by sales stage (or journey phase), filtered by agent, team, side;
     a filter that does not parse is left off and named (400)."""
@@ -49,7 +49,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
     return _board_page(request, data.get("by") or "stage", filters, query if query.errors else None)
 
 
-@crm_page
+@member_page
 @require_POST
 def board_stage_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A card dropped on (or moved to) another stage column."""
@@ -65,7 +65,7 @@ def board_stage_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(next_or(request, reverse("journeys:board")))
 
 
-@crm_page
+@member_page
 @require_POST
 def board_phase_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A card moved on to its next journey phase (the board by phase)."""

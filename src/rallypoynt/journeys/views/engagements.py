@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts.views.people import crm_page, next_or
 from rallypoynt.core.forms import ServiceForm
-from rallypoynt.core.web import run_service
+from rallypoynt.core.web import next_or, run_service
 from rallypoynt.journeys import forms, selectors
 from rallypoynt.journeys.choices import WORKING, Side
 from rallypoynt.journeys.panels import engagement_panels
 from rallypoynt.journeys.services import engagements, handoffs, phase_return, progress
+from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.selectors import team_list
 
 
@@ -28,7 +28,7 @@ def _engagement_or_404(request: HttpRequest, pk: int):
     return engagement
 
 
-@crm_page
+@member_page
 def engagement_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The phase timeline, this phase's checklist and deliverables, what blocks advancing
     and why, and the seed's guidance for the phase."""
@@ -92,21 +92,21 @@ def _engagement_act(
     return redirect(next_or(request, reverse("journeys:engagement", args=[pk])))
 
 
-@crm_page
+@member_page
 @require_POST
 def step_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a step of the current phase done."""
     return _engagement_act(request, pk, forms.StepForm, progress.step_complete, "Step done.")
 
 
-@crm_page
+@member_page
 @require_POST
 def step_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Reopen a step of the current phase."""
     return _engagement_act(request, pk, forms.StepForm, progress.step_undo, "Step reopened.")
 
 
-@crm_page
+@member_page
 @require_POST
 def deliverable_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a deliverable of the current phase on file."""
@@ -115,7 +115,7 @@ def deliverable_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def phase_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Move on to the next phase when nothing blocks it."""
@@ -124,28 +124,28 @@ def phase_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def phase_return_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Move back to an earlier phase, saying why."""
-    return _engagement_act(request, pk, forms.ReturnForm, phase_return.phase_return, "Moved back.")
+    return _engagement_act(request, pk, forms.ReturnForm, phase_return, "Moved back.")
 
 
-@crm_page
+@member_page
 @require_POST
 def gate_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject the phase's gate."""
     return _engagement_act(request, pk, forms.GateForm, progress.gate_decide, "Decision recorded.")
 
 
-@crm_page
+@member_page
 @require_POST
 def stage_change_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Put the engagement in another sales stage."""
     return _engagement_act(request, pk, forms.StageForm, progress.stage_change, "Stage changed.")
 
 
-@crm_page
+@member_page
 @require_POST
 def engagement_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the engagement won or lost."""
@@ -154,14 +154,14 @@ def engagement_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def engagement_hold_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Put the engagement on hold, or resume it."""
     return _engagement_act(request, pk, forms.HoldForm, engagements.engagement_hold, "Updated.")
 
 
-@crm_page
+@member_page
 @require_POST
 def engagement_upgrade_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the engagement to its template's newest version, keeping its progress."""
@@ -174,7 +174,7 @@ def engagement_upgrade_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def handoff_accept_view(request: HttpRequest, pk: int, handoff_id: int) -> HttpResponse:
     """The receiver takes the work handed to them."""
@@ -197,7 +197,7 @@ def _new_page(request: HttpRequest, contact, failed: ServiceForm | None = None) 
     return render(request, "journeys/engagement_new.html", context, status=status)
 
 
-@crm_page
+@member_page
 def engagement_open_view(request: HttpRequest) -> HttpResponse:
     """Open a client journey for a contact (buy or sell)."""
     actor = request.membership

@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.journeys.forms import LostReasonForm
 from rallypoynt.journeys.selectors import lost_reason_list
 from rallypoynt.journeys.services.lost_reasons import MANAGE_ACTION, lost_reason_save
+from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.permissions import can
 
 
-@crm_page
+@member_page
 def lost_reason_list_view(request: HttpRequest) -> HttpResponse:
     """List the reasons; a manager adds one, or renames, reorders or retires one by its key."""
     actor = request.membership

@@ -8,7 +8,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.forms import ServiceForm
 from rallypoynt.core.web import run_service
@@ -17,14 +16,14 @@ from rallypoynt.journeys.choices import Level, TemplateKind
 from rallypoynt.journeys.domain import UNITS, blueprint_load, yaml_write
 from rallypoynt.journeys.services import templates
 from rallypoynt.orgs.choices import Role
-from rallypoynt.orgs.decorators import action_required
+from rallypoynt.orgs.decorators import action_required, member_page
 from rallypoynt.orgs.permissions import can
 from rallypoynt.orgs.selectors import team_list
 
 MANAGE = "org.manage_teams"
 
 
-@crm_page
+@member_page
 def template_list_view(request: HttpRequest) -> HttpResponse:
     """Templates with their versions; managers may copy one for a team or edit a draft."""
     return _list_page(request)
@@ -51,7 +50,7 @@ def _version_or_404(request: HttpRequest, pk: int, number: int):
     return version
 
 
-@crm_page
+@member_page
 def template_version_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """A version read as phases, steps, roles, due times and gates (or stages and metrics)."""
     return _version_page(request, _version_or_404(request, pk, number))

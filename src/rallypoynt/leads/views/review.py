@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from rallypoynt.contacts.choices import LeadType
 from rallypoynt.core.errors import NotFound, ServiceError, ValidationFailed
 from rallypoynt.core.pagination import paginate
+from rallypoynt.core.web import errors_to_form
 from rallypoynt.leads.choices import ReviewStatus
 from rallypoynt.leads.forms import ReviewTabForm
 from rallypoynt.leads.selectors import review as selectors_review
@@ -111,15 +112,6 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/review_queue.html", context)
 
 
-def _copy_errors(form: LeadFixForm, exc: ServiceError) -> None:
-    for field, errors in exc.fields.items():
-        target = ERROR_FIELDS.get(field)
-        for error in errors:
-            form.add_error(target, error if target else f"{field}: {error}")
-    if not exc.fields:
-        form.add_error(None, exc.message)
-
-
 @login_required
 @member_required
 def review_detail_view(request: HttpRequest, item_id: int) -> HttpResponse:
@@ -145,7 +137,7 @@ def review_detail_view(request: HttpRequest, item_id: int) -> HttpResponse:
         try:
             result = review.review_item_resolve(actor=actor, item_id=item.pk, lead=lead)
         except ServiceError as exc:
-            _copy_errors(form, exc)
+            errors_to_form(form, exc, ERROR_FIELDS)
         else:
             which = "an existing contact" if result.is_deduplicated else "a new contact"
             messages.success(request, f"Lead created: inquiry {result.inquiry.pk} for {which}.")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rallypoynt.core.errors import NotFound, ServiceError
+from rallypoynt.core.web import form_run
 from rallypoynt.leads.choices import RoutingAction
 from rallypoynt.leads.forms import PreviewForm, RuleForm, RuleMoveForm, SettingsForm
 from rallypoynt.leads.models import RoutingRule
@@ -24,22 +23,6 @@ from rallypoynt.orgs.decorators import action_required, member_required
 from rallypoynt.orgs.permissions import can, can_org_wide
 
 MANAGE = routing.MANAGE_ACTION
-
-
-def _apply(form: forms.Form, call: Callable[[], object]) -> bool:
-    """Run a service (and its checks) in one transaction; copy errors onto the form."""
-    try:
-        with transaction.atomic():
-            call()
-    except ServiceError as exc:
-        for field, errors in exc.fields.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error if target else f"{field}: {error}")
-        if not exc.fields:
-            form.add_error(None, exc.message)
-        return False
-    return True
 
 
 def _conditions(rule: RoutingRule) -> list[str]:
@@ -108,7 +91,7 @@ def settings_save_view(request: HttpRequest) -> HttpResponse:
             field_name="default_assignee_id",
         )
 
-    if form.is_valid() and _apply(form, save):
+    if form.is_valid() and form_run(form, save, atomic=True):
         messages.success(request, "Lead settings saved.")
         return redirect("leads:routing")
     return _page(request, settings_form=form)
@@ -125,7 +108,7 @@ def rule_create_view(request: HttpRequest) -> HttpResponse:
         created = routing_rules.routing_rule_create(actor=actor, data=form.rule_data())
         routing.rule_seller_check(created)
 
-    if form.is_valid() and _apply(form, save):
+    if form.is_valid() and form_run(form, save, atomic=True):
         messages.success(request, f"Rule \u201c{form.cleaned_data['name']}\u201d added.")
         return redirect("leads:routing")
     return _page(request, rule_form=form)
@@ -146,7 +129,7 @@ def rule_edit_view(request: HttpRequest, rule_id: int) -> HttpResponse:
             saved = routing_rules.routing_rule_update(actor=actor, rule_id=rule.pk, changes=changes)
             routing.rule_seller_check(saved)
 
-        if _apply(form, save):
+        if form_run(form, save, atomic=True):
             messages.success(request, f"Rule \u201c{form.cleaned_data['name']}\u201d saved.")
             return redirect("leads:routing")
     status = 422 if form.errors else 200

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.pagination import paginate
-from rallypoynt.core.web import run_service
+from rallypoynt.core.web import form_run, run_service
 from rallypoynt.orgs import forms, selectors, services
 from rallypoynt.orgs.decorators import action_required, member_required
 from rallypoynt.orgs.middleware import SESSION_ORG_KEY
@@ -35,21 +35,6 @@ def _render(request, template: str, tab: str, context: dict, status: int = 200) 
     return render(request, template, context, status=status)
 
 
-def _apply(form, call) -> bool:
-    """Run a service; copy its errors onto the form. True on success."""
-    try:
-        call()
-    except ServiceError as exc:
-        for field, errors in exc.fields.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, f"{field}: {error}" if target is None else error)
-        if not exc.fields:
-            form.add_error(None, exc.message)
-        return False
-    return True
-
-
 @login_required
 @member_required
 def settings_general_view(request: HttpRequest) -> HttpResponse:
@@ -60,7 +45,7 @@ def settings_general_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can(request.membership, "org.change_settings"):
             return render(request, "web/forbidden.html", status=403)
-        if form.is_valid() and _apply(
+        if form.is_valid() and form_run(
             form,
             lambda: services.organization_update(actor=request.membership, **form.cleaned_data),
         ):
@@ -82,7 +67,7 @@ def settings_hours_view(request: HttpRequest) -> HttpResponse:
             return render(request, "web/forbidden.html", status=403)
         if form.is_valid():
             week = form.week()
-            if not form.errors and _apply(
+            if not form.errors and form_run(
                 form, lambda: services.business_hours_set(actor=actor, week=week)
             ):
                 messages.success(request, "Business hours saved.")
@@ -103,7 +88,7 @@ def settings_hours_view(request: HttpRequest) -> HttpResponse:
 def closure_add_view(request: HttpRequest) -> HttpResponse:
     """Mark a day the org is closed."""
     form = forms.ClosureForm(request.POST, prefix="closure")
-    if form.is_valid() and _apply(
+    if form.is_valid() and form_run(
         form, lambda: services.closure_add(actor=request.membership, **form.cleaned_data)
     ):
         messages.success(request, "Closure added.")
@@ -138,7 +123,7 @@ def office_list_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can(actor, "org.manage_offices"):
             return render(request, "web/forbidden.html", status=403)
-        if form.is_valid() and _apply(
+        if form.is_valid() and form_run(
             form, lambda: services.office_create(actor=actor, **form.cleaned_data)
         ):
             messages.success(request, "Office added.")
@@ -161,7 +146,7 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can(actor, "org.manage_teams"):
             return render(request, "web/forbidden.html", status=403)
-        if form.is_valid() and _apply(
+        if form.is_valid() and form_run(
             form, lambda: services.team_create(actor=actor, **form.cleaned_data)
         ):
             messages.success(request, "Team added.")
@@ -183,7 +168,7 @@ def team_member_add_view(request: HttpRequest, team_id: int) -> HttpResponse:
     """Put a member on a team (or make them its lead)."""
     members = selectors.member_list(actor=request.membership)
     form = forms.TeamMemberForm(request.POST, members=members)
-    if form.is_valid() and _apply(
+    if form.is_valid() and form_run(
         form,
         lambda: services.team_member_add(
             actor=request.membership, team_id=team_id, **form.cleaned_data
@@ -207,7 +192,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
         if not can(actor, "org.manage_members"):
             return render(request, "web/forbidden.html", status=403)
         base = request.build_absolute_uri("/").rstrip("/")
-        if form.is_valid() and _apply(
+        if form.is_valid() and form_run(
             form,
             lambda: services.invitation_create(
                 actor=actor, accept_url_base=base, **form.cleaned_data
@@ -243,7 +228,7 @@ def member_edit_view(request: HttpRequest, member_id: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(
+        and form_run(
             form,
             lambda: services.member_update(
                 actor=actor, membership_id=member.pk, **form.cleaned_data
@@ -277,7 +262,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(form, lambda: _accept(request, token, form.cleaned_data))
+        and form_run(form, lambda: _accept(request, token, form.cleaned_data))
     ):
         messages.success(request, f"Welcome to {invitation.org.display_name}.")
         return redirect("web:home")

@@ -12,11 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.core.forms import ServiceForm
 from rallypoynt.core.web import run_service
+from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.permissions import can_org_wide, reach_for
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import forms, selectors
@@ -57,14 +57,14 @@ def _commission_page(request: HttpRequest, deal, failed: ServiceForm | None = No
     return render(request, "transactions/commission_deal.html", context, status=status)
 
 
-@crm_page
+@member_page
 @require_safe
 def deal_commission_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The deal's commission per side: the form to set it and the splits with their basis."""
     return _commission_page(request, deal_or_404(request, pk))
 
 
-@crm_page
+@member_page
 @require_POST
 def commission_set_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Set one side's commission (rate or flat, referral, co-agents); splits are recomputed."""
@@ -98,7 +98,7 @@ def _statement_query(request: HttpRequest) -> tuple[forms.StatementForm, dict]:
     }
 
 
-@crm_page
+@member_page
 @require_safe
 def commission_statement_view(request: HttpRequest) -> HttpResponse:
     """One agent's statement for a period (the actor's own unless they pick another agent in
@@ -175,7 +175,7 @@ def _plans_page(request: HttpRequest, plans, failed: ServiceForm | None = None) 
     return render(request, "transactions/commission_plans.html", context, status=status)
 
 
-@crm_page
+@member_page
 @require_safe
 def split_plans_view(request: HttpRequest) -> HttpResponse:
     """The org's split plans and who is on which, with the forms of whoever may change or
@@ -209,7 +209,7 @@ def _plan_action(
     return redirect("transactions:commission_plans")
 
 
-@crm_page
+@member_page
 @require_POST
 def split_plan_create_view(request: HttpRequest) -> HttpResponse:
     """A new split plan (broker-owner and systems admins)."""
@@ -218,7 +218,7 @@ def split_plan_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def split_plan_update_view(request: HttpRequest) -> HttpResponse:
     """New terms for one of the org's plans (broker-owner and systems admins)."""
@@ -227,7 +227,7 @@ def split_plan_update_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def split_plan_assign_view(request: HttpRequest) -> HttpResponse:
     """Put a member on a plan from a day (an office manager: within their office)."""

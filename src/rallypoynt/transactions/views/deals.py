@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from rallypoynt.contacts.services import csv_safe
-from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.forms import ServiceForm
 from rallypoynt.core.pagination import paginate
 from rallypoynt.core.web import run_service
 from rallypoynt.journeys.selectors import engagement_list
+from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import forms, selectors
 from rallypoynt.transactions.choices import DeadlineKind, PartyRole, TransactionStatus
@@ -69,7 +69,7 @@ def _list_page(request: HttpRequest, failed: ServiceForm | None = None) -> HttpR
     return render(request, "transactions/list.html", context, status=400 if failed else 200)
 
 
-@crm_page
+@member_page
 @require_safe
 def deal_list_view(request: HttpRequest) -> HttpResponse:
     """My deals (by status, a page at a time), and every open deadline due this week across
@@ -77,7 +77,7 @@ def deal_list_view(request: HttpRequest) -> HttpResponse:
     return _list_page(request)
 
 
-@crm_page
+@member_page
 @require_POST
 def deal_create_view(request: HttpRequest) -> HttpResponse:
     """Open a deal; a form that does not parse shows the list again with its errors."""
@@ -114,7 +114,7 @@ def _detail_page(request: HttpRequest, deal, failed: ServiceForm | None = None) 
     return render(request, "transactions/detail.html", context, status=400 if failed else 200)
 
 
-@crm_page
+@member_page
 @require_safe
 def deal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The deadline timeline, the offers side by side with net to seller, and the actions."""
@@ -134,7 +134,7 @@ def _deal_action(request: HttpRequest, pk: int, form_class, call, success: str) 
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def deadline_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a contingency or milestone counted from acceptance or closing."""
@@ -148,7 +148,7 @@ def deadline_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def deadline_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove (satisfy), waive or fail one of the deal's deadlines."""
@@ -162,7 +162,7 @@ def deadline_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def deal_dates_amend_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the acceptance or closing date by amendment; the deadlines are recounted."""
@@ -178,7 +178,7 @@ def deal_dates_amend_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def offer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a buyer's offer on the deal."""
@@ -192,7 +192,7 @@ def offer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def offer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept one of the deal's offers: the contract."""
@@ -206,7 +206,7 @@ def offer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Put someone on the deal's team contact list."""
@@ -220,7 +220,7 @@ def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def party_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Take someone off the deal's team contact list."""
@@ -234,7 +234,7 @@ def party_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def deal_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the closing: final price, commission made final, the summary record."""
@@ -248,7 +248,7 @@ def deal_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def deal_terminate_view(request: HttpRequest, pk: int) -> HttpResponse:
     """End the contract, saying why."""
@@ -264,7 +264,7 @@ def deal_terminate_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_safe
 def deal_contacts_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The team contact list as CSV (for the client, the lender, the title company)."""

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
 
-from rallypoynt.contacts.views.people import crm_page
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.forms import ServiceForm
+from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import forms, selectors
 from rallypoynt.transactions.choices import ChecklistKind
@@ -59,7 +59,7 @@ def _checklists_page(request: HttpRequest, deal, failed: ServiceForm | None = No
     return _page(request, "transactions/manage_checklists.html", context, failed)
 
 
-@crm_page
+@member_page
 @require_safe
 def checklists_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The deal's checklists by kind: due dates, overdue ones marked, done/n-a buttons."""
@@ -78,7 +78,7 @@ def _checklist_act(request, pk, form_class, call) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def checklist_item_mark_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of the deal's checklist items done or not applicable, or reopen it."""
@@ -91,7 +91,7 @@ def checklist_item_mark_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def checklist_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     """One more item on one of the deal's checklists."""
@@ -106,7 +106,7 @@ def checklist_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def checklists_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Add the checklists picked from the org's templates (items already there are kept)."""
@@ -135,7 +135,7 @@ def _issues_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
     return _page(request, "transactions/manage_issues.html", context, failed)
 
 
-@crm_page
+@member_page
 @require_safe
 def issues_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The issue resolution log: raise an issue, resolve or reopen one."""
@@ -154,7 +154,7 @@ def _issue_act(request, pk, form_class, call) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def issue_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a problem on the deal: who owns it and when it must be solved."""
@@ -167,7 +167,7 @@ def issue_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def issue_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Say how one of the deal's issues was resolved, and when."""
@@ -180,7 +180,7 @@ def issue_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@crm_page
+@member_page
 @require_POST
 def issue_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Reopen one of the deal's issues."""
@@ -219,7 +219,7 @@ def _progress_page(request: HttpRequest, deal, failed: ServiceForm | None = None
     return _page(request, "transactions/manage_progress.html", context, failed)
 
 
-@crm_page
+@member_page
 @require_safe
 def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Where the deal stands, a form to post an update (and send it), and the history."""
@@ -230,7 +230,7 @@ def _progress_posted(arguments: dict) -> str:
     return "Update sent to the clients." if arguments["send"] else "Update saved."
 
 
-@crm_page
+@member_page
 @require_POST
 def progress_update_post_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Keep an update on the deal, and e-mail it to the clients when asked."""
@@ -263,14 +263,14 @@ def _walkthrough_page(request: HttpRequest, deal, failed: ServiceForm | None = N
     return _page(request, "transactions/manage_walkthrough.html", context, failed)
 
 
-@crm_page
+@member_page
 @require_safe
 def walkthrough_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The form to record the final walk-through area by area; past reports beside it."""
     return _walkthrough_page(request, deal_or_404(request, pk))
 
 
-@crm_page
+@member_page
 @require_POST
 def walkthrough_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the final walk-through: problems go on the issue log."""
