@@ -17,17 +17,19 @@ from rallypoynt.journeys.selectors import version_blueprint
 from rallypoynt.journeys.services import gate_decide, wrap_ups_due
 from rallypoynt.orgs.models import Membership, Organization
 from rallypoynt.transactions.models import Transaction
-from rallypoynt.transactions.services.closing import transaction_close
-from rallypoynt.transactions.services.commission import CoAgent, commission_set
-from rallypoynt.transactions.services.commission_plans import (
+from rallypoynt.transactions.services import (
+    CoAgent,
+    commission_set,
+    deadline_resolve,
+    offer_accept,
+    offer_create,
+    party_add,
     split_plan_assign,
     split_plan_create,
+    transaction_close,
+    transaction_dates_amend,
+    transaction_open,
 )
-from rallypoynt.transactions.services.deadlines import transaction_dates_amend
-from rallypoynt.transactions.services.offers import offer_accept, offer_create
-from rallypoynt.transactions.services.parties import party_add
-from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 
 CONTINGENCIES = ("inspection", "appraisal", "financing")
 STREETS = ["Larimer St", "Pearl St", "Walnut St", "Spruce St", "Mapleton Ave", "Cedar Ave"]

@@ -137,3 +137,20 @@ def test_pages_api_and_forms_read_tenant_rows_only_through_selectors():
         if re.search(r"\.objects\b", line)
     ]
     assert reads == []
+
+
+def test_an_exported_name_never_hides_a_topic_module_of_the_same_name():
+    import importlib
+
+    hidden = []
+    for app in APPS:
+        for kind in EXPORTING:
+            if not (SRC / app / kind / "__init__.py").exists():
+                continue
+            package = importlib.import_module(f"rallypoynt.{app}.{kind}")
+            for name in package.__all__:
+                topic = SRC / app / kind / f"{name}.py"
+                value = getattr(package, name)
+                if topic.exists() and not isinstance(value, type(package)):
+                    hidden.append(f"{app}/{kind}/{name}")
+    assert hidden == [], "rename the topic module: importing it would replace the export"

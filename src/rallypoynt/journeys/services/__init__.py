@@ -16,7 +16,6 @@ from rallypoynt.journeys.services.lost_reasons import (
     lost_reasons_ensure,
 )
 from rallypoynt.journeys.services.outcomes import WRAP_UP_DAYS, engagement_win, wrap_ups_due
-from rallypoynt.journeys.services.phase_return import engagement_return, phase_return
 from rallypoynt.journeys.services.progress import (
     deliverable_record,
     engagement_upgrade,
@@ -26,6 +25,7 @@ from rallypoynt.journeys.services.progress import (
     step_complete,
     step_undo,
 )
+from rallypoynt.journeys.services.returns import engagement_return, phase_return
 from rallypoynt.journeys.services.templates import (
     _shipped_copy,
     template_copy,

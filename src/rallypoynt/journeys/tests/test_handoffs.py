@@ -523,7 +523,7 @@ def test_doing_the_step_closes_its_task_whoever_does_it(brokerage):
 
 def test_moving_back_or_closing_closes_the_open_handoff_tasks_and_says_why(brokerage):
     from rallypoynt.journeys.services.engagements import engagement_close
-    from rallypoynt.journeys.services.phase_return import phase_return
+    from rallypoynt.journeys.services.returns import phase_return
 
     engagement = team_engagement(brokerage)
     for key in ("initial_inquiry_processing", "initial_response"):

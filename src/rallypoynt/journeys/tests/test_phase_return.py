@@ -12,8 +12,8 @@ from rallypoynt.core.testing import client_for
 from rallypoynt.journeys.models import DeliverableRecord, PhaseVisit, StageVisit, StepCompletion
 from rallypoynt.journeys.selectors import engagement_evaluate
 from rallypoynt.journeys.services.engagements import engagement_close
-from rallypoynt.journeys.services.phase_return import phase_return
 from rallypoynt.journeys.services.progress import deliverable_record
+from rallypoynt.journeys.services.returns import phase_return
 from rallypoynt.journeys.tests.factories import (
     NOW,
     advance_to,

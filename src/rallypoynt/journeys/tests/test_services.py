@@ -337,7 +337,7 @@ def test_a_compliance_officer_approves_and_a_rejection_needs_a_reason(brokerage)
 
 
 def test_an_approval_from_an_earlier_visit_of_the_phase_does_not_count(brokerage):
-    from rallypoynt.journeys.services.phase_return import phase_return
+    from rallypoynt.journeys.services.returns import phase_return
 
     engagement = at_contract_gate(brokerage)
     gate_decide(actor=brokerage.compliance, engagement_id=engagement.pk, verdict="approved")

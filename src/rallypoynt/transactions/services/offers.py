@@ -18,9 +18,9 @@ from rallypoynt.core.jobs import enqueue_on_commit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import OFFER_LIVE, OfferStatus, TransactionStatus
 from rallypoynt.transactions.models import Offer, OfferVersion
+from rallypoynt.transactions.services.acceptance import offer_accept
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
 from rallypoynt.transactions.services.journey_link import journeys_follow
-from rallypoynt.transactions.services.offer_accept import offer_accept
 from rallypoynt.transactions.services.offer_terms import (
     MONEY_TERMS,
     TERMS,

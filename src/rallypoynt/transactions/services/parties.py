@@ -14,7 +14,7 @@ from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
-from rallypoynt.orgs.services.notifications import notification_send
+from rallypoynt.orgs.services import notification_send
 from rallypoynt.transactions.choices import PartyRole
 from rallypoynt.transactions.models import Party, Transaction
 from rallypoynt.transactions.services.deal_lock import transaction_for_update
