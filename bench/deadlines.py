@@ -20,7 +20,7 @@ engine (`deadlines_plan`) in the property's state; they spread over -30..+60 day
     after an amendment moving their closing a week: rows loaded a chunk at a time,
     `deadlines_plan` per deal, and the moved ones written set-based (one UPDATE per chunk, the
     DeadlineChange rows and one event per deal in bulk). Baseline: loading the same rows
-    alone. For contrast, the per-deal service (`transaction_dates_amend`) on a sample; and
+    alone. For contrast, the per-deal service (`deal_dates_amend`) on a sample; and
     `deadlines_recompute` on recounted deals must find nothing left to move.
 """
 
@@ -64,22 +64,22 @@ from rallypoynt.transactions.choices import (
     Anchor,
     DeadlineKind,
     DeadlineStatus,
-    TransactionKind,
-    TransactionStatus,
+    DealKind,
+    DealStatus,
 )
 from rallypoynt.transactions.domain import DayType, Roll, Unit
 from rallypoynt.transactions.models import (
     Deadline,
     DeadlineChange,
-    Transaction,
-    TransactionEngagement,
+    Deal,
+    DealEngagement,
 )
 from rallypoynt.transactions.selectors import deadlines_upcoming
 from rallypoynt.transactions.services.deadline_build import DeadlineSpec, deadlines_build
 from rallypoynt.transactions.services.deadlines import (
     deadlines_plan,
     deadlines_recompute,
-    transaction_dates_amend,
+    deal_dates_amend,
 )
 
 AGENTS = 8
@@ -159,7 +159,7 @@ def _staff(org: Organization, broker: Membership) -> tuple[list, dict[int, int]]
 
 
 class Loader:
-    """Generates deals (engagement, transaction, side, five deadlines) and inserts them
+    """Generates deals (engagement, deal, side, five deadlines) and inserts them
     set-based, a chunk per database transaction; deadline rows are built as the services build
     them (`deadlines_build`, due times from `deadlines_plan`)."""
 
@@ -192,25 +192,23 @@ class Loader:
     def _batch(self, n: int) -> None:
         pairs = [self._deal() for _ in range(n)]
         engagements = Engagement.objects.bulk_create([e for e, _ in pairs])
-        deals = Transaction.objects.bulk_create([d for _, d in pairs])
+        deals = Deal.objects.bulk_create([d for _, d in pairs])
         sides = [
-            TransactionEngagement(
-                org_id=self.org.pk, transaction_id=d.pk, engagement_id=e.pk, side=e.side
-            )
+            DealEngagement(org_id=self.org.pk, deal_id=d.pk, engagement_id=e.pk, side=e.side)
             for e, d in zip(engagements, deals, strict=True)
         ]
-        TransactionEngagement.objects.bulk_create(sides)
+        DealEngagement.objects.bulk_create(sides)
         ids = iter(reserve_ids(Deadline, n * len(RULES)))
         rows = []
         for engagement, deal in zip(engagements, deals, strict=True):
             rows += self._deadlines(deal, engagement.agent_id, ids)
         Deadline.objects.bulk_create(rows, batch_size=2000)
-        for model, made in ((Engagement, engagements), (Transaction, deals)):
+        for model, made in ((Engagement, engagements), (Deal, deals)):
             self.rows[model._meta.db_table] += len(made)
-        self.rows[TransactionEngagement._meta.db_table] += len(sides)
+        self.rows[DealEngagement._meta.db_table] += len(sides)
         self.rows[Deadline._meta.db_table] += len(rows)
 
-    def _deal(self) -> tuple[Engagement, Transaction]:
+    def _deal(self) -> tuple[Engagement, Deal]:
         rng, n = self.rng, self.made
         self.made += 1
         agent = rng.choice(self.agents)
@@ -239,10 +237,10 @@ class Loader:
             expected_value=price,
             opened_at=entered - timedelta(days=rng.randint(10, 90)),
         )
-        deal = Transaction(
+        deal = Deal(
             org=self.org,
-            kind=TransactionKind.PURCHASE if side == Side.BUY else TransactionKind.SALE,
-            status=TransactionStatus.UNDER_CONTRACT,
+            kind=DealKind.PURCHASE if side == Side.BUY else DealKind.SALE,
+            status=DealStatus.UNDER_CONTRACT,
             street=street,
             city=CITIES[state],
             state=state,
@@ -257,7 +255,7 @@ class Loader:
         )
         return engagement, deal
 
-    def _deadlines(self, deal: Transaction, agent_id: int, ids) -> list[Deadline]:
+    def _deadlines(self, deal: Deal, agent_id: int, ids) -> list[Deadline]:
         pks = [next(ids) for _ in RULES]
         appraisal = pks[[rule[0] for rule in RULES].index(DeadlineKind.APPRAISAL)]
         specs = [
@@ -362,21 +360,21 @@ def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
-def _load(org: Organization, chunk: list[int], lock: bool) -> list[tuple[Transaction, list]]:
+def _load(org: Organization, chunk: list[int], lock: bool) -> list[tuple[Deal, list]]:
     """The chunk's deals and their deadlines: two queries."""
-    deals = list(Transaction.objects.filter(org_id=org.pk, pk__in=chunk).order_by("pk"))
-    rows = Deadline.objects.filter(org_id=org.pk, transaction_id__in=chunk)
+    deals = list(Deal.objects.filter(org_id=org.pk, pk__in=chunk).order_by("pk"))
+    rows = Deadline.objects.filter(org_id=org.pk, deal_id__in=chunk)
     if lock:
         rows = rows.select_for_update()  # as deadlines_recompute locks them
     by_deal: dict[int, list[Deadline]] = defaultdict(list)
     for row in rows:
-        by_deal[row.transaction_id].append(row)
+        by_deal[row.deal_id].append(row)
     for deal in deals:
         deal.org = org  # the calendar's time zone, without a join
     return [(deal, by_deal.get(deal.pk, [])) for deal in deals]
 
 
-def _moves(deal: Transaction, rows: list[Deadline]) -> list[tuple[Deadline, date, datetime]]:
+def _moves(deal: Deal, rows: list[Deadline]) -> list[tuple[Deadline, date, datetime]]:
     plan = deadlines_plan(deal, rows)
     moved = []
     for row in rows:
@@ -478,15 +476,15 @@ def _rates(seconds: float, counts: dict) -> dict:
 
 def _change_state(org: Organization, ids: list[int]) -> None:
     for chunk in _chunks(ids):
-        Transaction.objects.filter(org_id=org.pk, pk__in=chunk).update(state=TO_STATE)
+        Deal.objects.filter(org_id=org.pk, pk__in=chunk).update(state=TO_STATE)
 
 
 def _move_closing(org: Organization, ids: list[int]) -> None:
     for chunk in _chunks(ids):
-        deals = list(Transaction.objects.filter(org_id=org.pk, pk__in=chunk).only("closing_on"))
+        deals = list(Deal.objects.filter(org_id=org.pk, pk__in=chunk).only("closing_on"))
         for deal in deals:
             deal.closing_on += CLOSING_MOVE
-        Transaction.objects.bulk_update(deals, ["closing_on"], batch_size=CHUNK)
+        Deal.objects.bulk_update(deals, ["closing_on"], batch_size=CHUNK)
 
 
 def _recount(org: Organization, ids: list[int], change: Callable, reason: str) -> dict:
@@ -505,28 +503,26 @@ def _recount(org: Organization, ids: list[int], change: Callable, reason: str) -
 def _service_agrees(org: Organization, ids: list[int]) -> dict:
     """`deadlines_recompute` (the per-deal service) on recounted deals: nothing left to move."""
     moved = 0
-    for deal in Transaction.objects.filter(org_id=org.pk, pk__in=ids).select_related("org"):
+    for deal in Deal.objects.filter(org_id=org.pk, pk__in=ids).select_related("org"):
         with transaction.atomic():
             moved += len(deadlines_recompute(deal=deal, actor=None, reason="bench check"))
     return {"sample": len(ids), "moved_by_service": moved, "agrees": moved == 0}
 
 
 def _per_deal(org: Organization, broker: Membership, ids: list[int]) -> dict:
-    """The per-deal path an amendment takes today: `transaction_dates_amend` each."""
-    closing = dict(
-        Transaction.objects.filter(org_id=org.pk, pk__in=ids).values_list("pk", "closing_on")
-    )
+    """The per-deal path an amendment takes today: `deal_dates_amend` each."""
+    closing = dict(Deal.objects.filter(org_id=org.pk, pk__in=ids).values_list("pk", "closing_on"))
     actor = Membership.objects.select_related("org").get(pk=broker.pk)
-    deadlines = Deadline.objects.filter(org_id=org.pk, transaction_id__in=ids).count()
+    deadlines = Deadline.objects.filter(org_id=org.pk, deal_id__in=ids).count()
     moved = 0
 
     def amend():
         nonlocal moved
         for pk in ids:
             moved += len(
-                transaction_dates_amend(
+                deal_dates_amend(
                     actor=actor,
-                    transaction_id=pk,
+                    deal_id=pk,
                     reason="Amendment: closing moved a week",
                     closing_on=closing[pk] + CLOSING_MOVE,
                 )
@@ -539,7 +535,7 @@ def _per_deal(org: Organization, broker: Membership, ids: list[int]) -> dict:
 def _recompute_figures(org: Organization, broker: Membership, seed: int) -> dict:
     rng = random.Random(seed)
     in_state = list(
-        Transaction.objects.filter(org_id=org.pk, state=FROM_STATE).values_list("pk", flat=True)
+        Deal.objects.filter(org_id=org.pk, state=FROM_STATE).values_list("pk", flat=True)
     )
     # Leave SAMPLE deals of the state out of the set for the per-deal contrast.
     size = min(RECOMPUTE, max(len(in_state) - SAMPLE, len(in_state) // 2))
@@ -579,7 +575,7 @@ def _recompute_figures(org: Organization, broker: Membership, seed: int) -> dict
             "ratio_to_baseline": round(closing["seconds"] / load, 2),
         },
         "service_finds_nothing_left_to_move": check,
-        "per_deal_service_transaction_dates_amend": {
+        "per_deal_service_deal_dates_amend": {
             **per_deal,
             "set_based_speedup": round(
                 closing["transactions_per_second"] / max(per_deal["transactions_per_second"], 1),

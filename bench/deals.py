@@ -8,7 +8,7 @@ none, through Django's test client with a bearer token, REQUESTS times each:
   - `GET /api/v1/transactions` (the first page, newest first),
   - `GET /api/v1/transactions?status=closed` (the same, filtered),
   - `GET /api/v1/transactions/{id}` (one deal of theirs with its deadlines).
-Baseline: the SQL of the list page (`transaction_list` limited to a page, as `paginate` runs
+Baseline: the SQL of the list page (`deal_list` limited to a page, as `paginate` runs
 it) straight on the cursor. Every figure goes through the real visibility rule.
 """
 
@@ -29,8 +29,8 @@ from rallypoynt.core.console import progress_bar
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import member_add
-from rallypoynt.transactions.models import Transaction
-from rallypoynt.transactions.selectors import transaction_list
+from rallypoynt.transactions.models import Deal
+from rallypoynt.transactions.selectors import deal_list
 
 PAGE = 50
 CLOSED_EVERY = 10  # one deal in ten is closed
@@ -40,7 +40,7 @@ URL = "/api/v1/transactions"
 
 def _close_some(org_id: int) -> int:
     """Mark every tenth deal closed, set-based."""
-    deals = Transaction.objects.filter(org_id=org_id)
+    deals = Deal.objects.filter(org_id=org_id)
     ids = list(deals.values_list("pk", flat=True)[::CLOSED_EVERY])
     return deals.filter(pk__in=ids).update(status="closed")
 
@@ -49,7 +49,7 @@ def _list_sql(member_id: int) -> tuple[str, tuple]:
     """The list page's query as the selector builds it (a page and the row after it)."""
     actor = Membership.objects.select_related("org").get(pk=member_id)
     try:
-        return transaction_list(actor=actor)[: PAGE + 1].query.sql_with_params()
+        return deal_list(actor=actor)[: PAGE + 1].query.sql_with_params()
     except EmptyResultSet:  # no deals: Django answers without asking the database
         return "SELECT 1 WHERE 1 = 0", ()
 
@@ -57,7 +57,7 @@ def _list_sql(member_id: int) -> tuple[str, tuple]:
 def _one_of(member: Membership) -> int | None:
     """A deal the member sees, from the middle of their list."""
     actor = Membership.objects.select_related("org").get(pk=member.pk)
-    ids = list(transaction_list(actor=actor).values_list("pk", flat=True)[:1000])
+    ids = list(deal_list(actor=actor).values_list("pk", flat=True)[:1000])
     return ids[len(ids) // 2] if ids else None
 
 

@@ -28,8 +28,8 @@ from rallypoynt.journeys.services.engagements import engagement_open
 from rallypoynt.journeys.services.progress import phase_advance, step_complete
 from rallypoynt.transactions.models import Deadline
 from rallypoynt.transactions.services import closing, journey_link, offer_accept, offers
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 
 TERMS = {"price": "500000", "contingencies": [{"kind": "inspection", "days": 10}]}
 TARGET_EXTRA_P95_MS = 50  # the journey may add at most this to an accept or a closing
@@ -50,10 +50,10 @@ def _searching(agent, n: int):
     for status in engagement_evaluate(engagement, timezone.now()).open_steps:
         if not status.step.done_by:
             step_complete(actor=agent, engagement_id=engagement.pk, step_key=status.step.key)
-    deal = transaction_open(
+    deal = deal_open(
         actor=agent, engagement_id=engagement.pk, kind="purchase", street=f"{n} Aspen Ct"
     )
-    offer = offers.offer_create(actor=agent, transaction_id=deal.pk, buyer_name="B", terms=TERMS)
+    offer = offers.offer_create(actor=agent, deal_id=deal.pk, buyer_name="B", terms=TERMS)
     return deal, offer
 
 
@@ -91,13 +91,13 @@ def _deal_life(agent, deal, offer, queries: dict | None = None) -> tuple[float, 
     `queries` is given, how many queries each ran)."""
     with CaptureQueriesContext(connection) as accepted:
         accept = _ms(lambda: offer_accept.offer_accept(actor=agent, offer_id=offer.pk))
-    for row in Deadline.objects.filter(transaction=deal, is_contingency=True):
+    for row in Deadline.objects.filter(deal=deal, is_contingency=True):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
     today = local_today(agent.org)
     with CaptureQueriesContext(connection) as closed:
         close = _ms(
-            lambda: closing.transaction_close(
-                actor=agent, transaction_id=deal.pk, closed_on=today, final_price=Decimal(500000)
+            lambda: closing.deal_close(
+                actor=agent, deal_id=deal.pk, closed_on=today, final_price=Decimal(500000)
             )
         )
     if queries is not None:

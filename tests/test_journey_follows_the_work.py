@@ -21,10 +21,10 @@ from rallypoynt.leads.choices import RoutingAction
 from rallypoynt.leads.models import RoutingRule
 from rallypoynt.leads.services import LeadIn, lead_intake
 from rallypoynt.transactions.models import Deadline
-from rallypoynt.transactions.services.closing import transaction_close
+from rallypoynt.transactions.services.closing import deal_close
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.offers import offer_accept, offer_create
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = pytest.mark.django_db
 
@@ -111,10 +111,10 @@ def test_a_buyer_goes_from_lead_to_past_client_with_the_work_moving_the_journey(
     # The search: tours and evaluation with the buyer; the offer proves the selection.
     tick(agent, engagement, "search_criteria_refinement", "property_previewing_and_tours")
     tick(agent, engagement, "option_evaluation")
-    deal = transaction_open(
+    deal = deal_open(
         actor=agent, engagement_id=engagement.pk, kind="purchase", street="9 Aspen Ct", state="CO"
     )
-    offer = offer_create(actor=agent, transaction_id=deal.pk, buyer_name="Nora", terms=TERMS)
+    offer = offer_create(actor=agent, deal_id=deal.pk, buyer_name="Nora", terms=TERMS)
     assert done_by(engagement, "search_selection", "selection_support") == "offer.submitted"
     assert where(engagement) == (
         "transaction_initiation",
@@ -153,7 +153,7 @@ def test_a_buyer_goes_from_lead_to_past_client_with_the_work_moving_the_journey(
 
     # Every contingency resolved completes Contingency Resolution.
     clock.shift(timedelta(days=9))
-    for row in Deadline.objects.filter(transaction=deal, is_contingency=True):
+    for row in Deadline.objects.filter(deal=deal, is_contingency=True):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
     assert done_by(engagement, "transaction_management", "contingency_resolution") == (
         "transaction.contingencies_cleared"
@@ -162,9 +162,7 @@ def test_a_buyer_goes_from_lead_to_past_client_with_the_work_moving_the_journey(
     # Closed: won with the price, the clients past clients, on to Closing & Transition.
     clock.shift(timedelta(days=20))
     closed_on = local_today(org)
-    transaction_close(
-        actor=agent, transaction_id=deal.pk, closed_on=closed_on, final_price=Decimal("605000")
-    )
+    deal_close(actor=agent, deal_id=deal.pk, closed_on=closed_on, final_price=Decimal("605000"))
     assert where(engagement) == ("closing_transition", "agreement_activation", "won", "past_client")
     engagement.refresh_from_db()
     assert engagement.won_price == Decimal("605000")

@@ -15,9 +15,9 @@ from rallypoynt.journeys.services.progress import phase_advance, step_complete
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.tests.brokerage import build_brokerage, org_today
 from rallypoynt.transactions.models import Deadline
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.offers import offer_create
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,10 +42,10 @@ def test_accepting_then_closing_moves_the_engagement_and_makes_a_past_client(liv
     org = build_brokerage()
     agent = org.ben
     engagement = _searching(agent)
-    deal = transaction_open(
+    deal = deal_open(
         actor=agent, engagement_id=engagement.pk, kind="purchase", street="9 Aspen Ct", state="CO"
     )
-    offer_create(actor=agent, transaction_id=deal.pk, buyer_name="Nora Ames", terms=TERMS)
+    offer_create(actor=agent, deal_id=deal.pk, buyer_name="Nora Ames", terms=TERMS)
 
     page.goto(f"{live_server.url}/accounts/login/?next=/transactions/{deal.pk}/")
     page.get_by_label("E-mail").fill(agent.user.email)
@@ -61,7 +61,7 @@ def test_accepting_then_closing_moves_the_engagement_and_makes_a_past_client(liv
     page.get_by_role("heading", name="Transaction Management").wait_for()
     assert page.locator("#stage_key option:checked").inner_text() == "Agreement and Activation"
 
-    row = Deadline.objects.get(transaction=deal, kind="inspection")
+    row = Deadline.objects.get(deal=deal, kind="inspection")
     deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
     page.goto(f"{live_server.url}/transactions/{deal.pk}/")
     closing = page.locator("form").filter(has_text="Record the closing")

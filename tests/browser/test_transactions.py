@@ -8,7 +8,7 @@ import pytest
 from rallypoynt.accounts.tests.factories import PASSWORD
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.tests.brokerage import build_brokerage
-from rallypoynt.transactions.models import Deadline, Transaction
+from rallypoynt.transactions.models import Deadline, Deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_accept_an_offer_then_remove_a_contingency_on_the_timeline(live_server, 
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Transactions", exact=True).wait_for()
 
-    form = page.locator("form").filter(has_text="Open a transaction")
+    form = page.locator("form").filter(has_text="Open a deal")
     form.get_by_label("Kind").select_option("sale")
     form.get_by_label("Street").fill("22 Elm St")
     form.get_by_label("State").fill("CO")
@@ -45,9 +45,9 @@ def test_accept_an_offer_then_remove_a_contingency_on_the_timeline(live_server, 
     inspection.get_by_role("button", name="Remove contingency").click()
     page.locator('.step.is-done[data-deadline="inspection"]').wait_for()
 
-    deal = Transaction.objects.get()
+    deal = Deal.objects.get()
     assert deal.status == "under_contract"
-    assert Deadline.objects.get(transaction=deal, kind="inspection").status == "satisfied"
+    assert Deadline.objects.get(deal=deal, kind="inspection").status == "satisfied"
 
     # The contract brought the seller's due-diligence schedule: tick an item off.
     page.get_by_role("link", name="Checklists").click()

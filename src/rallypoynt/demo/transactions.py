@@ -16,19 +16,19 @@ from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import version_blueprint
 from rallypoynt.journeys.services import gate_decide, wrap_ups_due
 from rallypoynt.orgs.models import Membership, Organization
-from rallypoynt.transactions.models import Transaction
+from rallypoynt.transactions.models import Deal
 from rallypoynt.transactions.services import (
     CoAgent,
     commission_set,
     deadline_resolve,
+    deal_close,
+    deal_dates_amend,
+    deal_open,
     offer_accept,
     offer_create,
     party_add,
     split_plan_assign,
     split_plan_create,
-    transaction_close,
-    transaction_dates_amend,
-    transaction_open,
 )
 
 CONTINGENCIES = ("inspection", "appraisal", "financing")
@@ -69,31 +69,27 @@ def _plans(org: Organization, broker: Membership) -> None:
         split_plan_assign(actor=broker, member_id=member.pk, plan_id=team.pk, starts_on=year_start)
 
 
-def _parties(agent: Membership, deal: Transaction, tc: Membership | None, n: int) -> None:
+def _parties(agent: Membership, deal: Deal, tc: Membership | None, n: int) -> None:
     for role, company, name, email in VENDORS:
-        party_add(
-            actor=agent, transaction_id=deal.pk, role=role, name=name, company=company, email=email
-        )
+        party_add(actor=agent, deal_id=deal.pk, role=role, name=name, company=company, email=email)
     co_op = "listing_agent" if deal.kind == "purchase" else "buyer_agent"
     party_add(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         role=co_op,
         name=f"Casey Co-op {n}",
         company="Mile High Homes",
         email=f"casey{n}@milehigh.example",
     )
     if tc is not None and n % 2 == 0:
-        party_add(
-            actor=agent, transaction_id=deal.pk, role="transaction_coordinator", member_id=tc.pk
-        )
+        party_add(actor=agent, deal_id=deal.pk, role="transaction_coordinator", member_id=tc.pk)
 
 
-def _offer(agent: Membership, deal: Transaction, price: int) -> int:
+def _offer(agent: Membership, deal: Deal, price: int) -> int:
     today = local_today(deal.org)
     offer = offer_create(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         buyer_name=f"Buyer of {deal.street}",
         terms={
             "price": str(price),
@@ -109,11 +105,11 @@ def _offer(agent: Membership, deal: Transaction, price: int) -> int:
     return offer.pk
 
 
-def _contract(agent: Membership, deal: Transaction, offer_id: int, days_ago: int) -> None:
+def _contract(agent: Membership, deal: Deal, offer_id: int, days_ago: int) -> None:
     offer_accept(actor=agent, offer_id=offer_id)
-    transaction_dates_amend(
+    deal_dates_amend(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         reason="Demo: accepted earlier",
         accepted_on=local_today(deal.org) - timedelta(days=days_ago),
     )
@@ -128,7 +124,7 @@ def _approve(officer: Membership | None, engagement: Engagement) -> None:
     gate_decide(actor=officer, engagement_id=engagement.pk, verdict="approved")
 
 
-def _resolve(agent: Membership, deal: Transaction, kinds: tuple[str, ...]) -> None:
+def _resolve(agent: Membership, deal: Deal, kinds: tuple[str, ...]) -> None:
     for row in deal.deadlines.filter(kind__in=kinds, status="open"):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
 
@@ -152,7 +148,7 @@ def _deal(planned: Planned, tc, officer, n: int, rng: random.Random) -> None:
     engagement, target = planned.engagement, planned.target
     agent = engagement.agent
     price = rng.choice([425000, 515000, 640000, 785000, 960000])
-    deal = transaction_open(
+    deal = deal_open(
         actor=agent,
         engagement_id=engagement.pk,
         kind="purchase" if engagement.side == "buy" else "sale",
@@ -170,7 +166,7 @@ def _deal(planned: Planned, tc, officer, n: int, rng: random.Random) -> None:
     _approve(officer, engagement)
     commission_set(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         side=engagement.side,
         rate_percent=Decimal("2.5"),
         co_agents=_co_listing(agent, n),
@@ -179,9 +175,7 @@ def _deal(planned: Planned, tc, officer, n: int, rng: random.Random) -> None:
     if closed is None:
         return
     closed_on = local_today(agent.org) - timedelta(days=closed)
-    transaction_close(
-        actor=agent, transaction_id=deal.pk, closed_on=closed_on, final_price=Decimal(price)
-    )
+    deal_close(actor=agent, deal_id=deal.pk, closed_on=closed_on, final_price=Decimal(price))
     if target == 6:
         _approve(officer, engagement)
 
@@ -191,7 +185,7 @@ def demo_deals(org: Organization, planned: list[Planned], *, seed: int = 42) -> 
     """Deals that take the planned engagements to phases 4-7: an offer out, under contract,
     closed days ago, closed and cared for; once (returns how many)."""
     broker = _member(org, "broker_owner")
-    if broker is None or Transaction.objects.filter(org=org).exists():
+    if broker is None or Deal.objects.filter(org=org).exists():
         return 0
     rng = random.Random(seed)
     _plans(org, broker)

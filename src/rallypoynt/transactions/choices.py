@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.db import models
 
 
-class TransactionKind(models.TextChoices):
+class DealKind(models.TextChoices):
     PURCHASE = "purchase", "Purchase"
     SALE = "sale", "Sale"
     LEASE = "lease", "Lease"
 
 
-class TransactionStatus(models.TextChoices):
+class DealStatus(models.TextChoices):
     OFFER = "offer", "Offer"
     UNDER_CONTRACT = "under_contract", "Under contract"
     PENDING = "pending", "Pending"

@@ -111,8 +111,8 @@ def test_every_unique_rule_on_a_tenant_model_includes_org(model):
 
 def test_the_walk_sees_expression_constraints_and_one_to_ones():
     """The checks above would notice each way of declaring uniqueness."""
-    from rallypoynt.transactions.models import TransactionSummary
+    from rallypoynt.transactions.models import DealSummary
 
-    rules = dict(unique_rules(TransactionSummary))
-    assert rules["transactionsummary_uniq"] == {"org", "transaction"}
-    assert not TransactionSummary._meta.get_field("transaction").unique
+    rules = dict(unique_rules(DealSummary))
+    assert rules["dealsummary_uniq"] == {"org", "deal"}
+    assert not DealSummary._meta.get_field("deal").unique

@@ -83,21 +83,21 @@ def test_demo_load_adds_a_separate_solo_agent_org():
 
 
 def test_demo_load_makes_deals_in_every_state_and_shows_the_whole_journey():
-    from rallypoynt.transactions.models import Commission, Party, Transaction, TransactionSummary
+    from rallypoynt.transactions.models import Commission, Deal, DealSummary, Party
 
     demo_load(scale=120, seed=1)
     org = Organization.objects.get(slug=DEMO_SLUG)
-    statuses = set(Transaction.objects.filter(org=org).values_list("status", flat=True))
+    statuses = set(Deal.objects.filter(org=org).values_list("status", flat=True))
     assert {"under_contract", "closed"} <= statuses
     tc = Membership.objects.get(org=org, user__email="tc@demo.rallypoynt.test")
     assert Party.objects.filter(org=org, member=tc).exists()
     assert Party.objects.filter(org=org, role="title_escrow", member__isnull=True).exists()
     assert Commission.objects.filter(org=org, status="final").exists()
-    assert TransactionSummary.objects.filter(org=org, outcome="closed").exists()
+    assert DealSummary.objects.filter(org=org, outcome="closed").exists()
     _whole_journey_shown(org)
-    deals = Transaction.objects.filter(org=org).count()
+    deals = Deal.objects.filter(org=org).count()
     demo_load(scale=120, seed=1)  # a second load adds no deals
-    assert Transaction.objects.filter(org=org).count() == deals
+    assert Deal.objects.filter(org=org).count() == deals
 
 
 def _whole_journey_shown(org):

@@ -17,7 +17,7 @@ from rallypoynt.journeys.tests.factories import (
     handed_off,
 )
 from rallypoynt.orgs.tests.brokerage import fresh
-from rallypoynt.transactions.services.transactions import transaction_open
+from rallypoynt.transactions.services.deals import deal_open
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +38,7 @@ def test_the_engagement_page_with_more_clients_and_deals(brokerage):
         for n in range(count):
             contact = ContactFactory(org=brokerage.org, owner=ben, first_name=f"Client {n}")
             EngagementContact.objects.create(org=ben.org, engagement=engagement, contact=contact)
-            transaction_open(
-                actor=ben, engagement_id=engagement.pk, kind="purchase", street=f"{n} Elm St"
-            )
+            deal_open(actor=ben, engagement_id=engagement.pk, kind="purchase", street=f"{n} Elm St")
 
     # One deal first: the deals panel reads the deals' access only once there are some.
     clients_and_deals(1)

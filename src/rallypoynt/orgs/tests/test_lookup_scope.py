@@ -19,9 +19,9 @@ from rallypoynt.contacts.services.relations import collaborator_add, collaborato
 from rallypoynt.core.errors import NotFound, PermissionDenied, ServiceError
 from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.tests.brokerage import Brokerage, contact_for, fresh
-from rallypoynt.transactions.models import Commission, Transaction
+from rallypoynt.transactions.models import Commission, Deal
 from rallypoynt.transactions.services.commission import commission_set
-from rallypoynt.transactions.services.transactions import transaction_open
+from rallypoynt.transactions.services.deals import deal_open
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +44,16 @@ def assert_like_missing(call: Callable[[int], object], row_id: int) -> None:
 # Commission: the deal's lookup is scoped (NotFound); a 403 only for who sees the deal ----------
 
 
-def deal_of(member) -> Transaction:
+def deal_of(member) -> Deal:
     engagement = engagement_for(member, side="buy")
-    return transaction_open(
+    return deal_open(
         actor=member, engagement_id=engagement.pk, kind="purchase", street="1 Main St", state="CO"
     )
 
 
 def set_commission(actor) -> Callable[[int], object]:
     return lambda deal_id: commission_set(
-        actor=actor, transaction_id=deal_id, side="buy", flat_amount=Decimal(1000)
+        actor=actor, deal_id=deal_id, side="buy", flat_amount=Decimal(1000)
     )
 
 
@@ -62,7 +62,7 @@ def test_commission_on_a_deal_out_of_sight_answers_like_a_missing_deal(brokerage
     # Ben's deal is Denver's and Ben is on no team: Boulder, and Summit's lead, do not see it.
     deal = deal_of(brokerage.ben)
     assert_like_missing(set_commission(fresh(brokerage.people[who])), deal.pk)
-    assert not Commission.objects.filter(transaction=deal).exists()
+    assert not Commission.objects.filter(deal=deal).exists()
 
 
 def test_commission_on_a_deal_seen_as_its_coordinator_is_a_403(brokerage):
@@ -72,7 +72,7 @@ def test_commission_on_a_deal_seen_as_its_coordinator_is_a_403(brokerage):
     )
     with pytest.raises(PermissionDenied):
         set_commission(fresh(brokerage.maria))(deal.pk)
-    assert not Commission.objects.filter(transaction=deal).exists()
+    assert not Commission.objects.filter(deal=deal).exists()
 
 
 def test_commission_of_another_org_answers_like_a_missing_deal(brokerage, other):

@@ -119,7 +119,7 @@ class CommissionOut(Schema):
 
 
 class DealCommissionsOut(Schema):
-    transaction_id: Int64
+    deal_id: Int64
     commissions: list[CommissionOut]
     totals: dict[str, Decimal]
 
@@ -138,37 +138,31 @@ class CommissionIn(Schema):
     co_agents: list[CoAgentIn] = Field(default_factory=list, max_length=10)
 
 
-def _deal_statement(request, transaction_id: Int64) -> dict:
-    rows = selectors.commission_list_for_deal(actor=request.auth, transaction_id=transaction_id)
+def _deal_statement(request, deal_id: Int64) -> dict:
+    rows = selectors.commission_list_for_deal(actor=request.auth, deal_id=deal_id)
     totals = {"gross": sum((row.gross for row in rows), Decimal("0.00"))}
     for row in rows:
         for split in row.splits.all():
             totals[split.payee] = totals.get(split.payee, Decimal("0.00")) + split.amount
-    return {"transaction_id": transaction_id, "commissions": rows, "totals": totals}
+    return {"deal_id": deal_id, "commissions": rows, "totals": totals}
 
 
-@router.get(
-    "/transactions/{transaction_id}/commissions", response={200: DealCommissionsOut, **ERRORS}
-)
-def commission_list_endpoint(request, transaction_id: Int64):
+@router.get("/transactions/{deal_id}/commissions", response={200: DealCommissionsOut, **ERRORS})
+def commission_list_endpoint(request, deal_id: Int64):
     """The deal's commission per side with each payee's split and why, and the totals."""
-    return _deal_statement(request, transaction_id)
+    return _deal_statement(request, deal_id)
 
 
-@router.put(
-    "/transactions/{transaction_id}/commissions", response={200: DealCommissionsOut, **ERRORS}
-)
-def commission_put_endpoint(request, transaction_id: Int64, body: CommissionIn):
+@router.put("/transactions/{deal_id}/commissions", response={200: DealCommissionsOut, **ERRORS})
+def commission_put_endpoint(request, deal_id: Int64, body: CommissionIn):
     """Set one side's commission: `rate_percent` of the price or a `flat_amount`, a referral
     off the top, and `co_agents` sharing the side (their `share_percent`s; the side's agent
     keeps the rest; the list replaces the earlier one). Each agent's splits come from their
     own plan and cap; co-agents become parties of the deal."""
     values = body.dict(exclude={"co_agents"})
     co_agents = [commission.CoAgent(c.member_id, c.share_percent) for c in body.co_agents]
-    commission.commission_set(
-        actor=request.auth, transaction_id=transaction_id, co_agents=co_agents, **values
-    )
-    return _deal_statement(request, transaction_id)
+    commission.commission_set(actor=request.auth, deal_id=deal_id, co_agents=co_agents, **values)
+    return _deal_statement(request, deal_id)
 
 
 class StatementQuery(Schema):
@@ -179,7 +173,7 @@ class StatementQuery(Schema):
 
 class StatementRowOut(Schema):
     commission_id: Int64
-    transaction_id: Int64
+    deal_id: Int64
     address: str
     side: str
     status: str

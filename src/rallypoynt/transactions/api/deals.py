@@ -1,4 +1,4 @@
-"""API: transactions (list, read, open, amend, close, terminate), their deadlines, and the
+"""API: deals (list, read, open, amend, close, terminate), their deadlines, and the
 deadlines across my deals. The deadline calculator is in api_calculator.py."""
 
 from __future__ import annotations
@@ -22,14 +22,15 @@ from rallypoynt.core.errors import NotFound
 from rallypoynt.core.pagination import paginate
 from rallypoynt.transactions import selectors
 from rallypoynt.transactions.models import Deadline
-from rallypoynt.transactions.services import closing, deadlines, resolution, transactions
+from rallypoynt.transactions.services import closing, deadlines, resolution
+from rallypoynt.transactions.services import deals as deal_services
 
 router = Router(tags=["deadlines"])
 
 
 class DeadlineOutRow(Schema):
     id: Int64
-    transaction_id: Int64
+    deal_id: Int64
     property: str
     kind: str
     name: str
@@ -40,7 +41,7 @@ class DeadlineOutRow(Schema):
 
     @staticmethod
     def resolve_property(row) -> str:
-        return str(row.transaction)
+        return str(row.deal)
 
 
 class DeadlinePage(Schema):
@@ -61,7 +62,7 @@ def deadlines_upcoming_endpoint(request, query: Query[UpcomingQuery]):
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("due_at", "id"))
 
 
-class TransactionIn(Schema):
+class DealIn(Schema):
     engagement_id: Int64
     kind: str
     street: str
@@ -74,7 +75,7 @@ class TransactionIn(Schema):
     closing_on: BoundedDate | None = None
 
 
-class TransactionOut(Schema):
+class DealOut(Schema):
     id: Int64
     kind: str
     status: str
@@ -97,7 +98,7 @@ class TransactionOut(Schema):
 
     @staticmethod
     def resolve_deadlines(deal) -> list:
-        return list(selectors.deadline_list(transaction=deal).select_related("transaction"))
+        return list(selectors.deadline_list(deal=deal).select_related("deal"))
 
 
 class DeadlineAddIn(Schema):
@@ -123,7 +124,7 @@ class AmendIn(Schema):
     closing_on: BoundedDate | None = None
 
 
-class TransactionCloseIn(Schema):
+class DealCloseIn(Schema):
     closed_on: BoundedDate
     final_price: Money
     possession_on: BoundedDate | None = None
@@ -145,14 +146,14 @@ class ResolveIn(Schema):
     note: str = ""
 
 
-def _deal(request, transaction_id: Int64):
-    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+def _deal(request, deal_id: Int64):
+    deal = selectors.deal_get(actor=request.auth, deal_id=deal_id)
     if deal is None:
-        raise NotFound("No such transaction.")
+        raise NotFound("No such deal.")
     return deal
 
 
-class TransactionRow(Schema):
+class DealRow(Schema):
     id: Int64
     kind: str
     status: str
@@ -170,51 +171,49 @@ class TransactionRow(Schema):
         return str(deal)
 
 
-class TransactionPage(Schema):
-    items: list[TransactionRow]
+class DealPage(Schema):
+    items: list[DealRow]
     next_cursor: str | None
 
 
-class TransactionQuery(Schema):
+class DealQuery(Schema):
     status: str = ""
     kind: str = ""
     cursor: str | None = None
     limit: PageLimit = 50
 
 
-@router.get("/transactions", response={200: TransactionPage, **ERRORS})
-def transaction_list_endpoint(request, query: Query[TransactionQuery]):
+@router.get("/transactions", response={200: DealPage, **ERRORS})
+def deal_list_endpoint(request, query: Query[DealQuery]):
     """The caller's deals, newest first; `status` and `kind` narrow them (read one for its
     deadlines)."""
-    qs = selectors.transaction_list(actor=request.auth, status=query.status, kind=query.kind)
+    qs = selectors.deal_list(actor=request.auth, status=query.status, kind=query.kind)
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-id",))
 
 
-@router.post("/transactions", response={201: TransactionOut, **ERRORS})
-def transaction_create_endpoint(request, body: TransactionIn):
-    deal = transactions.transaction_open(actor=request.auth, **body.dict())
+@router.post("/transactions", response={201: DealOut, **ERRORS})
+def deal_create_endpoint(request, body: DealIn):
+    deal = deal_services.deal_open(actor=request.auth, **body.dict())
     return Status(201, _deal(request, deal.pk))
 
 
-@router.get("/transactions/{transaction_id}", response={200: TransactionOut, **ERRORS})
-def transaction_read_endpoint(request, transaction_id: Int64):
-    """A transaction with its deadlines, soonest first."""
-    return _deal(request, transaction_id)
+@router.get("/transactions/{deal_id}", response={200: DealOut, **ERRORS})
+def deal_read_endpoint(request, deal_id: Int64):
+    """A deal with its deadlines, soonest first."""
+    return _deal(request, deal_id)
 
 
-@router.post("/transactions/{transaction_id}/deadlines", response={201: TransactionOut, **ERRORS})
-def deadline_create_endpoint(request, transaction_id: Int64, body: DeadlineAddIn):
-    deadlines.deadline_add(actor=request.auth, transaction_id=transaction_id, **body.dict())
-    return Status(201, _deal(request, transaction_id))
+@router.post("/transactions/{deal_id}/deadlines", response={201: DealOut, **ERRORS})
+def deadline_create_endpoint(request, deal_id: Int64, body: DeadlineAddIn):
+    deadlines.deadline_add(actor=request.auth, deal_id=deal_id, **body.dict())
+    return Status(201, _deal(request, deal_id))
 
 
-@router.post("/transactions/{transaction_id}/amend", response={200: TransactionOut, **ERRORS})
-def transaction_amend_endpoint(request, transaction_id: Int64, body: AmendIn):
+@router.post("/transactions/{deal_id}/amend", response={200: DealOut, **ERRORS})
+def deal_amend_endpoint(request, deal_id: Int64, body: AmendIn):
     """Move the acceptance or closing date; every dependent deadline is recounted."""
-    deadlines.transaction_dates_amend(
-        actor=request.auth, transaction_id=transaction_id, **body.dict()
-    )
-    return _deal(request, transaction_id)
+    deadlines.deal_dates_amend(actor=request.auth, deal_id=deal_id, **body.dict())
+    return _deal(request, deal_id)
 
 
 @router.post("/deadlines/{deadline_id}/resolve", response={200: DeadlineOutRow, **ERRORS})
@@ -223,26 +222,26 @@ def deadline_resolve_endpoint(request, deadline_id: Int64, body: ResolveIn):
     return resolution.deadline_resolve(actor=request.auth, deadline_id=deadline_id, **body.dict())
 
 
-@router.post("/transactions/{transaction_id}/close", response={200: TransactionOut, **ERRORS})
-def transaction_close_endpoint(request, transaction_id: Int64, body: TransactionCloseIn):
+@router.post("/transactions/{deal_id}/close", response={200: DealOut, **ERRORS})
+def deal_close_endpoint(request, deal_id: Int64, body: DealCloseIn):
     """Record the closing: every contingency must be resolved; commission becomes final and
     the transaction summary record is written."""
-    closing.transaction_close(actor=request.auth, transaction_id=transaction_id, **body.dict())
-    return _deal(request, transaction_id)
+    closing.deal_close(actor=request.auth, deal_id=deal_id, **body.dict())
+    return _deal(request, deal_id)
 
 
-@router.post("/transactions/{transaction_id}/terminate", response={200: TransactionOut, **ERRORS})
-def transaction_terminate_endpoint(request, transaction_id: Int64, body: TerminateIn):
+@router.post("/transactions/{deal_id}/terminate", response={200: DealOut, **ERRORS})
+def deal_terminate_endpoint(request, deal_id: Int64, body: TerminateIn):
     """End the contract (after a failed contingency, say) with the reason."""
-    closing.transaction_terminate(actor=request.auth, transaction_id=transaction_id, **body.dict())
-    return _deal(request, transaction_id)
+    closing.deal_terminate(actor=request.auth, deal_id=deal_id, **body.dict())
+    return _deal(request, deal_id)
 
 
-@router.get("/transactions/{transaction_id}/summary", response={200: SummaryOut, **ERRORS})
-def transaction_summary_endpoint(request, transaction_id: Int64):
+@router.get("/transactions/{deal_id}/summary", response={200: SummaryOut, **ERRORS})
+def deal_summary_endpoint(request, deal_id: Int64):
     """The transaction summary record written at closing or termination."""
-    deal = _deal(request, transaction_id)
-    found = selectors.summary_get(transaction=deal)
+    deal = _deal(request, deal_id)
+    found = selectors.summary_get(deal=deal)
     if found is None:
         raise NotFound("The deal has not ended yet.")
     return found

@@ -21,10 +21,10 @@ def _name(member) -> str | None:
     return str(member.user) if member is not None else None
 
 
-def _deal(request, transaction_id: Int64):
-    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+def _deal(request, deal_id: Int64):
+    deal = selectors.deal_get(actor=request.auth, deal_id=deal_id)
     if deal is None:
-        raise NotFound("No such transaction.")
+        raise NotFound("No such deal.")
     return deal
 
 
@@ -54,7 +54,7 @@ class IssueReopenIn(Schema):
 
 class IssueOut(Schema):
     id: Int64
-    transaction_id: Int64
+    deal_id: Int64
     title: str
     description: str
     status: str
@@ -83,15 +83,15 @@ def _issue(request, issue_id: Int64):
     return row
 
 
-@router.get("/transactions/{transaction_id}/issues", response={200: list[IssueOut], **ERRORS})
-def issue_list_endpoint(request, transaction_id: Int64):
+@router.get("/transactions/{deal_id}/issues", response={200: list[IssueOut], **ERRORS})
+def issue_list_endpoint(request, deal_id: Int64):
     """The issue log: open issues first."""
-    return selectors.issue_list(transaction=_deal(request, transaction_id))
+    return selectors.issue_list(deal=_deal(request, deal_id))
 
 
-@router.post("/transactions/{transaction_id}/issues", response={201: IssueOut, **ERRORS})
-def issue_raise_endpoint(request, transaction_id: Int64, body: IssueIn):
-    row = issues.issue_raise(actor=request.auth, transaction_id=transaction_id, **body.dict())
+@router.post("/transactions/{deal_id}/issues", response={201: IssueOut, **ERRORS})
+def issue_raise_endpoint(request, deal_id: Int64, body: IssueIn):
+    row = issues.issue_raise(actor=request.auth, deal_id=deal_id, **body.dict())
     return Status(201, _issue(request, row.pk))
 
 
@@ -126,7 +126,7 @@ class ProgressIn(Schema):
 
 class ProgressUpdateOut(Schema):
     id: Int64
-    transaction_id: Int64
+    deal_id: Int64
     author: str | None
     note: str
     snapshot: dict[str, Any]
@@ -139,28 +139,26 @@ class ProgressUpdateOut(Schema):
         return _name(row.author) if row.author_id else None
 
 
-@router.get("/transactions/{transaction_id}/progress", response={200: dict[str, Any], **ERRORS})
-def progress_snapshot_endpoint(request, transaction_id: Int64):
+@router.get("/transactions/{deal_id}/progress", response={200: dict[str, Any], **ERRORS})
+def progress_snapshot_endpoint(request, deal_id: Int64):
     """Where the deal stands now (what a progress update would record)."""
-    return selectors.progress_snapshot(deal=_deal(request, transaction_id))
+    return selectors.progress_snapshot(deal=_deal(request, deal_id))
 
 
 @router.get(
-    "/transactions/{transaction_id}/progress-updates",
+    "/transactions/{deal_id}/progress-updates",
     response={200: list[ProgressUpdateOut], **ERRORS},
 )
-def progress_update_list_endpoint(request, transaction_id: Int64):
-    return selectors.progress_update_list(transaction=_deal(request, transaction_id))
+def progress_update_list_endpoint(request, deal_id: Int64):
+    return selectors.progress_update_list(deal=_deal(request, deal_id))
 
 
 @router.post(
-    "/transactions/{transaction_id}/progress-updates", response={201: ProgressUpdateOut, **ERRORS}
+    "/transactions/{deal_id}/progress-updates", response={201: ProgressUpdateOut, **ERRORS}
 )
-def progress_update_post_endpoint(request, transaction_id: Int64, body: ProgressIn):
+def progress_update_post_endpoint(request, deal_id: Int64, body: ProgressIn):
     """Keep an update with a snapshot; with `send`, e-mail it to the buyer/seller parties."""
-    row = progress.progress_update_post(
-        actor=request.auth, transaction_id=transaction_id, **body.dict()
-    )
+    row = progress.progress_update_post(actor=request.auth, deal_id=deal_id, **body.dict())
     return Status(201, row)
 
 
@@ -174,7 +172,7 @@ class WalkthroughIn(Schema):
 
 class WalkthroughOut(Schema):
     id: Int64
-    transaction_id: Int64
+    deal_id: Int64
     done_on: date
     attendees: str
     findings: list[dict[str, Any]]
@@ -187,20 +185,14 @@ class WalkthroughOut(Schema):
         return _name(row.author) if row.author_id else None
 
 
-@router.get(
-    "/transactions/{transaction_id}/walkthroughs", response={200: list[WalkthroughOut], **ERRORS}
-)
-def walkthrough_list_endpoint(request, transaction_id: Int64):
-    return selectors.walkthrough_list(transaction=_deal(request, transaction_id))
+@router.get("/transactions/{deal_id}/walkthroughs", response={200: list[WalkthroughOut], **ERRORS})
+def walkthrough_list_endpoint(request, deal_id: Int64):
+    return selectors.walkthrough_list(deal=_deal(request, deal_id))
 
 
-@router.post(
-    "/transactions/{transaction_id}/walkthroughs", response={201: WalkthroughOut, **ERRORS}
-)
-def walkthrough_record_endpoint(request, transaction_id: Int64, body: WalkthroughIn):
+@router.post("/transactions/{deal_id}/walkthroughs", response={201: WalkthroughOut, **ERRORS})
+def walkthrough_record_endpoint(request, deal_id: Int64, body: WalkthroughIn):
     """Record the final walk-through; areas not in order go on the issue log, and an
     all-clear satisfies the walk-through deadline."""
-    row = walkthrough.walkthrough_record(
-        actor=request.auth, transaction_id=transaction_id, **body.dict()
-    )
+    row = walkthrough.walkthrough_record(actor=request.auth, deal_id=deal_id, **body.dict())
     return Status(201, row)

@@ -44,14 +44,14 @@ class ServingDealOut(Schema):
 
 
 @router.get(
-    "/transactions/{transaction_id}/engagements",
+    "/transactions/{deal_id}/engagements",
     response={200: list[ServedEngagementOut], **ERRORS},
 )
-def transaction_engagements_endpoint(request, transaction_id: Int64):
+def deal_engagements_endpoint(request, deal_id: Int64):
     """The client journeys this deal serves, and where each stands."""
-    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+    deal = selectors.deal_get(actor=request.auth, deal_id=deal_id)
     if deal is None:
-        raise NotFound("No such transaction.")
+        raise NotFound("No such deal.")
     return deal_engagements(deal=deal)
 
 
@@ -59,7 +59,7 @@ def transaction_engagements_endpoint(request, transaction_id: Int64):
     "/engagements/{engagement_id}/transactions",
     response={200: list[ServingDealOut], **ERRORS},
 )
-def engagement_transactions_endpoint(request, engagement_id: Int64):
+def engagement_deals_endpoint(request, engagement_id: Int64):
     """The deals serving this engagement, newest first (`is_visible`: the caller may open it)."""
     found = engagement_deals(actor=request.auth, engagement_id=engagement_id)
     if found is None:

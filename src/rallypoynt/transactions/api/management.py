@@ -33,7 +33,7 @@ def _name(member) -> str | None:
 
 class ChecklistItemOut(Schema):
     id: Int64
-    transaction_id: Int64
+    deal_id: Int64
     kind: str
     key: str
     title: str
@@ -65,7 +65,7 @@ class DueItemOut(ChecklistItemOut):
 
     @staticmethod
     def resolve_property(row) -> str:
-        return str(row.transaction)
+        return str(row.deal)
 
 
 class DuePage(Schema):
@@ -113,41 +113,33 @@ class ChecklistTemplateOut(Schema):
     items: list[dict[str, Any]]
 
 
-def _deal(request, transaction_id: Int64):
-    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+def _deal(request, deal_id: Int64):
+    deal = selectors.deal_get(actor=request.auth, deal_id=deal_id)
     if deal is None:
-        raise NotFound("No such transaction.")
+        raise NotFound("No such deal.")
     return deal
 
 
-@router.get(
-    "/transactions/{transaction_id}/checklists", response={200: list[ChecklistGroupOut], **ERRORS}
-)
-def checklist_groups_endpoint(request, transaction_id: Int64):
+@router.get("/transactions/{deal_id}/checklists", response={200: list[ChecklistGroupOut], **ERRORS})
+def checklist_groups_endpoint(request, deal_id: Int64):
     """The deal's checklists by kind: due diligence, pre-closing, closing, termination."""
-    return selectors.checklist_groups(transaction=_deal(request, transaction_id))
+    return selectors.checklist_groups(deal=_deal(request, deal_id))
 
 
 @router.post(
-    "/transactions/{transaction_id}/checklists/apply",
+    "/transactions/{deal_id}/checklists/apply",
     response={200: list[ChecklistGroupOut], **ERRORS},
 )
-def checklist_apply_endpoint(request, transaction_id: Int64, body: ChecklistApplyIn):
+def checklist_apply_endpoint(request, deal_id: Int64, body: ChecklistApplyIn):
     """Add the items of the best templates for the deal's side(s) and state (by default due
     diligence, pre-closing and closing); items already there are kept."""
-    checklists.checklists_apply_for(
-        actor=request.auth, transaction_id=transaction_id, kinds=body.kinds
-    )
-    return selectors.checklist_groups(transaction=_deal(request, transaction_id))
+    checklists.checklists_apply_for(actor=request.auth, deal_id=deal_id, kinds=body.kinds)
+    return selectors.checklist_groups(deal=_deal(request, deal_id))
 
 
-@router.post(
-    "/transactions/{transaction_id}/checklist-items", response={201: ChecklistItemOut, **ERRORS}
-)
-def checklist_item_add_endpoint(request, transaction_id: Int64, body: ChecklistItemIn):
-    row = checklists.checklist_item_add(
-        actor=request.auth, transaction_id=transaction_id, **body.dict()
-    )
+@router.post("/transactions/{deal_id}/checklist-items", response={201: ChecklistItemOut, **ERRORS})
+def checklist_item_add_endpoint(request, deal_id: Int64, body: ChecklistItemIn):
+    row = checklists.checklist_item_add(actor=request.auth, deal_id=deal_id, **body.dict())
     return Status(201, row)
 
 

@@ -105,7 +105,7 @@ class OfferVersionOut(Schema):
 
 class OfferOut(Schema):
     id: Int64
-    transaction_id: Int64
+    deal_id: Int64
     buyer_name: str
     buyer_agent: str
     status: str
@@ -124,7 +124,7 @@ def _offer_out(offer: Offer, net: Decimal | None = None) -> dict:
         previous = version
     return {
         "id": offer.pk,
-        "transaction_id": offer.transaction_id,
+        "deal_id": offer.deal_id,
         "buyer_name": offer.buyer_name,
         "buyer_agent": offer.buyer_agent,
         "status": offer.status,
@@ -140,13 +140,13 @@ def _visible_offer(request, offer_id: Int64) -> Offer:
     return offer
 
 
-@router.post("/transactions/{transaction_id}/offers", response={201: OfferOut, **ERRORS})
-def offer_create_endpoint(request, transaction_id: Int64, body: OfferIn):
+@router.post("/transactions/{deal_id}/offers", response={201: OfferOut, **ERRORS})
+def offer_create_endpoint(request, deal_id: Int64, body: OfferIn):
     """A buyer's offer on the deal (submitted, or a draft)."""
     terms = body.terms.dict()
     offer = offers.offer_create(
         actor=request.auth,
-        transaction_id=transaction_id,
+        deal_id=deal_id,
         buyer_name=body.buyer_name,
         buyer_agent=body.buyer_agent,
         terms=terms,
@@ -155,13 +155,13 @@ def offer_create_endpoint(request, transaction_id: Int64, body: OfferIn):
     return Status(201, _offer_out(offer))
 
 
-@router.get("/transactions/{transaction_id}/offers", response={200: list[OfferOut], **ERRORS})
-def offer_compare_endpoint(request, transaction_id: Int64, query: Query[CompareQuery]):
+@router.get("/transactions/{deal_id}/offers", response={200: list[OfferOut], **ERRORS})
+def offer_compare_endpoint(request, deal_id: Int64, query: Query[CompareQuery]):
     """Every offer's latest terms side by side, best net to seller first (price less seller
     concessions, commission at `commission_rate` and `closing_costs`)."""
-    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+    deal = selectors.deal_get(actor=request.auth, deal_id=deal_id)
     if deal is None:
-        raise NotFound("No such transaction.")
+        raise NotFound("No such deal.")
     rows = offers.offers_compare(
         deal, commission_rate=query.commission_rate, closing_costs=query.closing_costs
     )

@@ -39,7 +39,7 @@ class PartyPatch(Schema):
 
 class PartyOut(Schema):
     id: Int64
-    transaction_id: Int64
+    deal_id: Int64
     role: str
     side: str
     contact_id: Int64 | None
@@ -52,24 +52,24 @@ class PartyOut(Schema):
     notes: str
 
 
-def _deal(request, transaction_id: Int64):
-    deal = selectors.transaction_get(actor=request.auth, transaction_id=transaction_id)
+def _deal(request, deal_id: Int64):
+    deal = selectors.deal_get(actor=request.auth, deal_id=deal_id)
     if deal is None:
-        raise NotFound("No such transaction.")
+        raise NotFound("No such deal.")
     return deal
 
 
-@router.get("/transactions/{transaction_id}/parties", response={200: list[PartyOut], **ERRORS})
-def party_list_endpoint(request, transaction_id: Int64):
+@router.get("/transactions/{deal_id}/parties", response={200: list[PartyOut], **ERRORS})
+def party_list_endpoint(request, deal_id: Int64):
     """The team contact list: clients, agents on both sides, lender, title, inspector..."""
-    return selectors.party_list(transaction=_deal(request, transaction_id))
+    return selectors.party_list(deal=_deal(request, deal_id))
 
 
-@router.post("/transactions/{transaction_id}/parties", response={201: PartyOut, **ERRORS})
-def party_create_endpoint(request, transaction_id: Int64, body: PartyIn):
+@router.post("/transactions/{deal_id}/parties", response={201: PartyOut, **ERRORS})
+def party_create_endpoint(request, deal_id: Int64, body: PartyIn):
     """Add a party: a contact (`contact_id`), a member (`member_id`: they will see the deal)
     or a named outsider such as the co-op agent, who never logs in."""
-    party = parties.party_add(actor=request.auth, transaction_id=transaction_id, **body.dict())
+    party = parties.party_add(actor=request.auth, deal_id=deal_id, **body.dict())
     return Status(201, party)
 
 

@@ -19,7 +19,7 @@ from rallypoynt.transactions.choices import DeadlineKind
 if TYPE_CHECKING:
     from rallypoynt.contacts.models import Task
     from rallypoynt.orgs.models import Membership
-    from rallypoynt.transactions.models import Deadline, Transaction
+    from rallypoynt.transactions.models import Deadline, Deal
 
 WINDOW_PAST_DAYS = 30
 WINDOW_AHEAD_DAYS = 365
@@ -51,7 +51,7 @@ class FeedWindow:
 @dataclass
 class FeedItems:
     deadlines: list[Deadline] = field(default_factory=list)
-    closings: list[Transaction] = field(default_factory=list)
+    closings: list[Deal] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
 
 
@@ -74,7 +74,7 @@ def calendar_feed_window(*, time_zone: str, now: datetime) -> FeedWindow:
     )
 
 
-def _address(deal: Transaction) -> str:
+def _address(deal: Deal) -> str:
     place = " ".join(part for part in (deal.state, deal.postal_code) if part)
     return ", ".join(part for part in (deal.street, deal.city, place) if part)
 
@@ -110,7 +110,7 @@ def _all_day(event: Event, on: date) -> None:
 
 
 def deadline_event(row: Deadline, tz: ZoneInfo) -> Event:
-    deal = row.transaction
+    deal = row.deal
     summary = f"{row.name} — {deal.street}"
     event = _event(
         uid=f"deadline-{row.pk}", summary=summary, changed_at=row.updated_at, category="Deadline"
@@ -127,7 +127,7 @@ def deadline_event(row: Deadline, tz: ZoneInfo) -> Event:
     return event
 
 
-def closing_event(deal: Transaction) -> Event:
+def closing_event(deal: Deal) -> Event:
     event = _event(
         uid=f"closing-{deal.pk}",
         summary=f"Closing — {deal.street}",
@@ -170,9 +170,7 @@ def calendar_feed_render(
     last_date = window.last_on + timedelta(days=2)
     calendar.add_component(Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date))
     # A deal whose closing is also tracked as a deadline shows it once, as the deadline.
-    closing_deadlines = {
-        d.transaction_id for d in items.deadlines if d.kind == DeadlineKind.CLOSING
-    }
+    closing_deadlines = {d.deal_id for d in items.deadlines if d.kind == DeadlineKind.CLOSING}
     for row in items.deadlines:
         calendar.add_component(deadline_event(row, window.tz))
     for deal in items.closings:

@@ -24,9 +24,9 @@ from rallypoynt.transactions.choices import (
     Anchor,
     DeadlineKind,
     DeadlineStatus,
+    DealKind,
+    DealStatus,
     PartyRole,
-    TransactionKind,
-    TransactionStatus,
 )
 from rallypoynt.transactions.domain import DayType, Roll
 from rallypoynt.transactions.selectors import deadline_list, deal_offers, deal_parties
@@ -42,15 +42,15 @@ NOTE_MAX = 5000
 class DealStatusForm(forms.Form):
     """The deal list's status tab and its "older deals" cursor (a GET filter)."""
 
-    status = choice("Status", [("", "All"), *TransactionStatus.choices], required=False)
+    status = choice("Status", [("", "All"), *DealStatus.choices], required=False)
     cursor = forms.CharField(max_length=200, required=False)
 
 
 class DealOpenForm(ServiceForm):
-    """Open a transaction for one of the engagements the agent works."""
+    """Open a deal for one of the engagements the agent works."""
 
     engagement_id = pick("Engagement", "the client's engagement")
-    kind = choice("Kind", TransactionKind.choices)
+    kind = choice("Kind", DealKind.choices)
     street = text("Street", 200, required=True)
     city = text("City", 100)
     state = text("State", 10)
@@ -100,7 +100,7 @@ class ResolveForm(ServiceForm):
     status = choice("Resolution", [(s.value, s.label) for s in DeadlineStatus if s in RESOLVED])
 
     def scoped(self) -> None:
-        self.fields["deadline_id"].queryset = deadline_list(transaction=self.scope)
+        self.fields["deadline_id"].queryset = deadline_list(deal=self.scope)
 
 
 class AmendForm(ServiceForm):

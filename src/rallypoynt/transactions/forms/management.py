@@ -44,7 +44,7 @@ class ChecklistMarkForm(ServiceForm):
     note = text("Note", 1000)
 
     def scoped(self) -> None:
-        self.fields["item_id"].queryset = checklist_items(transaction=self.scope)
+        self.fields["item_id"].queryset = checklist_items(deal=self.scope)
 
 
 class ChecklistAddForm(ServiceForm):
@@ -90,7 +90,7 @@ class IssueResolveForm(ServiceForm):
     resolved_on = DayField(label="Resolved on")
 
     def scoped(self) -> None:
-        self.fields["issue_id"].queryset = issue_list(transaction=self.scope)
+        self.fields["issue_id"].queryset = issue_list(deal=self.scope)
 
 
 class IssueReopenForm(ServiceForm):
@@ -99,7 +99,7 @@ class IssueReopenForm(ServiceForm):
     issue_id = pick("Issue", "an issue of this deal")
 
     def scoped(self) -> None:
-        self.fields["issue_id"].queryset = issue_list(transaction=self.scope)
+        self.fields["issue_id"].queryset = issue_list(deal=self.scope)
 
 
 class ProgressForm(ServiceForm):

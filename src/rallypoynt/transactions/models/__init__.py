@@ -1,4 +1,4 @@
-"""Transactions, their parties, deadlines, offers, checklists, issues and commission."""
+"""Deals, their parties, deadlines, offers, checklists, issues and commission."""
 
 from rallypoynt.transactions.models.commission import (
     Commission,
@@ -7,17 +7,17 @@ from rallypoynt.transactions.models.commission import (
     SplitPlanAssignment,
 )
 from rallypoynt.transactions.models.deadlines import Deadline, DeadlineChange, DeadlineNotice
+from rallypoynt.transactions.models.deals import Deal, DealEngagement
 from rallypoynt.transactions.models.management import (
     ChecklistItem,
     ChecklistTemplate,
+    DealSummary,
     Issue,
     ProgressUpdate,
-    TransactionSummary,
     WalkthroughReport,
 )
 from rallypoynt.transactions.models.offers import Offer, OfferVersion
 from rallypoynt.transactions.models.parties import Party
-from rallypoynt.transactions.models.transactions import Transaction, TransactionEngagement
 
 __all__ = [
     "ChecklistItem",
@@ -27,6 +27,9 @@ __all__ = [
     "Deadline",
     "DeadlineChange",
     "DeadlineNotice",
+    "Deal",
+    "DealEngagement",
+    "DealSummary",
     "Issue",
     "Offer",
     "OfferVersion",
@@ -34,8 +37,5 @@ __all__ = [
     "ProgressUpdate",
     "SplitPlan",
     "SplitPlanAssignment",
-    "Transaction",
-    "TransactionEngagement",
-    "TransactionSummary",
     "WalkthroughReport",
 ]

@@ -50,8 +50,8 @@ class Commission(TenantModel):
     """What one agent earns on one side of a deal: their share of the side's rate or flat
     gross (co-listing agents share a side), the referral, and the status."""
 
-    transaction = models.ForeignKey(
-        "transactions.Transaction", on_delete=models.CASCADE, related_name="commissions"
+    deal = models.ForeignKey(
+        "transactions.Deal", on_delete=models.CASCADE, related_name="commissions"
     )
     side = models.CharField(max_length=4)  # buy | sell
     agent = models.ForeignKey("orgs.Membership", on_delete=models.PROTECT, related_name="+")
@@ -77,7 +77,7 @@ class Commission(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                "org", "transaction", "side", "agent", name="commission_side_agent_uniq"
+                "org", "deal", "side", "agent", name="commission_side_agent_uniq"
             ),
         ]
         indexes = [

@@ -13,8 +13,8 @@ from rallypoynt.transactions.domain import DayType, Roll, Unit
 class Deadline(TenantModel):
     """A contingency or milestone: a rule from an anchor, and when that puts it."""
 
-    transaction = models.ForeignKey(
-        "transactions.Transaction", on_delete=models.CASCADE, related_name="deadlines"
+    deal = models.ForeignKey(
+        "transactions.Deal", on_delete=models.CASCADE, related_name="deadlines"
     )
     kind = models.CharField(max_length=20, choices=DeadlineKind.choices)
     name = models.CharField(max_length=120)
@@ -57,7 +57,7 @@ class Deadline(TenantModel):
             models.Index(fields=["org", "is_open", "due_at"], name="deadline_org_open_due"),
             # "Open deadlines due soon across these deals" walks this index per deal.
             models.Index(
-                fields=["org", "transaction", "is_open", "due_at"], name="deadline_deal_open_due"
+                fields=["org", "deal", "is_open", "due_at"], name="deadline_deal_open_due"
             ),
         ]
 

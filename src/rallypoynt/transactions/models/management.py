@@ -28,8 +28,8 @@ class ChecklistTemplate(TenantModel):
 class ChecklistItem(TenantModel):
     """One task on a deal's checklist, due relative to the contract dates."""
 
-    transaction = models.ForeignKey(
-        "transactions.Transaction", on_delete=models.CASCADE, related_name="checklist_items"
+    deal = models.ForeignKey(
+        "transactions.Deal", on_delete=models.CASCADE, related_name="checklist_items"
     )
     kind = models.CharField(max_length=16, choices=ChecklistKind.choices)
     key = models.SlugField(max_length=60)
@@ -49,19 +49,17 @@ class ChecklistItem(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint("org", "transaction", "kind", "key", name="checklistitem_uniq"),
+            models.UniqueConstraint("org", "deal", "kind", "key", name="checklistitem_uniq"),
         ]
         indexes = [
-            models.Index(fields=["org", "transaction", "kind", "position"], name="checklist_deal"),
+            models.Index(fields=["org", "deal", "kind", "position"], name="checklist_deal"),
         ]
 
 
 class Issue(TenantModel):
     """The issue resolution log: a problem, who owns it, how and when it was resolved."""
 
-    transaction = models.ForeignKey(
-        "transactions.Transaction", on_delete=models.CASCADE, related_name="issues"
-    )
+    deal = models.ForeignKey("transactions.Deal", on_delete=models.CASCADE, related_name="issues")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
@@ -81,15 +79,15 @@ class Issue(TenantModel):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["org", "transaction", "status"], name="issue_org_deal")]
+        indexes = [models.Index(fields=["org", "deal", "status"], name="issue_org_deal")]
 
 
 class ProgressUpdate(TenantModel):
     """A progress report: the agent's note and a snapshot of where the deal stands,
     e-mailed to the clients when asked."""
 
-    transaction = models.ForeignKey(
-        "transactions.Transaction", on_delete=models.CASCADE, related_name="progress_updates"
+    deal = models.ForeignKey(
+        "transactions.Deal", on_delete=models.CASCADE, related_name="progress_updates"
     )
     author = models.ForeignKey(
         "orgs.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -103,8 +101,8 @@ class ProgressUpdate(TenantModel):
 class WalkthroughReport(TenantModel):
     """The final walk-through: what was checked, what was found, and who was there."""
 
-    transaction = models.ForeignKey(
-        "transactions.Transaction", on_delete=models.CASCADE, related_name="walkthroughs"
+    deal = models.ForeignKey(
+        "transactions.Deal", on_delete=models.CASCADE, related_name="walkthroughs"
     )
     done_on = models.DateField()
     attendees = models.CharField(max_length=300, blank=True)
@@ -129,16 +127,14 @@ class OrgOneToOneField(models.OneToOneField):
         models.ForeignKey.__init__(self, to, on_delete, to_field=to_field, **kwargs)
 
 
-class TransactionSummary(TenantModel):
+class DealSummary(TenantModel):
     """The transaction summary record written at closing (or termination): kept as it was."""
 
-    transaction = OrgOneToOneField(
-        "transactions.Transaction", on_delete=models.CASCADE, related_name="summary"
-    )
+    deal = OrgOneToOneField("transactions.Deal", on_delete=models.CASCADE, related_name="summary")
     outcome = models.CharField(max_length=12)  # closed | terminated
     record = models.JSONField(default=dict)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint("org", "transaction", name="transactionsummary_uniq"),
+            models.UniqueConstraint("org", "deal", name="dealsummary_uniq"),
         ]

@@ -13,15 +13,13 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
 class Offer(TenantModel):
     """A buyer's offer on the deal's property and the counteroffers that answer it."""
 
-    transaction = models.ForeignKey(
-        "transactions.Transaction", on_delete=models.CASCADE, related_name="offers"
-    )
+    deal = models.ForeignKey("transactions.Deal", on_delete=models.CASCADE, related_name="offers")
     buyer_name = models.CharField(max_length=200)
     buyer_agent = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
 
     class Meta:
-        indexes = [models.Index(fields=["org", "transaction", "status"], name="offer_org_deal")]
+        indexes = [models.Index(fields=["org", "deal", "status"], name="offer_org_deal")]
 
     def __str__(self) -> str:
         return f"Offer from {self.buyer_name}"

@@ -11,12 +11,10 @@ from rallypoynt.transactions.choices import PartyRole
 class Party(TenantModel):
     """A buyer, seller, agent, lender, title officer... on a deal.
 
-    A party is a CRM contact, a member of the org (who then sees the deal: the transaction
+    A party is a CRM contact, a member of the org (who then sees the deal: the deal
     coordinator), or only a name and details (a co-op agent, who never logs in here)."""
 
-    transaction = models.ForeignKey(
-        "transactions.Transaction", on_delete=models.CASCADE, related_name="parties"
-    )
+    deal = models.ForeignKey("transactions.Deal", on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(max_length=24, choices=PartyRole.choices)
     side = models.CharField(max_length=4, blank=True)  # buy | sell | "" for both / neutral
     contact = models.ForeignKey(
@@ -34,7 +32,7 @@ class Party(TenantModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["org", "transaction", "role"], name="party_org_deal"),
+            models.Index(fields=["org", "deal", "role"], name="party_org_deal"),
             models.Index(fields=["org", "member"], name="party_org_member"),
         ]
 

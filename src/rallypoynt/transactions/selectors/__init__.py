@@ -1,6 +1,6 @@
 """Reads of the transactions app, scoped by the engagements and deals the actor may see.
 
-Per-deal reads take a deal the caller already loaded through `transaction_get` (the
+Per-deal reads take a deal the caller already loaded through `deal_get` (the
 permission check); reads across deals are scoped by the actor."""
 
 from rallypoynt.transactions.selectors.calendar import calendar_feed_items
@@ -32,13 +32,13 @@ from rallypoynt.transactions.selectors.deals import (
     DENSE_DEALS,
     deadline_list,
     deadlines_upcoming,
+    deal_get,
+    deal_list,
     deal_parties,
     deal_recipients,
+    deal_visible_q,
     party_list,
     summary_get,
-    transaction_get,
-    transaction_list,
-    transaction_visible_q,
 )
 from rallypoynt.transactions.selectors.links import (
     ServedEngagement,
@@ -84,10 +84,13 @@ __all__ = [
     "deadline_list",
     "deadlines_upcoming",
     "deal_engagements",
+    "deal_get",
+    "deal_list",
     "deal_offers",
     "deal_parties",
     "deal_recipients",
     "deal_sides",
+    "deal_visible_q",
     "engagement_deals",
     "engagement_deals_panel",
     "engagement_where",
@@ -108,8 +111,5 @@ __all__ = [
     "statement_members",
     "summary_get",
     "summary_record",
-    "transaction_get",
-    "transaction_list",
-    "transaction_visible_q",
     "walkthrough_list",
 ]

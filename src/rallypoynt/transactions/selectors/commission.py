@@ -20,11 +20,11 @@ from rallypoynt.transactions.domain import ZERO, money
 from rallypoynt.transactions.models import (
     Commission,
     CommissionSplit,
-    Transaction,
-    TransactionEngagement,
+    Deal,
+    DealEngagement,
 )
 from rallypoynt.transactions.selectors.commission_plans import CapProgress, cap_progress
-from rallypoynt.transactions.selectors.deals import transaction_get
+from rallypoynt.transactions.selectors.deals import deal_get
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 PAYEES = [Payee.AGENT, Payee.TEAM, Payee.BROKERAGE, Payee.REFERRAL]
@@ -34,7 +34,7 @@ MAX_STATEMENT_DAYS = 3 * 366
 @dataclass(frozen=True)
 class StatementRow:
     commission_id: int
-    transaction_id: int
+    deal_id: int
     address: str
     side: str
     status: str
@@ -58,31 +58,31 @@ class AgentStatement:
     cap: CapProgress | None = None
 
 
-def commission_list_for_deal(*, actor: Membership, transaction_id: int) -> list[Commission]:
+def commission_list_for_deal(*, actor: Membership, deal_id: int) -> list[Commission]:
     """The deal's commissions (buy side first) with their splits and agents, for anyone who
     may see the deal; a deal they may not see is a NotFound."""
-    deal = transaction_get(actor=actor, transaction_id=transaction_id)
+    deal = deal_get(actor=actor, deal_id=deal_id)
     if deal is None:
-        raise NotFound("No such transaction.")
+        raise NotFound("No such deal.")
     splits = CommissionSplit.objects.order_by("pk")
     return list(
-        Commission.objects.filter(org_id=actor.org_id, transaction_id=deal.pk)
-        .select_related("agent__user", "team", "plan", "transaction")
+        Commission.objects.filter(org_id=actor.org_id, deal_id=deal.pk)
+        .select_related("agent__user", "team", "plan", "deal")
         .prefetch_related(Prefetch("splits", queryset=splits))
         .order_by("side")
     )
 
 
-def deal_sides(*, deal: Transaction) -> list[str]:
+def deal_sides(*, deal: Deal) -> list[str]:
     """The sides of the deal our agents work: buy, sell, or both in dual agency."""
-    sides = TransactionEngagement.objects.filter(org_id=deal.org_id, transaction=deal)
+    sides = DealEngagement.objects.filter(org_id=deal.org_id, deal=deal)
     return sorted(set(sides.values_list("side", flat=True)))
 
 
-def side_agents(*, deal: Transaction) -> dict[str, int]:
+def side_agents(*, deal: Deal) -> dict[str, int]:
     """Each side's agent: the agent of the engagement it serves (its first, in dual agency
     with two engagements on one side)."""
-    sides = TransactionEngagement.objects.filter(org_id=deal.org_id, transaction=deal)
+    sides = DealEngagement.objects.filter(org_id=deal.org_id, deal=deal)
     found: dict[str, int] = {}
     for side, agent_id in sides.order_by("-pk").values_list("side", "engagement__agent_id"):
         found[side] = agent_id
@@ -142,10 +142,10 @@ def agent_statement(
         )
         .values(
             "pk",
-            "transaction_id",
-            "transaction__street",
-            "transaction__city",
-            "transaction__closed_on",
+            "deal_id",
+            "deal__street",
+            "deal__city",
+            "deal__closed_on",
             "side",
             "status",
             "earned_on",
@@ -164,15 +164,15 @@ def agent_statement(
 
 
 def _row(values: dict) -> StatementRow:
-    street, city = values["transaction__street"], values["transaction__city"]
+    street, city = values["deal__street"], values["deal__city"]
     return StatementRow(
         commission_id=values["pk"],
-        transaction_id=values["transaction_id"],
+        deal_id=values["deal_id"],
         address=", ".join(part for part in (street, city) if part),
         side=values["side"],
         status=values["status"],
         earned_on=values["earned_on"],
-        closed_on=values["transaction__closed_on"],
+        closed_on=values["deal__closed_on"],
         gross=money(values["gross"]),
         agent=money(values["paid_agent"] or ZERO),
         team=money(values["paid_team"] or ZERO),

@@ -1,4 +1,4 @@
-"""Reads of transactions and deadlines, scoped by the engagements the actor may see."""
+"""Reads of deals and deadlines, scoped by the engagements the actor may see."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.selectors import engagement_reach_q, role_holder
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
-from rallypoynt.transactions.choices import PartyRole, TransactionKind, TransactionStatus
+from rallypoynt.transactions.choices import DealKind, DealStatus, PartyRole
 from rallypoynt.transactions.models import (
     Deadline,
+    Deal,
+    DealEngagement,
+    DealSummary,
     Party,
-    Transaction,
-    TransactionEngagement,
-    TransactionSummary,
 )
 
 # Up to this many visible deals, their ids go into queries as a literal list; past it, each
@@ -27,81 +27,75 @@ DENSE_DEALS = 2000
 
 def _few_deals(actor: Membership, mine: Q, party_ids: list[int]) -> list[int] | None:
     """Every deal the actor may see when there are at most DENSE_DEALS, else None."""
-    sides = TransactionEngagement.objects.filter(mine, org_id=actor.org_id)
+    sides = DealEngagement.objects.filter(mine, org_id=actor.org_id)
     # A deal may have two sides, so a probe cut off at the bound only means "many": the
     # EXISTS shape is right for any share, only slower for few.
-    found = list(sides.values_list("transaction_id", flat=True)[: DENSE_DEALS + 1])
+    found = list(sides.values_list("deal_id", flat=True)[: DENSE_DEALS + 1])
     ids = set(found) | set(party_ids)
     if len(found) > DENSE_DEALS or len(ids) > DENSE_DEALS:
         return None
     return sorted(ids)
 
 
-def transaction_visible_q(actor: Membership, field: str = "pk") -> Q:
+def deal_visible_q(actor: Membership, field: str = "pk") -> Q:
     """Deals (by `field`, their id) serving an engagement the actor may see, or on which
     the actor is a party (the transaction coordinator assigned to it)."""
     if visibility_for(actor).is_org_wide:
         return Q(org_id=actor.org_id)
     mine = engagement_reach_q(actor, "engagement__")
     parties = Party.objects.filter(org_id=actor.org_id, member_id=actor.pk)
-    party_ids = list(parties.values_list("transaction_id", flat=True)[: DENSE_DEALS + 1])
+    party_ids = list(parties.values_list("deal_id", flat=True)[: DENSE_DEALS + 1])
     few = _few_deals(actor, mine, party_ids)
     if few is not None:
         # Both planners size a literal list (an empty one costs nothing), and each deal's
         # rows come off its own index.
         return Q(org_id=actor.org_id, **{f"{field}__in": few})
     deal = OuterRef(field)
-    sides = TransactionEngagement.objects.filter(mine, org_id=actor.org_id, transaction_id=deal)
+    sides = DealEngagement.objects.filter(mine, org_id=actor.org_id, deal_id=deal)
     # Alone (no OR), PostgreSQL runs the EXISTS as a nested-loop semi-join that stops with
     # the page, instead of hashing every side first; only parties bring the OR in.
     seen = Q(Exists(sides))
     if party_ids:
-        seen |= Q(Exists(parties.filter(transaction_id=deal)))
+        seen |= Q(Exists(parties.filter(deal_id=deal)))
     return Q(org_id=actor.org_id) & seen
 
 
-def transaction_list(
-    *, actor: Membership, status: str = "", kind: str = ""
-) -> QuerySet[Transaction]:
+def deal_list(*, actor: Membership, status: str = "", kind: str = "") -> QuerySet[Deal]:
     """The actor's deals, newest first, narrowed by status and kind when given."""
     errors = {}
-    if status and status not in TransactionStatus.values:
-        errors["status"] = TransactionStatus.values
-    if kind and kind not in TransactionKind.values:
-        errors["kind"] = TransactionKind.values
+    if status and status not in DealStatus.values:
+        errors["status"] = DealStatus.values
+    if kind and kind not in DealKind.values:
+        errors["kind"] = DealKind.values
     if errors:
         raise ValidationFailed("Unknown filter value.", fields=errors)
     given = {name: value for name, value in (("status", status), ("kind", kind)) if value}
-    return Transaction.objects.filter(transaction_visible_q(actor), **given).order_by("-id")
+    return Deal.objects.filter(deal_visible_q(actor), **given).order_by("-id")
 
 
-def transaction_get(*, actor: Membership, transaction_id: int) -> Transaction | None:
-    return transaction_list(actor=actor).filter(pk=transaction_id).first()
+def deal_get(*, actor: Membership, deal_id: int) -> Deal | None:
+    return deal_list(actor=actor).filter(pk=deal_id).first()
 
 
-def party_list(*, transaction: Transaction) -> list[Party]:
+def party_list(*, deal: Deal) -> list[Party]:
     """The deal's team contact list: clients first, then agents, then the others by role."""
     order = {role: index for index, role in enumerate(PartyRole.values)}
-    rows = Party.objects.filter(org_id=transaction.org_id, transaction=transaction)
+    rows = Party.objects.filter(org_id=deal.org_id, deal=deal)
     return sorted(rows.select_related("member__user"), key=lambda p: (order[p.role], p.pk))
 
 
-def deal_parties(*, deal: Transaction) -> QuerySet[Party]:
+def deal_parties(*, deal: Deal) -> QuerySet[Party]:
     """The deal's parties as rows to pick from (to take one off the deal)."""
-    return Party.objects.filter(org_id=deal.org_id, transaction=deal).order_by("pk")
+    return Party.objects.filter(org_id=deal.org_id, deal=deal).order_by("pk")
 
 
-def summary_get(*, transaction: Transaction) -> TransactionSummary | None:
-    return TransactionSummary.objects.filter(
-        org_id=transaction.org_id, transaction=transaction
-    ).first()
+def summary_get(*, deal: Deal) -> DealSummary | None:
+    return DealSummary.objects.filter(org_id=deal.org_id, deal=deal).first()
 
 
-def deadline_list(*, transaction: Transaction) -> QuerySet[Deadline]:
-    """The transaction's deadlines, soonest first (undated last)."""
-    return Deadline.objects.filter(org_id=transaction.org_id, transaction=transaction).order_by(
-        "due_at", "id"
-    )
+def deadline_list(*, deal: Deal) -> QuerySet[Deadline]:
+    """The deal's deadlines, soonest first (undated last)."""
+    return Deadline.objects.filter(org_id=deal.org_id, deal=deal).order_by("due_at", "id")
 
 
 def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline]:
@@ -113,11 +107,11 @@ def deadlines_upcoming(*, actor: Membership, days: int = 7) -> QuerySet[Deadline
     # a one-value IN is an equality to its planner, and the index then also gives the order.
     rows = Deadline.objects.filter(org_id=actor.org_id, is_open__in=[True], due_at__lte=until)
     if not visibility_for(actor).is_org_wide:
-        rows = rows.filter(transaction_visible_q(actor, "transaction_id"))
-    return rows.select_related("transaction").order_by("due_at", "id")
+        rows = rows.filter(deal_visible_q(actor, "deal_id"))
+    return rows.select_related("deal").order_by("due_at", "id")
 
 
-def deal_recipients(deal: Transaction, role: str = "") -> list[Membership]:
+def deal_recipients(deal: Deal, role: str = "") -> list[Membership]:
     """The people working the deal: its engagements' agents, the members on it as parties
     (the transaction coordinator), and whoever holds `role` on the engagements' teams."""
     found: dict[int, Membership] = {}
@@ -128,7 +122,7 @@ def deal_recipients(deal: Transaction, role: str = "") -> list[Membership]:
             holder = role_holder(engagement, role).member
             if holder is not None:
                 found[holder.pk] = holder
-    members = Party.objects.filter(org_id=deal.org_id, transaction=deal, member__isnull=False)
+    members = Party.objects.filter(org_id=deal.org_id, deal=deal, member__isnull=False)
     for party in members.select_related("member__user"):
         found[party.member_id] = party.member
     return [m for m in found.values() if m.is_active]

@@ -10,8 +10,8 @@ from decimal import Decimal
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import VERSION_DATA, engagement_get, version_blueprint
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.models import Transaction, TransactionEngagement
-from rallypoynt.transactions.selectors.deals import transaction_visible_q
+from rallypoynt.transactions.models import Deal, DealEngagement
+from rallypoynt.transactions.selectors.deals import deal_visible_q
 
 
 @dataclass(frozen=True)
@@ -59,10 +59,10 @@ def engagement_where(engagement: Engagement) -> ServedEngagement:
     )
 
 
-def deal_engagements(*, deal: Transaction) -> list[ServedEngagement]:
+def deal_engagements(*, deal: Deal) -> list[ServedEngagement]:
     """The engagements a deal the caller may read serves (its team sees where each stands)."""
     rows = (
-        Engagement.objects.filter(org_id=deal.org_id, transaction_sides__transaction=deal)
+        Engagement.objects.filter(org_id=deal.org_id, deal_sides__deal=deal)
         .select_related("journey", "pipeline")
         .defer(*VERSION_DATA)
         .order_by("pk")
@@ -77,15 +77,15 @@ def engagement_deals(*, actor: Membership, engagement_id: int) -> list[ServingDe
     if engagement is None:
         return None
     links = (
-        TransactionEngagement.objects.filter(org_id=actor.org_id, engagement=engagement)
-        .select_related("transaction")
-        .order_by("-transaction_id")
+        DealEngagement.objects.filter(org_id=actor.org_id, engagement=engagement)
+        .select_related("deal")
+        .order_by("-deal_id")
     )
-    deals = [link.transaction for link in links]
+    deals = [link.deal for link in links]
     visible = set(
-        Transaction.objects.filter(
-            transaction_visible_q(actor), pk__in=[d.pk for d in deals]
-        ).values_list("pk", flat=True)
+        Deal.objects.filter(deal_visible_q(actor), pk__in=[d.pk for d in deals]).values_list(
+            "pk", flat=True
+        )
     )
     return [
         ServingDeal(

@@ -2,7 +2,7 @@
 walk-through reports, where the deal stands (the progress snapshot), and checklist items
 due soon across the actor's deals.
 
-Per-deal reads take a deal the caller already loaded through `transaction_get` (the
+Per-deal reads take a deal the caller already loaded through `deal_get` (the
 permission check); reads across deals are scoped by the actor here."""
 
 from __future__ import annotations
@@ -19,37 +19,37 @@ from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import (
     RESOLVED,
     ChecklistKind,
+    DealStatus,
     IssueStatus,
     ItemStatus,
-    TransactionStatus,
 )
 from rallypoynt.transactions.models import (
     ChecklistItem,
     Deadline,
+    Deal,
     Issue,
     ProgressUpdate,
-    Transaction,
     WalkthroughReport,
 )
-from rallypoynt.transactions.selectors.deals import transaction_visible_q
+from rallypoynt.transactions.selectors.deals import deal_visible_q
 
 KIND_ORDER = {kind: i for i, kind in enumerate(ChecklistKind.values)}
 
 
-def checklist_items(*, transaction: Transaction) -> QuerySet[ChecklistItem]:
+def checklist_items(*, deal: Deal) -> QuerySet[ChecklistItem]:
     """The deal's checklist items in template order, with who marked them."""
     return (
-        ChecklistItem.objects.filter(org_id=transaction.org_id, transaction=transaction)
+        ChecklistItem.objects.filter(org_id=deal.org_id, deal=deal)
         .select_related("done_by__user")
         .order_by("position", "id")
     )
 
 
-def checklist_groups(*, transaction: Transaction) -> list[dict[str, Any]]:
+def checklist_groups(*, deal: Deal) -> list[dict[str, Any]]:
     """The deal's items grouped by kind (due diligence, pre-closing, closing, termination),
     each group with its done (or n/a) and total counts. One query."""
     groups: dict[str, dict[str, Any]] = {}
-    for row in checklist_items(transaction=transaction):
+    for row in checklist_items(deal=deal):
         group = groups.setdefault(
             row.kind,
             {"kind": row.kind, "label": row.get_kind_display(), "items": [], "done": 0},
@@ -61,30 +61,30 @@ def checklist_groups(*, transaction: Transaction) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: KIND_ORDER.get(g["kind"], 99))
 
 
-def issue_list(*, transaction: Transaction) -> QuerySet[Issue]:
+def issue_list(*, deal: Deal) -> QuerySet[Issue]:
     """The issue log: open issues first (soonest due first), then resolved, newest first."""
     is_open = Case(
         When(status=IssueStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     return (
-        Issue.objects.filter(org_id=transaction.org_id, transaction=transaction)
+        Issue.objects.filter(org_id=deal.org_id, deal=deal)
         .select_related("owner__user", "resolved_by__user")
         .annotate(is_closed=is_open)
         .order_by("is_closed", "due_on", "-raised_on", "-id")
     )
 
 
-def progress_update_list(*, transaction: Transaction) -> QuerySet[ProgressUpdate]:
+def progress_update_list(*, deal: Deal) -> QuerySet[ProgressUpdate]:
     return (
-        ProgressUpdate.objects.filter(org_id=transaction.org_id, transaction=transaction)
+        ProgressUpdate.objects.filter(org_id=deal.org_id, deal=deal)
         .select_related("author__user")
         .order_by("-created_at", "-id")
     )
 
 
-def walkthrough_list(*, transaction: Transaction) -> QuerySet[WalkthroughReport]:
+def walkthrough_list(*, deal: Deal) -> QuerySet[WalkthroughReport]:
     return (
-        WalkthroughReport.objects.filter(org_id=transaction.org_id, transaction=transaction)
+        WalkthroughReport.objects.filter(org_id=deal.org_id, deal=deal)
         .select_related("author__user")
         .order_by("-done_on", "-id")
     )
@@ -94,12 +94,12 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def progress_snapshot(*, deal: Transaction, now: datetime | None = None) -> dict[str, Any]:
+def progress_snapshot(*, deal: Deal, now: datetime | None = None) -> dict[str, Any]:
     """Where the deal stands, as plain JSON: status, key dates, days to closing, deadlines
     (open, resolved, overdue, the next three), checklist progress by kind, open issues."""
     now = now or timezone.now()
     today = local_today(deal.org, now)
-    deadlines = Deadline.objects.filter(org_id=deal.org_id, transaction=deal)
+    deadlines = Deadline.objects.filter(org_id=deal.org_id, deal=deal)
     is_open = ~Q(status__in=RESOLVED)
     counts = deadlines.aggregate(
         open=Count("pk", filter=is_open),
@@ -108,7 +108,7 @@ def progress_snapshot(*, deal: Transaction, now: datetime | None = None) -> dict
     )
     upcoming = deadlines.filter(is_open, due_at__gte=now).order_by("due_at", "id")[:3]
     checklists = (
-        ChecklistItem.objects.filter(org_id=deal.org_id, transaction=deal)
+        ChecklistItem.objects.filter(org_id=deal.org_id, deal=deal)
         .values("kind")
         .annotate(
             total=Count("pk"),
@@ -118,14 +118,14 @@ def progress_snapshot(*, deal: Transaction, now: datetime | None = None) -> dict
         .order_by()
     )
     open_issues = Issue.objects.filter(
-        org_id=deal.org_id, transaction=deal, status=IssueStatus.OPEN
+        org_id=deal.org_id, deal=deal, status=IssueStatus.OPEN
     ).order_by("due_on", "id")
     issues = list(open_issues.values("title", "due_on"))
     return {
         "as_of": now.isoformat(),
         "property": str(deal),
         "status": deal.status,
-        "status_label": TransactionStatus(deal.status).label,
+        "status_label": DealStatus(deal.status).label,
         "dates": {
             "accepted_on": _iso(deal.accepted_on),
             "closing_on": _iso(deal.closing_on),
@@ -155,13 +155,12 @@ def checklist_due_soon(*, actor: Membership, days: int = 7) -> QuerySet[Checklis
     until = local_today(actor.org) + timedelta(days=days)
     return (
         ChecklistItem.objects.filter(
-            transaction_visible_q(actor, "transaction_id"),
-            Q(kind=ChecklistKind.TERMINATION)
-            | ~Q(transaction__status=TransactionStatus.TERMINATED),
+            deal_visible_q(actor, "deal_id"),
+            Q(kind=ChecklistKind.TERMINATION) | ~Q(deal__status=DealStatus.TERMINATED),
             status=ItemStatus.OPEN,
             due_on__lte=until,
         )
-        .select_related("transaction")
+        .select_related("deal")
         .order_by("due_on", "id")
     )
 
@@ -169,7 +168,7 @@ def checklist_due_soon(*, actor: Membership, days: int = 7) -> QuerySet[Checklis
 def issue_get(*, actor: Membership, issue_id: int) -> Issue | None:
     """One issue of a deal the actor may see (None otherwise: a 404, never a 403)."""
     return (
-        Issue.objects.filter(transaction_visible_q(actor, "transaction_id"), pk=issue_id)
+        Issue.objects.filter(deal_visible_q(actor, "deal_id"), pk=issue_id)
         .select_related("owner__user", "resolved_by__user")
         .first()
     )
@@ -177,7 +176,7 @@ def issue_get(*, actor: Membership, issue_id: int) -> Issue | None:
 
 def checklist_item_get(*, actor: Membership, item_id: int) -> ChecklistItem | None:
     return (
-        ChecklistItem.objects.filter(transaction_visible_q(actor, "transaction_id"), pk=item_id)
+        ChecklistItem.objects.filter(deal_visible_q(actor, "deal_id"), pk=item_id)
         .select_related("done_by__user")
         .first()
     )

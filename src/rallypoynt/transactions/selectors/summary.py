@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from rallypoynt.core.clock import local_today
 from rallypoynt.transactions.choices import IssueStatus, ItemStatus
-from rallypoynt.transactions.models import ChecklistItem, Commission, Issue, Offer, Transaction
+from rallypoynt.transactions.models import ChecklistItem, Commission, Deal, Issue, Offer
 from rallypoynt.transactions.selectors.deals import deadline_list, party_list
 
 
@@ -23,7 +23,7 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _prices(deal: Transaction) -> dict[str, Any]:
+def _prices(deal: Deal) -> dict[str, Any]:
     ratio = None
     if deal.final_price and deal.list_price:
         ratio = str(
@@ -40,7 +40,7 @@ def _prices(deal: Transaction) -> dict[str, Any]:
     }
 
 
-def _dates(deal: Transaction) -> dict[str, Any]:
+def _dates(deal: Deal) -> dict[str, Any]:
     end = deal.closed_on or deal.terminated_on
     days = (end - deal.accepted_on).days if end and deal.accepted_on else None
     return {
@@ -55,9 +55,9 @@ def _dates(deal: Transaction) -> dict[str, Any]:
     }
 
 
-def _deadlines(deal: Transaction) -> list[dict[str, Any]]:
+def _deadlines(deal: Deal) -> list[dict[str, Any]]:
     rows = []
-    for row in deadline_list(transaction=deal):
+    for row in deadline_list(deal=deal):
         resolved_on = local_today(deal.org, row.resolved_at) if row.resolved_at else None
         rows.append(
             {
@@ -76,16 +76,16 @@ def _deadlines(deal: Transaction) -> list[dict[str, Any]]:
     return rows
 
 
-def _counts(deal: Transaction) -> dict[str, Any]:
-    issues = Issue.objects.filter(org_id=deal.org_id, transaction=deal).aggregate(
+def _counts(deal: Deal) -> dict[str, Any]:
+    issues = Issue.objects.filter(org_id=deal.org_id, deal=deal).aggregate(
         total=Count("pk"), open=Count("pk", filter=Q(status=IssueStatus.OPEN))
     )
     checklists = (
-        ChecklistItem.objects.filter(org_id=deal.org_id, transaction=deal)
+        ChecklistItem.objects.filter(org_id=deal.org_id, deal=deal)
         .values("kind")
         .annotate(total=Count("pk"), done=Count("pk", filter=~Q(status=ItemStatus.OPEN)))
     )
-    offers = Offer.objects.filter(org_id=deal.org_id, transaction=deal).aggregate(
+    offers = Offer.objects.filter(org_id=deal.org_id, deal=deal).aggregate(
         offers=Count("pk", distinct=True), versions=Count("versions")
     )
     return {
@@ -97,10 +97,8 @@ def _counts(deal: Transaction) -> dict[str, Any]:
     }
 
 
-def _commission(deal: Transaction) -> list[dict[str, Any]]:
-    rows = Commission.objects.filter(org_id=deal.org_id, transaction=deal).prefetch_related(
-        "splits"
-    )
+def _commission(deal: Deal) -> list[dict[str, Any]]:
+    rows = Commission.objects.filter(org_id=deal.org_id, deal=deal).prefetch_related("splits")
     return [
         {
             "side": row.side,
@@ -115,7 +113,7 @@ def _commission(deal: Transaction) -> list[dict[str, Any]]:
     ]
 
 
-def summary_record(deal: Transaction) -> dict[str, Any]:
+def summary_record(deal: Deal) -> dict[str, Any]:
     """The deal as it ended, in plain JSON."""
     return {
         "property": {
@@ -139,7 +137,7 @@ def summary_record(deal: Transaction) -> dict[str, Any]:
                 "email": p.email,
                 "phone": p.phone,
             }
-            for p in party_list(transaction=deal)
+            for p in party_list(deal=deal)
         ],
         "deadlines": _deadlines(deal),
         **_counts(deal),

@@ -8,7 +8,7 @@ from rallypoynt.transactions.services.checklists import (
     checklist_item_mark,
     checklists_apply,
 )
-from rallypoynt.transactions.services.closing import transaction_close, transaction_terminate
+from rallypoynt.transactions.services.closing import deal_close, deal_terminate
 from rallypoynt.transactions.services.commission import (
     CoAgent,
     commission_set,
@@ -29,8 +29,9 @@ from rallypoynt.transactions.services.deadlines import (
     deadline_add,
     deadlines_plan,
     deadlines_recompute,
-    transaction_dates_amend,
+    deal_dates_amend,
 )
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.issues import (
     issue_raise,
     issue_reopen,
@@ -51,7 +52,6 @@ from rallypoynt.transactions.services.progress import (
 )
 from rallypoynt.transactions.services.reminders import deadline_notices_send
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 from rallypoynt.transactions.services.walkthrough import walkthrough_record
 
 __all__ = [
@@ -72,6 +72,10 @@ __all__ = [
     "deadlines_create",
     "deadlines_plan",
     "deadlines_recompute",
+    "deal_close",
+    "deal_dates_amend",
+    "deal_open",
+    "deal_terminate",
     "issue_raise",
     "issue_reopen",
     "issue_resolve",
@@ -88,9 +92,5 @@ __all__ = [
     "split_plan_assign",
     "split_plan_create",
     "split_plan_update",
-    "transaction_close",
-    "transaction_dates_amend",
-    "transaction_open",
-    "transaction_terminate",
     "walkthrough_record",
 ]

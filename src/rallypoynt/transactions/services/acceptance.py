@@ -7,15 +7,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.choices import OFFER_LIVE, Anchor, OfferStatus, TransactionStatus
+from rallypoynt.transactions.choices import OFFER_LIVE, Anchor, DealStatus, OfferStatus
 from rallypoynt.transactions.domain import Roll
-from rallypoynt.transactions.models import Offer, OfferVersion, Transaction
+from rallypoynt.transactions.models import Deal, Offer, OfferVersion
 from rallypoynt.transactions.services.checklists import checklists_apply
 from rallypoynt.transactions.services.commission import commissions_reproject
 from rallypoynt.transactions.services.deadline_build import DeadlineSpec, deadlines_create
@@ -28,7 +28,7 @@ from rallypoynt.transactions.services.offer_versions import (
 )
 
 
-@db_transaction.atomic
+@transaction.atomic
 def offer_accept(*, actor: Membership, offer_id: int) -> Offer:
     """The live version becomes the contract: price, earnest money, closing date, accepted
     today; its contingencies become deadlines; every other live offer on the deal is
@@ -56,18 +56,18 @@ def offer_accept(*, actor: Membership, offer_id: int) -> Offer:
     return offer
 
 
-def _others_reject(deal: Transaction, accepted: Offer, actor: Membership, now: datetime) -> None:
+def _others_reject(deal: Deal, accepted: Offer, actor: Membership, now: datetime) -> None:
     for other in (
         Offer.objects.select_for_update()
-        .filter(org_id=deal.org_id, transaction=deal, status__in=OFFER_LIVE)
+        .filter(org_id=deal.org_id, deal=deal, status__in=OFFER_LIVE)
         .exclude(pk=accepted.pk)
     ):
         offer_close(other, version_latest(other), OfferStatus.REJECTED, now)
         offer_record(other, actor, "offer.rejected", reason="another offer was accepted")
 
 
-def _contract(deal: Transaction, version: OfferVersion, now: datetime) -> None:
-    deal.status = TransactionStatus.UNDER_CONTRACT
+def _contract(deal: Deal, version: OfferVersion, now: datetime) -> None:
+    deal.status = DealStatus.UNDER_CONTRACT
     deal.offer_price = deal.offer_price or _first_price(version)
     deal.contract_price, deal.earnest_money = version.price, version.earnest_money
     deal.closing_on = version.closing_on or deal.closing_on
@@ -79,7 +79,7 @@ def _first_price(version: OfferVersion) -> Decimal:
     return version.offer.versions.order_by("number").values_list("price", flat=True).first()
 
 
-def _contingency_deadlines(deal: Transaction, version: OfferVersion, actor: Membership) -> None:
+def _contingency_deadlines(deal: Deal, version: OfferVersion, actor: Membership) -> None:
     """Each contingency counted from acceptance, rolled off weekends and holidays; the recount
     also moves any deadline already waiting on the acceptance date."""
     specs = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import PermissionDenied
@@ -58,7 +58,7 @@ def checklist_templates_for_sides(
     return list(found.values())
 
 
-@db_transaction.atomic
+@transaction.atomic
 def checklist_template_save(
     *, actor: Membership, kind: str, side: str, state: str, name: str, items: list[Any]
 ) -> ChecklistTemplate:

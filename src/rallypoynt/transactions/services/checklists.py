@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -18,8 +18,8 @@ from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import ChecklistKind, ItemStatus
 from rallypoynt.transactions.domain import ROLES, DayType, DeadlineRule, due
-from rallypoynt.transactions.models import ChecklistItem, Transaction
-from rallypoynt.transactions.selectors import transaction_visible_q
+from rallypoynt.transactions.models import ChecklistItem, Deal
+from rallypoynt.transactions.selectors import deal_visible_q
 
 # The template services lived here once; callers still import them from here.
 from rallypoynt.transactions.services.checklist_templates import (  # noqa: F401
@@ -31,9 +31,9 @@ from rallypoynt.transactions.services.checklist_templates import (  # noqa: F401
 
 # The module, not its names: the amendment service in `deadlines` may import this one back.
 from rallypoynt.transactions.services.deal_lock import (
+    deal_calendar,
+    deal_for_update,
     deal_lock,
-    transaction_calendar,
-    transaction_for_update,
 )
 from rallypoynt.transactions.services.journey_link import journeys_follow
 
@@ -42,7 +42,7 @@ CONTRACT_KINDS = (ChecklistKind.DUE_DILIGENCE, ChecklistKind.PRE_CLOSING, Checkl
 
 
 def item_due_on(
-    *, anchor: str, days: int, day_type: str, deal: Transaction, calendar: BusinessCalendar
+    *, anchor: str, days: int, day_type: str, deal: Deal, calendar: BusinessCalendar
 ) -> date | None:
     """When an item counted from the deal's acceptance or closing date falls due (None
     while that date is unknown, or for an item without an anchor)."""
@@ -52,14 +52,14 @@ def item_due_on(
     return due(DeadlineRule(amount=days, day_type=DayType(day_type)), start, calendar).on
 
 
-def _deal_sides(deal: Transaction) -> list[str]:
+def _deal_sides(deal: Deal) -> list[str]:
     # Dual agency serves both sides: both sides' checklists apply.
     return sorted(set(deal.sides.values_list("side", flat=True))) or [""]
 
 
-@db_transaction.atomic
+@transaction.atomic
 def checklists_apply(
-    *, deal: Transaction, kinds: list[str] | None = None, actor: Membership | None = None
+    *, deal: Deal, kinds: list[str] | None = None, actor: Membership | None = None
 ) -> list[ChecklistItem]:
     """Give the deal the items of the best template of each kind for each of its sides and
     its state; items it has already (by key) are kept as they are. Returns the new items."""
@@ -69,12 +69,12 @@ def checklists_apply(
             "Which checklists?", fields={"kinds": [f"from {', '.join(ChecklistKind.values)}"]}
         )
     # Serialises two applies on one deal, so neither trips over the other's keys.
-    list(Transaction.objects.select_for_update().filter(pk=deal.pk).values_list("pk"))
+    list(Deal.objects.select_for_update().filter(pk=deal.pk).values_list("pk"))
     templates = checklist_templates_for(deal.org_id)
-    mine = ChecklistItem.objects.filter(org_id=deal.org_id, transaction=deal)
+    mine = ChecklistItem.objects.filter(org_id=deal.org_id, deal=deal)
     existing = set(mine.values_list("kind", "key"))
     last = dict(mine.values("kind").annotate(last=Max("position")).values_list("kind", "last"))
-    calendar = transaction_calendar(deal)
+    calendar = deal_calendar(deal)
     state = (deal.state or "").upper()
     new: list[ChecklistItem] = []
     chosen: dict[str, list[str]] = {}
@@ -103,13 +103,13 @@ def checklists_apply(
 
 
 def _item(
-    deal: Transaction, kind: str, rule: dict, position: int, calendar: BusinessCalendar
+    deal: Deal, kind: str, rule: dict, position: int, calendar: BusinessCalendar
 ) -> ChecklistItem:
     anchor, days = rule.get("anchor", ""), rule.get("days", 0)
     day_type = rule.get("day_type", DayType.CALENDAR)
     return ChecklistItem(
         org_id=deal.org_id,
-        transaction=deal,
+        deal=deal,
         kind=kind,
         key=rule["key"],
         title=rule["title"][:200],
@@ -124,15 +124,15 @@ def _item(
     )
 
 
-def checklist_dues_recompute(*, deal: Transaction) -> int:
+def checklist_dues_recompute(*, deal: Deal) -> int:
     """Recount the due dates of the deal's open items from its current contract dates (after
     an amendment); done items keep theirs. Returns how many moved."""
     rows = list(
-        ChecklistItem.objects.filter(
-            org_id=deal.org_id, transaction=deal, status=ItemStatus.OPEN
-        ).exclude(anchor="")
+        ChecklistItem.objects.filter(org_id=deal.org_id, deal=deal, status=ItemStatus.OPEN).exclude(
+            anchor=""
+        )
     )
-    calendar = transaction_calendar(deal)
+    calendar = deal_calendar(deal)
     now, moved = timezone.now(), []
     for row in rows:
         due_on = item_due_on(
@@ -149,7 +149,7 @@ def checklist_dues_recompute(*, deal: Transaction) -> int:
     return len(moved)
 
 
-@db_transaction.atomic
+@transaction.atomic
 def checklist_item_mark(
     *, actor: Membership, item_id: int, status: str, note: str = ""
 ) -> ChecklistItem:
@@ -158,8 +158,8 @@ def checklist_item_mark(
     if status not in ItemStatus.values:
         raise ValidationFailed("Done, n/a or reopen?", fields={"status": ["done, na or reopen"]})
     found = (
-        ChecklistItem.objects.filter(transaction_visible_q(actor, "transaction_id"), pk=item_id)
-        .values_list("transaction_id", flat=True)
+        ChecklistItem.objects.filter(deal_visible_q(actor, "deal_id"), pk=item_id)
+        .values_list("deal_id", flat=True)
         .first()
     )
     if found is None:
@@ -193,7 +193,7 @@ def checklist_item_mark(
         subject=row,
         actor_id=actor.user_id,
         payload={
-            "transaction_id": row.transaction_id,
+            "deal_id": row.deal_id,
             "kind": row.kind,
             "key": row.key,
             "is_late": bool(not is_open and row.due_on and today > row.due_on),
@@ -212,12 +212,10 @@ def _kind_completed(row: ChecklistItem, actor: Membership) -> None:
     """The last open item of a due diligence, pre-closing or closing checklist was done."""
     if row.kind not in JOURNEY_CHECKLISTS:
         return
-    siblings = ChecklistItem.objects.filter(
-        org_id=row.org_id, transaction_id=row.transaction_id, kind=row.kind
-    )
+    siblings = ChecklistItem.objects.filter(org_id=row.org_id, deal_id=row.deal_id, kind=row.kind)
     if siblings.filter(status=ItemStatus.OPEN).exists():
         return
-    deal = Transaction.objects.select_related("org").get(pk=row.transaction_id)
+    deal = Deal.objects.select_related("org").get(pk=row.deal_id)
     event = event_emit(
         org_id=row.org_id,
         kind=f"checklist.{row.kind}_completed",
@@ -228,18 +226,18 @@ def _kind_completed(row: ChecklistItem, actor: Membership) -> None:
     journeys_follow(deal, event)
 
 
-@db_transaction.atomic
+@transaction.atomic
 def checklist_item_add(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     kind: str,
     title: str,
     due_on: date | None = None,
     role: str = "",
 ) -> ChecklistItem:
     """A custom item on one deal's checklist, with a fixed due date (or none)."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     errors: dict[str, list[str]] = {}
     if kind not in ChecklistKind.values:
         errors["kind"] = [f"one of {', '.join(ChecklistKind.values)}"]
@@ -249,7 +247,7 @@ def checklist_item_add(
         errors["role"] = [f"unknown role {role!r}"]
     if errors:
         raise ValidationFailed("The item is not valid.", fields=errors)
-    mine = ChecklistItem.objects.filter(org_id=deal.org_id, transaction=deal, kind=kind)
+    mine = ChecklistItem.objects.filter(org_id=deal.org_id, deal=deal, kind=kind)
     keys = set(mine.filter(key__startswith="custom-").values_list("key", flat=True))
     number = len(keys) + 1
     while f"custom-{number}" in keys:
@@ -257,7 +255,7 @@ def checklist_item_add(
     last = mine.aggregate(last=Max("position"))["last"]
     row = ChecklistItem.objects.create(
         org_id=deal.org_id,
-        transaction=deal,
+        deal=deal,
         kind=kind,
         key=f"custom-{number}",
         title=title.strip(),
@@ -273,17 +271,17 @@ def checklist_item_add(
         kind="checklist_item.added",
         subject=row,
         actor_id=actor.user_id,
-        payload={"transaction_id": deal.pk, "kind": kind},
+        payload={"deal_id": deal.pk, "kind": kind},
     )
     return row
 
 
-@db_transaction.atomic
+@transaction.atomic
 def checklists_apply_for(
-    *, actor: Membership, transaction_id: int, kinds: list[str] | None = None
+    *, actor: Membership, deal_id: int, kinds: list[str] | None = None
 ) -> list[ChecklistItem]:
     """`checklists_apply` on a deal the actor works (the apply button and endpoint)."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     created = checklists_apply(deal=deal, kinds=kinds, actor=actor)
     audit_record(
         org_id=deal.org_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
@@ -21,31 +21,31 @@ from rallypoynt.transactions.choices import (
     UNRESOLVED,
     DeadlineKind,
     DeadlineStatus,
-    TransactionStatus,
+    DealStatus,
 )
-from rallypoynt.transactions.models import Commission, Deadline, Issue, Transaction
-from rallypoynt.transactions.models import TransactionSummary as Summary
+from rallypoynt.transactions.models import Commission, Deadline, Deal, Issue
+from rallypoynt.transactions.models import DealSummary as Summary
 from rallypoynt.transactions.selectors import summary_record
 from rallypoynt.transactions.services.checklists import checklists_apply
 from rallypoynt.transactions.services.commission import commissions_finalize
-from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.services.deal_lock import deal_for_update
 from rallypoynt.transactions.services.journey_link import (
     journeys_follow,
     journeys_return,
     journeys_win,
 )
 
-LIVE = (TransactionStatus.UNDER_CONTRACT, TransactionStatus.PENDING)
+LIVE = (DealStatus.UNDER_CONTRACT, DealStatus.PENDING)
 
 
-def _live(deal: Transaction) -> None:
+def _live(deal: Deal) -> None:
     if deal.status not in LIVE:
         raise Conflict(
             f"The deal is {deal.get_status_display().lower()}.", fields={"status": [deal.status]}
         )
 
 
-def _close_checked(deal: Transaction, closed_on: date, final_price: Decimal) -> None:
+def _close_checked(deal: Deal, closed_on: date, final_price: Decimal) -> None:
     errors: dict[str, list[str]] = {}
     if final_price is None or final_price <= 0:
         errors["final_price"] = ["a positive amount"]
@@ -64,37 +64,37 @@ def _close_checked(deal: Transaction, closed_on: date, final_price: Decimal) -> 
         )
 
 
-def _milestones_met(deal: Transaction, actor: Membership, now) -> None:
+def _milestones_met(deal: Deal, actor: Membership, now) -> None:
     """The closing (and, if still open, the walk-through) happened with the closing."""
     Deadline.objects.filter(
         org_id=deal.org_id,
-        transaction=deal,
+        deal=deal,
         kind__in=(DeadlineKind.CLOSING, DeadlineKind.FINAL_WALKTHROUGH),
         status__in=UNRESOLVED,
     ).update(status=DeadlineStatus.SATISFIED, resolved_at=now, resolved_by=actor, updated_at=now)
 
 
-@db_transaction.atomic
-def transaction_close(
+@transaction.atomic
+def deal_close(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     closed_on: date,
     final_price: Decimal,
     possession_on: date | None = None,
-) -> Transaction:
+) -> Deal:
     """Record the closing; commission becomes final and the summary record is written."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     _live(deal)
     _close_checked(deal, closed_on, final_price)
     now = timezone.now()
-    deal.status, deal.final_price, deal.closed_on = TransactionStatus.CLOSED, final_price, closed_on
+    deal.status, deal.final_price, deal.closed_on = DealStatus.CLOSED, final_price, closed_on
     deal.possession_on = possession_on or deal.possession_on
     deal.save()
     _milestones_met(deal, actor, now)
     commissions_finalize(deal=deal, closed_on=closed_on, actor=actor)
     summary = Summary.objects.create(
-        org_id=deal.org_id, transaction=deal, outcome="closed", record=summary_record(deal)
+        org_id=deal.org_id, deal=deal, outcome="closed", record=summary_record(deal)
     )
     audit_record(
         org_id=deal.org_id, actor_id=actor.user_id, action="transaction.close", target=deal
@@ -115,11 +115,11 @@ def transaction_close(
     return deal
 
 
-def termination_start(deal: Transaction, deadline: Deadline, actor: Membership) -> Issue:
+def termination_start(deal: Deal, deadline: Deadline, actor: Membership) -> Issue:
     """A contingency failed: log the issue, add the termination checklist, tell the team."""
     issue = Issue.objects.create(
         org_id=deal.org_id,
-        transaction=deal,
+        deal=deal,
         title=f"{deadline.name} failed",
         description="Decide with the client: terminate, renegotiate, or waive by amendment.",
         owner=actor,
@@ -147,30 +147,30 @@ def termination_start(deal: Transaction, deadline: Deadline, actor: Membership) 
     return issue
 
 
-@db_transaction.atomic
-def transaction_terminate(
+@transaction.atomic
+def deal_terminate(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     reason: str,
     terminated_on: date | None = None,
-) -> Transaction:
+) -> Deal:
     """End the contract: open deadlines are waived with it, projected commission goes, and
     the engagements go back to the phase before the deal."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     _live(deal)
     if not reason.strip():
         raise ValidationFailed("Say why the deal ended.", fields={"reason": ["required"]})
     now = timezone.now()
-    deal.status, deal.terminated_reason = TransactionStatus.TERMINATED, reason.strip()
+    deal.status, deal.terminated_reason = DealStatus.TERMINATED, reason.strip()
     deal.terminated_on = terminated_on or local_today(deal.org)
     deal.save()
     deal.deadlines.filter(status__in=UNRESOLVED).update(
         status=DeadlineStatus.WAIVED, resolved_at=now, resolved_by=actor, updated_at=now
     )
-    Commission.objects.filter(org_id=deal.org_id, transaction=deal).delete()
+    Commission.objects.filter(org_id=deal.org_id, deal=deal).delete()
     Summary.objects.create(
-        org_id=deal.org_id, transaction=deal, outcome="terminated", record=summary_record(deal)
+        org_id=deal.org_id, deal=deal, outcome="terminated", record=summary_record(deal)
     )
     journeys_return(deal, actor, f"The deal at {deal} ended: {deal.terminated_reason}")
     audit_record(

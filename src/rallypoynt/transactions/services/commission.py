@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.clock import local_today
@@ -18,9 +18,9 @@ from rallypoynt.orgs.models import Membership, TeamMember
 from rallypoynt.orgs.permissions import reach_for
 from rallypoynt.transactions.choices import (
     CommissionStatus,
+    DealStatus,
     PartyRole,
     Payee,
-    TransactionStatus,
 )
 from rallypoynt.transactions.domain import (
     CommissionInputError,
@@ -34,19 +34,19 @@ from rallypoynt.transactions.domain import (
 from rallypoynt.transactions.models import (
     Commission,
     CommissionSplit,
+    Deal,
+    DealEngagement,
     Party,
-    Transaction,
-    TransactionEngagement,
 )
 from rallypoynt.transactions.selectors import cap_paid, plan_in_force
-from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.services.deal_lock import deal_for_update
 from rallypoynt.transactions.services.parties import party_add, party_remove
 
 SIDES = ("buy", "sell")
 THOUSANDTH = Decimal("0.001")  # shares are stored to 3 decimals: the side must still add up
 
 
-def _price(deal: Transaction, *, final: bool) -> Decimal | None:
+def _price(deal: Deal, *, final: bool) -> Decimal | None:
     prices = (deal.contract_price, deal.offer_price, deal.list_price)
     if final:
         prices = (deal.final_price, *prices)
@@ -98,7 +98,7 @@ def _computed(call):
 
 
 def _side_write(
-    rows: list[Commission], *, deal: Transaction, on: date, final: bool, actor, kind: str
+    rows: list[Commission], *, deal: Deal, on: date, final: bool, actor, kind: str
 ) -> None:
     """Gross of the side (all its rows share the terms), divided by the agents' shares (the
     largest first, so it takes the rounding), then each agent's splits, one row at a time:
@@ -157,7 +157,7 @@ def _recorded(row: Commission, splits: list[Split], actor: Membership | None, ki
         subject=row,
         actor_id=actor_id,
         payload={
-            "transaction_id": row.transaction_id,
+            "deal_id": row.deal_id,
             "side": row.side,
             "agent_id": row.agent_id,
             "share_percent": str(row.share_percent),
@@ -168,9 +168,9 @@ def _recorded(row: Commission, splits: list[Split], actor: Membership | None, ki
     )
 
 
-def _side_engagement(deal: Transaction, side: str):
+def _side_engagement(deal: Deal, side: str):
     found = (
-        TransactionEngagement.objects.filter(org_id=deal.org_id, transaction=deal, side=side)
+        DealEngagement.objects.filter(org_id=deal.org_id, deal=deal, side=side)
         .select_related("engagement__agent")
         .order_by("pk")
         .first()
@@ -191,7 +191,7 @@ class CoAgent:
     share_percent: Decimal
 
 
-def _co_agents_check(deal: Transaction, lead_id: int, co_agents: Sequence[CoAgent]) -> None:
+def _co_agents_check(deal: Deal, lead_id: int, co_agents: Sequence[CoAgent]) -> None:
     """Each co-agent an active member, not the side's agent nor twice; the side's agent keeps
     a part. Raises ValidationFailed naming what is wrong."""
     ids = [c.member_id for c in co_agents]
@@ -216,7 +216,7 @@ def _co_agents_check(deal: Transaction, lead_id: int, co_agents: Sequence[CoAgen
         raise ValidationFailed("The co-agents are not valid.", fields={"co_agents": errors})
 
 
-def _teams(deal: Transaction, engagement, agent_ids: list[int]) -> dict[int, int | None]:
+def _teams(deal: Deal, engagement, agent_ids: list[int]) -> dict[int, int | None]:
     """Each agent's team for the split: the engagement's when they are on it, else their own
     first team (a co-agent from another team pays that team), else none."""
     rows = TeamMember.objects.filter(org_id=deal.org_id, membership_id__in=agent_ids)
@@ -231,13 +231,13 @@ def _teams(deal: Transaction, engagement, agent_ids: list[int]) -> dict[int, int
 
 
 def _side_rows(
-    deal: Transaction, side: str, engagement, co_agents: Sequence[CoAgent]
+    deal: Deal, side: str, engagement, co_agents: Sequence[CoAgent]
 ) -> tuple[list[Commission], list[int]]:
     """The side's rows for its agent and co-agents (existing ones reused, dropped agents'
     deleted), and the ids of the co-agents dropped."""
     existing = {
         row.agent_id: row
-        for row in Commission.objects.filter(org_id=deal.org_id, transaction=deal, side=side)
+        for row in Commission.objects.filter(org_id=deal.org_id, deal=deal, side=side)
     }
     if any(row.status == CommissionStatus.FINAL for row in existing.values()):
         raise Conflict("This commission is final: the deal has closed.")
@@ -249,7 +249,7 @@ def _side_rows(
     rows = []
     for agent_id, share in shares.items():
         row = existing.get(agent_id) or Commission(
-            org_id=deal.org_id, transaction=deal, side=side, agent_id=agent_id
+            org_id=deal.org_id, deal=deal, side=side, agent_id=agent_id
         )
         row.team_id, row.share_percent = teams[agent_id], share
         rows.append(row)
@@ -257,25 +257,25 @@ def _side_rows(
 
 
 def _co_agents_on_deal(
-    actor: Membership, deal: Transaction, side: str, ids: list[int], dropped: list[int]
+    actor: Membership, deal: Deal, side: str, ids: list[int], dropped: list[int]
 ) -> None:
     """Co-agents become member parties of the deal (so they may see it), once; dropped ones
     leave it (their agent-role party on this side), so they no longer see or act on it."""
     role = PartyRole.LISTING_AGENT if side == "sell" else PartyRole.BUYER_AGENT
-    parties = Party.objects.filter(org_id=deal.org_id, transaction=deal)
+    parties = Party.objects.filter(org_id=deal.org_id, deal=deal)
     for party in parties.filter(member_id__in=dropped, role=role):
         party_remove(actor=actor, party_id=party.pk)
     on_deal = set(parties.filter(member_id__in=ids).values_list("member_id", flat=True))
     for member_id in ids:
         if member_id not in on_deal:
-            party_add(actor=actor, transaction_id=deal.pk, role=role, member_id=member_id)
+            party_add(actor=actor, deal_id=deal.pk, role=role, member_id=member_id)
 
 
-@db_transaction.atomic
+@transaction.atomic
 def commission_set(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     side: str,
     rate_percent: Decimal | None = None,
     flat_amount: Decimal | None = None,
@@ -287,7 +287,7 @@ def commission_set(
     co-agents with their shares, replacing the side's earlier ones) and recompute the splits;
     projected until the deal closes, final at once on a closed deal. Returns the side's
     agent's row."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     if side not in SIDES:
         raise ValidationFailed("Buy or sell side?", fields={"side": list(SIDES)})
     engagement = _side_engagement(deal, side)
@@ -301,7 +301,7 @@ def commission_set(
         )
     _co_agents_check(deal, engagement.agent_id, co_agents)
     rows, dropped = _side_rows(deal, side, engagement, co_agents)
-    is_closed = deal.status == TransactionStatus.CLOSED and deal.closed_on is not None
+    is_closed = deal.status == DealStatus.CLOSED and deal.closed_on is not None
     if is_closed:
         _agents_lock(deal.org_id, [row.agent_id for row in rows])
     for row in rows:
@@ -322,16 +322,16 @@ def _by_side(rows: list[Commission]) -> list[list[Commission]]:
     return [sides[side] for side in sorted(sides)]
 
 
-@db_transaction.atomic
+@transaction.atomic
 def commissions_finalize(
-    *, deal: Transaction, closed_on: date, actor: Membership | None
+    *, deal: Deal, closed_on: date, actor: Membership | None
 ) -> list[Commission]:
     """At closing: recompute each projected commission of the deal from its final price and
     the agent's cap as of `closed_on`, and make it final. Call it inside the closing's
     transaction, after setting `final_price` and `closed_on`, with the deal row locked."""
     rows = list(
         Commission.objects.select_for_update(of=("self",))
-        .filter(org_id=deal.org_id, transaction_id=deal.pk)
+        .filter(org_id=deal.org_id, deal_id=deal.pk)
         .select_related("agent__user", "team", "org")
         .order_by("side", "pk")
     )
@@ -346,13 +346,13 @@ def commissions_finalize(
     return rows
 
 
-@db_transaction.atomic
-def commissions_reproject(*, deal: Transaction, actor: Membership | None) -> list[Commission]:
+@transaction.atomic
+def commissions_reproject(*, deal: Deal, actor: Membership | None) -> list[Commission]:
     """Recompute the deal's projected commissions after its price or closing date moved (an
     accepted offer, an amendment); final ones stay as they were paid."""
     rows = list(
         Commission.objects.filter(
-            org_id=deal.org_id, transaction_id=deal.pk, status=CommissionStatus.PROJECTED
+            org_id=deal.org_id, deal_id=deal.pk, status=CommissionStatus.PROJECTED
         )
         .select_related("agent__user", "team", "org")
         .order_by("side", "pk")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -103,7 +103,7 @@ def _save(actor: Membership, plan: SplitPlan, values: dict, action: str, kind: s
     return plan
 
 
-@db_transaction.atomic
+@transaction.atomic
 def split_plan_create(
     *,
     actor: Membership,
@@ -124,7 +124,7 @@ def split_plan_create(
     )
 
 
-@db_transaction.atomic
+@transaction.atomic
 def split_plan_update(
     *,
     actor: Membership,
@@ -147,7 +147,7 @@ def split_plan_update(
     return _save(actor, plan, values, "split_plan.update", "split_plan.updated")
 
 
-@db_transaction.atomic
+@transaction.atomic
 def split_plan_assign(
     *, actor: Membership, member_id: int, plan_id: int, starts_on: date
 ) -> SplitPlanAssignment:

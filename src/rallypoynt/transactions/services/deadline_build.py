@@ -11,7 +11,7 @@ from datetime import date, time
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import CONTINGENCIES, Anchor, DeadlineKind
 from rallypoynt.transactions.domain import DayType, Roll, Unit
-from rallypoynt.transactions.models import Deadline, Transaction
+from rallypoynt.transactions.models import Deadline, Deal
 from rallypoynt.transactions.services import deadlines as deadline_services
 
 # services.deadlines is used through its module, never its names, so that it may import this
@@ -40,12 +40,12 @@ class DeadlineSpec:
         return (self.name or DeadlineKind(self.kind).label)[:120]
 
 
-def deadline_row(deal: Transaction, spec: DeadlineSpec, *, pk: int | None = None) -> Deadline:
+def deadline_row(deal: Deal, spec: DeadlineSpec, *, pk: int | None = None) -> Deadline:
     """The unsaved row of a spec on the deal, its due time not counted yet."""
     return Deadline(
         pk=pk,
         org_id=deal.org_id,
-        transaction=deal,
+        deal=deal,
         kind=spec.kind,
         name=spec.label,
         is_contingency=spec.kind in CONTINGENCIES,
@@ -63,7 +63,7 @@ def deadline_row(deal: Transaction, spec: DeadlineSpec, *, pk: int | None = None
 
 def deadlines_build(
     *,
-    deal: Transaction,
+    deal: Deal,
     specs: Sequence[DeadlineSpec],
     pks: Sequence[int] | None = None,
     anchors: Iterable[Deadline] = (),
@@ -85,7 +85,7 @@ def deadlines_build(
 
 def deadlines_create(
     *,
-    deal: Transaction,
+    deal: Deal,
     specs: Sequence[DeadlineSpec],
     actor: Membership | None,
     reason: str,
@@ -105,7 +105,7 @@ def deadlines_create(
     return [moved.get(row.pk, row) for row in rows]
 
 
-def _due_count(deal: Transaction, rows: list[Deadline], anchors: list[Deadline]) -> None:
+def _due_count(deal: Deal, rows: list[Deadline], anchors: list[Deadline]) -> None:
     if all(row.pk is not None for row in rows):
         plan = deadline_services.deadlines_plan(deal, [*anchors, *rows])
         found = [plan[row.pk] for row in rows]

@@ -1,11 +1,11 @@
-"""Deadlines of a transaction: add them, recompute them when an anchor moves (keeping every
+"""Deadlines of a deal: add them, recompute them when an anchor moves (keeping every
 change), and resolve them (removed, waived, failed)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import ValidationFailed
@@ -28,12 +28,12 @@ from rallypoynt.transactions.domain import (
     Unit,
     due,
 )
-from rallypoynt.transactions.models import Deadline, DeadlineChange, Transaction
+from rallypoynt.transactions.models import Deadline, DeadlineChange, Deal
 from rallypoynt.transactions.services import checklists, commission
-from rallypoynt.transactions.services.deal_lock import transaction_calendar, transaction_for_update
+from rallypoynt.transactions.services.deal_lock import deal_calendar, deal_for_update
 
 
-def _anchor_date(row: Deadline, deal: Transaction, computed: dict[int, Due]) -> date | None:
+def _anchor_date(row: Deadline, deal: Deal, computed: dict[int, Due]) -> date | None:
     if row.anchor == Anchor.ACCEPTANCE:
         return deal.accepted_on
     if row.anchor == Anchor.CLOSING:
@@ -44,10 +44,10 @@ def _anchor_date(row: Deadline, deal: Transaction, computed: dict[int, Due]) -> 
     return found.on if found else None
 
 
-def deadlines_plan(deal: Transaction, rows: list[Deadline]) -> dict[int, Due | None]:
+def deadlines_plan(deal: Deal, rows: list[Deadline]) -> dict[int, Due | None]:
     """Every deadline's due time, anchors before the deadlines counted from them; a cycle is
     refused. Pure apart from reading the rows given."""
-    calendar = transaction_calendar(deal)
+    calendar = deal_calendar(deal)
     pending = {row.pk: row for row in rows}
     computed: dict[int, Due] = {}
     plan: dict[int, Due | None] = {}
@@ -82,11 +82,9 @@ def _later(before: datetime | None, after: datetime | None) -> bool:
     return bool(before and after and after > before)
 
 
-def deadlines_recompute(
-    *, deal: Transaction, actor: Membership | None, reason: str
-) -> list[Deadline]:
+def deadlines_recompute(*, deal: Deal, actor: Membership | None, reason: str) -> list[Deadline]:
     """Recount every deadline of the deal; each one that moves keeps a DeadlineChange."""
-    rows = list(Deadline.objects.select_for_update().filter(org_id=deal.org_id, transaction=deal))
+    rows = list(Deadline.objects.select_for_update().filter(org_id=deal.org_id, deal=deal))
     plan = deadlines_plan(deal, rows)
     moved = []
     for row in rows:
@@ -131,11 +129,11 @@ def deadlines_recompute(
 RESPONSIBLE_ROLE_MAX = Deadline._meta.get_field("responsible_role").max_length
 
 
-@db_transaction.atomic
+@transaction.atomic
 def deadline_add(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     kind: str,
     amount: int = 0,
     name: str = "",
@@ -149,7 +147,7 @@ def deadline_add(
     responsible_role: str = "",
 ) -> Deadline:
     """A contingency or milestone counted from an anchor; its due time is computed now."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     errors: dict[str, list[str]] = {}
     if kind not in DeadlineKind.values:
         errors["kind"] = [f"one of {', '.join(DeadlineKind.values)}"]
@@ -168,15 +166,15 @@ def deadline_add(
     if (
         anchor == Anchor.DEADLINE
         and not Deadline.objects.filter(
-            org_id=deal.org_id, transaction=deal, pk=anchor_deadline_id
+            org_id=deal.org_id, deal=deal, pk=anchor_deadline_id
         ).exists()
     ):
-        errors["anchor_deadline_id"] = ["a deadline of this transaction"]
+        errors["anchor_deadline_id"] = ["a deadline of this deal"]
     if errors:
         raise ValidationFailed("The deadline is not valid.", fields=errors)
     row = Deadline.objects.create(
         org_id=deal.org_id,
-        transaction=deal,
+        deal=deal,
         kind=kind,
         name=(name or DeadlineKind(kind).label)[:120],
         is_contingency=kind in CONTINGENCIES,
@@ -196,18 +194,18 @@ def deadline_add(
     return row
 
 
-@db_transaction.atomic
-def transaction_dates_amend(
+@transaction.atomic
+def deal_dates_amend(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     reason: str,
     accepted_on: date | None = None,
     closing_on: date | None = None,
 ) -> list[Deadline]:
     """An amendment moves the acceptance or closing date: every dependent deadline is
     recounted, its history kept; returns the deadlines that moved."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     if not reason.strip():
         raise ValidationFailed("Say what the amendment is.", fields={"reason": ["required"]})
     before = {"accepted_on": str(deal.accepted_on), "closing_on": str(deal.closing_on)}
@@ -230,9 +228,7 @@ def transaction_dates_amend(
     return moved
 
 
-def amendment_announce(
-    deal: Transaction, actor: Membership, moved: list[Deadline], reason: str
-) -> None:
+def amendment_announce(deal: Deal, actor: Membership, moved: list[Deadline], reason: str) -> None:
     """Tell everyone working the deal (but the one who amended it) which dates moved."""
     if not moved:
         return

@@ -7,30 +7,28 @@ from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import NotFound
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.domain import deadline_calendar
-from rallypoynt.transactions.models import Transaction
-from rallypoynt.transactions.selectors import transaction_visible_q
+from rallypoynt.transactions.models import Deal
+from rallypoynt.transactions.selectors import deal_visible_q
 
 
-def transaction_for_update(actor: Membership, transaction_id: int) -> Transaction:
+def deal_for_update(actor: Membership, deal_id: int) -> Deal:
     found = (
-        Transaction.objects.select_for_update(of=("self",))
-        .filter(transaction_visible_q(actor), pk=transaction_id)
+        Deal.objects.select_for_update(of=("self",))
+        .filter(deal_visible_q(actor), pk=deal_id)
         .select_related("org")
         .first()
     )
     if found is None:
-        raise NotFound("No such transaction.")
+        raise NotFound("No such deal.")
     return found
 
 
-def deal_lock(transaction_id: int) -> None:
+def deal_lock(deal_id: int) -> None:
     """Take the deal's row lock (callers have checked the actor may work it)."""
-    Transaction.objects.select_for_update().filter(pk=transaction_id).values_list(
-        "pk", flat=True
-    ).first()
+    Deal.objects.select_for_update().filter(pk=deal_id).values_list("pk", flat=True).first()
 
 
-def transaction_calendar(deal: Transaction) -> BusinessCalendar:
+def deal_calendar(deal: Deal) -> BusinessCalendar:
     """Business days where the property is: its country's and state's holidays, the org's
     time zone for the time of day."""
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.clock import local_today
@@ -14,9 +14,9 @@ from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import IssueStatus
-from rallypoynt.transactions.models import Deadline, Issue, Transaction
-from rallypoynt.transactions.selectors import transaction_visible_q
-from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.models import Deadline, Deal, Issue
+from rallypoynt.transactions.selectors import deal_visible_q
+from rallypoynt.transactions.services.deal_lock import deal_for_update
 
 # "Leave as it is" for issue_update, since None means "clear it" for owner and due date.
 UNSET: Any = object()
@@ -48,14 +48,14 @@ def _record(row: Issue, actor: Membership, kind: str, **payload: Any) -> None:
         kind=kind,
         subject=row,
         actor_id=actor.user_id,
-        payload={"transaction_id": row.transaction_id, **payload},
+        payload={"deal_id": row.deal_id, **payload},
     )
 
 
 def _issue_for_update(actor: Membership, issue_id: int) -> Issue:
     row = (
         Issue.objects.select_for_update(of=("self",))
-        .filter(transaction_visible_q(actor, "transaction_id"), pk=issue_id)
+        .filter(deal_visible_q(actor, "deal_id"), pk=issue_id)
         .first()
     )
     if row is None:
@@ -66,7 +66,7 @@ def _issue_for_update(actor: Membership, issue_id: int) -> Issue:
 def issue_create(
     *,
     actor: Membership,
-    deal: Transaction,
+    deal: Deal,
     title: str,
     description: str = "",
     owner_id: int | None = None,
@@ -79,16 +79,14 @@ def issue_create(
     _check_owner(deal.org_id, owner_id, errors)
     if (
         deadline_id is not None
-        and not Deadline.objects.filter(
-            org_id=deal.org_id, transaction=deal, pk=deadline_id
-        ).exists()
+        and not Deadline.objects.filter(org_id=deal.org_id, deal=deal, pk=deadline_id).exists()
     ):
-        errors["deadline_id"] = ["a deadline of this transaction"]
+        errors["deadline_id"] = ["a deadline of this deal"]
     if errors:
         raise ValidationFailed("The issue is not valid.", fields=errors)
     row = Issue.objects.create(
         org_id=deal.org_id,
-        transaction=deal,
+        deal=deal,
         title=title,
         description=description.strip(),
         owner_id=owner_id,
@@ -100,11 +98,11 @@ def issue_create(
     return row
 
 
-@db_transaction.atomic
+@transaction.atomic
 def issue_raise(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     title: str,
     description: str = "",
     owner_id: int | None = None,
@@ -112,7 +110,7 @@ def issue_raise(
     deadline_id: int | None = None,
 ) -> Issue:
     """Log a problem on a deal the actor works, with who owns it and when it must be solved."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     return issue_create(
         actor=actor,
         deal=deal,
@@ -124,7 +122,7 @@ def issue_raise(
     )
 
 
-@db_transaction.atomic
+@transaction.atomic
 def issue_update(
     *,
     actor: Membership,
@@ -159,7 +157,7 @@ def issue_update(
     return row
 
 
-@db_transaction.atomic
+@transaction.atomic
 def issue_resolve(
     *, actor: Membership, issue_id: int, resolution: str, resolved_on: date | None = None
 ) -> Issue:
@@ -191,7 +189,7 @@ def issue_resolve(
     return row
 
 
-@db_transaction.atomic
+@transaction.atomic
 def issue_reopen(*, actor: Membership, issue_id: int, reason: str = "") -> Issue:
     """The problem came back: open the issue again; the old resolution is kept in the audit."""
     row = _issue_for_update(actor, issue_id)

@@ -4,7 +4,7 @@ happen yet is recorded on the engagement, never raised into the deal's own chang
 
 from __future__ import annotations
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,29 +21,29 @@ from rallypoynt.journeys.services import (
     journey_follow,
 )
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.choices import TransactionStatus
+from rallypoynt.transactions.choices import DealStatus
 from rallypoynt.transactions.models import (
     Commission,
+    Deal,
+    DealEngagement,
     ProgressUpdate,
-    Transaction,
-    TransactionEngagement,
 )
 
 # A deal under contract carries the journey; one merely opened (offers out) does not.
-CARRYING = (TransactionStatus.UNDER_CONTRACT, TransactionStatus.PENDING)
+CARRYING = (DealStatus.UNDER_CONTRACT, DealStatus.PENDING)
 # The deal's phases begin here; a deal that ends sends its engagements to the phase before.
 DEAL_PHASE = "transaction_initiation"
 
 
-def _engagements(deal: Transaction) -> list[Engagement]:
+def _engagements(deal: Deal) -> list[Engagement]:
     rows = deal.sides.select_related("engagement__journey")
     return [side.engagement for side in rows]
 
 
-def journeys_follow(deal: Transaction, event: Event, via: str = "") -> None:
+def journeys_follow(deal: Deal, event: Event, via: str = "") -> None:
     """Let each engagement the deal serves record what `event` proves and move on (a deal
     that fell through proves nothing any more)."""
-    if deal.status == TransactionStatus.TERMINATED:
+    if deal.status == DealStatus.TERMINATED:
         return
     via = via or f"{_label(event.kind)} ({deal})"
     for engagement in _engagements(deal):
@@ -55,11 +55,11 @@ def _label(kind: str) -> str:
     return work_label(kind)
 
 
-def journeys_win(deal: Transaction, event: Event, actor: Membership) -> None:
+def journeys_win(deal: Deal, event: Event, actor: Membership) -> None:
     """A closing wins each engagement it serves: the price, and the commission its side
     brought, become the engagement's value; its clients become past clients."""
     gross = {}
-    for side, amount in Commission.objects.filter(org_id=deal.org_id, transaction=deal).values_list(
+    for side, amount in Commission.objects.filter(org_id=deal.org_id, deal=deal).values_list(
         "side", "gross"
     ):
         gross[side] = gross.get(side, 0) + (amount or 0)
@@ -83,29 +83,29 @@ def _before_deal(engagement: Engagement) -> str | None:
     return keys[keys.index(DEAL_PHASE) - 1]
 
 
-def _waiting(deal: Transaction, engagement: Engagement, actor: Membership, reason: str) -> None:
+def _waiting(deal: Deal, engagement: Engagement, actor: Membership, reason: str) -> None:
     event_emit(
         org_id=deal.org_id,
         kind="engagement.return_waiting",
         subject=engagement,
         actor_id=actor.user_id,
-        payload={"transaction_id": deal.pk, "reason": reason},
+        payload={"deal_id": deal.pk, "reason": reason},
     )
 
 
-def _deal_events(deal: Transaction) -> list[int]:
+def _deal_events(deal: Deal) -> list[int]:
     """Every event about the deal, its offers and its progress updates: what they proved
     for the journey goes when the deal ends."""
-    subjects = Q(subject_type="transactions.transaction", subject_id=deal.pk)
+    subjects = Q(subject_type="transactions.deal", subject_id=deal.pk)
     subjects |= Q(subject_type="transactions.offer", subject_id__in=deal.offers.values("pk"))
     subjects |= Q(
         subject_type="transactions.progressupdate",
-        subject_id__in=ProgressUpdate.objects.filter(transaction=deal).values("pk"),
+        subject_id__in=ProgressUpdate.objects.filter(deal=deal).values("pk"),
     )
     return list(Event.objects.filter(subjects, org_id=deal.org_id).values_list("pk", flat=True))
 
 
-def journeys_return(deal: Transaction, actor: Membership, reason: str) -> None:
+def journeys_return(deal: Deal, actor: Membership, reason: str) -> None:
     """Engagements in the deal's phases go back to the one before (the buyer searches again,
     the listing is back on the market); what holds one back is `engagement.return_waiting`.
     Work the deal proved for phases not reached yet comes off the record."""
@@ -119,9 +119,9 @@ def journeys_return(deal: Transaction, actor: Membership, reason: str) -> None:
         # Locked before looking at its other deals, so two deals ending at once see each other.
         engagement = locked.get(org_id=deal.org_id, pk=link.engagement_id)
         evidence_withdraw(engagement, events, actor, timezone.now())
-        live = TransactionEngagement.objects.filter(
-            org_id=deal.org_id, engagement_id=engagement.pk, transaction__status__in=CARRYING
-        ).exclude(transaction_id=deal.pk)
+        live = DealEngagement.objects.filter(
+            org_id=deal.org_id, engagement_id=engagement.pk, deal__status__in=CARRYING
+        ).exclude(deal_id=deal.pk)
         if live.exists():
             # A backup contract still carries the journey: it stays where it is.
             _waiting(deal, engagement, actor, "another deal is still under contract")
@@ -130,7 +130,7 @@ def journeys_return(deal: Transaction, actor: Membership, reason: str) -> None:
         if target is None:
             continue
         try:
-            with db_transaction.atomic():
+            with transaction.atomic():
                 # The deal grants the right: its coordinator may end it, not work the journey.
                 engagement_return(
                     engagement=engagement, actor=actor, phase_key=target, reason=reason

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.transactions.choices import CONTINGENCIES, Financing, OfferStatus
 from rallypoynt.transactions.domain import money
-from rallypoynt.transactions.models import OfferVersion, Transaction
+from rallypoynt.transactions.models import Deal, OfferVersion
 
 TERMS = (
     "price",
@@ -104,7 +104,7 @@ def _plain(value: Any) -> Any:
 
 
 def offers_compare(
-    deal: Transaction, *, commission_rate: Decimal, closing_costs: Decimal
+    deal: Deal, *, commission_rate: Decimal, closing_costs: Decimal
 ) -> list[dict[str, Any]]:
     """Every live or accepted offer's latest terms side by side, with net to seller (price
     less concessions, commission at `commission_rate` and other closing costs)."""

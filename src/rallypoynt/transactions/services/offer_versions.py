@@ -10,8 +10,8 @@ from rallypoynt.core.errors import NotFound
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.models import Offer, OfferVersion, Transaction
-from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.models import Deal, Offer, OfferVersion
+from rallypoynt.transactions.services.deal_lock import deal_for_update
 
 
 def version_latest(offer: Offer) -> OfferVersion:
@@ -19,13 +19,13 @@ def version_latest(offer: Offer) -> OfferVersion:
     return offer.versions.order_by("-number").first()
 
 
-def offer_for_update(actor: Membership, offer_id: int) -> tuple[Offer, Transaction]:
+def offer_for_update(actor: Membership, offer_id: int) -> tuple[Offer, Deal]:
     """The offer and its deal, both locked (the deal first, as every deal write locks it);
     NotFound for another org's offer or a deal the actor cannot work."""
     offer = Offer.objects.filter(org_id=actor.org_id, pk=offer_id).first()
     if offer is None:
         raise NotFound("No such offer.")
-    deal = transaction_for_update(actor, offer.transaction_id)
+    deal = deal_for_update(actor, offer.deal_id)
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
     return offer, deal
 
@@ -49,5 +49,5 @@ def offer_record(offer: Offer, actor: Membership | None, kind: str, **payload) -
         kind=kind,
         subject=offer,
         actor_id=actor_user,
-        payload={"transaction_id": offer.transaction_id, **payload},
+        payload={"deal_id": offer.deal_id, **payload},
     )

@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.errors import Conflict, ValidationFailed
 from rallypoynt.core.jobs import enqueue_on_commit
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.choices import OFFER_LIVE, OfferStatus, TransactionStatus
+from rallypoynt.transactions.choices import OFFER_LIVE, DealStatus, OfferStatus
 from rallypoynt.transactions.models import Offer, OfferVersion
 from rallypoynt.transactions.services.acceptance import offer_accept
-from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.services.deal_lock import deal_for_update
 from rallypoynt.transactions.services.journey_link import journeys_follow
 from rallypoynt.transactions.services.offer_terms import (
     MONEY_TERMS,
@@ -61,19 +61,19 @@ def _expiry_schedule(version: OfferVersion) -> None:
     enqueue_on_commit(offer_expire, version.pk, when=version.expires_at)
 
 
-@db_transaction.atomic
+@transaction.atomic
 def offer_create(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     buyer_name: str,
     terms: dict[str, Any],
     buyer_agent: str = "",
     is_submitted: bool = True,
 ) -> Offer:
     """A buyer's first offer on the deal (submitted unless saved as a draft)."""
-    deal = transaction_for_update(actor, transaction_id)
-    if deal.status not in (TransactionStatus.OFFER,):
+    deal = deal_for_update(actor, deal_id)
+    if deal.status not in (DealStatus.OFFER,):
         raise Conflict("This deal is past the offer stage.", fields={"status": [deal.status]})
     if not buyer_name.strip():
         raise ValidationFailed("Who is the buyer?", fields={"buyer_name": ["required"]})
@@ -82,7 +82,7 @@ def offer_create(
     status = OfferStatus.SUBMITTED if is_submitted else OfferStatus.DRAFT
     offer = Offer.objects.create(
         org_id=actor.org_id,
-        transaction=deal,
+        deal=deal,
         status=status,
         buyer_name=buyer_name.strip()[:200],
         buyer_agent=buyer_agent.strip()[:200],
@@ -106,7 +106,7 @@ def offer_create(
     return offer
 
 
-@db_transaction.atomic
+@transaction.atomic
 def offer_counter(
     *, actor: Membership, offer_id: int, changes: dict[str, Any], proposed_by: str
 ) -> OfferVersion:
@@ -147,7 +147,7 @@ def offer_counter(
     return version
 
 
-@db_transaction.atomic
+@transaction.atomic
 def offer_submit(*, actor: Membership, offer_id: int) -> Offer:
     """Send a draft offer."""
     offer, deal = offer_for_update(actor, offer_id)
@@ -166,7 +166,7 @@ def offer_submit(*, actor: Membership, offer_id: int) -> Offer:
     return offer
 
 
-@db_transaction.atomic
+@transaction.atomic
 def offer_decide(*, actor: Membership, offer_id: int, decision: str) -> Offer:
     """Reject or withdraw a live offer, or accept it (see offer_accept)."""
     if decision == OfferStatus.ACCEPTED:
@@ -189,7 +189,7 @@ def offer_decide(*, actor: Membership, offer_id: int, decision: str) -> Offer:
 def offer_expire(*, version_id: int, now: datetime | None = None) -> str:
     """Expire a submitted version whose time passed (safe to run twice or early)."""
     now = now or timezone.now()
-    with db_transaction.atomic():
+    with transaction.atomic():
         version = (
             OfferVersion.objects.select_for_update()
             .select_related("offer")

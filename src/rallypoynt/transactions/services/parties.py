@@ -5,7 +5,7 @@ and is told so; any other party is only a name in the list and never logs in her
 
 from __future__ import annotations
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.selectors import contact_visible_q
@@ -16,9 +16,9 @@ from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import notification_send
 from rallypoynt.transactions.choices import PartyRole
-from rallypoynt.transactions.models import Party, Transaction
-from rallypoynt.transactions.services.deal_lock import transaction_for_update
-from rallypoynt.transactions.services.transactions import primary_emails
+from rallypoynt.transactions.models import Deal, Party
+from rallypoynt.transactions.services.deal_lock import deal_for_update
+from rallypoynt.transactions.services.deals import primary_emails
 
 # The side a role is on when the caller does not say.
 ROLE_SIDE = {
@@ -84,7 +84,7 @@ def _role_side(role: str, side: str) -> tuple[str, str]:
     return role, side
 
 
-def _announce(actor: Membership, party: Party, deal: Transaction) -> None:
+def _announce(actor: Membership, party: Party, deal: Deal) -> None:
     if party.member_id and party.member_id != actor.pk:
         notification_send(
             recipient=party.member,
@@ -94,11 +94,11 @@ def _announce(actor: Membership, party: Party, deal: Transaction) -> None:
         )
 
 
-@db_transaction.atomic
+@transaction.atomic
 def party_add(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     role: str,
     side: str = "",
     contact_id: int | None = None,
@@ -106,7 +106,7 @@ def party_add(
     **details: str,
 ) -> Party:
     """Put a contact, a member or a named outsider on the deal with a role."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     role, side = _role_side(role, side)
     if contact_id and member_id:
         raise ValidationFailed(
@@ -120,7 +120,7 @@ def party_add(
     clean["email"] = clean["email"] or known.get("email", "")[:254]
     party = Party.objects.create(
         org_id=actor.org_id,
-        transaction=deal,
+        deal=deal,
         role=role,
         side=side,
         contact_id=contact_id,
@@ -139,15 +139,15 @@ def party_add(
     return party
 
 
-def _party_for_update(actor: Membership, party_id: int) -> tuple[Party, Transaction]:
-    found = Party.objects.filter(org_id=actor.org_id, pk=party_id).values("transaction_id").first()
+def _party_for_update(actor: Membership, party_id: int) -> tuple[Party, Deal]:
+    found = Party.objects.filter(org_id=actor.org_id, pk=party_id).values("deal_id").first()
     if found is None:
         raise NotFound("No such party.")
-    deal = transaction_for_update(actor, found["transaction_id"])
+    deal = deal_for_update(actor, found["deal_id"])
     return Party.objects.select_for_update().get(pk=party_id), deal
 
 
-@db_transaction.atomic
+@transaction.atomic
 def party_update(*, actor: Membership, party_id: int, **changes: str) -> Party:
     """Change a party's role, side or details (a member or contact stays who it is)."""
     party, deal = _party_for_update(actor, party_id)
@@ -162,7 +162,7 @@ def party_update(*, actor: Membership, party_id: int, **changes: str) -> Party:
     return party
 
 
-@db_transaction.atomic
+@transaction.atomic
 def party_remove(*, actor: Membership, party_id: int) -> None:
     """Take a party off the deal; a member removed no longer sees it through this party."""
     party, deal = _party_for_update(actor, party_id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction as db_transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -20,19 +20,19 @@ from rallypoynt.core.mail import idempotent_headers
 from rallypoynt.core.timefmt import day_text
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import CLIENT_ROLES
-from rallypoynt.transactions.models import Party, ProgressUpdate, Transaction
+from rallypoynt.transactions.models import Deal, Party, ProgressUpdate
 from rallypoynt.transactions.selectors import progress_snapshot
-from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.services.deal_lock import deal_for_update
 from rallypoynt.transactions.services.journey_link import journeys_follow
 
 MAX_NOTE = 5000
 
 
-def progress_recipients(deal: Transaction) -> list[dict[str, str]]:
+def progress_recipients(deal: Deal) -> list[dict[str, str]]:
     """The clients (buyer and seller parties) to write to: the party's own e-mail, else its
     contact's primary one; a do-not-contact contact is left out."""
     parties = (
-        Party.objects.filter(org_id=deal.org_id, transaction=deal, role__in=CLIENT_ROLES)
+        Party.objects.filter(org_id=deal.org_id, deal=deal, role__in=CLIENT_ROLES)
         .select_related("contact")
         .prefetch_related("contact__emails")
         .order_by("pk")
@@ -51,12 +51,12 @@ def progress_recipients(deal: Transaction) -> list[dict[str, str]]:
     return list(found.values())
 
 
-@db_transaction.atomic
+@transaction.atomic
 def progress_update_post(
-    *, actor: Membership, transaction_id: int, note: str, send: bool = False
+    *, actor: Membership, deal_id: int, note: str, send: bool = False
 ) -> ProgressUpdate:
     """Keep a progress update with a snapshot of the deal; with `send`, e-mail the clients."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     note = note.strip()
     if not note or len(note) > MAX_NOTE:
         raise ValidationFailed(
@@ -70,7 +70,7 @@ def progress_update_post(
         )
     row = ProgressUpdate.objects.create(
         org_id=deal.org_id,
-        transaction=deal,
+        deal=deal,
         author=actor,
         note=note,
         snapshot=progress_snapshot(deal=deal),
@@ -84,7 +84,7 @@ def progress_update_post(
         kind="progress_update.posted",
         subject=row,
         actor_id=actor.user_id,
-        payload={"transaction_id": deal.pk, "recipients": len(recipients)},
+        payload={"deal_id": deal.pk, "recipients": len(recipients)},
     )
     if recipients:
         enqueue_on_commit(progress_update_email, row.pk)
@@ -103,7 +103,7 @@ def progress_email_text(update: ProgressUpdate, name: str) -> str:
     snap: dict[str, Any] = update.snapshot
     dates = snap.get("dates", {})
     lines = [f"Hello {name}," if name else "Hello,", "", update.note, "", "-" * 40]
-    lines += [f"Where things stand: {snap.get('property', update.transaction)}", ""]
+    lines += [f"Where things stand: {snap.get('property', update.deal)}", ""]
     lines.append(f"Status: {snap.get('status_label', '')}")
     lines.append(f"Contract accepted: {_day(dates.get('accepted_on'))}")
     closing = f"Closing: {_day(dates.get('closing_on'))}"
@@ -136,14 +136,14 @@ def progress_update_send(*, update_id: int) -> bool:
     # Claim, send, mark: a run that died after sending is reclaimed and sends the same
     # messages again (stable Message-IDs), never none.
     update = (
-        ProgressUpdate.objects.select_related("org", "transaction", "author__user")
+        ProgressUpdate.objects.select_related("org", "deal", "author__user")
         .filter(pk=update_id, sent_at__isnull=True)
         .first()
     )
     if update is None or not update.recipients:
         return False
     reply_to = [update.author.user.email] if update.author else []
-    subject = f"[{update.org.display_name}] Update on {update.transaction}"
+    subject = f"[{update.org.display_name}] Update on {update.deal}"
     messages = [
         EmailMessage(
             subject=subject,

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError
-from django.db import transaction as db_transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rallypoynt.core.timefmt import due_text, reader_zone
@@ -27,14 +26,14 @@ def reminder_offsets() -> list[int]:
 
 
 def _recipients(row: Deadline) -> list[Membership]:
-    return selectors.deal_recipients(row.transaction, row.responsible_role)
+    return selectors.deal_recipients(row.deal, row.responsible_role)
 
 
 def _notify(row: Deadline, minutes_before: int, now: datetime) -> bool:
     """Record and send one notice; False when it was sent already."""
     people = _recipients(row)
     try:
-        with db_transaction.atomic():
+        with transaction.atomic():
             DeadlineNotice.objects.create(
                 org_id=row.org_id,
                 deadline=row,
@@ -47,10 +46,10 @@ def _notify(row: Deadline, minutes_before: int, now: datetime) -> bool:
                 # deadline is "Wed Dec 9, end of day", not Thu Dec 10 in UTC).
                 when = due_text(row.due_at, reader_zone(member, row.org))
                 if minutes_before == ALERT:
-                    title = f"Deadline passed: {row.name} — {row.transaction}"
+                    title = f"Deadline passed: {row.name} — {row.deal}"
                     body = f"It was due {when} and is still open. Resolve it or amend the contract."
                 else:
-                    title = f"Deadline coming: {row.name} — {row.transaction}"
+                    title = f"Deadline coming: {row.name} — {row.deal}"
                     body = f"Due {when}."
                 notification_send(
                     recipient=member, kind="transaction.deadline", title=title, body=body
@@ -71,11 +70,11 @@ def deadline_notices_send(now: datetime | None = None) -> int:
             notices__minutes_before=minutes
         )
         # Past the reminder time but not by more than the catch-up window.
-        for row in due.filter(due_at__gte=ahead - CATCH_UP).select_related("transaction", "org"):
+        for row in due.filter(due_at__gte=ahead - CATCH_UP).select_related("deal", "org"):
             sent += _notify(row, minutes, now)
     passed = open_rows.filter(due_at__lte=now, due_at__gte=now - CATCH_UP).exclude(
         notices__minutes_before=ALERT
     )
-    for row in passed.select_related("transaction", "org"):
+    for row in passed.select_related("deal", "org"):
         sent += _notify(row, ALERT, now)
     return sent

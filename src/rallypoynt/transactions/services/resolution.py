@@ -3,7 +3,7 @@ contingency starts the termination flow, the last one removed makes the deal pen
 
 from __future__ import annotations
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.clock import local_today
@@ -14,34 +14,31 @@ from rallypoynt.transactions.choices import (
     RESOLVED,
     UNRESOLVED,
     DeadlineStatus,
-    TransactionStatus,
+    DealStatus,
 )
-from rallypoynt.transactions.models import Deadline, Transaction
-from rallypoynt.transactions.selectors import transaction_visible_q
+from rallypoynt.transactions.models import Deadline, Deal
+from rallypoynt.transactions.selectors import deal_visible_q
 from rallypoynt.transactions.services.closing import termination_start
 from rallypoynt.transactions.services.deal_lock import deal_lock
 from rallypoynt.transactions.services.journey_link import journeys_follow
 
 
-@db_transaction.atomic
+@transaction.atomic
 def deadline_resolve(
     *, actor: Membership, deadline_id: int, status: str, note: str = ""
 ) -> Deadline:
     """Remove (satisfy), waive or fail a deadline; the resolution time goes on the event."""
     deal_id = (
         Deadline.objects.filter(org_id=actor.org_id, pk=deadline_id)
-        .values_list("transaction_id", flat=True)
+        .values_list("deal_id", flat=True)
         .first()
     )
-    if (
-        deal_id is None
-        or not Transaction.objects.filter(transaction_visible_q(actor), pk=deal_id).exists()
-    ):
+    if deal_id is None or not Deal.objects.filter(deal_visible_q(actor), pk=deal_id).exists():
         raise NotFound("No such deadline.")
     # The deal first, then the deadline (as terminating does): two contingencies removed at
     # once see each other, so the last one makes the deal pending.
     deal_lock(deal_id)
-    row = Deadline.objects.select_for_update().select_related("transaction").get(pk=deadline_id)
+    row = Deadline.objects.select_for_update().select_related("deal").get(pk=deadline_id)
     if status not in RESOLVED:
         raise ValidationFailed("How was it resolved?", fields={"status": sorted(RESOLVED)})
     if row.status in RESOLVED:
@@ -51,7 +48,7 @@ def deadline_resolve(
     now = timezone.now()
     row.status, row.resolved_at, row.resolved_by = status, now, actor
     row.save(update_fields=["status", "resolved_at", "resolved_by", "updated_at"])
-    accepted = row.transaction.accepted_on
+    accepted = row.deal.accepted_on
     days = (local_today(actor.org, now) - accepted).days if accepted else None
     event_emit(
         org_id=row.org_id,
@@ -59,7 +56,7 @@ def deadline_resolve(
         subject=row,
         actor_id=actor.user_id,
         payload={
-            "transaction_id": row.transaction_id,
+            "deal_id": row.deal_id,
             "kind": row.kind,
             "note": note[:300],
             "resolution_days": days,
@@ -73,15 +70,15 @@ def deadline_resolve(
 def _deal_follows(row: Deadline, actor: Membership) -> None:
     """A failed contingency starts the termination flow; the last contingency removed makes
     the deal pending (nothing left that lets the buyer walk away)."""
-    deal = row.transaction
-    if not row.is_contingency or deal.status != TransactionStatus.UNDER_CONTRACT:
+    deal = row.deal
+    if not row.is_contingency or deal.status != DealStatus.UNDER_CONTRACT:
         return
     if row.status == DeadlineStatus.FAILED:
         termination_start(deal, row, actor)
         return
     others = deal.deadlines.filter(is_contingency=True).exclude(pk=row.pk)
     if not others.filter(status__in=UNRESOLVED | {DeadlineStatus.FAILED}).exists():
-        deal.status = TransactionStatus.PENDING
+        deal.status = DealStatus.PENDING
         deal.save(update_fields=["status", "updated_at"])
         event = event_emit(
             org_id=deal.org_id,

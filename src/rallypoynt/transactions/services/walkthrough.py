@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
@@ -17,8 +17,8 @@ from rallypoynt.core.events import event_emit
 from rallypoynt.core.timefmt import day_text
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import RESOLVED, DeadlineKind, DeadlineStatus
-from rallypoynt.transactions.models import Deadline, Transaction, WalkthroughReport
-from rallypoynt.transactions.services.deal_lock import transaction_for_update
+from rallypoynt.transactions.models import Deadline, Deal, WalkthroughReport
+from rallypoynt.transactions.services.deal_lock import deal_for_update
 from rallypoynt.transactions.services.issues import issue_create
 from rallypoynt.transactions.services.journey_link import journeys_follow
 
@@ -56,12 +56,12 @@ def walkthrough_findings_parse(findings: Any) -> list[dict[str, Any]]:
     return parsed
 
 
-def _satisfy_walkthrough_deadlines(deal: Transaction, actor: Membership) -> list[Deadline]:
+def _satisfy_walkthrough_deadlines(deal: Deal, actor: Membership) -> list[Deadline]:
     """The clean walk-through satisfies the open walk-through deadline (no due-time change,
     so no DeadlineChange)."""
     rows = list(
         Deadline.objects.select_for_update()
-        .filter(org_id=deal.org_id, transaction=deal, kind=DeadlineKind.FINAL_WALKTHROUGH)
+        .filter(org_id=deal.org_id, deal=deal, kind=DeadlineKind.FINAL_WALKTHROUGH)
         .exclude(status__in=RESOLVED)
     )
     now = timezone.now()
@@ -74,7 +74,7 @@ def _satisfy_walkthrough_deadlines(deal: Transaction, actor: Membership) -> list
             subject=row,
             actor_id=actor.user_id,
             payload={
-                "transaction_id": deal.pk,
+                "deal_id": deal.pk,
                 "kind": row.kind,
                 "note": "final walk-through found everything in order",
                 "resolution_days": (
@@ -88,11 +88,11 @@ def _satisfy_walkthrough_deadlines(deal: Transaction, actor: Membership) -> list
     return rows
 
 
-@db_transaction.atomic
+@transaction.atomic
 def walkthrough_record(
     *,
     actor: Membership,
-    transaction_id: int,
+    deal_id: int,
     done_on: date,
     findings: list[dict[str, Any]],
     attendees: str = "",
@@ -100,7 +100,7 @@ def walkthrough_record(
 ) -> WalkthroughReport:
     """Record the final walk-through; each area not in order becomes an issue owned by the
     actor, and a walk-through with everything in order satisfies the walk-through deadline."""
-    deal = transaction_for_update(actor, transaction_id)
+    deal = deal_for_update(actor, deal_id)
     rows = walkthrough_findings_parse(findings)
     if done_on > local_today(deal.org):
         raise ValidationFailed("Not done yet?", fields={"done_on": ["not in the future"]})
@@ -109,7 +109,7 @@ def walkthrough_record(
     is_ok = all(row["ok"] for row in rows)
     report = WalkthroughReport.objects.create(
         org_id=deal.org_id,
-        transaction=deal,
+        deal=deal,
         done_on=done_on,
         attendees=attendees.strip(),
         findings=rows,
@@ -150,7 +150,7 @@ def walkthrough_record(
         subject=report,
         actor_id=actor.user_id,
         payload={
-            "transaction_id": deal.pk,
+            "deal_id": deal.pk,
             "is_ok": is_ok,
             "issue_ids": [i.pk for i in issues],
             "deadline_ids": [d.pk for d in satisfied],

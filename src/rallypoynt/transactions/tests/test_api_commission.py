@@ -104,7 +104,7 @@ def test_the_statement_lists_final_commissions_totals_and_cap_progress(brokerage
     closed_deal(brokerage.ben, on=date(2026, 3, 1))
     closed_deal(brokerage.ben, on=date(2025, 3, 1))
     projected = priced_deal(brokerage.ben, closing_on=date(2026, 9, 1))
-    commission_set(actor=brokerage.ben, transaction_id=projected.pk, side="buy", flat_amount=D(99))
+    commission_set(actor=brokerage.ben, deal_id=projected.pk, side="buy", flat_amount=D(99))
     api = ApiClient(brokerage.ben)
     path = f"/api/v1/members/{brokerage.ben.pk}/commission-statement?{YEAR}"
     answer = api.get(path).json()
@@ -158,7 +158,7 @@ def test_the_statement_costs_the_same_queries_for_more_deals(brokerage):
     assert more == few
 
 
-@pytest.mark.query_guard("GET /api/v1/transactions/{transaction_id}/commissions")
+@pytest.mark.query_guard("GET /api/v1/transactions/{deal_id}/commissions")
 def test_the_deal_commission_costs_the_same_queries_for_both_sides(brokerage):
     from rallypoynt.journeys.tests.factories import engagement_for
 
@@ -269,7 +269,7 @@ def test_only_plan_readers_see_the_plans_page(brokerage, other):
 def test_the_deals_coordinator_reads_the_commission_but_does_not_set_it(brokerage):
     plan_for(brokerage, brokerage.ben)
     deal = priced_deal(brokerage.ben)
-    commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(900))
+    commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", flat_amount=D(900))
     deal.parties.create(
         org=brokerage.org, role="transaction_coordinator", member=brokerage.maria, name="Maria"
     )

@@ -10,7 +10,7 @@ import pytest
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.tests.factories import engagement_for
-from rallypoynt.transactions.services.transactions import transaction_open
+from rallypoynt.transactions.services.deals import deal_open
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def listing(brokerage):
     engagement = engagement_for(brokerage.ben, side="sell")
-    deal = transaction_open(
+    deal = deal_open(
         actor=brokerage.ben,
         engagement_id=engagement.pk,
         kind="sale",
@@ -107,12 +107,12 @@ def test_a_lost_engagement_keeps_its_reason_and_leaves_the_board(brokerage):
 
 
 @pytest.mark.query_guard(
-    "GET /api/v1/transactions/{transaction_id}/engagements",
+    "GET /api/v1/transactions/{deal_id}/engagements",
     "GET /api/v1/engagements/{engagement_id}/transactions",
 )
 def test_the_lists_cost_the_same_queries_for_one_link_or_many(brokerage, listing):
     from rallypoynt.core.testing import count_queries
-    from rallypoynt.transactions.models import TransactionEngagement
+    from rallypoynt.transactions.models import DealEngagement
 
     engagement, deal = listing
     api = ApiClient(brokerage.ben)
@@ -121,18 +121,16 @@ def test_the_lists_cost_the_same_queries_for_one_link_or_many(brokerage, listing
     one = count_queries(lambda: api.get(by_deal))
     for _ in range(3):
         other = engagement_for(brokerage.ben, side="buy")
-        TransactionEngagement.objects.create(
-            org=brokerage.org, transaction=deal, engagement=other, side="buy"
-        )
+        DealEngagement.objects.create(org=brokerage.org, deal=deal, engagement=other, side="buy")
     assert len(api.get(by_deal).json()) == 4
     assert count_queries(lambda: api.get(by_deal)) == one
     for _ in range(3):
-        more = transaction_open(
+        more = deal_open(
             actor=brokerage.ben, engagement_id=engagement.pk, kind="sale", street="1 Oak St"
         )
         assert more.pk
     by_engagement = f"/api/v1/engagements/{engagement.pk}/transactions"
     assert len(api.get(by_engagement).json()) == 4
     few = count_queries(lambda: api.get(by_engagement))
-    transaction_open(actor=brokerage.ben, engagement_id=engagement.pk, kind="sale", street="2 Oak")
+    deal_open(actor=brokerage.ben, engagement_id=engagement.pk, kind="sale", street="2 Oak")
     assert count_queries(lambda: api.get(by_engagement)) == few

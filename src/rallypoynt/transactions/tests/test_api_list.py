@@ -7,7 +7,7 @@ import pytest
 
 from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.testing import count_queries
-from rallypoynt.transactions.models import Transaction
+from rallypoynt.transactions.models import Deal
 from rallypoynt.transactions.services.parties import party_add
 from rallypoynt.transactions.tests.factories import deal_for
 
@@ -19,7 +19,7 @@ def test_my_deals_newest_first_filtered_and_paged(brokerage):
     first = deal_for(brokerage.ben, street="1 First St")
     second = deal_for(brokerage.ben, street="2 Second St")
     closed = deal_for(brokerage.ben, street="3 Third St")
-    Transaction.objects.filter(pk=closed.pk).update(status="closed")
+    Deal.objects.filter(pk=closed.pk).update(status="closed")
     api = ApiClient(brokerage.ben)
 
     page = api.get(URL).json()
@@ -53,9 +53,7 @@ def test_others_see_none_of_it_but_an_assigned_coordinator_sees_theirs(brokerage
         assert mine.pk not in ids
     tc = MembershipFactory(org=brokerage.org, roles=["transaction_coordinator"])
     assert ApiClient(tc).get(URL).json()["items"] == []
-    party_add(
-        actor=brokerage.ben, transaction_id=mine.pk, role="transaction_coordinator", member_id=tc.pk
-    )
+    party_add(actor=brokerage.ben, deal_id=mine.pk, role="transaction_coordinator", member_id=tc.pk)
     assert [row["id"] for row in ApiClient(tc).get(URL).json()["items"]] == [mine.pk]
     # The broker sees the whole org's deals; the other org's broker none of them.
     assert len(ApiClient(brokerage.broker).get(URL).json()["items"]) == 2

@@ -56,7 +56,7 @@ def test_checklists_through_the_api(brokerage, deal):
     assert api.post(f"{url}/apply", {"kinds": ["nope"]}).status_code == 422
 
     soon = api.get("/api/v1/checklist-items?days=3").json()["items"]
-    assert soon and all(row["transaction_id"] == deal.pk for row in soon)
+    assert soon and all(row["deal_id"] == deal.pk for row in soon)
     assert soon[0]["property"].startswith("1550 Blake St")
     assert api.get("/api/v1/checklist-items?days=0").status_code == 422
 
@@ -133,7 +133,7 @@ def test_progress_and_walkthrough_through_the_api(brokerage, deal):
     )
     assert report.status_code == 201, report.content
     assert report.json()["is_ok"] is False
-    assert Issue.objects.filter(transaction=deal, title="Walk-through: Roof").exists()
+    assert Issue.objects.filter(deal=deal, title="Walk-through: Roof").exists()
     bad = api.post(f"{base}/walkthroughs", {"done_on": "2026-01-01", "findings": [{"ok": 1}]})
     assert bad.status_code == 422 and "findings[0].area" in bad.json()["error"]["fields"]
     assert len(api.get(f"{base}/walkthroughs").json()) == 1
@@ -141,8 +141,8 @@ def test_progress_and_walkthrough_through_the_api(brokerage, deal):
 
 def test_outsiders_get_404_from_every_endpoint_and_page(brokerage, other, deal):
     checklists_apply(deal=deal, kinds=["due_diligence"])
-    item = ChecklistItem.objects.filter(transaction=deal).first()
-    issue = issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title="Roof")
+    item = ChecklistItem.objects.filter(deal=deal).first()
+    issue = issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="Roof")
     base = f"/api/v1/transactions/{deal.pk}"
     for outsider in (other.broker, brokerage.maria):
         api = ApiClient(outsider)
@@ -175,14 +175,14 @@ def test_the_pages_show_and_change_the_deal(brokerage, deal):
     assert "Due diligence schedule" in page and "Book the home inspection" in page
     # The contract was due out 2 days ago and is still open.
     assert '<span class="day-late">overdue</span>' in page
-    item = ChecklistItem.objects.get(transaction=deal, key="order-inspection")
+    item = ChecklistItem.objects.get(deal=deal, key="order-inspection")
     client.post(f"{url}/checklists/mark/", {"item_id": item.pk, "status": "done"})
     client.post(f"{url}/checklists/add/", {"kind": "closing", "title": "Flowers"})
     assert ChecklistItem.objects.get(pk=item.pk).status == "done"
-    assert ChecklistItem.objects.filter(transaction=deal, key="custom-1").exists()
+    assert ChecklistItem.objects.filter(deal=deal, key="custom-1").exists()
 
     client.post(f"{url}/issues/raise/", {"title": "Survey fence", "owner_id": ""})
-    issue = Issue.objects.get(transaction=deal)
+    issue = Issue.objects.get(deal=deal)
     assert "Survey fence" in client.get(f"{url}/issues/").content.decode()
     answer = client.post(f"{url}/issues/resolve/", {"issue_id": issue.pk})
     assert "say how it was resolved" in client.get(answer.url).content.decode()
@@ -190,7 +190,7 @@ def test_the_pages_show_and_change_the_deal(brokerage, deal):
     assert Issue.objects.get(pk=issue.pk).status == "resolved"
 
     client.post(f"{url}/progress/post/", {"note": "Inspection done."})
-    assert ProgressUpdate.objects.filter(transaction=deal).count() == 1
+    assert ProgressUpdate.objects.filter(deal=deal).count() == 1
     page = client.get(f"{url}/progress/").content.decode()
     assert "Inspection done." in page and "Where it stands" in page
 
@@ -198,7 +198,7 @@ def test_the_pages_show_and_change_the_deal(brokerage, deal):
     client.post(
         f"{url}/walkthrough/record/", {**walk, "area_1": "Roof", "ok_1": "0", "note_1": "Leak"}
     )
-    assert WalkthroughReport.objects.get(transaction=deal).is_ok is False
+    assert WalkthroughReport.objects.get(deal=deal).is_ok is False
     assert "Problems found" in client.get(f"{url}/walkthrough/").content.decode()
     assert client.post(f"{url}/issues/explode/").status_code == 404
 
@@ -206,8 +206,8 @@ def test_the_pages_show_and_change_the_deal(brokerage, deal):
 @pytest.mark.query_guard(
     "transactions:manage_checklists",
     "transactions:manage_issues",
-    "GET /api/v1/transactions/{transaction_id}/checklists",
-    "GET /api/v1/transactions/{transaction_id}/issues",
+    "GET /api/v1/transactions/{deal_id}/checklists",
+    "GET /api/v1/transactions/{deal_id}/issues",
 )
 def test_lists_cost_the_same_queries_for_more_rows(brokerage, deal):
     api, client = ApiClient(brokerage.ben), client_for(brokerage.ben)
@@ -215,12 +215,12 @@ def test_lists_cost_the_same_queries_for_more_rows(brokerage, deal):
     def add_rows(n):
         for i in range(n):
             row = checklist_item_add(
-                actor=brokerage.ben, transaction_id=deal.pk, kind="closing", title=f"T{i}"
+                actor=brokerage.ben, deal_id=deal.pk, kind="closing", title=f"T{i}"
             )
             checklist_item_mark(actor=brokerage.ben, item_id=row.pk, status="done")
             issue = issue_raise(
                 actor=brokerage.ben,
-                transaction_id=deal.pk,
+                deal_id=deal.pk,
                 title=f"I{i}",
                 owner_id=brokerage.lead.pk,
             )

@@ -24,10 +24,10 @@ from rallypoynt.transactions.domain import (
     calendar_feed_render,
     calendar_feed_window,
 )
-from rallypoynt.transactions.models import Deadline, Transaction
+from rallypoynt.transactions.models import Deadline, Deal
 from rallypoynt.transactions.services.deadlines import deadline_add
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +45,11 @@ def _denver(brokerage):
     brokerage.org.save()
 
 
-def open_deal(member, street: str = "1550 Blake St", **dates) -> Transaction:
+def open_deal(member, street: str = "1550 Blake St", **dates) -> Deal:
     engagement = engagement_for(member)
     dates.setdefault("accepted_on", today() - timedelta(days=2))
     dates.setdefault("closing_on", today() + timedelta(days=30))
-    return transaction_open(
+    return deal_open(
         actor=member,
         engagement_id=engagement.pk,
         kind="purchase",
@@ -60,10 +60,10 @@ def open_deal(member, street: str = "1550 Blake St", **dates) -> Transaction:
     )
 
 
-def inspection(member, deal: Transaction) -> Deadline:
+def inspection(member, deal: Deal) -> Deadline:
     """Seven calendar days after acceptance (five days from now), at 5 PM in Denver."""
     return deadline_add(
-        actor=member, transaction_id=deal.pk, kind="inspection", amount=7, time_of_day=time(17, 0)
+        actor=member, deal_id=deal.pk, kind="inspection", amount=7, time_of_day=time(17, 0)
     )
 
 
@@ -144,7 +144,7 @@ def test_the_feed_has_the_deadline_the_closing_and_the_task_in_the_orgs_time_zon
 def test_resolved_deadlines_and_done_or_undated_tasks_are_left_out(brokerage):
     deal = open_deal(brokerage.ben)
     kept = inspection(brokerage.ben, deal)
-    removed = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="appraisal", amount=9)
+    removed = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="appraisal", amount=9)
     deadline_resolve(actor=brokerage.ben, deadline_id=removed.pk, status="satisfied")
     done = task_create(actor=brokerage.ben, title="Done", due_at=timezone.now())
     task_complete(actor=brokerage.ben, task_id=done.pk)
@@ -182,7 +182,7 @@ def test_the_feed_covers_a_month_back_to_a_year_ahead(brokerage):
     deal = open_deal(brokerage.ben, closing_on=today() + timedelta(days=400))
     far = deadline_add(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         kind="custom",
         name="Lease-back ends",
         anchor="fixed",
@@ -202,16 +202,14 @@ def test_the_feed_covers_a_month_back_to_a_year_ahead(brokerage):
 
 def test_a_closing_tracked_as_a_deadline_shows_once(brokerage):
     deal = open_deal(brokerage.ben)
-    closing = deadline_add(
-        actor=brokerage.ben, transaction_id=deal.pk, kind="closing", anchor="closing"
-    )
+    closing = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="closing", anchor="closing")
     assert set(events(fetch(brokerage.ben))) == {f"deadline-{closing.pk}@rallypoynt"}
 
 
 def test_terminated_deals_drop_out(brokerage):
     deal = open_deal(brokerage.ben)
     inspection(brokerage.ben, deal)
-    Transaction.objects.filter(pk=deal.pk).update(status="terminated")
+    Deal.objects.filter(pk=deal.pk).update(status="terminated")
     assert events(fetch(brokerage.ben)) == {}
 
 
@@ -269,9 +267,9 @@ def test_the_feed_costs_the_same_queries_for_one_deal_or_many(brokerage):
 
 
 def test_an_undated_time_falls_back_to_an_all_day_event_without_a_database():
-    deal = Transaction(pk=7, street="1550 Blake St", city="Denver", state="CO")
+    deal = Deal(pk=7, street="1550 Blake St", city="Denver", state="CO")
     deal.updated_at = datetime(2026, 11, 1, tzinfo=ZoneInfo("UTC"))
-    row = Deadline(pk=3, transaction=deal, name="Title review", due_on=date(2026, 12, 1))
+    row = Deadline(pk=3, deal=deal, name="Title review", due_on=date(2026, 12, 1))
     row.updated_at = deal.updated_at
     window = calendar_feed_window(
         time_zone="Europe/Berlin", now=datetime(2026, 11, 23, 12, tzinfo=ZoneInfo("UTC"))

@@ -18,7 +18,7 @@ from rallypoynt.transactions.domain import (
 from rallypoynt.transactions.models import (
     ChecklistItem,
     ChecklistTemplate,
-    Transaction,
+    Deal,
 )
 from rallypoynt.transactions.selectors import checklist_due_soon, checklist_groups
 from rallypoynt.transactions.services.checklists import (
@@ -34,7 +34,7 @@ from rallypoynt.transactions.tests.factories import deal_for
 
 
 def items_of(deal, kind="due_diligence") -> dict[str, ChecklistItem]:
-    return {i.key: i for i in ChecklistItem.objects.filter(transaction=deal, kind=kind)}
+    return {i.key: i for i in ChecklistItem.objects.filter(deal=deal, kind=kind)}
 
 
 def test_the_shipped_templates_are_valid_and_cover_every_kind_and_a_state_variant():
@@ -110,7 +110,7 @@ def test_dual_agency_gets_both_sides_and_the_shared_lists_once(brokerage):
     deal = deal_for(brokerage.ben, dual=True, accepted_on=date(2026, 6, 1))
     checklists_apply(deal=deal, kinds=["due_diligence", "pre_closing", "termination"])
     assert {"order-inspection", "deliver-disclosures"} <= set(items_of(deal))
-    pre = ChecklistItem.objects.filter(transaction=deal, kind="pre_closing")
+    pre = ChecklistItem.objects.filter(deal=deal, kind="pre_closing")
     assert pre.count() == len(pre.values("key").distinct())
     termination = items_of(deal, "termination")
     assert {"earnest-money-release", "seller-signs-release", "relist"} <= set(termination)
@@ -154,11 +154,11 @@ def test_an_amended_closing_date_moves_the_open_items_only(brokerage):
     inspection_before = items_of(deal)["order-inspection"].due_on
 
     # The amendment service calls the recount; here the date moves by itself, to test it alone.
-    Transaction.objects.filter(pk=deal.pk).update(closing_on=date(2027, 2, 5))
+    Deal.objects.filter(pk=deal.pk).update(closing_on=date(2027, 2, 5))
     deal.refresh_from_db()
     moved = checklist_dues_recompute(deal=deal)
     pre = items_of(deal, "pre_closing")
-    assert moved == len(ChecklistItem.objects.filter(transaction=deal, anchor="closing")) - 1
+    assert moved == len(ChecklistItem.objects.filter(deal=deal, anchor="closing")) - 1
     assert pre["closing-disclosure-review"].due_on == date(2027, 2, 2)
     assert pre["utilities"].due_on == date(2027, 1, 12)  # done: kept as it was
     assert items_of(deal)["order-inspection"].due_on == inspection_before
@@ -193,24 +193,22 @@ def test_custom_items_get_their_own_keys_and_a_fixed_date(brokerage, other):
     due = date(2026, 9, 1)
     one = checklist_item_add(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         kind="closing",
         title="Order flowers",
         due_on=due,
     )
     two = checklist_item_add(
-        actor=brokerage.ben, transaction_id=deal.pk, kind="closing", title="Book the movers"
+        actor=brokerage.ben, deal_id=deal.pk, kind="closing", title="Book the movers"
     )
     assert (one.key, two.key) == ("custom-1", "custom-2") and one.due_on == due
     assert two.position == one.position + 1
     assert checklists_apply(deal=deal, kinds=["closing"])  # template items join the custom ones
     with pytest.raises(ValidationFailed) as bad:
-        checklist_item_add(
-            actor=brokerage.ben, transaction_id=deal.pk, kind="x", title="", role="pilot"
-        )
+        checklist_item_add(actor=brokerage.ben, deal_id=deal.pk, kind="x", title="", role="pilot")
     assert set(bad.value.fields) == {"kind", "title", "role"}
     with pytest.raises(NotFound):
-        checklist_item_add(actor=other.broker, transaction_id=deal.pk, kind="closing", title="x")
+        checklist_item_add(actor=other.broker, deal_id=deal.pk, kind="closing", title="x")
 
 
 @pytest.mark.django_db
@@ -221,10 +219,10 @@ def test_items_due_soon_across_my_deals_only(brokerage):
     checklists_apply(deal=mine, kinds=["due_diligence"])
     checklists_apply(deal=theirs, kinds=["due_diligence"])
     soon = list(checklist_due_soon(actor=brokerage.ben, days=3))
-    assert soon and {i.transaction_id for i in soon} == {mine.pk}
+    assert soon and {i.deal_id for i in soon} == {mine.pk}
     assert all(i.due_on <= today + timedelta(days=3) for i in soon)
     assert soon == sorted(soon, key=lambda i: (i.due_on, i.pk))
-    assert checklist_groups(transaction=mine)[0]["kind"] == "due_diligence"
+    assert checklist_groups(deal=mine)[0]["kind"] == "due_diligence"
     with pytest.raises(ValidationFailed):
         checklist_due_soon(actor=brokerage.ben, days=0)
 

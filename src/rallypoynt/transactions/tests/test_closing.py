@@ -15,8 +15,8 @@ from rallypoynt.core.models import Event
 from rallypoynt.orgs.models import Notification
 from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.orgs.tests.factories import MembershipFactory
-from rallypoynt.transactions.models import ChecklistItem, Issue, Transaction
-from rallypoynt.transactions.services.closing import transaction_close
+from rallypoynt.transactions.models import ChecklistItem, Deal, Issue
+from rallypoynt.transactions.services.closing import deal_close
 from rallypoynt.transactions.services.commission import commission_set
 from rallypoynt.transactions.services.commission_plans import split_plan_create
 from rallypoynt.transactions.services.deadlines import deadline_add
@@ -35,7 +35,7 @@ def deal(brokerage):
         list_price=Decimal("500000"),
         closing_on=TODAY() + timedelta(days=30),
     )
-    Transaction.objects.filter(pk=found.pk).update(
+    Deal.objects.filter(pk=found.pk).update(
         status="under_contract",
         contract_price=Decimal("495000"),
         accepted_on=TODAY() - timedelta(days=20),
@@ -45,26 +45,24 @@ def deal(brokerage):
 
 
 def contingency(member, deal, kind="inspection", days=10):
-    return deadline_add(actor=member, transaction_id=deal.pk, kind=kind, amount=days)
+    return deadline_add(actor=member, deal_id=deal.pk, kind=kind, amount=days)
 
 
 def test_closing_writes_the_summary_and_makes_commission_final(brokerage, deal):
     split_plan_create(
         actor=brokerage.broker, name="70/30", agent_percent=Decimal(70), is_default=True
     )
-    commission_set(
-        actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=Decimal("2.5")
-    )
+    commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", rate_percent=Decimal("2.5"))
     inspection = contingency(brokerage.ben, deal)
-    deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="closing", anchor="closing")
-    party_add(actor=brokerage.ben, transaction_id=deal.pk, role="lender", name="Peak Mortgage")
+    deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="closing", anchor="closing")
+    party_add(actor=brokerage.ben, deal_id=deal.pk, role="lender", name="Peak Mortgage")
     deadline_resolve(actor=brokerage.ben, deadline_id=inspection.pk, status="satisfied")
     deal.refresh_from_db()
     assert deal.status == "pending"  # nothing left that lets the buyer walk away
 
-    closed = transaction_close(
+    closed = deal_close(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         closed_on=TODAY(),
         final_price=Decimal("490000"),
     )
@@ -89,9 +87,9 @@ def test_closing_writes_the_summary_and_makes_commission_final(brokerage, deal):
 def test_closing_waits_for_every_contingency_and_changes_nothing_until_then(brokerage, deal):
     contingency(brokerage.ben, deal, "appraisal")
     with pytest.raises(Conflict) as refused:
-        transaction_close(
+        deal_close(
             actor=brokerage.ben,
-            transaction_id=deal.pk,
+            deal_id=deal.pk,
             closed_on=TODAY(),
             final_price=Decimal("490000"),
         )
@@ -115,26 +113,24 @@ def test_bad_closings_are_422_and_outsiders_get_404(brokerage, other, deal):
         body = {"closed_on": TODAY().isoformat(), "final_price": "490000"}
         assert ApiClient(outsider).post(url, body).status_code == 404
         assert ApiClient(outsider).get(f"/api/v1/transactions/{deal.pk}/summary").status_code == 404
-    assert Transaction.objects.get(pk=deal.pk).status == "under_contract"
+    assert Deal.objects.get(pk=deal.pk).status == "under_contract"
     assert api.get(f"/api/v1/transactions/{deal.pk}/summary").status_code == 404  # not ended
 
 
 def test_a_failed_contingency_starts_the_termination_flow(brokerage, deal):
     tc = MembershipFactory(org=brokerage.org, roles=["transaction_coordinator"])
-    party_add(
-        actor=brokerage.ben, transaction_id=deal.pk, role="transaction_coordinator", member_id=tc.pk
-    )
+    party_add(actor=brokerage.ben, deal_id=deal.pk, role="transaction_coordinator", member_id=tc.pk)
     financing = contingency(brokerage.ben, deal, "financing", 21)
     walkthrough = deadline_add(
-        actor=brokerage.ben, transaction_id=deal.pk, kind="final_walkthrough", anchor="closing"
+        actor=brokerage.ben, deal_id=deal.pk, kind="final_walkthrough", anchor="closing"
     )
     deadline_resolve(actor=brokerage.ben, deadline_id=financing.pk, status="failed")
-    issue = Issue.objects.get(transaction=deal, deadline=financing)
+    issue = Issue.objects.get(deal=deal, deadline=financing)
     assert issue.status == "open" and "Financing" in issue.title
-    steps = ChecklistItem.objects.filter(transaction=deal, kind="termination")
+    steps = ChecklistItem.objects.filter(deal=deal, kind="termination")
     assert steps.exists()
     assert Notification.objects.filter(recipient=tc, kind="transaction.contingency_failed").exists()
-    assert Transaction.objects.get(pk=deal.pk).status == "under_contract"  # not ended yet
+    assert Deal.objects.get(pk=deal.pk).status == "under_contract"  # not ended yet
 
     api = ApiClient(tc)  # the coordinator carries it out
     assert api.post(f"/api/v1/transactions/{deal.pk}/terminate", {"reason": " "}).status_code == 422
@@ -152,9 +148,9 @@ def test_a_failed_contingency_starts_the_termination_flow(brokerage, deal):
 
 def test_the_closing_date_on_the_contract_is_not_overwritten(brokerage, deal):
     planned = deal.closing_on
-    transaction_close(
+    deal_close(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         closed_on=TODAY() - timedelta(days=1),
         final_price=Decimal("495000"),
         possession_on=TODAY() + timedelta(days=3),
@@ -168,21 +164,19 @@ def test_the_closing_date_on_the_contract_is_not_overwritten(brokerage, deal):
 def test_a_terminated_deal_sends_the_buyer_back_to_the_search(brokerage):
     from rallypoynt.journeys.models import Engagement
     from rallypoynt.journeys.tests.factories import advance_to, engagement_for
-    from rallypoynt.transactions.services.closing import transaction_terminate
-    from rallypoynt.transactions.services.transactions import transaction_open
+    from rallypoynt.transactions.services.closing import deal_terminate
+    from rallypoynt.transactions.services.deals import deal_open
 
     engagement = engagement_for(brokerage.ben, side="buy", level="team")
     advance_to(brokerage.ben, engagement, "transaction_management", timezone.now(), finish=True)
-    deal = transaction_open(
+    deal = deal_open(
         actor=brokerage.ben, engagement_id=engagement.pk, kind="purchase", street="8 Pine St"
     )
-    Transaction.objects.filter(pk=deal.pk).update(status="under_contract")
+    Deal.objects.filter(pk=deal.pk).update(status="under_contract")
     tc = MembershipFactory(org=brokerage.org, roles=["transaction_coordinator"])
-    party_add(
-        actor=brokerage.ben, transaction_id=deal.pk, role="transaction_coordinator", member_id=tc.pk
-    )
+    party_add(actor=brokerage.ben, deal_id=deal.pk, role="transaction_coordinator", member_id=tc.pk)
     # The coordinator ends the deal; they do not work the journey, the deal gives the right.
-    transaction_terminate(actor=tc, transaction_id=deal.pk, reason="Financing denied")
+    deal_terminate(actor=tc, deal_id=deal.pk, reason="Financing denied")
     engagement = Engagement.objects.get(pk=engagement.pk)
     assert engagement.phase_key == "search_selection"
     returned = Event.objects.get(kind="engagement.phase_returned", subject_id=engagement.pk)
@@ -196,22 +190,20 @@ def test_a_terminated_deal_sends_the_buyer_back_to_the_search(brokerage):
 def test_a_backup_contract_keeps_the_journey_where_it_is(brokerage):
     from rallypoynt.journeys.models import Engagement
     from rallypoynt.journeys.tests.factories import advance_to, engagement_for
-    from rallypoynt.transactions.services.closing import transaction_terminate
-    from rallypoynt.transactions.services.transactions import transaction_open
+    from rallypoynt.transactions.services.closing import deal_terminate
+    from rallypoynt.transactions.services.deals import deal_open
 
     engagement = engagement_for(brokerage.ben, side="buy", level="team")
     advance_to(brokerage.ben, engagement, "transaction_management", timezone.now(), finish=True)
     first, backup = (
-        transaction_open(
-            actor=brokerage.ben, engagement_id=engagement.pk, kind="purchase", street=street
-        )
+        deal_open(actor=brokerage.ben, engagement_id=engagement.pk, kind="purchase", street=street)
         for street in ("8 Pine St", "9 Fir St")
     )
-    Transaction.objects.filter(pk__in=[first.pk, backup.pk]).update(status="under_contract")
-    transaction_terminate(actor=brokerage.ben, transaction_id=first.pk, reason="Appraisal low")
+    Deal.objects.filter(pk__in=[first.pk, backup.pk]).update(status="under_contract")
+    deal_terminate(actor=brokerage.ben, deal_id=first.pk, reason="Appraisal low")
     assert Engagement.objects.get(pk=engagement.pk).phase_key == "transaction_management"
     waiting = Event.objects.get(kind="engagement.return_waiting", subject_id=engagement.pk)
     assert waiting.payload["reason"] == "another deal is still under contract"
     # The backup ending too sends the buyer back to the search.
-    transaction_terminate(actor=brokerage.ben, transaction_id=backup.pk, reason="Seller backed out")
+    deal_terminate(actor=brokerage.ben, deal_id=backup.pk, reason="Seller backed out")
     assert Engagement.objects.get(pk=engagement.pk).phase_key == "search_selection"

@@ -12,7 +12,7 @@ from rallypoynt.api.tests.helpers import ApiClient
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.testing import client_for
 from rallypoynt.transactions.models import Commission, Party
-from rallypoynt.transactions.selectors import agent_statement, transaction_get
+from rallypoynt.transactions.selectors import agent_statement, deal_get
 from rallypoynt.transactions.services.commission import CoAgent, commission_set
 from rallypoynt.transactions.tests.factories import close, plan_for, priced_deal, splits
 
@@ -28,14 +28,14 @@ def listing(brokerage):
 
 
 def rows_of(deal) -> dict[int, Commission]:
-    return {row.agent_id: row for row in Commission.objects.filter(transaction=deal)}
+    return {row.agent_id: row for row in Commission.objects.filter(deal=deal)}
 
 
 def test_co_listing_splits_the_side_by_share_under_each_agents_plan(brokerage, listing):
     maria = brokerage.maria
     commission_set(
         actor=brokerage.ben,
-        transaction_id=listing.pk,
+        deal_id=listing.pk,
         side="sell",
         rate_percent=D(3),
         co_agents=[CoAgent(maria.pk, D(40))],
@@ -52,9 +52,9 @@ def test_co_listing_splits_the_side_by_share_under_each_agents_plan(brokerage, l
     assert sum(sum(splits(r).values()) for r in rows.values()) == D("18000.00")
 
     # She joins the deal as a listing agent party, so she can see it and is told.
-    party = Party.objects.get(transaction=listing, member=maria)
+    party = Party.objects.get(deal=listing, member=maria)
     assert party.role == "listing_agent"
-    assert transaction_get(actor=maria, transaction_id=listing.pk) is not None
+    assert deal_get(actor=maria, deal_id=listing.pk) is not None
 
     # At closing both parts become final, hers counted against her own cap.
     close(listing, on=date(2026, 6, 1))
@@ -63,12 +63,12 @@ def test_co_listing_splits_the_side_by_share_under_each_agents_plan(brokerage, l
     statement = agent_statement(
         actor=maria, member_id=maria.pk, start=date(2026, 1, 1), end=date(2026, 12, 31)
     )
-    assert [(r.transaction_id, r.gross) for r in statement.rows] == [(listing.pk, D("7200.00"))]
+    assert [(r.deal_id, r.gross) for r in statement.rows] == [(listing.pk, D("7200.00"))]
 
 
 def test_setting_the_side_again_replaces_its_co_agents(brokerage, listing):
     maria = brokerage.maria
-    values = {"actor": brokerage.ben, "transaction_id": listing.pk, "side": "sell"}
+    values = {"actor": brokerage.ben, "deal_id": listing.pk, "side": "sell"}
     commission_set(**values, rate_percent=D(3), co_agents=[CoAgent(maria.pk, D(50))])
     commission_set(**values, flat_amount=D(9000))
     rows = rows_of(listing)
@@ -78,7 +78,7 @@ def test_setting_the_side_again_replaces_its_co_agents(brokerage, listing):
         D("9000.00"),
     )
     # Off the split, off the deal (test_a_dropped_co_agent_leaves_the_deal).
-    assert not Party.objects.filter(transaction=listing, member=maria).exists()
+    assert not Party.objects.filter(deal=listing, member=maria).exists()
 
 
 @pytest.mark.parametrize(
@@ -93,19 +93,19 @@ def test_setting_the_side_again_replaces_its_co_agents(brokerage, listing):
     ],
 )
 def test_bad_co_agents_are_refused_and_nothing_changes(brokerage, listing, other, shares):
-    commission_set(actor=brokerage.ben, transaction_id=listing.pk, side="sell", rate_percent=D(3))
+    commission_set(actor=brokerage.ben, deal_id=listing.pk, side="sell", rate_percent=D(3))
     with pytest.raises(ValidationFailed) as caught:
         commission_set(
             actor=brokerage.ben,
-            transaction_id=listing.pk,
+            deal_id=listing.pk,
             side="sell",
             rate_percent=D(2),
             co_agents=shares(brokerage),
         )
     assert "co_agents" in caught.value.fields
-    (row,) = Commission.objects.filter(transaction=listing)
+    (row,) = Commission.objects.filter(deal=listing)
     assert (row.rate_percent, row.share_percent, row.gross) == (D(3), D(100), D("18000.00"))
-    assert not Party.objects.filter(transaction=listing, member__isnull=False).exclude(
+    assert not Party.objects.filter(deal=listing, member__isnull=False).exclude(
         member=brokerage.ben
     )
 
@@ -114,12 +114,12 @@ def test_another_orgs_member_cannot_be_a_co_agent(brokerage, listing, other):
     with pytest.raises(ValidationFailed):
         commission_set(
             actor=brokerage.ben,
-            transaction_id=listing.pk,
+            deal_id=listing.pk,
             side="sell",
             rate_percent=D(3),
             co_agents=[CoAgent(other.maria.pk, D(30))],
         )
-    assert not Commission.objects.filter(transaction=listing).exists()
+    assert not Commission.objects.filter(deal=listing).exists()
 
 
 def test_the_api_and_the_page(brokerage, listing):
@@ -155,7 +155,7 @@ def test_shares_finer_than_the_stored_thousandth_are_refused(brokerage, listing)
     with pytest.raises(ValidationFailed) as caught:
         commission_set(
             actor=brokerage.ben,
-            transaction_id=listing.pk,
+            deal_id=listing.pk,
             side="sell",
             rate_percent=D(3),
             co_agents=[CoAgent(brokerage.maria.pk, D("33.3333"))],
@@ -168,7 +168,7 @@ def test_a_co_agent_from_another_team_pays_their_own_team(brokerage, listing):
     plan_for(brokerage, chris, agent_percent=D(60), team_percent=D(10))
     commission_set(
         actor=brokerage.ben,
-        transaction_id=listing.pk,
+        deal_id=listing.pk,
         side="sell",
         flat_amount=D(10000),
         co_agents=[CoAgent(chris.pk, D(50))],
@@ -180,12 +180,12 @@ def test_a_co_agent_from_another_team_pays_their_own_team(brokerage, listing):
 
 def test_a_dropped_co_agent_leaves_the_deal(brokerage, listing):
     maria = brokerage.maria
-    values = {"actor": brokerage.ben, "transaction_id": listing.pk, "side": "sell"}
+    values = {"actor": brokerage.ben, "deal_id": listing.pk, "side": "sell"}
     commission_set(**values, rate_percent=D(3), co_agents=[CoAgent(maria.pk, D(50))])
-    assert transaction_get(actor=maria, transaction_id=listing.pk) is not None
+    assert deal_get(actor=maria, deal_id=listing.pk) is not None
     commission_set(**values, rate_percent=D(3))
-    assert not Party.objects.filter(transaction=listing, member=maria).exists()
-    assert transaction_get(actor=maria, transaction_id=listing.pk) is None
+    assert not Party.objects.filter(deal=listing, member=maria).exists()
+    assert deal_get(actor=maria, deal_id=listing.pk) is None
     assert client_for(maria).get(f"/transactions/{listing.pk}/commission/").status_code == 404
 
 

@@ -36,7 +36,7 @@ def test_a_projected_commission_splits_by_the_agents_plan(brokerage):
     deal = priced_deal(brokerage.ben, price=D(400000))
     row = commission_set(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         side="buy",
         rate_percent=D("2.5"),
         referral_percent=D(25),
@@ -48,18 +48,14 @@ def test_a_projected_commission_splits_by_the_agents_plan(brokerage):
     names = {s.payee: s.name for s in row.splits.all()}
     assert names["referral"] == "Mountain Referrals" and names["brokerage"] == brokerage.org.name
 
-    again = commission_set(
-        actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(8000)
-    )
+    again = commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", flat_amount=D(8000))
     assert again.pk == row.pk and splits(again) == {"agent": D(5600), "brokerage": D(2400)}
 
 
 def test_the_team_gets_its_share_on_a_team_engagement(brokerage):
     plan_for(brokerage, brokerage.buyer, agent_percent=D(60), team_percent=D(15))
     deal = priced_deal(brokerage.buyer, team=brokerage.summit, price=D(300000))
-    row = commission_set(
-        actor=brokerage.lead, transaction_id=deal.pk, side="buy", rate_percent=D(3)
-    )
+    row = commission_set(actor=brokerage.lead, deal_id=deal.pk, side="buy", rate_percent=D(3))
     assert row.team_id == brokerage.summit.pk
     assert splits(row) == {"agent": D(5400), "team": D(1350), "brokerage": D(2250)}
 
@@ -67,10 +63,10 @@ def test_the_team_gets_its_share_on_a_team_engagement(brokerage):
 def test_without_a_plan_the_commission_asks_for_one_and_the_default_plan_serves(brokerage):
     deal = priced_deal(brokerage.ben)
     with pytest.raises(ValidationFailed) as caught:
-        commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D(3))
+        commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", rate_percent=D(3))
     assert "plan" in caught.value.fields
     split_plan_create(actor=brokerage.broker, name="House", agent_percent=D(50), is_default=True)
-    row = commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D(3))
+    row = commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", rate_percent=D(3))
     assert row.plan.name == "House" and splits(row)["agent"] == D(7500)
 
 
@@ -80,8 +76,8 @@ def test_the_plan_in_force_on_the_closing_date_applies(brokerage):
     early = priced_deal(brokerage.ben, closing_on=date(2026, 6, 30))
     late = priced_deal(brokerage.ben, closing_on=date(2026, 7, 1))
     for deal in (early, late):
-        commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(1000))
-    rows = {r.transaction_id: r for r in Commission.objects.select_related("plan")}
+        commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", flat_amount=D(1000))
+    rows = {r.deal_id: r for r in Commission.objects.select_related("plan")}
     assert rows[early.pk].plan.name == "Old" and rows[late.pk].plan.name == "New"
 
 
@@ -97,9 +93,7 @@ def test_two_closings_across_a_cap_year_boundary(brokerage):
     )
     first, second, third, fourth = (priced_deal(brokerage.ben, price=D(400000)) for _ in range(4))
     for deal in (first, second, third, fourth):
-        commission_set(
-            actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D("2.5")
-        )
+        commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", rate_percent=D("2.5"))
     # 10,000 gross each: brokerage 30% = 3,000 until the 5,000 cap of the year from July 1.
     [a] = close(first, on=date(2026, 6, 10))
     assert splits(a) == {"agent": D(7000), "brokerage": D(3000)}
@@ -121,9 +115,7 @@ def test_once_capped_later_deals_pay_only_the_fee(brokerage):
     plan_for(brokerage, brokerage.ben, annual_cap=D(3000), post_cap_fee=D(300))
     first, second = priced_deal(brokerage.ben), priced_deal(brokerage.ben)
     for deal in (first, second):
-        commission_set(
-            actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(10000)
-        )
+        commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", flat_amount=D(10000))
     close(first, on=date(2026, 3, 1))
     [row] = close(second, on=date(2026, 3, 2))
     assert splits(row) == {"agent": D(9700), "brokerage": D(300)}
@@ -142,13 +134,13 @@ def test_the_cap_counts_only_final_commissions_of_the_agent_in_that_year(brokera
         (brokerage.maria, marias),
         (brokerage.ben, mine),
     ):
-        commission_set(actor=actor, transaction_id=deal.pk, side="buy", flat_amount=D(10000))
+        commission_set(actor=actor, deal_id=deal.pk, side="buy", flat_amount=D(10000))
     close(last_year, on=date(2025, 12, 31))
     close(marias, on=date(2026, 1, 15))
     [row] = close(mine, on=date(2026, 3, 1))
     # Projected (not closed), last year's and another agent's commissions leave the cap alone.
     assert splits(row) == {"agent": D(7000), "brokerage": D(3000)}
-    assert Commission.objects.get(transaction=projected).status == "projected"
+    assert Commission.objects.get(deal=projected).status == "projected"
 
 
 def test_dual_agency_for_one_agent_spends_the_cap_side_by_side(brokerage):
@@ -157,7 +149,7 @@ def test_dual_agency_for_one_agent_spends_the_cap_side_by_side(brokerage):
     seller = engagement_for(brokerage.ben, side="sell")
     deal.sides.create(org=brokerage.org, engagement=seller, side="sell")
     for side in ("buy", "sell"):
-        commission_set(actor=brokerage.ben, transaction_id=deal.pk, side=side, flat_amount=D(10000))
+        commission_set(actor=brokerage.ben, deal_id=deal.pk, side=side, flat_amount=D(10000))
     buy, sell = close(deal, on=date(2026, 5, 1))
     assert (buy.side, sell.side) == ("buy", "sell")
     assert splits(buy)["brokerage"] == D(3000) and splits(sell)["brokerage"] == D(1000)
@@ -166,10 +158,10 @@ def test_dual_agency_for_one_agent_spends_the_cap_side_by_side(brokerage):
 def test_a_final_commission_cannot_be_reset_and_closing_twice_changes_nothing(brokerage):
     plan_for(brokerage, brokerage.ben)
     deal = priced_deal(brokerage.ben)
-    commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(5000))
+    commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", flat_amount=D(5000))
     close(deal, on=date(2026, 4, 1))
     with pytest.raises(Conflict):
-        commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(1))
+        commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", flat_amount=D(1))
     [row] = close(deal, on=date(2026, 4, 2))
     assert row.earned_on == date(2026, 4, 1) and row.gross == D(5000)
 
@@ -178,7 +170,7 @@ def test_a_late_entry_on_a_closed_deal_is_final_at_once(brokerage):
     plan_for(brokerage, brokerage.ben)
     deal = priced_deal(brokerage.ben)
     close(deal, on=date(2026, 4, 1), price=D(450000))
-    row = commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D(2))
+    row = commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", rate_percent=D(2))
     assert row.status == "final" and row.earned_on == date(2026, 4, 1) and row.gross == D(9000)
 
 
@@ -198,7 +190,7 @@ def test_bad_commission_input_names_the_field(brokerage, values, field):
     plan_for(brokerage, brokerage.ben)
     deal = priced_deal(brokerage.ben)
     with pytest.raises(ValidationFailed) as caught:
-        commission_set(actor=brokerage.ben, transaction_id=deal.pk, **values)
+        commission_set(actor=brokerage.ben, deal_id=deal.pk, **values)
     assert field in caught.value.fields
 
 
@@ -206,7 +198,7 @@ def test_a_rate_needs_a_price(brokerage):
     plan_for(brokerage, brokerage.ben)
     deal = priced_deal(brokerage.ben, price=None)
     with pytest.raises(ValidationFailed) as caught:
-        commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D(3))
+        commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", rate_percent=D(3))
     assert "price" in caught.value.fields
 
 
@@ -215,19 +207,15 @@ def test_only_people_over_the_agent_set_a_deals_commission(brokerage, other):
     deal = priced_deal(brokerage.buyer, team=brokerage.summit)
     for outsider in (brokerage.maria, brokerage.chris, other.broker):
         with pytest.raises(NotFound):
-            commission_set(actor=outsider, transaction_id=deal.pk, side="buy", flat_amount=D(1))
+            commission_set(actor=outsider, deal_id=deal.pk, side="buy", flat_amount=D(1))
     for insider in (brokerage.buyer, brokerage.lead, brokerage.broker):
-        commission_set(actor=insider, transaction_id=deal.pk, side="buy", flat_amount=D(100))
+        commission_set(actor=insider, deal_id=deal.pk, side="buy", flat_amount=D(100))
     # Compliance reads every deal but sets nobody's pay; the Boulder manager does not see it.
     with pytest.raises(PermissionDenied):
-        commission_set(
-            actor=brokerage.compliance, transaction_id=deal.pk, side="buy", flat_amount=D(5)
-        )
+        commission_set(actor=brokerage.compliance, deal_id=deal.pk, side="buy", flat_amount=D(5))
     with pytest.raises(NotFound):
-        commission_set(
-            actor=brokerage.manager, transaction_id=deal.pk, side="buy", flat_amount=D(5)
-        )
-    assert Commission.objects.get(transaction=deal, agent=brokerage.buyer).flat_amount == D(100)
+        commission_set(actor=brokerage.manager, deal_id=deal.pk, side="buy", flat_amount=D(5))
+    assert Commission.objects.get(deal=deal, agent=brokerage.buyer).flat_amount == D(100)
 
 
 @pytest.mark.parametrize("who", ["broker", "sysadmin"])
@@ -346,9 +334,7 @@ def test_two_closings_for_one_agent_at_once_never_spend_the_same_cap_room(broker
     plan_for(brokerage, brokerage.ben, annual_cap=D(4000))
     deals = [priced_deal(brokerage.ben) for _ in range(2)]
     for deal in deals:
-        commission_set(
-            actor=brokerage.ben, transaction_id=deal.pk, side="buy", flat_amount=D(10000)
-        )
+        commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", flat_amount=D(10000))
     real_cap_paid = commission_service.cap_paid
 
     def slow_cap_paid(**kwargs):
@@ -388,7 +374,7 @@ def test_projected_commissions_follow_a_new_price_and_closing_date(brokerage):
     plan_for(brokerage, brokerage.ben, name="Old", agent_percent=D(60), starts_on=date(2025, 1, 1))
     plan_for(brokerage, brokerage.ben, name="New", agent_percent=D(80), starts_on=date(2026, 7, 1))
     deal = priced_deal(brokerage.ben, price=D(400000), closing_on=date(2026, 6, 1))
-    commission_set(actor=brokerage.ben, transaction_id=deal.pk, side="buy", rate_percent=D(2))
+    commission_set(actor=brokerage.ben, deal_id=deal.pk, side="buy", rate_percent=D(2))
     deal.contract_price, deal.closing_on = D(500000), date(2026, 7, 15)
     deal.save()
     [row] = commissions_reproject(deal=deal, actor=brokerage.ben)

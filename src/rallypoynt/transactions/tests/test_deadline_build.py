@@ -8,15 +8,15 @@ from datetime import date, time, timedelta
 import pytest
 
 from rallypoynt.journeys.tests.factories import engagement_for
-from rallypoynt.transactions.models import Deadline, DeadlineChange, Transaction
+from rallypoynt.transactions.models import Deadline, DeadlineChange, Deal
 from rallypoynt.transactions.services.deadline_build import (
     DeadlineSpec,
     deadlines_build,
     deadlines_create,
 )
 from rallypoynt.transactions.services.deadlines import deadline_add
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.offers import offer_accept, offer_create
-from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ INSPECTION = DeadlineSpec(
 @pytest.fixture
 def deal(brokerage):
     engagement = engagement_for(brokerage.ben)
-    opened = transaction_open(
+    opened = deal_open(
         actor=brokerage.ben,
         engagement_id=engagement.pk,
         kind="purchase",
@@ -38,7 +38,7 @@ def deal(brokerage):
         accepted_on=date(2026, 12, 18),
         closing_on=date(2027, 1, 22),
     )
-    return Transaction.objects.select_related("org").get(pk=opened.pk)
+    return Deal.objects.select_related("org").get(pk=opened.pk)
 
 
 def test_built_rows_are_counted_as_deadline_add_counts_them_and_nothing_is_written(
@@ -49,7 +49,7 @@ def test_built_rows_are_counted_as_deadline_add_counts_them_and_nothing_is_writt
     assert row.pk is None and row.is_contingency and row.name == "Inspection contingency"
     added = deadline_add(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         kind="inspection",
         amount=10,
         day_type="business",
@@ -59,7 +59,7 @@ def test_built_rows_are_counted_as_deadline_add_counts_them_and_nothing_is_writt
 
 
 def test_rows_with_reserved_ids_count_from_each_other_and_from_saved_ones(brokerage, deal):
-    saved = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="appraisal", amount=17)
+    saved = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="appraisal", amount=17)
     specs = [
         DeadlineSpec(kind="inspection", amount=5),
         DeadlineSpec(kind="financing", amount=4, anchor="deadline", anchor_deadline_id=901),
@@ -85,15 +85,13 @@ def test_created_rows_keep_their_first_due_time_in_history(brokerage, deal):
 
 def test_accepted_contingencies_keep_their_first_due_time_in_history(brokerage):
     engagement = engagement_for(brokerage.ben, side="sell")
-    listing = transaction_open(
+    listing = deal_open(
         actor=brokerage.ben, engagement_id=engagement.pk, kind="sale", street="2 Elm St"
     )
     terms = {"price": "500000", "contingencies": [{"kind": "inspection", "days": 7}]}
-    offer = offer_create(
-        actor=brokerage.ben, transaction_id=listing.pk, buyer_name="A", terms=terms
-    )
+    offer = offer_create(actor=brokerage.ben, deal_id=listing.pk, buyer_name="A", terms=terms)
     offer_accept(actor=brokerage.ben, offer_id=offer.pk)
-    row = Deadline.objects.get(transaction=listing)
+    row = Deadline.objects.get(deal=listing)
     assert (row.anchor, row.amount, row.roll) == ("acceptance", 7, "next_business_day")
     change = DeadlineChange.objects.get(deadline=row)
     assert change.reason == "Offer accepted" and change.due_at_after == row.due_at

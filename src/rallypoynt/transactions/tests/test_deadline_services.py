@@ -1,4 +1,4 @@
-"""Deadlines on a real transaction: counted from its dates, recounted on amendment with the
+"""Deadlines on a real deal: counted from its dates, recounted on amendment with the
 history kept, resolved with the resolution time; nobody outside the deal touches them."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.transactions.models import DeadlineChange
 from rallypoynt.transactions.services.deadlines import (
     deadline_add,
-    transaction_dates_amend,
+    deal_dates_amend,
 )
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def deal(brokerage):
     engagement = engagement_for(brokerage.ben)
-    return transaction_open(
+    return deal_open(
         actor=brokerage.ben,
         engagement_id=engagement.pk,
         kind="purchase",
@@ -41,7 +41,7 @@ def deal(brokerage):
 def test_deadlines_count_from_the_contract_dates_in_the_properties_state(brokerage, deal):
     inspection = deadline_add(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         kind="inspection",
         amount=10,
         day_type="business",
@@ -53,7 +53,7 @@ def test_deadlines_count_from_the_contract_dates_in_the_properties_state(brokera
     assert inspection.due_at.astimezone(ZoneInfo(brokerage.org.time_zone)).hour == 17
     walkthrough = deadline_add(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         kind="final_walkthrough",
         amount=-1,
         anchor="closing",
@@ -65,23 +65,23 @@ def test_deadlines_count_from_the_contract_dates_in_the_properties_state(brokera
 def test_an_amendment_recounts_the_dependent_deadlines_and_keeps_their_history(brokerage, deal):
     appraisal = deadline_add(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         kind="appraisal",
         amount=17,
         roll="next_business_day",
     )
     loan = deadline_add(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         kind="financing",
         amount=4,
         anchor="deadline",
         anchor_deadline_id=appraisal.pk,
     )
     before = (appraisal.due_on, loan.due_on)
-    moved = transaction_dates_amend(
+    moved = deal_dates_amend(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         accepted_on=date(2026, 12, 21),
         reason="Amendment 1: acceptance re-dated",
     )
@@ -94,25 +94,25 @@ def test_an_amendment_recounts_the_dependent_deadlines_and_keeps_their_history(b
     assert change.due_at_after == loan.due_at and change.due_at_before is not None
     assert Event.objects.filter(kind="transaction.deadlines_moved", subject_id=deal.pk).exists()
     with pytest.raises(ValidationFailed):
-        transaction_dates_amend(actor=brokerage.ben, transaction_id=deal.pk, reason=" ")
+        deal_dates_amend(actor=brokerage.ben, deal_id=deal.pk, reason=" ")
 
 
 def test_resolving_records_how_and_when_and_only_once(brokerage, deal):
-    row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="inspection", amount=10)
+    row = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="inspection", amount=10)
     deadline_resolve(actor=brokerage.ben, deadline_id=row.pk, status="satisfied")
     event = Event.objects.get(kind="deadline.satisfied", subject_id=row.pk)
     assert event.payload["resolution_days"] is not None
     with pytest.raises(Conflict):
         deadline_resolve(actor=brokerage.ben, deadline_id=row.pk, status="waived")
     with pytest.raises(ValidationFailed):
-        deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="moonrise")
+        deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="moonrise")
 
 
 def test_a_responsible_role_longer_than_its_column_is_named(brokerage, deal):
     with pytest.raises(ValidationFailed) as refused:
         deadline_add(
             actor=brokerage.ben,
-            transaction_id=deal.pk,
+            deal_id=deal.pk,
             kind="inspection",
             responsible_role="x" * 31,
         )
@@ -121,13 +121,13 @@ def test_a_responsible_role_longer_than_its_column_is_named(brokerage, deal):
 
 
 def test_nobody_outside_the_deal_can_add_move_or_resolve(brokerage, other, deal):
-    row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="title", amount=5)
+    row = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="title", amount=5)
     for outsider in (brokerage.maria, other.broker):
         with pytest.raises(NotFound):
-            deadline_add(actor=outsider, transaction_id=deal.pk, kind="title", amount=5)
+            deadline_add(actor=outsider, deal_id=deal.pk, kind="title", amount=5)
         with pytest.raises(NotFound):
-            transaction_dates_amend(
-                actor=outsider, transaction_id=deal.pk, reason="x", closing_on=date(2027, 2, 1)
+            deal_dates_amend(
+                actor=outsider, deal_id=deal.pk, reason="x", closing_on=date(2027, 2, 1)
             )
         with pytest.raises(NotFound):
             deadline_resolve(actor=outsider, deadline_id=row.pk, status="waived")
@@ -139,18 +139,12 @@ def test_an_amendment_extends_contingencies_and_tells_the_people_on_the_deal(bro
     from rallypoynt.transactions.services.parties import party_add
 
     tc = MembershipFactory(org=brokerage.org, roles=["transaction_coordinator"])
-    party_add(
-        actor=brokerage.ben, transaction_id=deal.pk, role="transaction_coordinator", member_id=tc.pk
-    )
-    financing = deadline_add(
-        actor=brokerage.ben, transaction_id=deal.pk, kind="financing", amount=21
-    )
-    closing = deadline_add(
-        actor=brokerage.ben, transaction_id=deal.pk, kind="closing", anchor="closing"
-    )
-    transaction_dates_amend(
+    party_add(actor=brokerage.ben, deal_id=deal.pk, role="transaction_coordinator", member_id=tc.pk)
+    financing = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="financing", amount=21)
+    closing = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="closing", anchor="closing")
+    deal_dates_amend(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         reason="Lender needs a week",
         accepted_on=date(2026, 12, 22),
         closing_on=date(2027, 1, 29),
@@ -180,10 +174,10 @@ def test_both_shapes_of_my_deals_and_their_deadlines_agree(brokerage, deal, monk
     handed = deal_for(brokerage.maria, street="5 Handed Way")
     for found in (deal, theirs, coordinated, handed):
         owner = brokerage.ben if found is deal else brokerage.maria
-        deadline_add(actor=owner, transaction_id=found.pk, kind="inspection", amount=2)
+        deadline_add(actor=owner, deal_id=found.pk, kind="inspection", amount=2)
     party_add(
         actor=brokerage.maria,
-        transaction_id=coordinated.pk,
+        deal_id=coordinated.pk,
         role="transaction_coordinator",
         member_id=brokerage.ben.pk,
     )
@@ -203,9 +197,9 @@ def test_both_shapes_of_my_deals_and_their_deadlines_agree(brokerage, deal, monk
     def seen():
         ben = brokerage.ben
         rows = selectors.deadlines_upcoming(actor=ben, days=366)
-        listed = selectors.transaction_list(actor=ben).values_list("pk", flat=True)
-        read = [d.pk for d in everyone if selectors.transaction_get(actor=ben, transaction_id=d.pk)]
-        return sorted(row.transaction_id for row in rows), sorted(listed), sorted(read)
+        listed = selectors.deal_list(actor=ben).values_list("pk", flat=True)
+        read = [d.pk for d in everyone if selectors.deal_get(actor=ben, deal_id=d.pk)]
+        return sorted(row.deal_id for row in rows), sorted(listed), sorted(read)
 
     sparse = seen()  # few deals: their ids as a literal list
     monkeypatch.setattr(selectors, "DENSE_DEALS", 0)  # many: each row's deal checked

@@ -32,7 +32,7 @@ def test_an_issue_is_raised_owned_resolved_and_reopened(brokerage, deal):
     today = org_today()
     row = issue_raise(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         title="  Appraisal came in $10k low ",
         description="Lender needs a reconsideration of value",
         owner_id=brokerage.lead.pk,
@@ -69,23 +69,21 @@ def test_an_issue_is_raised_owned_resolved_and_reopened(brokerage, deal):
 def test_the_owner_must_be_an_active_member_of_the_org(brokerage, other, deal):
     for owner in (other.broker.pk, 999999):
         with pytest.raises(ValidationFailed) as bad:
-            issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title="X", owner_id=owner)
+            issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="X", owner_id=owner)
         assert "owner_id" in bad.value.fields
     brokerage.chris.is_active = False
     brokerage.chris.save()
     with pytest.raises(ValidationFailed):
-        issue_raise(
-            actor=brokerage.ben, transaction_id=deal.pk, title="X", owner_id=brokerage.chris.pk
-        )
+        issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="X", owner_id=brokerage.chris.pk)
     with pytest.raises(ValidationFailed) as bad:
-        issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title=" ")
+        issue_raise(actor=brokerage.ben, deal_id=deal.pk, title=" ")
     assert "title" in bad.value.fields
 
 
 def test_an_update_changes_only_what_is_passed_and_none_clears(brokerage, deal):
     row = issue_raise(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         title="HOA docs late",
         owner_id=brokerage.ben.pk,
         due_on=date(2026, 9, 1),
@@ -102,20 +100,20 @@ def test_an_update_changes_only_what_is_passed_and_none_clears(brokerage, deal):
 
 def test_a_deadline_must_be_of_the_same_deal(brokerage, deal):
     elsewhere = deal_for(brokerage.ben, accepted_on=org_today())
-    theirs = deadline_add(actor=brokerage.ben, transaction_id=elsewhere.pk, kind="inspection")
-    mine = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="inspection")
+    theirs = deadline_add(actor=brokerage.ben, deal_id=elsewhere.pk, kind="inspection")
+    mine = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="inspection")
     with pytest.raises(ValidationFailed) as bad:
-        issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title="X", deadline_id=theirs.pk)
+        issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="X", deadline_id=theirs.pk)
     assert "deadline_id" in bad.value.fields
-    row = issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title="X", deadline_id=mine.pk)
+    row = issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="X", deadline_id=mine.pk)
     assert row.deadline == mine
 
 
 def test_nobody_outside_the_deal_raises_or_touches_its_issues(brokerage, other, deal):
-    row = issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title="Survey shows a fence")
+    row = issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="Survey shows a fence")
     for outsider in (other.broker, brokerage.maria):
         with pytest.raises(NotFound):
-            issue_raise(actor=outsider, transaction_id=deal.pk, title="X")
+            issue_raise(actor=outsider, deal_id=deal.pk, title="X")
         with pytest.raises(NotFound):
             issue_resolve(actor=outsider, issue_id=row.pk, resolution="x")
         with pytest.raises(NotFound):
@@ -125,7 +123,7 @@ def test_nobody_outside_the_deal_raises_or_touches_its_issues(brokerage, other, 
 
 
 def test_the_log_lists_open_issues_first(brokerage, deal):
-    early = issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title="Early")
+    early = issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="Early")
     issue_resolve(actor=brokerage.ben, issue_id=early.pk, resolution="Done")
-    late = issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title="Late")
-    assert [i.pk for i in issue_list(transaction=deal)] == [late.pk, early.pk]
+    late = issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="Late")
+    assert [i.pk for i in issue_list(deal=deal)] == [late.pk, early.pk]

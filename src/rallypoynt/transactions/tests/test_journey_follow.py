@@ -18,11 +18,11 @@ from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import ChecklistItem, Deadline
 from rallypoynt.transactions.services.checklists import checklist_item_mark
-from rallypoynt.transactions.services.closing import transaction_close, transaction_terminate
+from rallypoynt.transactions.services.closing import deal_close, deal_terminate
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.offers import offer_accept, offer_create
 from rallypoynt.transactions.services.progress import progress_update_post
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 from rallypoynt.transactions.services.walkthrough import walkthrough_record
 
 pytestmark = pytest.mark.django_db
@@ -45,14 +45,14 @@ def searched(member, *, level: str = "team", side: str = "buy") -> Engagement:
 
 
 def under_contract(member, engagement: Engagement):
-    deal = transaction_open(
+    deal = deal_open(
         actor=member,
         engagement_id=engagement.pk,
         kind="purchase" if engagement.side == "buy" else "sale",
         street="7 Birch Ln",
         state="CO",
     )
-    offer = offer_create(actor=member, transaction_id=deal.pk, buyer_name="B", terms=TERMS)
+    offer = offer_create(actor=member, deal_id=deal.pk, buyer_name="B", terms=TERMS)
     offer_accept(actor=member, offer_id=offer.pk)
     return deal
 
@@ -73,13 +73,13 @@ def test_the_walk_through_and_closing_checklist_prove_closing_steps_before_the_c
 
     walkthrough_record(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         done_on=org_today(),
         findings=[{"area": "Kitchen", "ok": True}],
     )
-    for item in ChecklistItem.objects.filter(transaction=deal, kind="closing"):
+    for item in ChecklistItem.objects.filter(deal=deal, kind="closing"):
         checklist_item_mark(actor=agent, item_id=item.pk, status="done")
-    progress_update_post(actor=agent, transaction_id=deal.pk, note="Appraisal is in.")
+    progress_update_post(actor=agent, deal_id=deal.pk, note="Appraisal is in.")
     # Proven ahead of the phase, each with its own event; the phase has not moved yet.
     assert source(engagement, "closing_transition", "final_verification") == "walkthrough.cleared"
     assert source(engagement, "closing_transition", "closing_coordination") == (
@@ -91,11 +91,9 @@ def test_the_walk_through_and_closing_checklist_prove_closing_steps_before_the_c
     engagement.refresh_from_db()
     assert engagement.phase_key == "transaction_management"
 
-    for row in Deadline.objects.filter(transaction=deal, is_contingency=True):
+    for row in Deadline.objects.filter(deal=deal, is_contingency=True):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
-    transaction_close(
-        actor=agent, transaction_id=deal.pk, closed_on=org_today(), final_price=Decimal(480000)
-    )
+    deal_close(actor=agent, deal_id=deal.pk, closed_on=org_today(), final_price=Decimal(480000))
     engagement.refresh_from_db()
     assert (engagement.phase_key, engagement.status) == ("closing_transition", "won")
     # The closing kept the earlier proofs as they were.
@@ -111,11 +109,11 @@ def test_a_deal_that_falls_through_takes_back_what_it_proved_and_sends_the_journ
     deal = under_contract(agent, engagement)
     walkthrough_record(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         done_on=org_today(),
         findings=[{"area": "Roof", "ok": True}],
     )
-    transaction_terminate(actor=agent, transaction_id=deal.pk, reason="Inspection failed")
+    deal_terminate(actor=agent, deal_id=deal.pk, reason="Inspection failed")
     engagement.refresh_from_db()
     assert engagement.phase_key == "search_selection"
     live = StepCompletion.objects.filter(engagement=engagement, undone_at__isnull=True)
@@ -127,11 +125,11 @@ def test_a_deal_that_falls_through_takes_back_what_it_proved_and_sends_the_journ
 def test_a_lost_engagement_is_left_alone_by_its_deals_events(brokerage):
     agent = brokerage.ben
     engagement = searched(agent)
-    deal = transaction_open(
+    deal = deal_open(
         actor=agent, engagement_id=engagement.pk, kind="purchase", street="3 Fir St", state="CO"
     )
     engagement_close(actor=agent, engagement_id=engagement.pk, status="lost", reason_key="other")
-    offer = offer_create(actor=agent, transaction_id=deal.pk, buyer_name="B", terms=TERMS)
+    offer = offer_create(actor=agent, deal_id=deal.pk, buyer_name="B", terms=TERMS)
     offer_accept(actor=agent, offer_id=offer.pk)
     engagement.refresh_from_db()
     assert (engagement.phase_key, engagement.status) == ("search_selection", "lost")
@@ -144,13 +142,13 @@ def test_a_solo_agents_simplified_journey_follows_the_deal_to_the_closing(broker
     deal = under_contract(agent, engagement)
     engagement.refresh_from_db()
     assert engagement.phase_key == "transaction_management"
-    for row in Deadline.objects.filter(transaction=deal, is_contingency=True):
+    for row in Deadline.objects.filter(deal=deal, is_contingency=True):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
     closed_on = org_today() - timedelta(days=1)
     deal.refresh_from_db()
-    transaction_close(
+    deal_close(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         closed_on=max(closed_on, deal.accepted_on),
         final_price=Decimal(480000),
     )

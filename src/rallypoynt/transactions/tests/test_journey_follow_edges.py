@@ -22,11 +22,11 @@ from rallypoynt.journeys.tests.factories import engagement_for
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.tests.factories import MembershipFactory, team_with
 from rallypoynt.transactions.models import Deadline
-from rallypoynt.transactions.services.closing import transaction_close, transaction_terminate
+from rallypoynt.transactions.services.closing import deal_close, deal_terminate
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.offers import offer_accept, offer_create
 from rallypoynt.transactions.services.progress import progress_update_post
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 from rallypoynt.transactions.services.walkthrough import walkthrough_record
 
 pytestmark = pytest.mark.django_db
@@ -75,10 +75,10 @@ def search_by_hand(agent, e) -> None:
 
 
 def accepted_deal(agent, engagement, street):
-    deal = transaction_open(
+    deal = deal_open(
         actor=agent, engagement_id=engagement.pk, kind="purchase", street=street, state="CO"
     )
-    offer = offer_create(actor=agent, transaction_id=deal.pk, buyer_name="Nora", terms=TERMS)
+    offer = offer_create(actor=agent, deal_id=deal.pk, buyer_name="Nora", terms=TERMS)
     offer_accept(actor=agent, offer_id=offer.pk)
     return deal
 
@@ -87,7 +87,7 @@ def test_a_terminated_deal_proves_no_more_work(brokerage, clock):
     agent = brokerage.ben
     e = engagement_for(agent)
     deal = accepted_deal(agent, e, "9 Aspen Ct")
-    transaction_terminate(actor=agent, transaction_id=deal.pk, reason="inspection")
+    deal_terminate(actor=agent, deal_id=deal.pk, reason="inspection")
     e.refresh_from_db()
     assert not [s for s in live(e) if "<person>" not in s and "lead" not in s]
     # Work keeps being recorded on the dead deal and proves journey steps ahead.
@@ -95,11 +95,11 @@ def test_a_terminated_deal_proves_no_more_work(brokerage, clock):
 
     walkthrough_record(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         done_on=local_today(brokerage.org),
         findings=[{"area": "Kitchen", "ok": True}],
     )
-    progress_update_post(actor=agent, transaction_id=deal.pk, note="still here")
+    progress_update_post(actor=agent, deal_id=deal.pk, note="still here")
     assert live(e) == []
 
 
@@ -107,11 +107,11 @@ def test_a_deal_merely_opened_does_not_keep_a_dead_deals_work(brokerage, clock):
     agent = brokerage.ben
     e = engagement_for(agent)
     a = accepted_deal(agent, e, "9 Aspen Ct")
-    for row in Deadline.objects.filter(transaction=a, is_contingency=True):
+    for row in Deadline.objects.filter(deal=a, is_contingency=True):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
     # A second deal is merely opened (a house the buyer looks at); no offer yet.
-    transaction_open(actor=agent, engagement_id=e.pk, kind="purchase", street="1 Oak", state="CO")
-    transaction_terminate(actor=agent, transaction_id=a.pk, reason="buyer walked")
+    deal_open(actor=agent, engagement_id=e.pk, kind="purchase", street="1 Oak", state="CO")
+    deal_terminate(actor=agent, deal_id=a.pk, reason="buyer walked")
     e.refresh_from_db()
     assert not [s for s in live(e) if "transaction_management" in s]
 
@@ -120,15 +120,13 @@ def test_each_dead_deal_takes_back_its_own_work(brokerage, clock):
     agent = brokerage.ben
     e = engagement_for(agent)
     a = accepted_deal(agent, e, "9 Aspen Ct")
-    for row in Deadline.objects.filter(transaction=a, is_contingency=True):
+    for row in Deadline.objects.filter(deal=a, is_contingency=True):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
-    b = transaction_open(
-        actor=agent, engagement_id=e.pk, kind="purchase", street="1 Oak", state="CO"
-    )
-    transaction_terminate(actor=agent, transaction_id=a.pk, reason="buyer walked")
-    offer = offer_create(actor=agent, transaction_id=b.pk, buyer_name="Nora", terms=TERMS)
+    b = deal_open(actor=agent, engagement_id=e.pk, kind="purchase", street="1 Oak", state="CO")
+    deal_terminate(actor=agent, deal_id=a.pk, reason="buyer walked")
+    offer = offer_create(actor=agent, deal_id=b.pk, buyer_name="Nora", terms=TERMS)
     offer_accept(actor=agent, offer_id=offer.pk)
-    transaction_terminate(actor=agent, transaction_id=b.pk, reason="appraisal")
+    deal_terminate(actor=agent, deal_id=b.pk, reason="appraisal")
     e.refresh_from_db()
     assert [s for s in live(e) if "<person>" not in s] == []
 
@@ -138,8 +136,8 @@ def test_a_dead_deals_work_never_moves_the_next_search_on(brokerage, clock):
     agent = brokerage.ben
     e = engagement_for(agent)
     a = accepted_deal(agent, e, "9 Aspen Ct")
-    transaction_open(actor=agent, engagement_id=e.pk, kind="purchase", street="1 Oak", state="CO")
-    transaction_terminate(actor=agent, transaction_id=a.pk, reason="buyer walked")
+    deal_open(actor=agent, engagement_id=e.pk, kind="purchase", street="1 Oak", state="CO")
+    deal_terminate(actor=agent, deal_id=a.pk, reason="buyer walked")
 
     search_by_hand(agent, e)
     e.refresh_from_db()
@@ -153,10 +151,10 @@ def test_a_note_on_a_dead_deal_does_not_move_the_journey_back_on(brokerage, cloc
 
     search_by_hand(agent, e)
     a = accepted_deal(agent, e, "9 Aspen Ct")
-    transaction_terminate(actor=agent, transaction_id=a.pk, reason="inspection")
+    deal_terminate(actor=agent, deal_id=a.pk, reason="inspection")
     e.refresh_from_db()
     assert e.phase_key == "search_selection"
-    progress_update_post(actor=agent, transaction_id=a.pk, note="Sorry it fell through")
+    progress_update_post(actor=agent, deal_id=a.pk, note="Sorry it fell through")
     e.refresh_from_db()
     assert e.phase_key == "search_selection"
 
@@ -166,21 +164,19 @@ def test_a_won_journey_still_hands_its_care_steps_on(brokerage, clock):
     team_with(brokerage.summit, care)
     agent = brokerage.buyer
     e = engagement_for(agent, team_id=brokerage.summit.pk)
-    deal = transaction_open(
-        actor=agent, engagement_id=e.pk, kind="purchase", street="9 Aspen", state="CO"
-    )
-    offer = offer_create(actor=agent, transaction_id=deal.pk, buyer_name="N", terms=TERMS)
+    deal = deal_open(actor=agent, engagement_id=e.pk, kind="purchase", street="9 Aspen", state="CO")
+    offer = offer_create(actor=agent, deal_id=deal.pk, buyer_name="N", terms=TERMS)
     offer_accept(actor=agent, offer_id=offer.pk)
-    for row in Deadline.objects.filter(transaction=deal, is_contingency=True):
+    for row in Deadline.objects.filter(deal=deal, is_contingency=True):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
     # As if the agent had worked phases 1-3 by hand and the gates let it through to TM.
     Engagement.objects.filter(pk=e.pk).update(
         phase_key="transaction_management", phase_entered_at=timezone.now()
     )
     clock.shift(timedelta(days=5))
-    transaction_close(
+    deal_close(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         closed_on=local_today(brokerage.org),
         final_price=Decimal("600000"),
     )
@@ -212,17 +208,17 @@ def test_closing_the_sale_keeps_a_client_who_is_still_buying_a_client(brokerage)
         sell = engagement_open(actor=agent, contact_ids=[c.pk], side="sell", level="team")
         buy = engagement_open(actor=agent, contact_ids=[c.pk], side="buy", level="team")
         Contact.objects.filter(pk=c.pk).update(stage="client")
-        deal = transaction_open(
+        deal = deal_open(
             actor=agent, engagement_id=sell.pk, kind="sale", street="9 Aspen", state="CO"
         )
-        offer = offer_create(actor=agent, transaction_id=deal.pk, buyer_name="N", terms=TERMS)
+        offer = offer_create(actor=agent, deal_id=deal.pk, buyer_name="N", terms=TERMS)
         offer_accept(actor=agent, offer_id=offer.pk)
-        for row in Deadline.objects.filter(transaction=deal, is_contingency=True):
+        for row in Deadline.objects.filter(deal=deal, is_contingency=True):
             deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
         clock.shift(timedelta(days=3))
-        transaction_close(
+        deal_close(
             actor=agent,
-            transaction_id=deal.pk,
+            deal_id=deal.pk,
             closed_on=local_today(brokerage.org),
             final_price=Decimal("600000"),
         )
@@ -243,12 +239,12 @@ def test_a_version_stored_before_steps_named_events_follows_the_shipped_ones(bro
     deal = accepted_deal(agent, e, "9 Aspen Ct")
     e.refresh_from_db()
     assert e.phase_key == "transaction_management"
-    for row in Deadline.objects.filter(transaction=deal, is_contingency=True):
+    for row in Deadline.objects.filter(deal=deal, is_contingency=True):
         deadline_resolve(actor=agent, deadline_id=row.pk, status="satisfied")
     clock.shift(timedelta(days=3))
-    transaction_close(
+    deal_close(
         actor=agent,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         closed_on=local_today(brokerage.org),
         final_price=Decimal("600000"),
     )

@@ -21,9 +21,9 @@ from rallypoynt.transactions.choices import ItemStatus
 from rallypoynt.transactions.models import ChecklistItem
 from rallypoynt.transactions.services import checklists, journey_link
 from rallypoynt.transactions.services.checklists import checklist_item_mark
-from rallypoynt.transactions.services.closing import transaction_terminate
+from rallypoynt.transactions.services.closing import deal_terminate
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.offers import offer_accept, offer_create
-from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -50,10 +50,8 @@ TERMS = {
 
 
 def accepted(agent, e, street):
-    deal = transaction_open(
-        actor=agent, engagement_id=e.pk, kind="purchase", street=street, state="CO"
-    )
-    offer = offer_create(actor=agent, transaction_id=deal.pk, buyer_name="N", terms=TERMS)
+    deal = deal_open(actor=agent, engagement_id=e.pk, kind="purchase", street=street, state="CO")
+    offer = offer_create(actor=agent, deal_id=deal.pk, buyer_name="N", terms=TERMS)
     offer_accept(actor=agent, offer_id=offer.pk)
     return deal
 
@@ -92,8 +90,8 @@ def test_two_deals_of_one_engagement_ending_together_send_it_back_once(brokerage
 
     monkeypatch.setattr(journey_link, "_deal_events", slow)
     errors = both(
-        lambda: transaction_terminate(actor=agent, transaction_id=a.pk, reason="x"),
-        lambda: transaction_terminate(actor=agent, transaction_id=b.pk, reason="y"),
+        lambda: deal_terminate(actor=agent, deal_id=a.pk, reason="x"),
+        lambda: deal_terminate(actor=agent, deal_id=b.pk, reason="y"),
     )
     e.refresh_from_db()
     assert errors == []
@@ -104,9 +102,7 @@ def test_the_last_two_items_ticked_together_complete_the_checklist_once(brokerag
     agent = brokerage.ben
     e = engagement_for(agent)
     deal = accepted(agent, e, "1 A St")
-    items = list(
-        ChecklistItem.objects.filter(transaction=deal, kind="due_diligence").order_by("pk")
-    )
+    items = list(ChecklistItem.objects.filter(deal=deal, kind="due_diligence").order_by("pk"))
     for item in items[:-2]:
         checklist_item_mark(actor=agent, item_id=item.pk, status="done")
     barrier = threading.Barrier(2, timeout=2)
@@ -122,7 +118,7 @@ def test_the_last_two_items_ticked_together_complete_the_checklist_once(brokerag
         lambda: checklist_item_mark(actor=agent, item_id=items[-1].pk, status="done"),
     )
     assert not ChecklistItem.objects.filter(
-        transaction=deal, kind="due_diligence", status=ItemStatus.OPEN
+        deal=deal, kind="due_diligence", status=ItemStatus.OPEN
     ).exists()
     assert Event.objects.filter(kind="checklist.due_diligence_completed").count() == 1
 

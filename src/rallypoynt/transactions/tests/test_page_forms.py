@@ -20,6 +20,7 @@ from rallypoynt.transactions.models import (
     ChecklistItem,
     Commission,
     Deadline,
+    Deal,
     Issue,
     Offer,
     OfferVersion,
@@ -27,7 +28,6 @@ from rallypoynt.transactions.models import (
     ProgressUpdate,
     SplitPlan,
     SplitPlanAssignment,
-    Transaction,
     WalkthroughReport,
 )
 from rallypoynt.transactions.services.checklists import checklists_apply
@@ -42,7 +42,7 @@ pytestmark = pytest.mark.django_db
 
 TEXT = ("\x00", "x" * 6000)  # longer than any text field takes
 MODELS = (
-    Transaction,
+    Deal,
     Deadline,
     Offer,
     OfferVersion,
@@ -69,15 +69,15 @@ def world(brokerage):
     issue; a deal under contract; a split plan."""
     ben, today = brokerage.ben, org_today()
     deal = deal_for(ben, closing_on=today + timedelta(days=40), list_price=D(500000))
-    deadline = deadline_add(actor=ben, transaction_id=deal.pk, kind="inspection", amount=3)
+    deadline = deadline_add(actor=ben, deal_id=deal.pk, kind="inspection", amount=3)
     offer = offer_create(
-        actor=ben, transaction_id=deal.pk, buyer_name="The Lees", terms={"price": "500000"}
+        actor=ben, deal_id=deal.pk, buyer_name="The Lees", terms={"price": "500000"}
     )
-    party = party_add(actor=ben, transaction_id=deal.pk, role="lender", name="Pat Loan")
+    party = party_add(actor=ben, deal_id=deal.pk, role="lender", name="Pat Loan")
     checklists_apply(deal=deal, kinds=["due_diligence"])
-    issue = issue_raise(actor=ben, transaction_id=deal.pk, title="Survey fence")
+    issue = issue_raise(actor=ben, deal_id=deal.pk, title="Survey fence")
     contract = deal_for(ben, street="9 Contract Ct")
-    Transaction.objects.filter(pk=contract.pk).update(status="under_contract")
+    Deal.objects.filter(pk=contract.pk).update(status="under_contract")
     plan = split_plan_create(
         actor=brokerage.broker, name="Std", agent_percent=D(70), is_default=True
     )
@@ -87,7 +87,7 @@ def world(brokerage):
         deadline=deadline,
         offer=offer,
         party=party,
-        item=ChecklistItem.objects.filter(transaction=deal).first(),
+        item=ChecklistItem.objects.filter(deal=deal).first(),
         issue=issue,
         contract=contract,
         plan=plan,
@@ -141,7 +141,7 @@ CASES: dict[str, Case] = {
             "list_price": FILLED,
             "accepted_on": FILLED,
         },
-        done=lambda w: Transaction.objects.filter(street="5 New Rd", list_price=450000).exists(),
+        done=lambda w: Deal.objects.filter(street="5 New Rd", list_price=450000).exists(),
     ),
     "add a deadline": Case(
         url=deal_url("deadline"),
@@ -166,7 +166,7 @@ CASES: dict[str, Case] = {
         url=deal_url("amend"),
         valid=lambda w: {"reason": "Amendment 1", "closing_on": "2030-01-31"},
         garbage={"accepted_on": FILLED, "closing_on": FILLED, "reason": TEXT},
-        done=lambda w: str(Transaction.objects.get(pk=w.deal.pk).closing_on) == "2030-01-31",
+        done=lambda w: str(Deal.objects.get(pk=w.deal.pk).closing_on) == "2030-01-31",
     ),
     "record an offer": Case(
         url=deal_url("offer"),
@@ -205,13 +205,13 @@ CASES: dict[str, Case] = {
         url=contract_url("close"),
         valid=lambda w: {"final_price": "400000"},
         garbage={"final_price": GARBAGE, "closed_on": FILLED, "possession_on": FILLED},
-        done=lambda w: Transaction.objects.get(pk=w.contract.pk).status == "closed",
+        done=lambda w: Deal.objects.get(pk=w.contract.pk).status == "closed",
     ),
     "terminate": Case(
         url=contract_url("terminate"),
         valid=lambda w: {"reason": "Financing failed"},
         garbage={"reason": TEXT},
-        done=lambda w: Transaction.objects.get(pk=w.contract.pk).status == "terminated",
+        done=lambda w: Deal.objects.get(pk=w.contract.pk).status == "terminated",
     ),
     "mark a checklist item": Case(
         url=deal_url("checklists/mark"),

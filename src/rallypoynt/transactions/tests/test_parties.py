@@ -66,8 +66,8 @@ def test_outsiders_are_named_with_checked_details(brokerage):
 def test_the_coordinator_sees_only_the_deals_assigned_to_them(brokerage):
     tc = MembershipFactory(org=brokerage.org, roles=[Role.TRANSACTION_COORDINATOR])
     assigned, other = deal_for(brokerage.ben), deal_for(brokerage.ben, street="2 Side St")
-    deadline_add(actor=brokerage.ben, transaction_id=assigned.pk, kind="inspection", amount=2)
-    deadline_add(actor=brokerage.ben, transaction_id=other.pk, kind="inspection", amount=2)
+    deadline_add(actor=brokerage.ben, deal_id=assigned.pk, kind="inspection", amount=2)
+    deadline_add(actor=brokerage.ben, deal_id=other.pk, kind="inspection", amount=2)
     api, page = ApiClient(tc), client_for(tc)
     assert api.get(f"/api/v1/transactions/{assigned.pk}").status_code == 404
     assert page.get(f"/transactions/{assigned.pk}/").status_code == 404
@@ -82,7 +82,7 @@ def test_the_coordinator_sees_only_the_deals_assigned_to_them(brokerage):
     assert api.get(f"/api/v1/transactions/{other.pk}").status_code == 404
     assert page.get(f"/transactions/{other.pk}/").status_code == 404
     week = api.get("/api/v1/deadlines?days=7").json()["items"]
-    assert {row["transaction_id"] for row in week} == {assigned.pk}
+    assert {row["deal_id"] for row in week} == {assigned.pk}
     # The coordinator works the deal: adds the title company.
     added = api.post(parties_url(assigned), {"role": "title_escrow", "name": "Alpine Title"})
     assert added.status_code == 201
@@ -122,7 +122,7 @@ def test_a_member_of_another_org_cannot_be_made_a_party(brokerage, other):
 
 def test_out_of_scope_members_cannot_read_or_change_parties(brokerage, other):
     deal = deal_for(brokerage.ben)
-    party = party_add(actor=brokerage.ben, transaction_id=deal.pk, role="inspector", name="Ivy")
+    party = party_add(actor=brokerage.ben, deal_id=deal.pk, role="inspector", name="Ivy")
     for outsider in (brokerage.maria, other.broker):
         api = ApiClient(outsider)
         assert api.get(parties_url(deal)).status_code == 404
@@ -134,7 +134,7 @@ def test_out_of_scope_members_cannot_read_or_change_parties(brokerage, other):
     assert ApiClient(brokerage.broker).get(parties_url(deal)).status_code == 200
 
 
-@pytest.mark.query_guard("GET /api/v1/transactions/{transaction_id}/parties")
+@pytest.mark.query_guard("GET /api/v1/transactions/{deal_id}/parties")
 def test_the_contact_list_costs_the_same_for_many_parties(brokerage):
     deal = deal_for(brokerage.ben)
     api = ApiClient(brokerage.ben)
@@ -142,8 +142,8 @@ def test_the_contact_list_costs_the_same_for_many_parties(brokerage):
     few = count_queries(lambda: api.get(parties_url(deal)))
     for n in range(6):
         member = MembershipFactory(org=brokerage.org)
-        party_add(actor=brokerage.ben, transaction_id=deal.pk, role="other", member_id=member.pk)
-        party_add(actor=brokerage.ben, transaction_id=deal.pk, role="inspector", name=f"I{n}")
+        party_add(actor=brokerage.ben, deal_id=deal.pk, role="other", member_id=member.pk)
+        party_add(actor=brokerage.ben, deal_id=deal.pk, role="inspector", name=f"I{n}")
     api.get(parties_url(deal))  # new members renewed the org's cached roles
     assert count_queries(lambda: api.get(parties_url(deal))) == few
 
@@ -169,6 +169,6 @@ def test_the_deal_page_lists_and_adds_parties_and_exports_them(brokerage, other)
     assert (
         client_for(brokerage.maria).get(f"/transactions/{deal.pk}/contacts.csv").status_code == 404
     )
-    removed = Party.objects.get(transaction=deal, role="title_escrow")
+    removed = Party.objects.get(deal=deal, role="title_escrow")
     page.post(f"/transactions/{deal.pk}/party-remove/", {"party_id": removed.pk})
     assert not Party.objects.filter(pk=removed.pk).exists()

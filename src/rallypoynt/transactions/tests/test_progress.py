@@ -74,19 +74,19 @@ def deal(brokerage):
     )
     org = brokerage.org
     Party.objects.create(
-        org=org, transaction=deal, role="buyer", name="Alice Buyer", email="alice@example.com"
+        org=org, deal=deal, role="buyer", name="Alice Buyer", email="alice@example.com"
     )
     contact = ContactFactory(
         org=org, owner=brokerage.ben, emails=["bob.primary@example.com", "bob.old@example.com"]
     )
-    Party.objects.create(org=org, transaction=deal, role="buyer", name="Bob Buyer", contact=contact)
+    Party.objects.create(org=org, deal=deal, role="buyer", name="Bob Buyer", contact=contact)
     shy = ContactFactory(
         org=org, owner=brokerage.ben, emails=["shy@example.com"], is_do_not_contact=True
     )
-    Party.objects.create(org=org, transaction=deal, role="seller", name="Shy Seller", contact=shy)
-    Party.objects.create(org=org, transaction=deal, role="seller", name="No Address")
+    Party.objects.create(org=org, deal=deal, role="seller", name="Shy Seller", contact=shy)
+    Party.objects.create(org=org, deal=deal, role="seller", name="No Address")
     Party.objects.create(
-        org=org, transaction=deal, role="lender", name="Lena Lender", email="lena@bank.example"
+        org=org, deal=deal, role="lender", name="Lena Lender", email="lena@bank.example"
     )
     return deal
 
@@ -100,16 +100,16 @@ def test_the_clients_are_the_buyer_and_seller_parties_with_an_address(deal):
 
 
 def test_the_snapshot_counts_deadlines_checklists_and_issues(brokerage, deal):
-    inspection = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="inspection")
-    deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="appraisal", amount=10)
-    deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="financing", amount=15)
-    deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="title", amount=1)
+    inspection = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="inspection")
+    deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="appraisal", amount=10)
+    deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="financing", amount=15)
+    deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="title", amount=1)
     deadline_resolve(actor=brokerage.ben, deadline_id=inspection.pk, status="satisfied")
     items = checklists_apply(deal=deal, kinds=["due_diligence"])
     checklist_item_mark(actor=brokerage.ben, item_id=items[0].pk, status="done")
-    issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title="Roof leak")
+    issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="Roof leak")
 
-    row = progress_update_post(actor=brokerage.ben, transaction_id=deal.pk, note="On track.")
+    row = progress_update_post(actor=brokerage.ben, deal_id=deal.pk, note="On track.")
     snap = row.snapshot
     assert snap["status"] == "offer" and snap["days_to_closing"] == 20
     assert snap["deadlines"]["open"] == 3 and snap["deadlines"]["resolved"] == 1
@@ -133,11 +133,11 @@ def test_sending_emails_each_client_once_in_plain_text(
 ):
     brokerage.ben.user.first_name, brokerage.ben.user.last_name = "Ben", "Agent"
     brokerage.ben.user.save()
-    issue_raise(actor=brokerage.ben, transaction_id=deal.pk, title="Appraisal scheduling")
+    issue_raise(actor=brokerage.ben, deal_id=deal.pk, title="Appraisal scheduling")
     with django_capture_on_commit_callbacks(execute=True):
         row = progress_update_post(
             actor=brokerage.ben,
-            transaction_id=deal.pk,
+            deal_id=deal.pk,
             note="The inspection went well; the appraisal is booked for Tuesday.",
             send=True,
         )
@@ -162,10 +162,10 @@ def test_sending_emails_each_client_once_in_plain_text(
 def test_sending_with_no_client_address_is_refused_and_a_note_is_required(brokerage):
     bare = deal_for(brokerage.ben)
     with pytest.raises(ValidationFailed) as bad:
-        progress_update_post(actor=brokerage.ben, transaction_id=bare.pk, note="Hi", send=True)
+        progress_update_post(actor=brokerage.ben, deal_id=bare.pk, note="Hi", send=True)
     assert "send" in bad.value.fields
     with pytest.raises(ValidationFailed) as bad:
-        progress_update_post(actor=brokerage.ben, transaction_id=bare.pk, note="  ")
+        progress_update_post(actor=brokerage.ben, deal_id=bare.pk, note="  ")
     assert "note" in bad.value.fields
     assert not ProgressUpdate.objects.exists()
 
@@ -173,4 +173,4 @@ def test_sending_with_no_client_address_is_refused_and_a_note_is_required(broker
 def test_nobody_outside_the_deal_posts_an_update(brokerage, other, deal):
     for outsider in (other.broker, brokerage.maria):
         with pytest.raises(NotFound):
-            progress_update_post(actor=outsider, transaction_id=deal.pk, note="x", send=True)
+            progress_update_post(actor=outsider, deal_id=deal.pk, note="x", send=True)

@@ -12,7 +12,7 @@ from rallypoynt.api.tests.helpers import ApiClient, client_for_url
 from rallypoynt.core.testing import assert_queries_flat, client_for
 from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.orgs.tests.factories import MembershipFactory
-from rallypoynt.transactions.models import Transaction
+from rallypoynt.transactions.models import Deal
 from rallypoynt.transactions.services.checklist_templates import checklist_template_save
 from rallypoynt.transactions.services.checklists import checklist_item_add
 from rallypoynt.transactions.services.commission import CoAgent, commission_set
@@ -34,7 +34,7 @@ def _no_rate_limit(settings):
 
 
 @pytest.fixture
-def deal(brokerage) -> Transaction:
+def deal(brokerage) -> Deal:
     """Ben's deal under contract for a month, closing in three weeks."""
     today = org_today()
     return deal_for(
@@ -42,17 +42,17 @@ def deal(brokerage) -> Transaction:
     )
 
 
-def parties(member, deal: Transaction, count: int) -> None:
+def parties(member, deal: Deal, count: int) -> None:
     for n in range(count):
         party_add(
             actor=member,
-            transaction_id=deal.pk,
+            deal_id=deal.pk,
             role="inspector",
             name=f"Inspector {n}",
             email=f"inspector{n}@example.com",
         )
         colleague = MembershipFactory(org=member.org, office=member.office)
-        party_add(actor=member, transaction_id=deal.pk, role="other", member_id=colleague.pk)
+        party_add(actor=member, deal_id=deal.pk, role="other", member_id=colleague.pk)
 
 
 # The deal's own pages
@@ -66,7 +66,7 @@ def test_the_deal_page_with_more_parties_and_deadlines(brokerage, deal):
     def more() -> None:
         parties(brokerage.ben, deal, 3)
         for kind in ("inspection", "appraisal", "financing"):
-            deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind=kind, amount=10)
+            deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind=kind, amount=10)
 
     assert_queries_flat(lambda: client.get(f"/transactions/{deal.pk}/"), more)
 
@@ -81,13 +81,13 @@ def test_the_deal_contacts_csv(brokerage, deal):
     )
 
 
-def updates(member, deal: Transaction, count: int) -> None:
+def updates(member, deal: Deal, count: int) -> None:
     for n in range(count):
-        progress_update_post(actor=member, transaction_id=deal.pk, note=f"Week {n}: on track")
+        progress_update_post(actor=member, deal_id=deal.pk, note=f"Week {n}: on track")
 
 
 @pytest.mark.query_guard(
-    "transactions:manage_progress", "GET /api/v1/transactions/{transaction_id}/progress-updates"
+    "transactions:manage_progress", "GET /api/v1/transactions/{deal_id}/progress-updates"
 )
 @pytest.mark.parametrize(
     "path", ["/transactions/{pk}/progress/", "/api/v1/transactions/{pk}/progress-updates"]
@@ -98,11 +98,11 @@ def test_the_progress_updates(brokerage, deal, path):
     assert_queries_flat(lambda: who.get(url), lambda: updates(brokerage.ben, deal, 4))
 
 
-def walkthroughs(member, deal: Transaction, count: int) -> None:
+def walkthroughs(member, deal: Deal, count: int) -> None:
     for n in range(count):
         walkthrough_record(
             actor=member,
-            transaction_id=deal.pk,
+            deal_id=deal.pk,
             done_on=org_today(),
             attendees=f"Buyers, visit {n}",
             findings=[{"area": "Kitchen", "ok": True}, {"area": "Roof", "ok": True}],
@@ -110,7 +110,7 @@ def walkthroughs(member, deal: Transaction, count: int) -> None:
 
 
 @pytest.mark.query_guard(
-    "transactions:manage_walkthrough", "GET /api/v1/transactions/{transaction_id}/walkthroughs"
+    "transactions:manage_walkthrough", "GET /api/v1/transactions/{deal_id}/walkthroughs"
 )
 @pytest.mark.parametrize(
     "path", ["/transactions/{pk}/walkthrough/", "/api/v1/transactions/{pk}/walkthroughs"]
@@ -126,7 +126,7 @@ def test_the_deal_commission_page_with_more_co_agents(brokerage):
     plan_for(brokerage, brokerage.ben)
     listing = priced_deal(brokerage.ben, side="sell", price=D(600000))
     client = client_for(brokerage.ben)
-    commission_set(actor=brokerage.ben, transaction_id=listing.pk, side="sell", rate_percent=D(3))
+    commission_set(actor=brokerage.ben, deal_id=listing.pk, side="sell", rate_percent=D(3))
 
     def co_agents() -> None:
         members = [MembershipFactory(org=brokerage.org) for _ in range(3)]
@@ -135,7 +135,7 @@ def test_the_deal_commission_page_with_more_co_agents(brokerage):
         shares = [CoAgent(member.pk, D(10)) for member in members]
         commission_set(
             actor=brokerage.ben,
-            transaction_id=listing.pk,
+            deal_id=listing.pk,
             side="sell",
             rate_percent=D(3),
             co_agents=shares,
@@ -147,7 +147,7 @@ def test_the_deal_commission_page_with_more_co_agents(brokerage):
 # Lists across deals
 
 
-@pytest.mark.query_guard("GET /api/v1/transactions/{transaction_id}/offers")
+@pytest.mark.query_guard("GET /api/v1/transactions/{deal_id}/offers")
 def test_a_listings_offers(brokerage):
     listing = deal_for(brokerage.ben, side="sell", accepted_on=None, list_price=D(650000))
     api = ApiClient(brokerage.ben)
@@ -156,7 +156,7 @@ def test_a_listings_offers(brokerage):
     def offers(count: int) -> None:
         for n in range(count):
             offer_create(
-                actor=brokerage.ben, transaction_id=listing.pk, buyer_name=f"Buyer {n}", terms=terms
+                actor=brokerage.ben, deal_id=listing.pk, buyer_name=f"Buyer {n}", terms=terms
             )
 
     offers(1)
@@ -174,7 +174,7 @@ def test_the_checklist_items_due_soon(brokerage):
             deal = deal_for(brokerage.ben, street=f"{n} Aspen Ct")
             checklist_item_add(
                 actor=brokerage.ben,
-                transaction_id=deal.pk,
+                deal_id=deal.pk,
                 kind="due_diligence",
                 title=f"Call the lender {n}",
                 due_on=soon,

@@ -13,8 +13,8 @@ from rallypoynt.orgs.models import Notification
 from rallypoynt.orgs.tests.brokerage import Brokerage, build_brokerage
 from rallypoynt.transactions.models import Deadline
 from rallypoynt.transactions.services.deadlines import deadline_add
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.reminders import deadline_notices_send
-from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def firm() -> Brokerage:
 
 
 def deadline_due_end_of_dec_9(firm: Brokerage) -> Deadline:
-    deal = transaction_open(
+    deal = deal_open(
         actor=firm.ben,
         engagement_id=engagement_for(firm.ben).pk,
         kind="purchase",
@@ -41,7 +41,7 @@ def deadline_due_end_of_dec_9(firm: Brokerage) -> Deadline:
         state="CO",
         accepted_on=date(2026, 12, 1),
     )
-    row = deadline_add(actor=firm.ben, transaction_id=deal.pk, kind="inspection", amount=30)
+    row = deadline_add(actor=firm.ben, deal_id=deal.pk, kind="inspection", amount=30)
     Deadline.objects.filter(pk=row.pk).update(due_at=END_OF_DEC_9)
     return row
 

@@ -12,9 +12,9 @@ from rallypoynt.orgs.models import Notification
 from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.models import DeadlineNotice
 from rallypoynt.transactions.services.deadlines import deadline_add
+from rallypoynt.transactions.services.deals import deal_open
 from rallypoynt.transactions.services.reminders import deadline_notices_send
 from rallypoynt.transactions.services.resolution import deadline_resolve
-from rallypoynt.transactions.services.transactions import transaction_open
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_three_days_one_day_and_after_each_once_and_never_when_resolved(brokerage):
     engagement = engagement_for(brokerage.ben)
     today = org_today()
-    deal = transaction_open(
+    deal = deal_open(
         actor=brokerage.ben,
         engagement_id=engagement.pk,
         kind="purchase",
@@ -30,8 +30,8 @@ def test_three_days_one_day_and_after_each_once_and_never_when_resolved(brokerag
         state="CO",
         accepted_on=today,
     )
-    row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="inspection", amount=2)
-    resolved = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="title", amount=2)
+    row = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="inspection", amount=2)
+    resolved = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="title", amount=2)
     deadline_resolve(actor=brokerage.ben, deadline_id=resolved.pk, status="waived")
     now = timezone.now()
 

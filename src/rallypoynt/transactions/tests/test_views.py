@@ -1,4 +1,4 @@
-"""Transaction pages: deadlines this week, the deal page, and who may see them."""
+"""Deal pages: deadlines this week, the deal page, and who may see them."""
 
 from __future__ import annotations
 
@@ -17,20 +17,20 @@ pytestmark = pytest.mark.django_db
 def test_the_week_view_lists_my_deadlines_and_not_anyone_elses(brokerage):
     mine = deal_for(brokerage.ben, street="1 Main St")
     theirs = deal_for(brokerage.maria, street="9 Other Rd")
-    deadline_add(actor=brokerage.ben, transaction_id=mine.pk, kind="inspection", amount=3)
-    deadline_add(actor=brokerage.maria, transaction_id=theirs.pk, kind="inspection", amount=3)
+    deadline_add(actor=brokerage.ben, deal_id=mine.pk, kind="inspection", amount=3)
+    deadline_add(actor=brokerage.maria, deal_id=theirs.pk, kind="inspection", amount=3)
     page = client_for(brokerage.ben).get("/transactions/").content.decode()
     assert "1 Main St" in page and "9 Other Rd" not in page
     assert client_for(brokerage.ben).get(f"/transactions/{theirs.pk}/").status_code == 404
 
 
 def test_my_deals_by_status_a_page_at_a_time(brokerage, monkeypatch):
-    from rallypoynt.transactions.models import Transaction
+    from rallypoynt.transactions.models import Deal
     from rallypoynt.transactions.views import deals as deal_views
 
     monkeypatch.setattr(deal_views, "DEALS_PER_PAGE", 2)
     deals = [deal_for(brokerage.ben, street=f"{n} Aspen Ct") for n in range(3)]
-    Transaction.objects.filter(pk=deals[0].pk).update(status="closed")
+    Deal.objects.filter(pk=deals[0].pk).update(status="closed")
     deal_for(brokerage.maria, street="9 Other Rd")
     client = client_for(brokerage.ben)
 
@@ -54,7 +54,7 @@ def test_my_deals_by_status_a_page_at_a_time(brokerage, monkeypatch):
 
 def test_the_deal_page_shows_the_timeline_and_a_removal_works(brokerage):
     deal = deal_for(brokerage.ben, closing_on=org_today() + timedelta(days=30))
-    row = deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="appraisal", amount=17)
+    row = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="appraisal", amount=17)
     client = client_for(brokerage.ben)
     page = client.get(f"/transactions/{deal.pk}/").content.decode()
     assert "Appraisal contingency" in page and "Remove contingency" in page
@@ -67,10 +67,10 @@ def test_the_deal_page_shows_the_timeline_and_a_removal_works(brokerage):
 def test_the_week_view_costs_the_same_queries_for_more_deals(brokerage):
     client = client_for(brokerage.ben)
     deal = deal_for(brokerage.ben)
-    deadline_add(actor=brokerage.ben, transaction_id=deal.pk, kind="inspection", amount=2)
+    deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="inspection", amount=2)
     client.get("/transactions/")
     few = count_queries(lambda: client.get("/transactions/"))
     for _ in range(4):
         more = deal_for(brokerage.ben)
-        deadline_add(actor=brokerage.ben, transaction_id=more.pk, kind="inspection", amount=2)
+        deadline_add(actor=brokerage.ben, deal_id=more.pk, kind="inspection", amount=2)
     assert count_queries(lambda: client.get("/transactions/")) == few

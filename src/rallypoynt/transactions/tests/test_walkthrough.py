@@ -30,7 +30,7 @@ def deal(brokerage):
 def walkthrough_deadline(brokerage, deal):
     return deadline_add(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         kind="final_walkthrough",
         amount=-1,
         anchor="closing",
@@ -40,7 +40,7 @@ def walkthrough_deadline(brokerage, deal):
 def test_a_clean_walkthrough_satisfies_the_deadline(brokerage, deal, walkthrough_deadline):
     report = walkthrough_record(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         done_on=org_today(),
         attendees="Alice and Bob (buyers), Ben",
         findings=[
@@ -56,7 +56,7 @@ def test_a_clean_walkthrough_satisfies_the_deadline(brokerage, deal, walkthrough
     assert Event.objects.filter(kind="deadline.satisfied", subject_id=walkthrough_deadline.pk)
     event = Event.objects.get(kind="walkthrough.recorded", subject_id=report.pk)
     assert event.payload["deadline_ids"] == [walkthrough_deadline.pk]
-    assert not Issue.objects.filter(transaction=deal).exists()
+    assert not Issue.objects.filter(deal=deal).exists()
 
 
 def test_a_problem_found_becomes_an_issue_and_the_deadline_stays_open(
@@ -64,7 +64,7 @@ def test_a_problem_found_becomes_an_issue_and_the_deadline_stays_open(
 ):
     report = walkthrough_record(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         done_on=org_today(),
         findings=[
             {"area": "Kitchen", "ok": True},
@@ -73,7 +73,7 @@ def test_a_problem_found_becomes_an_issue_and_the_deadline_stays_open(
         ],
     )
     assert report.is_ok is False
-    issues = list(Issue.objects.filter(transaction=deal).order_by("pk"))
+    issues = list(Issue.objects.filter(deal=deal).order_by("pk"))
     assert [i.title for i in issues] == ["Walk-through: Garage", "Walk-through: Dishwasher"]
     assert issues[0].description == "Seller's boxes still there"
     assert all(i.owner == brokerage.ben and i.due_on == deal.closing_on for i in issues)
@@ -82,7 +82,7 @@ def test_a_problem_found_becomes_an_issue_and_the_deadline_stays_open(
 
     walkthrough_record(
         actor=brokerage.ben,
-        transaction_id=deal.pk,
+        deal_id=deal.pk,
         done_on=org_today(),
         findings=[{"area": "Garage", "ok": True}],
     )
@@ -93,9 +93,7 @@ def test_a_problem_found_becomes_an_issue_and_the_deadline_stays_open(
 def test_findings_are_checked_by_path(brokerage, deal):
     def record(findings, **values):
         values.setdefault("done_on", org_today())
-        return walkthrough_record(
-            actor=brokerage.ben, transaction_id=deal.pk, findings=findings, **values
-        )
+        return walkthrough_record(actor=brokerage.ben, deal_id=deal.pk, findings=findings, **values)
 
     with pytest.raises(ValidationFailed) as bad:
         record(
@@ -123,7 +121,7 @@ def test_nobody_outside_the_deal_records_one(brokerage, other, deal):
         with pytest.raises(NotFound):
             walkthrough_record(
                 actor=outsider,
-                transaction_id=deal.pk,
+                deal_id=deal.pk,
                 done_on=org_today(),
                 findings=[{"area": "Kitchen", "ok": True}],
             )

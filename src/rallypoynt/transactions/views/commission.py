@@ -39,7 +39,7 @@ def _side_entry(side: str, rows: list, agent_id: int | None) -> dict:
 def _commission_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
     """The deal's sides with their splits and the forms; a refused form (400) says why."""
     actor = request.membership
-    rows = selectors.commission_list_for_deal(actor=actor, transaction_id=deal.pk)
+    rows = selectors.commission_list_for_deal(actor=actor, deal_id=deal.pk)
     agents = selectors.side_agents(deal=deal)
     sides = [
         _side_entry(side, [row for row in rows if row.side == side], agents.get(side))
@@ -73,9 +73,7 @@ def commission_set_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=forms.CommissionForm,
-        call=lambda deal, args: commission.commission_set(
-            actor=actor, transaction_id=deal.pk, **args
-        ),
+        call=lambda deal, args: commission.commission_set(actor=actor, deal_id=deal.pk, **args),
         success="Commission saved.",
         page=_commission_page,
         url_name="transactions:commission",

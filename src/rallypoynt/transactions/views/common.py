@@ -19,7 +19,7 @@ DealPage = Callable[[HttpRequest, Any, ServiceForm | None], HttpResponse]
 
 def deal_or_404(request: HttpRequest, pk: int):
     """The deal if the member may see it; a 404 otherwise (the same as a missing one)."""
-    deal = selectors.transaction_get(actor=request.membership, transaction_id=pk)
+    deal = selectors.deal_get(actor=request.membership, deal_id=pk)
     if deal is None:
         raise Http404
     return deal

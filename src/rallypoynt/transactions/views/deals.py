@@ -21,15 +21,15 @@ from rallypoynt.journeys.selectors import engagement_list
 from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import forms, selectors
-from rallypoynt.transactions.choices import DeadlineKind, PartyRole, TransactionStatus
+from rallypoynt.transactions.choices import DeadlineKind, DealStatus, PartyRole
 from rallypoynt.transactions.services import (
     closing,
     deadlines,
     offers,
     parties,
     resolution,
-    transactions,
 )
+from rallypoynt.transactions.services import deals as deal_services
 from rallypoynt.transactions.views.common import deal_action, deal_or_404
 
 DEALS_PER_PAGE = 50
@@ -45,12 +45,12 @@ def _deal_page(request: HttpRequest) -> dict:
     else:
         messages.error(request, "Unknown deal status or page. Showing all deals.")
     try:
-        deals = selectors.transaction_list(actor=request.membership, status=status)
+        deals = selectors.deal_list(actor=request.membership, status=status)
         page = paginate(deals, cursor=cursor, limit=DEALS_PER_PAGE, ordering=("-id",))
     except ValidationFailed as exc:
         messages.error(request, f"{exc.message} Showing all deals.")
         status = ""
-        deals = selectors.transaction_list(actor=request.membership)
+        deals = selectors.deal_list(actor=request.membership)
         page = paginate(deals, cursor=None, limit=DEALS_PER_PAGE, ordering=("-id",))
     return {"deals": page["items"], "next_cursor": page["next_cursor"], "status": status}
 
@@ -60,7 +60,7 @@ def _list_page(request: HttpRequest, failed: ServiceForm | None = None) -> HttpR
     actor = request.membership
     context = {
         **_deal_page(request),
-        "statuses": TransactionStatus.choices,
+        "statuses": DealStatus.choices,
         "week": list(selectors.deadlines_upcoming(actor=actor, days=7)[:100]),
         "engagements": engagement_list(actor=actor, status="active")[:200],
         "now": timezone.now(),
@@ -86,7 +86,7 @@ def deal_create_view(request: HttpRequest) -> HttpResponse:
         return _list_page(request, failed=form)
     opened = run_service(
         request,
-        lambda: transactions.transaction_open(actor=request.membership, **form.arguments()),
+        lambda: deal_services.deal_open(actor=request.membership, **form.arguments()),
         "Deal opened.",
     )
     if not opened:
@@ -98,11 +98,11 @@ def _detail_page(request: HttpRequest, deal, failed: ServiceForm | None = None) 
     """The deal page; a refused form (400) shows its errors above the timeline."""
     context = {
         "deal": deal,
-        "deadlines": list(selectors.deadline_list(transaction=deal)),
-        "parties": selectors.party_list(transaction=deal),
+        "deadlines": list(selectors.deadline_list(deal=deal)),
+        "parties": selectors.party_list(deal=deal),
         "party_roles": PartyRole.choices,
         "members": member_list(actor=request.membership).select_related("user"),
-        "summary": selectors.summary_get(transaction=deal),
+        "summary": selectors.summary_get(deal=deal),
         "journeys": selectors.deal_engagements(deal=deal),
         "offers": offers.offers_compare(
             deal, commission_rate=Decimal("0.05"), closing_costs=Decimal(0)
@@ -143,7 +143,7 @@ def deadline_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.DeadlineForm,
-        lambda deal, args: deadlines.deadline_add(actor=actor, transaction_id=deal.pk, **args),
+        lambda deal, args: deadlines.deadline_add(actor=actor, deal_id=deal.pk, **args),
         "Deadline added.",
     )
 
@@ -171,9 +171,7 @@ def deal_dates_amend_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.AmendForm,
-        lambda deal, args: deadlines.transaction_dates_amend(
-            actor=actor, transaction_id=deal.pk, **args
-        ),
+        lambda deal, args: deadlines.deal_dates_amend(actor=actor, deal_id=deal.pk, **args),
         "Contract dates amended.",
     )
 
@@ -187,7 +185,7 @@ def offer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.OfferForm,
-        lambda deal, args: offers.offer_create(actor=actor, transaction_id=deal.pk, **args),
+        lambda deal, args: offers.offer_create(actor=actor, deal_id=deal.pk, **args),
         "Offer recorded.",
     )
 
@@ -215,7 +213,7 @@ def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.PartyForm,
-        lambda deal, args: parties.party_add(actor=actor, transaction_id=deal.pk, **args),
+        lambda deal, args: parties.party_add(actor=actor, deal_id=deal.pk, **args),
         "Party added.",
     )
 
@@ -243,7 +241,7 @@ def deal_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.CloseForm,
-        lambda deal, args: closing.transaction_close(actor=actor, transaction_id=deal.pk, **args),
+        lambda deal, args: closing.deal_close(actor=actor, deal_id=deal.pk, **args),
         "Closing recorded.",
     )
 
@@ -257,9 +255,7 @@ def deal_terminate_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.TerminateForm,
-        lambda deal, args: closing.transaction_terminate(
-            actor=actor, transaction_id=deal.pk, **args
-        ),
+        lambda deal, args: closing.deal_terminate(actor=actor, deal_id=deal.pk, **args),
         "Contract terminated.",
     )
 
@@ -273,7 +269,7 @@ def deal_contacts_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="deal-{deal.pk}-contacts.csv"'
     out = csv.writer(response)
     out.writerow(["role", "side", "name", "company", "email", "phone", "license"])
-    for p in selectors.party_list(transaction=deal):
+    for p in selectors.party_list(deal=deal):
         cells = [p.get_role_display(), p.side, p.name, p.company, p.email, p.phone]
         out.writerow([csv_safe(cell) for cell in [*cells, p.license_number]])
     return response

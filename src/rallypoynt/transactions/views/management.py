@@ -44,7 +44,7 @@ def _page(request: HttpRequest, template: str, context: dict, failed) -> HttpRes
 
 
 def _checklists_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
-    groups = selectors.checklist_groups(transaction=deal)
+    groups = selectors.checklist_groups(deal=deal)
     for group in groups:
         for item in group["items"]:
             item.role_label = ROLE_LABELS.get(item.responsible_role, item.responsible_role)
@@ -100,9 +100,7 @@ def checklist_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.ChecklistAddForm,
-        lambda deal, args: checklists.checklist_item_add(
-            actor=actor, transaction_id=deal.pk, **args
-        ),
+        lambda deal, args: checklists.checklist_item_add(actor=actor, deal_id=deal.pk, **args),
     )
 
 
@@ -115,9 +113,7 @@ def checklists_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.ChecklistApplyForm,
-        lambda deal, args: checklists.checklists_apply_for(
-            actor=actor, transaction_id=deal.pk, **args
-        ),
+        lambda deal, args: checklists.checklists_apply_for(actor=actor, deal_id=deal.pk, **args),
     )
 
 
@@ -129,7 +125,7 @@ def _issues_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
         request,
         deal,
         "issues",
-        issues=selectors.issue_list(transaction=deal),
+        issues=selectors.issue_list(deal=deal),
         members=member_list(actor=request.membership).prefetch_related(None),
     )
     return _page(request, "transactions/manage_issues.html", context, failed)
@@ -163,7 +159,7 @@ def issue_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.IssueRaiseForm,
-        lambda deal, args: issues.issue_raise(actor=actor, transaction_id=deal.pk, **args),
+        lambda deal, args: issues.issue_raise(actor=actor, deal_id=deal.pk, **args),
     )
 
 
@@ -205,7 +201,7 @@ def _dated(snapshot: dict) -> dict:
 
 
 def _progress_page(request: HttpRequest, deal, failed: ServiceForm | None = None):
-    updates = list(selectors.progress_update_list(transaction=deal)[:50])
+    updates = list(selectors.progress_update_list(deal=deal)[:50])
     for update in updates:
         update.snap = _dated(update.snapshot)
     context = _context(
@@ -239,9 +235,7 @@ def progress_update_post_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=forms.ProgressForm,
-        call=lambda deal, args: progress.progress_update_post(
-            actor=actor, transaction_id=deal.pk, **args
-        ),
+        call=lambda deal, args: progress.progress_update_post(actor=actor, deal_id=deal.pk, **args),
         success=_progress_posted,
         page=_progress_page,
         url_name="transactions:manage_progress",
@@ -257,7 +251,7 @@ def _walkthrough_page(request: HttpRequest, deal, failed: ServiceForm | None = N
         request,
         deal,
         "walkthrough",
-        reports=selectors.walkthrough_list(transaction=deal),
+        reports=selectors.walkthrough_list(deal=deal),
         areas=list(enumerate(areas)),
     )
     return _page(request, "transactions/manage_walkthrough.html", context, failed)
@@ -280,7 +274,7 @@ def walkthrough_record_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form_class=forms.WalkthroughForm,
         call=lambda deal, args: walkthrough.walkthrough_record(
-            actor=actor, transaction_id=deal.pk, **args
+            actor=actor, deal_id=deal.pk, **args
         ),
         success="Walk-through recorded.",
         page=_walkthrough_page,

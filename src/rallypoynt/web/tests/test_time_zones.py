@@ -110,21 +110,19 @@ def test_the_api_tokens_page_prints_local_times(firm):
 
 
 def test_a_deal_closed_in_the_orgs_evening_is_earned_that_day(firm):
-    from rallypoynt.transactions.models import Transaction
+    from rallypoynt.transactions.models import Deal
     from rallypoynt.transactions.services.commission import commission_set
     from rallypoynt.transactions.tests.factories import plan_for, priced_deal
 
     plan_for(firm, firm.ben, agent_percent=D(70), starts_on=date(2026, 1, 1))
     deal = priced_deal(firm.ben, price=D(400000), closing_on=date(2026, 12, 5))
-    commission_set(actor=firm.ben, transaction_id=deal.pk, side="buy", rate_percent=D(3))
-    Transaction.objects.filter(pk=deal.pk).update(
-        status="under_contract", accepted_on=date(2026, 11, 1)
-    )
+    commission_set(actor=firm.ben, deal_id=deal.pk, side="buy", rate_percent=D(3))
+    Deal.objects.filter(pk=deal.pk).update(status="under_contract", accepted_on=date(2026, 11, 1))
     client = Client()
     client.force_login(firm.ben.user)
     # The close form's date left blank means today: the org's Dec 5, not UTC's Dec 6.
     client.post(f"/transactions/{deal.pk}/close/", {"final_price": "400000"})
-    assert Transaction.objects.get(pk=deal.pk).closed_on == date(2026, 12, 5)
+    assert Deal.objects.get(pk=deal.pk).closed_on == date(2026, 12, 5)
     html = page(firm.ben, "/transactions/commission/statement/")
     assert "Sat Dec 5" in html and "Dec 6" not in html
 

@@ -1,22 +1,20 @@
-"""A transaction: the deal, its property, prices, earnest money and key dates."""
+"""A deal: its property, prices, earnest money and key dates, and the engagements it serves."""
 
 from __future__ import annotations
 
 from django.db import models
 
 from rallypoynt.core.models import TenantModel
-from rallypoynt.transactions.choices import TransactionKind, TransactionStatus
+from rallypoynt.transactions.choices import DealKind, DealStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
 
 
-class Transaction(TenantModel):
+class Deal(TenantModel):
     """One deal on one property; both sides' engagements link to it in dual agency."""
 
-    kind = models.CharField(max_length=10, choices=TransactionKind.choices)
-    status = models.CharField(
-        max_length=16, choices=TransactionStatus.choices, default=TransactionStatus.OFFER
-    )
+    kind = models.CharField(max_length=10, choices=DealKind.choices)
+    status = models.CharField(max_length=16, choices=DealStatus.choices, default=DealStatus.OFFER)
     terminated_reason = models.TextField(blank=True)
     # The property: a plain address until the property database links a listing.
     street = models.CharField(max_length=200)
@@ -39,31 +37,29 @@ class Transaction(TenantModel):
     closed_on = models.DateField(null=True, blank=True)
     terminated_on = models.DateField(null=True, blank=True)
     engagements = models.ManyToManyField(
-        "journeys.Engagement", through="transactions.TransactionEngagement", related_name="+"
+        "journeys.Engagement", through="transactions.DealEngagement", related_name="+"
     )
 
     class Meta:
         indexes = [
-            models.Index(fields=["org", "status", "closing_on"], name="transaction_org_status"),
+            models.Index(fields=["org", "status", "closing_on"], name="deal_org_status"),
         ]
 
     def __str__(self) -> str:
         return ", ".join(part for part in (self.street, self.city) if part)
 
 
-class TransactionEngagement(TenantModel):
-    """An engagement this transaction serves, and the side it is on."""
+class DealEngagement(TenantModel):
+    """An engagement this deal serves, and the side it is on."""
 
-    transaction = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="sides")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="sides")
     engagement = models.ForeignKey(
-        "journeys.Engagement", on_delete=models.CASCADE, related_name="transaction_sides"
+        "journeys.Engagement", on_delete=models.CASCADE, related_name="deal_sides"
     )
     side = models.CharField(max_length=4)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                "org", "transaction", "engagement", name="transactionengagement_uniq"
-            ),
+            models.UniqueConstraint("org", "deal", "engagement", name="dealengagement_uniq"),
         ]
-        indexes = [models.Index(fields=["org", "engagement"], name="transactionengagement_eng")]
+        indexes = [models.Index(fields=["org", "engagement"], name="dealengagement_eng")]

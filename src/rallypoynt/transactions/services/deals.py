@@ -1,11 +1,11 @@
-"""Opening a transaction for an engagement."""
+"""Opening a deal for an engagement."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction as db_transaction
+from django.db import transaction
 
 from rallypoynt.contacts.models import ContactEmail
 from rallypoynt.core.audit import audit_record
@@ -14,8 +14,8 @@ from rallypoynt.core.events import event_emit
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import engagement_clients, engagement_scope_q
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.choices import PartyRole, TransactionKind
-from rallypoynt.transactions.models import Party, Transaction, TransactionEngagement
+from rallypoynt.transactions.choices import DealKind, PartyRole
+from rallypoynt.transactions.models import Deal, DealEngagement, Party
 
 
 def primary_emails(contact_ids: list[int]) -> dict[int, str]:
@@ -27,7 +27,7 @@ def primary_emails(contact_ids: list[int]) -> dict[int, str]:
     return found
 
 
-def parties_from_engagement(deal: Transaction, engagement: Engagement) -> list[Party]:
+def parties_from_engagement(deal: Deal, engagement: Engagement) -> list[Party]:
     """The engagement's clients and agent start the deal's contact list, on its side."""
     client_role, agent_role = (
         (PartyRole.BUYER, PartyRole.BUYER_AGENT)
@@ -39,7 +39,7 @@ def parties_from_engagement(deal: Transaction, engagement: Engagement) -> list[P
     rows = [
         Party(
             org_id=deal.org_id,
-            transaction=deal,
+            deal=deal,
             role=client_role,
             side=engagement.side,
             contact=contact,
@@ -52,7 +52,7 @@ def parties_from_engagement(deal: Transaction, engagement: Engagement) -> list[P
     rows.append(
         Party(
             org_id=deal.org_id,
-            transaction=deal,
+            deal=deal,
             role=agent_role,
             side=engagement.side,
             member=agent,
@@ -63,8 +63,8 @@ def parties_from_engagement(deal: Transaction, engagement: Engagement) -> list[P
     return Party.objects.bulk_create(rows)
 
 
-@db_transaction.atomic
-def transaction_open(
+@transaction.atomic
+def deal_open(
     *,
     actor: Membership,
     engagement_id: int,
@@ -77,7 +77,7 @@ def transaction_open(
     offer_price: Decimal | None = None,
     accepted_on: date | None = None,
     closing_on: date | None = None,
-) -> Transaction:
+) -> Deal:
     """A deal on a property for an engagement the actor works (its side is the engagement's)."""
     engagement = (
         Engagement.objects.filter(engagement_scope_q(actor), pk=engagement_id)
@@ -87,15 +87,15 @@ def transaction_open(
     if engagement is None:
         raise NotFound("No such engagement.")
     errors: dict[str, list[str]] = {}
-    if kind not in TransactionKind.values:
-        errors["kind"] = [f"one of {', '.join(TransactionKind.values)}"]
+    if kind not in DealKind.values:
+        errors["kind"] = [f"one of {', '.join(DealKind.values)}"]
     if not street.strip():
         errors["street"] = ["required"]
     if accepted_on and closing_on and closing_on < accepted_on:
         errors["closing_on"] = ["after the acceptance date"]
     if errors:
-        raise ValidationFailed("The transaction is not valid.", fields=errors)
-    deal = Transaction.objects.create(
+        raise ValidationFailed("The deal is not valid.", fields=errors)
+    deal = Deal.objects.create(
         org_id=actor.org_id,
         kind=kind,
         street=street.strip()[:200],
@@ -107,8 +107,8 @@ def transaction_open(
         accepted_on=accepted_on,
         closing_on=closing_on,
     )
-    TransactionEngagement.objects.create(
-        org_id=actor.org_id, transaction=deal, engagement=engagement, side=engagement.side
+    DealEngagement.objects.create(
+        org_id=actor.org_id, deal=deal, engagement=engagement, side=engagement.side
     )
     parties_from_engagement(deal, engagement)
     audit_record(
