@@ -53,7 +53,7 @@ test-postgres:
 # any hour. Any other clock: make test-night NIGHT=2027-01-01T03:30:00Z
 NIGHT ?= 2026-03-09T03:30:00Z
 NIGHT_TESTS ?= src/rallypoynt/transactions src/rallypoynt/journeys src/rallypoynt/web \
-	src/rallypoynt/contacts/tests/test_my_day.py src/rallypoynt/contacts/tests/test_speed_to_lead.py \
+	src/rallypoynt/leads/tests/test_my_day.py src/rallypoynt/leads/tests/test_speed_to_lead.py \
 	tests/test_journey_follows_the_work.py
 
 test-night:
