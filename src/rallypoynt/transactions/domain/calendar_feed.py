@@ -122,6 +122,7 @@ def deadline_event(row: Deadline, tz: ZoneInfo) -> Event:
         # A point in time (RFC 5545 3.6.1: no DTEND means it ends when it starts).
         event.start = row.due_at.astimezone(tz)
     else:
+        assert row.due_on is not None, "a deadline in the feed has a due date or time"
         _all_day(event, row.due_on)
     event.add_component(_alarm(f"Due tomorrow: {summary}", -ALARM_BEFORE))
     return event
@@ -135,6 +136,7 @@ def closing_event(deal: Deal) -> Event:
         category="Closing",
     )
     event.add("location", _address(deal))
+    assert deal.closing_on is not None, "a closing in the feed has its date"
     _all_day(event, deal.closing_on)
     return event
 
@@ -143,9 +145,11 @@ def task_event(task: Task, tz: ZoneInfo) -> Event:
     event = _event(
         uid=f"task-{task.pk}", summary=task.title, changed_at=task.updated_at, category="Task"
     )
-    event.start = task.due_at.astimezone(tz)
-    if task.remind_at is not None and task.remind_at <= task.due_at:
-        event.add_component(_alarm(task.title, task.remind_at - task.due_at))
+    due_at = task.due_at
+    assert due_at is not None, "a task in the feed has its due time"
+    event.start = due_at.astimezone(tz)
+    if task.remind_at is not None and task.remind_at <= due_at:
+        event.add_component(_alarm(task.title, task.remind_at - due_at))
     return event
 
 

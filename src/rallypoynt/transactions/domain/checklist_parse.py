@@ -46,7 +46,8 @@ def _item(data: Any, path: str, errors: dict, seen: set[str]) -> dict[str, Any] 
     else:
         seen.add(key)
     title = data.get("title")
-    if not isinstance(title, str) or not title.strip() or len(title.strip()) > 200:
+    title = title.strip() if isinstance(title, str) else ""
+    if not title or len(title) > 200:
         errors[f"{path}.title"] = ["a text of 1 to 200 characters"]
     anchor = data.get("anchor") or ""
     anchor = "" if anchor == "none" else anchor
@@ -68,7 +69,7 @@ def _item(data: Any, path: str, errors: dict, seen: set[str]) -> dict[str, Any] 
         return None
     return {
         "key": key,
-        "title": title.strip(),
+        "title": title,
         "anchor": anchor,
         "days": days,
         "day_type": str(day_type),

@@ -84,6 +84,7 @@ def gross_from_price(
         if flat_amount < 0:
             raise CommissionInputError("flat_amount", "0 or more")
         return money(flat_amount)
+    assert rate_percent is not None, "exactly one of rate and flat amount is given"
     _check_percent("rate_percent", rate_percent)
     if price is None:
         raise CommissionInputError("price", "the deal has no price to take a rate of")

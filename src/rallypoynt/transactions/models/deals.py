@@ -7,7 +7,8 @@ from django.db import models
 from rallypoynt.core.models import TenantModel
 from rallypoynt.transactions.choices import DealKind, DealStatus
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
+# null=True is spelled at each field: django-stubs type a field nullable only from there.
+MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Deal(TenantModel):
@@ -23,11 +24,11 @@ class Deal(TenantModel):
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, default="US")
     mls_number = models.CharField(max_length=40, blank=True)
-    list_price = models.DecimalField(**MONEY)
-    offer_price = models.DecimalField(**MONEY)
-    contract_price = models.DecimalField(**MONEY)
-    final_price = models.DecimalField(**MONEY)
-    earnest_money = models.DecimalField(**MONEY)
+    list_price = models.DecimalField(null=True, blank=True, **MONEY)
+    offer_price = models.DecimalField(null=True, blank=True, **MONEY)
+    contract_price = models.DecimalField(null=True, blank=True, **MONEY)
+    final_price = models.DecimalField(null=True, blank=True, **MONEY)
+    earnest_money = models.DecimalField(null=True, blank=True, **MONEY)
     earnest_money_due_on = models.DateField(null=True, blank=True)
     earnest_money_received_on = models.DateField(null=True, blank=True)
     offer_on = models.DateField(null=True, blank=True)

@@ -7,7 +7,8 @@ from django.db import models
 from rallypoynt.core.models import TenantModel
 from rallypoynt.transactions.choices import Financing, OfferStatus
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
+# null=True is spelled at each field: django-stubs type a field nullable only from there.
+MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Offer(TenantModel):
@@ -33,15 +34,15 @@ class OfferVersion(TenantModel):
     proposed_by = models.CharField(max_length=4)  # buy | sell
     status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
     price = models.DecimalField(max_digits=14, decimal_places=2)
-    earnest_money = models.DecimalField(**MONEY)
+    earnest_money = models.DecimalField(null=True, blank=True, **MONEY)
     financing = models.CharField(
         max_length=12, choices=Financing.choices, default=Financing.CONVENTIONAL
     )
-    down_payment = models.DecimalField(**MONEY)
+    down_payment = models.DecimalField(null=True, blank=True, **MONEY)
     # [{"kind": "inspection", "days": 10, "day_type": "calendar"}, ...]
     contingencies = models.JSONField(default=list, blank=True)
     closing_on = models.DateField(null=True, blank=True)
-    seller_concessions = models.DecimalField(**MONEY)
+    seller_concessions = models.DecimalField(null=True, blank=True, **MONEY)
     inclusions = models.TextField(blank=True)
     exclusions = models.TextField(blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)

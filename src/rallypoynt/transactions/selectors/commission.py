@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db.models import Case, DecimalField, F, Prefetch, QuerySet, Sum, Value, When
 
@@ -27,8 +28,25 @@ from rallypoynt.transactions.selectors.commission_plans import CapProgress, cap_
 from rallypoynt.transactions.selectors.deals import deal_get
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
-PAYEES = [Payee.AGENT, Payee.TEAM, Payee.BROKERAGE, Payee.REFERRAL]
 MAX_STATEMENT_DAYS = 3 * 366
+
+
+class StatementValues(TypedDict):
+    """One commission as agent_statement's query reads it, with what each payee was paid."""
+
+    pk: int
+    deal_id: int
+    deal__street: str
+    deal__city: str
+    deal__closed_on: date | None
+    side: str
+    status: str
+    earned_on: date | None
+    gross: Decimal
+    paid_agent: Decimal | None
+    paid_team: Decimal | None
+    paid_brokerage: Decimal | None
+    paid_referral: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -93,7 +111,7 @@ def statement_members(*, actor: Membership) -> QuerySet[Membership]:
     """Members whose statements the actor may read: own, led teams', office or org."""
     scope = visibility_for(actor)
     members = Membership.objects.filter(org_id=actor.org_id, is_active=True)
-    if not scope.is_org_wide:
+    if scope.member_ids is not None:  # not scope.is_org_wide
         members = members.filter(pk__in=scope.member_ids)
     return members.select_related("user").order_by("user__last_name", "user__first_name", "pk")
 
@@ -103,7 +121,7 @@ def _statement_member(actor: Membership, member_id: int) -> Membership:
     member = (
         Membership.objects.filter(org_id=actor.org_id, pk=member_id).select_related("user").first()
     )
-    if member is None or (not scope.is_org_wide and member.pk not in scope.member_ids):
+    if member is None or (scope.member_ids is not None and member.pk not in scope.member_ids):
         raise NotFound("No such member.")
     return member
 
@@ -151,7 +169,12 @@ def agent_statement(
             "earned_on",
             "gross",
         )
-        .annotate(**{f"paid_{payee}": _paid_to(payee) for payee in PAYEES})
+        .annotate(
+            paid_agent=_paid_to(Payee.AGENT),
+            paid_team=_paid_to(Payee.TEAM),
+            paid_brokerage=_paid_to(Payee.BROKERAGE),
+            paid_referral=_paid_to(Payee.REFERRAL),
+        )
         .order_by("earned_on", "pk")
     )
     rows = [_row(values) for values in found]
@@ -163,7 +186,7 @@ def agent_statement(
     return AgentStatement(member.pk, str(member.user), start, end, rows, totals, cap)
 
 
-def _row(values: dict) -> StatementRow:
+def _row(values: StatementValues) -> StatementRow:
     street, city = values["deal__street"], values["deal__city"]
     return StatementRow(
         commission_id=values["pk"],
@@ -208,7 +231,7 @@ def statement_csv(statement: AgentStatement) -> str:
     return out.getvalue()
 
 
-def _csv_cell(value) -> str:
+def _csv_cell(value: date | Decimal | str | None) -> str:
     if value is None:
         return ""
     text = f"{value:.2f}" if isinstance(value, Decimal) else str(value)

@@ -124,5 +124,7 @@ def deal_recipients(deal: Deal, role: str = "") -> list[Membership]:
                 found[holder.pk] = holder
     members = Party.objects.filter(org_id=deal.org_id, deal=deal, member__isnull=False)
     for party in members.select_related("member__user"):
-        found[party.member_id] = party.member
+        member = party.member
+        assert member is not None, "only parties with a member are read"
+        found[member.pk] = member
     return [m for m in found.values() if m.is_active]

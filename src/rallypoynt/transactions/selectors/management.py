@@ -7,7 +7,7 @@ permission check); reads across deals are scoped by the actor here."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -90,7 +90,7 @@ def walkthrough_list(*, deal: Deal) -> QuerySet[WalkthroughReport]:
     )
 
 
-def _iso(value) -> str | None:
+def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 

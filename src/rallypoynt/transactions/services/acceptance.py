@@ -75,7 +75,7 @@ def _contract(deal: Deal, version: OfferVersion, now: datetime) -> None:
     deal.save()
 
 
-def _first_price(version: OfferVersion) -> Decimal:
+def _first_price(version: OfferVersion) -> Decimal | None:
     return version.offer.versions.order_by("number").values_list("price", flat=True).first()
 
 

@@ -3,7 +3,7 @@ record, journeys on to Closing & Transition) or termination after a failed conti
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -64,7 +64,7 @@ def _close_checked(deal: Deal, closed_on: date, final_price: Decimal) -> None:
         )
 
 
-def _milestones_met(deal: Deal, actor: Membership, now) -> None:
+def _milestones_met(deal: Deal, actor: Membership, now: datetime) -> None:
     """The closing (and, if still open, the walk-through) happened with the closing."""
     Deadline.objects.filter(
         org_id=deal.org_id,

@@ -3,10 +3,11 @@ is open, made final (and counted against the agent's cap) when it closes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -14,6 +15,7 @@ from rallypoynt.core.audit import audit_record
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, PermissionDenied, ValidationFailed
 from rallypoynt.core.events import event_emit
+from rallypoynt.journeys.models import Engagement
 from rallypoynt.orgs.models import Membership, TeamMember
 from rallypoynt.orgs.permissions import reach_for
 from rallypoynt.transactions.choices import (
@@ -45,9 +47,11 @@ from rallypoynt.transactions.services.parties import party_add, party_remove
 SIDES = ("buy", "sell")
 THOUSANDTH = Decimal("0.001")  # shares are stored to 3 decimals: the side must still add up
 
+T = TypeVar("T")
+
 
 def _price(deal: Deal, *, final: bool) -> Decimal | None:
-    prices = (deal.contract_price, deal.offer_price, deal.list_price)
+    prices: tuple[Decimal | None, ...] = (deal.contract_price, deal.offer_price, deal.list_price)
     if final:
         prices = (deal.final_price, *prices)
     return next((p for p in prices if p is not None), None)
@@ -88,7 +92,7 @@ def _compute(row: Commission, *, on: date, gross: Decimal) -> list[Split]:
     )
 
 
-def _computed(call):
+def _computed(call: Callable[[], T]) -> T:
     try:
         return call()
     except CommissionInputError as exc:
@@ -98,7 +102,13 @@ def _computed(call):
 
 
 def _side_write(
-    rows: list[Commission], *, deal: Deal, on: date, final: bool, actor, kind: str
+    rows: list[Commission],
+    *,
+    deal: Deal,
+    on: date,
+    final: bool,
+    actor: Membership | None,
+    kind: str,
 ) -> None:
     """Gross of the side (all its rows share the terms), divided by the agents' shares (the
     largest first, so it takes the rounding), then each agent's splits, one row at a time:
@@ -121,9 +131,9 @@ def _write(row: Commission, splits: list[Split]) -> None:
     """Save the commission and replace its splits with `splits`."""
     row.save()
     CommissionSplit.objects.filter(org_id=row.org_id, commission=row).delete()
-    names = {
+    names: dict[str, str] = {
         Payee.AGENT: str(row.agent.user),
-        Payee.TEAM: row.team.name if row.team_id else "",
+        Payee.TEAM: row.team.name if row.team is not None else "",
         Payee.BROKERAGE: row.org.name,
         Payee.REFERRAL: row.referral_to or "Referral",
     }
@@ -168,7 +178,7 @@ def _recorded(row: Commission, splits: list[Split], actor: Membership | None, ki
     )
 
 
-def _side_engagement(deal: Deal, side: str):
+def _side_engagement(deal: Deal, side: str) -> Engagement:
     found = (
         DealEngagement.objects.filter(org_id=deal.org_id, deal=deal, side=side)
         .select_related("engagement__agent")
@@ -216,7 +226,7 @@ def _co_agents_check(deal: Deal, lead_id: int, co_agents: Sequence[CoAgent]) -> 
         raise ValidationFailed("The co-agents are not valid.", fields={"co_agents": errors})
 
 
-def _teams(deal: Deal, engagement, agent_ids: list[int]) -> dict[int, int | None]:
+def _teams(deal: Deal, engagement: Engagement, agent_ids: list[int]) -> dict[int, int | None]:
     """Each agent's team for the split: the engagement's when they are on it, else their own
     first team (a co-agent from another team pays that team), else none."""
     rows = TeamMember.objects.filter(org_id=deal.org_id, membership_id__in=agent_ids)
@@ -231,7 +241,7 @@ def _teams(deal: Deal, engagement, agent_ids: list[int]) -> dict[int, int | None
 
 
 def _side_rows(
-    deal: Deal, side: str, engagement, co_agents: Sequence[CoAgent]
+    deal: Deal, side: str, engagement: Engagement, co_agents: Sequence[CoAgent]
 ) -> tuple[list[Commission], list[int]]:
     """The side's rows for its agent and co-agents (existing ones reused, dropped agents'
     deleted), and the ids of the co-agents dropped."""

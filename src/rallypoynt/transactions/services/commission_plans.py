@@ -52,13 +52,12 @@ def _terms(arguments: dict) -> dict:
 def _validated(actor: Membership, plan_id: int | None, values: dict) -> dict:
     errors: dict[str, list[str]] = {}
     values["name"] = values["name"].strip()[:120]
+    same_name = SplitPlan.objects.filter(org_id=actor.org_id, name__iexact=values["name"])
+    if plan_id is not None:  # an update: the plan itself has its name
+        same_name = same_name.exclude(pk=plan_id)
     if not values["name"]:
         errors["name"] = ["required"]
-    elif (
-        SplitPlan.objects.filter(org_id=actor.org_id, name__iexact=values["name"])
-        .exclude(pk=plan_id)
-        .exists()
-    ):
+    elif same_name.exists():
         errors["name"] = ["another plan has this name"]
     terms = PlanTerms(
         agent_percent=values["agent_percent"],

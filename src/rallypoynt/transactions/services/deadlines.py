@@ -40,6 +40,8 @@ def _anchor_date(row: Deadline, deal: Deal, computed: dict[int, Due]) -> date | 
         return deal.closing_on
     if row.anchor == Anchor.FIXED:
         return row.anchor_on
+    if row.anchor_deadline_id is None:
+        return None
     found = computed.get(row.anchor_deadline_id)
     return found.on if found else None
 
@@ -71,9 +73,10 @@ def deadlines_plan(deal: Deal, rows: list[Deadline]) -> dict[int, Due | None]:
                 roll=Roll(row.roll),
                 time_of_day=row.time_of_day,
             )
-            plan[row.pk] = due(rule, anchor, calendar) if anchor else None
-            if plan[row.pk] is not None:
-                computed[row.pk] = plan[row.pk]
+            found = due(rule, anchor, calendar) if anchor else None
+            plan[row.pk] = found
+            if found is not None:
+                computed[row.pk] = found
             del pending[row.pk]
     return plan
 
@@ -126,7 +129,13 @@ def deadlines_recompute(*, deal: Deal, actor: Membership | None, reason: str) ->
     return moved
 
 
-RESPONSIBLE_ROLE_MAX = Deadline._meta.get_field("responsible_role").max_length
+def _responsible_role_max() -> int:
+    max_length = Deadline._meta.get_field("responsible_role").max_length
+    assert max_length is not None, "Deadline.responsible_role has a max_length"
+    return max_length
+
+
+RESPONSIBLE_ROLE_MAX = _responsible_role_max()
 
 
 @transaction.atomic
@@ -163,9 +172,9 @@ def deadline_add(
         errors["anchor_on"] = ["required for a fixed anchor"]
     if len(responsible_role) > RESPONSIBLE_ROLE_MAX:
         errors["responsible_role"] = [f"at most {RESPONSIBLE_ROLE_MAX} characters"]
-    if (
-        anchor == Anchor.DEADLINE
-        and not Deadline.objects.filter(
+    if anchor == Anchor.DEADLINE and (
+        anchor_deadline_id is None
+        or not Deadline.objects.filter(
             org_id=deal.org_id, deal=deal, pk=anchor_deadline_id
         ).exists()
     ):

@@ -4,6 +4,8 @@ happen yet is recorded on the engagement, never raised into the deal's own chang
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -58,11 +60,11 @@ def _label(kind: str) -> str:
 def journeys_win(deal: Deal, event: Event, actor: Membership) -> None:
     """A closing wins each engagement it serves: the price, and the commission its side
     brought, become the engagement's value; its clients become past clients."""
-    gross = {}
+    gross: dict[str, Decimal] = {}
     for side, amount in Commission.objects.filter(org_id=deal.org_id, deal=deal).values_list(
         "side", "gross"
     ):
-        gross[side] = gross.get(side, 0) + (amount or 0)
+        gross[side] = gross.get(side, Decimal(0)) + (amount or Decimal(0))
     for link in deal.sides.all():
         engagement_win(
             engagement_id=link.engagement_id,

@@ -3,9 +3,9 @@ across offers with the net to the seller."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Prefetch
 
@@ -29,7 +29,30 @@ TERMS = (
 MONEY_TERMS = ("price", "earnest_money", "down_payment", "seller_concessions")
 
 
-def _money(value: Any, name: str, errors: dict) -> Decimal | None:
+class ContingencyTerm(TypedDict):
+    """One contingency of an offer, as OfferVersion.contingencies stores it."""
+
+    kind: str
+    days: int
+    day_type: str
+
+
+class OfferTerms(TypedDict):
+    """An offer's terms once checked: the OfferVersion fields named in TERMS."""
+
+    price: Decimal
+    earnest_money: Decimal | None
+    down_payment: Decimal | None
+    seller_concessions: Decimal | None
+    financing: str
+    contingencies: list[ContingencyTerm]
+    closing_on: date | None
+    inclusions: str
+    exclusions: str
+    expires_at: datetime | None
+
+
+def _money(value: Any, name: str, errors: dict[str, list[str]]) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -43,8 +66,8 @@ def _money(value: Any, name: str, errors: dict) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _contingencies(value: Any, errors: dict) -> list[dict]:
-    rows = []
+def _contingencies(value: Any, errors: dict[str, list[str]]) -> list[ContingencyTerm]:
+    rows: list[ContingencyTerm] = []
     for i, row in enumerate(value or []):
         kind = row.get("kind") if isinstance(row, dict) else None
         days = row.get("days") if isinstance(row, dict) else None
@@ -60,14 +83,15 @@ def _contingencies(value: Any, errors: dict) -> list[dict]:
     return rows
 
 
-def terms_clean(terms: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+def terms_clean(terms: dict[str, Any], *, now: datetime) -> OfferTerms:
     """Every term checked at once; ValidationFailed names each bad one."""
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(terms) - set(TERMS))
     for name in unknown:
         errors[name] = ["unknown term"]
-    clean = {name: _money(terms.get(name), name, errors) for name in MONEY_TERMS}
-    if clean["price"] is None and "price" not in errors:
+    amounts = {name: _money(terms.get(name), name, errors) for name in MONEY_TERMS}
+    price = amounts["price"]
+    if price is None and "price" not in errors:
         errors["price"] = ["required"]
     financing = terms.get("financing") or Financing.CONVENTIONAL
     if financing not in Financing.values:
@@ -75,17 +99,22 @@ def terms_clean(terms: dict[str, Any], *, now: datetime) -> dict[str, Any]:
     expires_at = terms.get("expires_at")
     if expires_at is not None and expires_at <= now:
         errors["expires_at"] = ["in the future"]
-    clean.update(
+    contingencies = _contingencies(terms.get("contingencies"), errors)
+    if errors:
+        raise ValidationFailed("The offer's terms are not valid.", fields=errors)
+    assert price is not None, "a missing price is an error above"
+    return OfferTerms(
+        price=price,
+        earnest_money=amounts["earnest_money"],
+        down_payment=amounts["down_payment"],
+        seller_concessions=amounts["seller_concessions"],
         financing=financing,
-        contingencies=_contingencies(terms.get("contingencies"), errors),
+        contingencies=contingencies,
         closing_on=terms.get("closing_on"),
         inclusions=str(terms.get("inclusions") or ""),
         exclusions=str(terms.get("exclusions") or ""),
         expires_at=expires_at,
     )
-    if errors:
-        raise ValidationFailed("The offer's terms are not valid.", fields=errors)
-    return clean
 
 
 def terms_of(version: OfferVersion) -> dict[str, Any]:

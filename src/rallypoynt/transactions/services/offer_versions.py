@@ -16,7 +16,9 @@ from rallypoynt.transactions.services.deal_lock import deal_for_update
 
 def version_latest(offer: Offer) -> OfferVersion:
     """The offer's newest version: the live one while the offer is."""
-    return offer.versions.order_by("-number").first()
+    latest = offer.versions.order_by("-number").first()
+    assert latest is not None, "an offer is created with its first version"
+    return latest
 
 
 def offer_for_update(actor: Membership, offer_id: int) -> tuple[Offer, Deal]:
@@ -38,7 +40,7 @@ def offer_close(offer: Offer, version: OfferVersion, status: str, now: datetime)
     offer.save(update_fields=["status", "updated_at"])
 
 
-def offer_record(offer: Offer, actor: Membership | None, kind: str, **payload) -> Event:
+def offer_record(offer: Offer, actor: Membership | None, kind: str, **payload: object) -> Event:
     """The audit entry and the domain event of one step of the offer (no actor: a job)."""
     actor_user = actor.user_id if actor else None
     audit_record(

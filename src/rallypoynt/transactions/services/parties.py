@@ -21,7 +21,7 @@ from rallypoynt.transactions.services.deal_lock import deal_for_update
 from rallypoynt.transactions.services.deals import primary_emails
 
 # The side a role is on when the caller does not say.
-ROLE_SIDE = {
+ROLE_SIDE: dict[str, str] = {
     PartyRole.BUYER: "buy",
     PartyRole.BUYER_AGENT: "buy",
     PartyRole.SELLER: "sell",
@@ -86,8 +86,10 @@ def _role_side(role: str, side: str) -> tuple[str, str]:
 
 def _announce(actor: Membership, party: Party, deal: Deal) -> None:
     if party.member_id and party.member_id != actor.pk:
+        member = party.member
+        assert member is not None, "the party's member_id is set"
         notification_send(
-            recipient=party.member,
+            recipient=member,
             kind="transaction.party_added",
             title=f"You are on the deal at {deal} as {party.get_role_display()}",
             link=f"/transactions/{deal.pk}/",

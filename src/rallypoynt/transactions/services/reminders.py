@@ -31,6 +31,8 @@ def _recipients(row: Deadline) -> list[Membership]:
 
 def _notify(row: Deadline, minutes_before: int, now: datetime) -> bool:
     """Record and send one notice; False when it was sent already."""
+    due_at = row.due_at
+    assert due_at is not None, "only deadlines with a due time are reminded"
     people = _recipients(row)
     try:
         with transaction.atomic():
@@ -44,7 +46,7 @@ def _notify(row: Deadline, minutes_before: int, now: datetime) -> bool:
             for member in people:
                 # Each reader gets the due time on their own wall clock (a 11:59 PM MST
                 # deadline is "Wed Dec 9, end of day", not Thu Dec 10 in UTC).
-                when = due_text(row.due_at, reader_zone(member, row.org))
+                when = due_text(due_at, reader_zone(member, row.org))
                 if minutes_before == ALERT:
                     title = f"Deadline passed: {row.name} — {row.deal}"
                     body = f"It was due {when} and is still open. Resolve it or amend the contract."

@@ -42,14 +42,15 @@ def walkthrough_findings_parse(findings: Any) -> list[dict[str, Any]]:
         for name in sorted(set(row) - FINDING_FIELDS, key=str):
             errors[f"{path}.{name}"] = ["unknown field"]
         area, ok, note = row.get("area"), row.get("ok"), row.get("note") or ""
-        if not isinstance(area, str) or not area.strip() or len(area.strip()) > 100:
+        area = area.strip() if isinstance(area, str) else ""
+        if not area or len(area) > 100:
             errors[f"{path}.area"] = ["a text of 1 to 100 characters"]
         if not isinstance(ok, bool):
             errors[f"{path}.ok"] = ["true or false"]
         if not isinstance(note, str) or len(note) > 1000:
             errors[f"{path}.note"] = ["a text of at most 1000 characters"]
         if not any(name == path or name.startswith(f"{path}.") for name in errors):
-            parsed.append({"area": area.strip(), "ok": ok, "note": note.strip()})
+            parsed.append({"area": area, "ok": ok, "note": note.strip()})
     if errors:
         first = next(iter(errors))
         raise ValidationFailed(f"{first}: {errors[first][0]}", fields=errors)
