@@ -6,9 +6,9 @@ is a field error on the page (a 4xx), not a server error, and nothing is saved."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -51,19 +51,6 @@ class ServiceForm(forms.Form):
                 label = self.fields[name].label or name.replace("_", " ").capitalize()
                 lines += [f"{label}: {error}" for error in errors]
         return lines
-
-
-class _ActionForm(forms.Form):
-    action = forms.ChoiceField(choices=())
-
-
-def posted_action(data: Mapping[str, Any], actions: Iterable[str]) -> str | None:
-    """Which of a page's `actions` (its forms' `action` field) was posted; None for none."""
-    form = _ActionForm(data)
-    # The form's own copy of the declared field, so a ChoiceField.
-    field = cast(forms.ChoiceField, form.fields["action"])
-    field.choices = [(name, name) for name in actions]
-    return form.cleaned_data["action"] if form.is_valid() else None
 
 
 def pick(label: str, what: str, *, required: bool = True) -> forms.ModelChoiceField:

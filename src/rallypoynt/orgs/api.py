@@ -1,4 +1,4 @@
-"""API: the org's settings, offices, teams, members and invitations."""
+"""API: the org's settings, offices, teams, members, invitations and each member's notifications."""
 
 from __future__ import annotations
 
@@ -260,3 +260,48 @@ def audit_list_endpoint(request, query: Query[AuditQuery]):
         actor=request.auth, object_type=query.object_type, action=query.action
     )
     return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-at", "-id"))
+
+
+class NotificationOut(Schema):
+    id: Int64
+    kind: str
+    title: str
+    body: str
+    link: str
+    read_at: datetime | None
+    created_at: datetime
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+
+
+class NotificationQuery(Schema):
+    unread: bool = False
+    cursor: str | None = None
+    limit: PageLimit = 50
+
+
+class MarkedOut(Schema):
+    marked: Int64
+
+
+@router.get("/notifications", response={200: NotificationPage, **ERRORS})
+def notifications_endpoint(request, query: Query[NotificationQuery]):
+    """The caller's own notifications, newest first."""
+    qs = selectors.notification_list(actor=request.auth, unread_only=query.unread)
+    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-created_at", "-id"))
+
+
+@router.post("/notifications/read-all", response={200: MarkedOut, **ERRORS})
+def notifications_read_all_endpoint(request):
+    if not selectors.notification_list(actor=request.auth, unread_only=True).exists():
+        return {"marked": 0}
+    return {"marked": services.notification_mark_read(actor=request.auth)}
+
+
+@router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERRORS})
+def notification_mark_endpoint(request, notification_id: Int64):
+    """Mark one read; reading one already read is fine."""
+    return services.notification_read(actor=request.auth, notification_id=notification_id)

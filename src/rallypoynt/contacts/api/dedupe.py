@@ -21,18 +21,11 @@ from rallypoynt.core.errors import ValidationFailed
 router = Router(tags=["contacts"])
 
 
-class PersonOut(Schema):
-    """Enough of a contact to judge a pair without another call."""
+class _Channels(Schema):
+    """A contact's e-mail addresses and phone numbers as plain strings."""
 
-    id: Int64
-    full_name: str
     emails: list[str]
     phones: list[str]
-    street: str
-    city: str
-    postal_code: str
-    owner_id: Int64 | None
-    created_at: datetime
 
     @staticmethod
     def resolve_emails(c) -> list[str]:
@@ -41,6 +34,18 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_phones(c) -> list[str]:
         return [p.number for p in c.phones.all()]
+
+
+class PersonOut(_Channels):
+    """Enough of a contact to judge a pair without another call."""
+
+    id: Int64
+    full_name: str
+    street: str
+    city: str
+    postal_code: str
+    owner_id: Int64 | None
+    created_at: datetime
 
 
 class PairOut(Schema):
@@ -89,7 +94,7 @@ class MergeIn(Schema):
     field_choices: dict[str, Literal["keep", "merge"]] | None = None
 
 
-class MergedOut(Schema):
+class MergedOut(_Channels):
     id: Int64
     first_name: str
     last_name: str
@@ -109,17 +114,7 @@ class MergedOut(Schema):
     is_do_not_contact: bool
     custom: dict[str, Any]
     last_touchpoint_at: datetime | None
-    emails: list[str]
-    phones: list[str]
     tags: list[str]
-
-    @staticmethod
-    def resolve_emails(c) -> list[str]:
-        return [e.address for e in c.emails.all()]
-
-    @staticmethod
-    def resolve_phones(c) -> list[str]:
-        return [p.number for p in c.phones.all()]
 
     @staticmethod
     def resolve_tags(c) -> list[str]:

@@ -29,10 +29,10 @@ from rallypoynt.contacts.services.activity import (
     task_update,
     touchpoint_log,
 )
+from rallypoynt.contacts.services.consent import contact_consent_set
 from rallypoynt.contacts.services.custom_fields import custom_field_create
 from rallypoynt.contacts.services.people import (
     ContactData,
-    contact_consent_set,
     contact_create,
     contact_delete,
     contact_for_update,

@@ -8,6 +8,7 @@ from rallypoynt.contacts.services.activity import (
     task_update,
     touchpoint_log,
 )
+from rallypoynt.contacts.services.consent import contact_consent_set
 from rallypoynt.contacts.services.csv_import import (
     CONTACT_FIELDS,
     EMAIL_FIELDS,
@@ -69,7 +70,6 @@ from rallypoynt.contacts.services.people import (
     PROFILE_FIELDS,
     ContactData,
     contact_channels_add,
-    contact_consent_set,
     contact_create,
     contact_delete,
     contact_for_update,

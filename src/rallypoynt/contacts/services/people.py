@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rallypoynt.contacts.choices import Consent, EmailKind, PhoneKind, Stage
+from rallypoynt.contacts.choices import EmailKind, PhoneKind, Stage
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag, Tag
 from rallypoynt.contacts.selectors import contact_queryset
 from rallypoynt.contacts.services.custom_fields import custom_values_clean
@@ -354,47 +354,6 @@ def _replace_phones(contact: Contact, phones: Sequence[str | PhoneEntry]) -> Non
     contact_channels_add(contact=contact, emails=[], phones=phones)
     if numbers and not contact.phones.filter(is_primary=True).exists():
         contact.phones.filter(number=numbers[0]).update(is_primary=True)
-
-
-@transaction.atomic
-def contact_consent_set(
-    *,
-    actor: Membership | None,
-    contact: Contact,
-    email: str | None = None,
-    sms: str | None = None,
-    do_not_contact: bool | None = None,
-) -> Contact:
-    """Record the person's e-mail/SMS opt-in or opt-out and do-not-contact wish."""
-    before = {f: getattr(contact, f) for f in ("email_consent", "sms_consent", "is_do_not_contact")}
-    for name, value in (("email_consent", email), ("sms_consent", sms)):
-        if value is not None:
-            if value not in Consent.values:
-                raise ValidationFailed(
-                    "Invalid consent.", fields={name: [f"one of {', '.join(Consent.values)}"]}
-                )
-            setattr(contact, name, value)
-    if do_not_contact is not None:
-        contact.is_do_not_contact = do_not_contact
-    contact.consent_updated_at = timezone.now()
-    contact.save()
-    diff = model_changes(contact, list(before), before)
-    actor_user = actor.user_id if actor else None
-    audit_record(
-        org_id=contact.org_id,
-        actor_id=actor_user,
-        action="contact.consent",
-        target=contact,
-        changes=diff,
-    )
-    event_emit(
-        org_id=contact.org_id,
-        kind="contact.consent_changed",
-        subject=contact,
-        actor_id=actor_user,
-        payload={k: v[1] for k, v in diff.items()},
-    )
-    return contact
 
 
 @transaction.atomic

@@ -45,10 +45,10 @@ from rallypoynt.contacts.services.activity import (
     TouchpointIn,
     touchpoint_log,
 )
+from rallypoynt.contacts.services.consent import contact_consent_set
 from rallypoynt.contacts.services.people import (
     PROFILE_FIELDS,
     ContactData,
-    contact_consent_set,
     contact_create,
     contact_delete,
     contact_for_update,

@@ -1,4 +1,4 @@
-"""API: routing rules, lead settings, inquiries (claim, reassign) and the member's notifications."""
+"""API: routing rules, lead settings and inquiries (claim, reassign)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from rallypoynt.leads.selectors import routing as selectors_routing
 from rallypoynt.leads.services import assignment as lead_assignment
 from rallypoynt.leads.services import routing, routing_rules, speed_to_lead
 from rallypoynt.leads.services.routing_rules import RoutingRuleData
-from rallypoynt.orgs.selectors import notification_list
-from rallypoynt.orgs.services import notification_mark_read, notification_read
 
 router = Router(tags=["lead routing"])
 
@@ -238,48 +236,3 @@ def inquiry_reassign_endpoint(request, inquiry_id: Int64, payload: ReassignIn):
         actor=request.auth, inquiry_id=inquiry_id, membership_id=payload.membership_id
     )
     return selectors_routing.inquiry_get(actor=request.auth, inquiry_id=inquiry_id)
-
-
-class NotificationOut(Schema):
-    id: Int64
-    kind: str
-    title: str
-    body: str
-    link: str
-    read_at: datetime | None
-    created_at: datetime
-
-
-class NotificationPage(Schema):
-    items: list[NotificationOut]
-    next_cursor: str | None
-
-
-class NotificationQuery(Schema):
-    unread: bool = False
-    cursor: str | None = None
-    limit: PageLimit = 50
-
-
-class MarkedOut(Schema):
-    marked: Int64
-
-
-@router.get("/notifications", response={200: NotificationPage, **ERRORS})
-def notifications_endpoint(request, query: Query[NotificationQuery]):
-    """The caller's own notifications, newest first."""
-    qs = notification_list(actor=request.auth, unread_only=query.unread)
-    return paginate(qs, cursor=query.cursor, limit=query.limit, ordering=("-created_at", "-id"))
-
-
-@router.post("/notifications/read-all", response={200: MarkedOut, **ERRORS})
-def notifications_read_all_endpoint(request):
-    if not notification_list(actor=request.auth, unread_only=True).exists():
-        return {"marked": 0}
-    return {"marked": notification_mark_read(actor=request.auth)}
-
-
-@router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERRORS})
-def notification_mark_endpoint(request, notification_id: Int64):
-    """Mark one read; reading one already read is fine."""
-    return notification_read(actor=request.auth, notification_id=notification_id)

@@ -3,7 +3,7 @@
 One engine serves CSV and vCard files: each row becomes a list of cells (target field, the
 column it came from, raw value); good rows are inserted set-based in committed batches, each
 contact with its e-mails, phones and tags in the same transaction; bad rows are reported with
-their row number, column and reason. The modules: vocabulary, reading, cleaning, engine, jobs.
+their row number, column and reason. The modules: vocabulary, reading, cleaning, rows, engine, jobs.
 """
 
 from rallypoynt.contacts.services.csv_import.cleaning import (  # noqa: F401

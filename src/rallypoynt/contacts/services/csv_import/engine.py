@@ -6,7 +6,6 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -25,6 +24,13 @@ from rallypoynt.contacts.services.csv_import.cleaning import (
     _name_key,
     row_clean,
 )
+from rallypoynt.contacts.services.csv_import.rows import (
+    Merge,
+    birthday_of,
+    incoming_of_row,
+    known_of_row,
+    row_apply,
+)
 from rallypoynt.contacts.services.csv_import.vocabulary import (
     BATCH,
     MAX_STORED_ISSUES,
@@ -32,15 +38,14 @@ from rallypoynt.contacts.services.csv_import.vocabulary import (
     Progress,
 )
 from rallypoynt.contacts.services.enrich import (
-    ADDRESS_FIELDS,
     EnrichPlan,
-    Incoming,
     Known,
     contacts_known,
     enrich_plan,
     enrich_write,
     known_apply,
 )
+from rallypoynt.contacts.services.people import PROFILE_FIELDS
 from rallypoynt.core.bulk import Row, StatisticsKeeper, insert_rows, reserve_ids
 
 # --- the import engine ----------------------------------------------------------------------
@@ -49,18 +54,7 @@ CONTACT_FIELDS = (
     "id",
     "org",
     "owner",
-    "first_name",
-    "last_name",
-    "stage",
-    "source",
-    "street",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "birthday_on",
-    "language",
-    "background",
+    *PROFILE_FIELDS,
     "is_do_not_contact",
     "email_consent",
     "sms_consent",
@@ -105,17 +99,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(slots=True)
-class _Merge:
-    """A row that matched a stored contact, merged when its batch is written."""
-
-    row: CleanRow
-    contact_id: int
-    ref: int
-    how: str
-    value: str
-
-
 class ContactImporter:
     """Validate, dedupe and insert rows for one org; a dry run does everything but write.
 
@@ -147,7 +130,7 @@ class ContactImporter:
         self.names_loaded = False
         self.tag_ids: dict[str, int] = {}
         self.pending: dict[int, CleanRow] = {}  # rows of the batch not yet written
-        self.merges: list[_Merge] = []  # rows of the batch matching stored contacts
+        self.merges: list[Merge] = []  # rows of the batch matching stored contacts
         self.row_pk: dict[int, int] = {}  # rows written -> their contact's id
         # A dry run writes nothing: what earlier rows would have made is kept here instead.
         self.dry_known: dict[int, Known] = {}
@@ -248,7 +231,7 @@ class ContactImporter:
             known_apply(known, plan)
         else:
             contact_id = self.row_pk[ref] if ref > 0 else -ref
-            self.merges.append(_Merge(row, contact_id, ref, how, value))
+            self.merges.append(Merge(row, contact_id, ref, how, value))
 
     def _merged(
         self, row: CleanRow, plan: EnrichPlan, known: Known, how: str, value: str, ref: int
@@ -293,7 +276,7 @@ class ContactImporter:
             via = {"import_job": self.job_id} if self.job_id else {}
             enrich_write(org_id=self.org_id, plans=plans, actor_id=self.actor_id, via=via)
 
-    def _vanished(self, merge: _Merge) -> None:
+    def _vanished(self, merge: Merge) -> None:
         self.outcome.add_issue(
             {
                 "row": merge.row.row,
@@ -361,7 +344,7 @@ class ContactImporter:
                     v.get("state") or "",
                     v.get("postal_code") or "",
                     v.get("country") or "US",
-                    day(_birthday(v)),
+                    day(birthday_of(v)),
                     v.get("language") or "",
                     v.get("background") or "",
                     False,
@@ -393,50 +376,3 @@ class ContactImporter:
         )
         found = Tag.objects.filter(org_id=self.org_id, name__in=list(missing.values()))
         return {name.lower(): pk for pk, name in found.values_list("pk", "name")}
-
-
-def _birthday(values: dict[str, object]) -> date | None:
-    """A row's birthday: date_clean's date, or None when the cell was missing or bad."""
-    value = values.get("birthday_on")
-    return value if isinstance(value, date) else None
-
-
-def incoming_of_row(row: CleanRow) -> Incoming:
-    """What an import row says about its person, for the enrich rules."""
-    v = row.values
-    return Incoming(
-        first_name=str(v.get("first_name") or ""),
-        last_name=str(v.get("last_name") or ""),
-        emails=list(row.emails),
-        phones=list(row.phones),
-        tags=list(row.tags),
-        address={k: str(v[k]) for k in ADDRESS_FIELDS if v.get(k)},
-        birthday_on=_birthday(v),
-        language=str(v.get("language") or ""),
-        background=str(v.get("background") or ""),
-    )
-
-
-def known_of_row(row: CleanRow) -> Known:
-    """A row not yet written, seen as the contact it will become (its first values primary)."""
-    v = row.values
-    return Known(
-        contact_id=None,
-        first_name=str(v.get("first_name") or ""),
-        last_name=str(v.get("last_name") or ""),
-        emails={a: i == 0 for i, (a, _) in enumerate(row.emails)},
-        phones={n: i == 0 for i, (n, _) in enumerate(row.phones)},
-        tags={t.lower(): t for t in row.tags},
-        address={k: str(v.get(k) or "") for k in ADDRESS_FIELDS},
-        birthday_on=_birthday(v),
-        language=str(v.get("language") or ""),
-        background=str(v.get("background") or ""),
-    )
-
-
-def row_apply(row: CleanRow, plan: EnrichPlan) -> None:
-    """Merge a plan into a row not yet written (appended values stay non-primary)."""
-    row.emails.extend((a, k) for a, k, _ in plan.emails)
-    row.phones.extend((n, k) for n, k, _ in plan.phones)
-    row.tags.extend(plan.tags)
-    row.values.update(plan.fills)
