@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from rallypoynt.accounts.models import APIToken
-from rallypoynt.accounts.services import TOKEN_PREFIX, token_hash
+from rallypoynt.accounts.services import TOKEN_PREFIX, Seat, token_hash
 
 
-def api_token_list(*, actor) -> QuerySet[APIToken]:
+def api_token_list(*, actor: Seat) -> QuerySet[APIToken]:
     """The actor's own tokens in their current org (others' tokens are never listed)."""
     return APIToken.objects.filter(user_id=actor.user_id, org_id=actor.org_id).order_by(
         "-created_at"

@@ -14,6 +14,7 @@ from rallypoynt.accounts.services.logins import (
 )
 from rallypoynt.accounts.services.tokens import (
     TOKEN_PREFIX,
+    Seat,
     api_token_create,
     api_token_revoke,
     api_token_touch,
@@ -29,6 +30,7 @@ from rallypoynt.accounts.services.users import (
 __all__ = [
     "FEED_PREFIX",
     "TOKEN_PREFIX",
+    "Seat",
     "api_token_create",
     "api_token_revoke",
     "api_token_touch",

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.accounts.models import CalendarFeed, User
-from rallypoynt.accounts.services.tokens import token_hash
+from rallypoynt.accounts.services.tokens import Seat, token_hash
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import NotFound
 from rallypoynt.core.events import event_emit
@@ -16,7 +16,7 @@ from rallypoynt.core.events import event_emit
 FEED_PREFIX = "rpcal_"
 
 
-def _revoke(feed: CalendarFeed, *, actor) -> None:
+def _revoke(feed: CalendarFeed, *, actor: Seat) -> None:
     feed.revoked_at = timezone.now()
     feed.save(update_fields=["revoked_at", "updated_at"])
     audit_record(
@@ -28,7 +28,7 @@ def _revoke(feed: CalendarFeed, *, actor) -> None:
 
 
 @transaction.atomic
-def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
+def calendar_feed_create(*, actor: Seat) -> tuple[CalendarFeed, str]:
     """A new feed URL for the actor's seat; the previous one stops working. The secret is
     returned once and never stored."""
     # Lock the user so two clicks at once cannot both pass the revoke step (the partial
@@ -56,7 +56,7 @@ def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, actor, feed_id: int) -> CalendarFeed:
+def calendar_feed_revoke(*, actor: Seat, feed_id: int) -> CalendarFeed:
     """Stop the actor's own feed URL at once (calendars that subscribed get a 404)."""
     feed = (
         CalendarFeed.objects.select_for_update()

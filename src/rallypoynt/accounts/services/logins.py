@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +12,7 @@ from django.utils import timezone
 from rallypoynt.accounts.models import LoginAttempt, normalize_email_address
 
 
-def _window_start():
+def _window_start() -> datetime:
     return timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
 
 
@@ -57,7 +57,7 @@ def login_retry_after(*, email: str, ip_address: str | None) -> int:
     return _whole_seconds(stats["last"] + login_backoff(stats["n"]) - now)
 
 
-def _is_known_address(*, email: str, ip_address: str, now) -> bool:
+def _is_known_address(*, email: str, ip_address: str, now: datetime) -> bool:
     return LoginAttempt.objects.filter(
         email=email,
         ip_address=ip_address,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,13 +18,23 @@ from rallypoynt.core.events import event_emit
 TOKEN_PREFIX = "rp_"
 
 
+class Seat(Protocol):
+    """Whose tokens and feeds: a member's seat (orgs' Membership, which accounts cannot import)."""
+
+    @property
+    def org_id(self) -> int: ...
+
+    @property
+    def user_id(self) -> int: ...
+
+
 def token_hash(token: str) -> str:
     """The stored digest of a secret (tokens and calendar feeds keep only this)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
-def api_token_create(*, actor, name: str) -> tuple[APIToken, str]:
+def api_token_create(*, actor: Seat, name: str) -> tuple[APIToken, str]:
     """Create a token for the actor's seat; the secret is returned once and never stored."""
     name = name.strip()
     if not name:
@@ -44,7 +55,7 @@ def api_token_create(*, actor, name: str) -> tuple[APIToken, str]:
 
 
 @transaction.atomic
-def api_token_revoke(*, actor, token_id: int) -> APIToken:
+def api_token_revoke(*, actor: Seat, token_id: int) -> APIToken:
     token = APIToken.objects.filter(
         pk=token_id, user_id=actor.user_id, org_id=actor.org_id, revoked_at__isnull=True
     ).first()

@@ -11,15 +11,7 @@ from rallypoynt.journeys.domain.blueprint import (
     Stage,
     Step,
 )
-from rallypoynt.journeys.domain.blueprint_parse import (
-    MAX_YAML_BYTES,
-    blueprint_default,
-    blueprint_load,
-    default_data,
-    journey_stages_check,
-    yaml_read,
-    yaml_write,
-)
+from rallypoynt.journeys.domain.blueprint_parse import blueprint_load, journey_stages_check
 from rallypoynt.journeys.domain.engine import (
     Evaluation,
     PhaseState,
@@ -31,6 +23,13 @@ from rallypoynt.journeys.domain.engine import (
 from rallypoynt.journeys.domain.evidence import WORK_EVENTS, done_by, work_label
 from rallypoynt.journeys.domain.levels import shipped_data
 from rallypoynt.journeys.domain.template_ops import OPS
+from rallypoynt.journeys.domain.template_yaml import (
+    MAX_YAML_BYTES,
+    blueprint_default,
+    default_data,
+    yaml_read,
+    yaml_write,
+)
 
 __all__ = [
     "MAX_YAML_BYTES",

@@ -105,7 +105,7 @@ def _start(offset: Offset, state: PhaseState) -> datetime | None:
     return state.completed.get(offset.after)
 
 
-def _when(offset: Offset | None, state: PhaseState, calendar: BusinessCalendar):
+def _when(offset: Offset | None, state: PhaseState, calendar: BusinessCalendar) -> datetime | None:
     if offset is None:
         return None
     start = _start(offset, state)
@@ -146,15 +146,15 @@ def gate_blockers(phase: Phase, state: PhaseState) -> tuple[Blocker, ...]:
     gate = phase.gate
     if gate is None:
         return ()
-    blockers = []
+    blockers: list[Blocker] = []
     steps = phase.steps_for(state.side)
     if gate.steps != NONE:
-        wanted = [
+        wanted_steps = [
             s for s in steps if (s.is_required if gate.steps == REQUIRED else s.key in gate.steps)
         ]
         blockers += [
             Blocker("step", s.key, f'step "{s.title}" is not done')
-            for s in wanted
+            for s in wanted_steps
             if s.key not in state.completed
         ]
     if gate.deliverables != NONE:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rallypoynt.journeys.domain.blueprint import Blueprint, Deliverable, Step
+from rallypoynt.journeys.domain.blueprint import Blueprint, Deliverable, Phase, Step
 
 WORK_EVENTS: dict[str, str] = {
     "lead.received": "the lead was captured",
@@ -31,10 +31,12 @@ def work_label(kind: str) -> str:
     return WORK_EVENTS.get(kind, kind)
 
 
+def _items(phase: Phase) -> tuple[Step | Deliverable, ...]:
+    return (*phase.steps, *phase.deliverables)
+
+
 def _names_events(blueprint: Blueprint) -> bool:
-    return any(
-        item.done_by for phase in blueprint.phases for item in (*phase.steps, *phase.deliverables)
-    )
+    return any(item.done_by for phase in blueprint.phases for item in _items(phase))
 
 
 @lru_cache(maxsize=1)
@@ -45,9 +47,7 @@ def _shipped() -> dict[tuple[str, str], tuple[str, ...]]:
 
     blueprint = blueprint_load(shipped_data("journey"))
     return {
-        (phase.key, item.key): item.done_by
-        for phase in blueprint.phases
-        for item in (*phase.steps, *phase.deliverables)
+        (phase.key, item.key): item.done_by for phase in blueprint.phases for item in _items(phase)
     }
 
 

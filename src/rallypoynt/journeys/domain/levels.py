@@ -11,14 +11,15 @@ from typing import Any
 
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.choices import Level
-from rallypoynt.journeys.domain.blueprint_parse import default_data
+from rallypoynt.journeys.domain.template_yaml import default_data
 
 
 def level_spec(level: str) -> dict[str, Any]:
     """What a business level changes; ValidationFailed for a level that does not exist."""
     if level not in Level.values:
         raise ValidationFailed("Unknown business level.", fields={"level": Level.values})
-    return default_data("levels")[level]
+    spec: dict[str, Any] = default_data("levels")[level]
+    return spec
 
 
 def pipeline_for_level(data: dict[str, Any], level: str) -> dict[str, Any]:

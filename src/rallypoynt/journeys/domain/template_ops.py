@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rallypoynt.core.errors import ValidationFailed
@@ -21,14 +22,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")[:60] or "untitled"
 
 
-def _phase(data: Data, key: str) -> dict:
-    for phase in data.get("phases", []):
+def _phase(data: Data, key: str) -> Data:
+    phases: list[Data] = data.get("phases", [])
+    for phase in phases:
         if phase.get("key") == key:
             return phase
     raise ValidationFailed("No such phase.", fields={"phase_key": [key]})
 
 
-def _step_index(phase: dict, key: str) -> int:
+def _step_index(phase: Data, key: str) -> int:
     for index, step in enumerate(phase.get("steps", [])):
         if step.get("key") == key:
             return index
@@ -152,7 +154,8 @@ def gate_update(data: Data, *, phase_key: str, approval_role: str = "") -> Data:
     return data
 
 
-OPS = {
+# Each op takes the data and its own keyword arguments (the service passes them through).
+OPS: dict[str, Callable[..., Data]] = {
     "phase_move": phase_move,
     "phase_add": phase_add,
     "phase_remove": phase_remove,

@@ -68,7 +68,7 @@ def board_agent_list(*, actor: Membership) -> QuerySet[Membership]:
     """The agents whose cards the actor may see (the board's agent filter)."""
     agents = member_list(actor=actor)
     scope = visibility_for(actor)
-    return agents if scope.is_org_wide else agents.filter(pk__in=scope.member_ids)
+    return agents if scope.member_ids is None else agents.filter(pk__in=scope.member_ids)
 
 
 @functools.cache
@@ -146,4 +146,5 @@ def _clients_attach(cards: list[Engagement]) -> None:
     )
     names = {row.engagement_id: row.contact for row in rows}
     for card in cards:
-        card.client = names.get(card.pk)
+        # The board template reads it; Engagement declares no such field, so mypy cannot know.
+        card.client = names.get(card.pk)  # type: ignore[attr-defined]

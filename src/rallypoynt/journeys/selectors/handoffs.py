@@ -43,9 +43,10 @@ def role_holder(engagement: Engagement, role: str) -> RoleHolder:
         return RoleHolder(agent, f"{_name(agent)} is the engagement's agent")
     if agent.has_role(role):
         return RoleHolder(agent, f"{label} {_name(agent)} is the engagement's agent")
-    if engagement.team_id:
-        teams = Q(team_id=engagement.team_id)
-        where = f"team {engagement.team.name}"
+    team = engagement.team  # no query when it has none
+    if team is not None:
+        teams = Q(team_id=team.pk)
+        where = f"team {team.name}"
     else:
         agent_teams = TeamMember.objects.filter(org_id=engagement.org_id, membership_id=agent.pk)
         teams = Q(team_id__in=agent_teams.values("team_id"))

@@ -72,7 +72,7 @@ def engagement_for_update(
 
 
 def engagement_record(
-    engagement: Engagement, actor: Membership | None, kind: str, **payload
+    engagement: Engagement, actor: Membership | None, kind: str, **payload: object
 ) -> None:
     """Audit entry and domain event for a change to an engagement."""
     actor_user = actor.user_id if actor else None
@@ -103,7 +103,7 @@ def _agent(actor: Membership, agent_id: int | None) -> Membership:
         return actor
     scope = visibility_for(actor)
     found = Membership.objects.filter(org_id=actor.org_id, pk=agent_id, is_active=True).first()
-    if found is None or not (scope.is_org_wide or found.pk in scope.member_ids):
+    if found is None or not (scope.member_ids is None or found.pk in scope.member_ids):
         raise ValidationFailed("No such agent in your scope.", fields={"agent_id": ["not yours"]})
     return found
 
@@ -122,8 +122,9 @@ def _same_org(actor: Membership, *, team_id: int | None, inquiry_id: int | None)
     """A team or inquiry named by id must be the actor's org's own."""
     if team_id is not None and not Team.objects.filter(org_id=actor.org_id, pk=team_id).exists():
         raise ValidationFailed("No such team.", fields={"team_id": ["not a team of yours"]})
-    inquiries = LeadInquiry.objects.filter(org_id=actor.org_id, pk=inquiry_id)
-    if inquiry_id is not None and not inquiries.exists():
+    if inquiry_id is None:
+        return
+    if not LeadInquiry.objects.filter(org_id=actor.org_id, pk=inquiry_id).exists():
         raise ValidationFailed("No such inquiry.", fields={"inquiry_id": ["not yours"]})
 
 
@@ -323,7 +324,7 @@ def engagement_from_lead(*, event_id: int) -> Engagement | None:
     assigned when the pond timed out): once per inquiry, and not while the contact already
     has an open engagement (a returning client's new inquiry joins it)."""
     event = Event.objects.filter(pk=event_id, kind__in=LEAD_EVENTS).first()
-    if event is None:
+    if event is None or event.subject_id is None:
         return None
     inquiry = (
         LeadInquiry.objects.select_related("assigned_to__org", "assigned_to__user")
@@ -331,7 +332,7 @@ def engagement_from_lead(*, event_id: int) -> Engagement | None:
         .first()
     )
     assignee = inquiry.assigned_to if inquiry else None
-    if assignee is None or not assignee.is_active:
+    if inquiry is None or assignee is None or not assignee.is_active:
         return None  # still in a pond or unassigned
     # Two leads of one person at once: the contact's lock lets only one open the journey.
     Contact.objects.select_for_update().filter(org_id=event.org_id, pk=inquiry.contact_id).first()

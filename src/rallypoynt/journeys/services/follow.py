@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.choices import WORKING
-from rallypoynt.journeys.domain import Phase, done_by, work_label
+from rallypoynt.journeys.domain import Blueprint, Deliverable, Phase, Step, done_by, work_label
 from rallypoynt.journeys.models import DeliverableRecord, Engagement, StepCompletion
 from rallypoynt.journeys.selectors import VERSION_DATA, engagement_evaluate, version_blueprint
 from rallypoynt.journeys.services.client_stage import clients_stage_follow
@@ -69,9 +69,12 @@ def _filed(engagement: Engagement) -> set[tuple[str, str]]:
     return set(rows.values_list("phase_key", "deliverable_key"))
 
 
-def _proven(engagement, event, blueprint) -> tuple[list, list]:
+def _proven(
+    engagement: Engagement, event: Event, blueprint: Blueprint
+) -> tuple[list[tuple[Phase, Step]], list[tuple[Phase, Deliverable]]]:
     """(phase, step) and (phase, deliverable) pairs `event` proves, from the current phase on."""
-    steps, items = [], []
+    steps: list[tuple[Phase, Step]] = []
+    items: list[tuple[Phase, Deliverable]] = []
     for phase in _ahead(engagement):
         for step in phase.steps_for(engagement.side):
             if event.kind in done_by(blueprint, phase.key, step):
@@ -82,7 +85,14 @@ def _proven(engagement, event, blueprint) -> tuple[list, list]:
     return steps, items
 
 
-def _complete(engagement, event, actor, via, now, result: Followed) -> list[str]:
+def _complete(
+    engagement: Engagement,
+    event: Event,
+    actor: Membership | None,
+    via: str,
+    now: datetime,
+    result: Followed,
+) -> list[str]:
     """Record every step and deliverable `event` proves (not already on record), in two
     inserts; returns the pipeline stages its current-phase steps enter."""
     steps, items = _proven(engagement, event, version_blueprint(engagement.journey))
@@ -91,7 +101,7 @@ def _complete(engagement, event, actor, via, now, result: Followed) -> list[str]
     filed = _filed(engagement) if items else set()
     items = [(p, d) for p, d in items if (p.key, d.key) not in filed]
     here = engagement.phase_key
-    due = {}
+    due: dict[str, datetime | None] = {}
     if any(p.key == here for p, _ in steps):
         due = {s.step.key: s.due_at for s in engagement_evaluate(engagement, now).steps}
     common = {"org_id": engagement.org_id, "engagement": engagement, "event": event}

@@ -33,7 +33,7 @@ from rallypoynt.orgs.permissions import reach_for
 from rallypoynt.orgs.services import notification_send
 
 
-def _record(engagement: Engagement, actor: Membership, kind: str, **payload) -> None:
+def _record(engagement: Engagement, actor: Membership, kind: str, **payload: object) -> None:
     # Imported here: `services.engagements` calls `handoffs_open`, so a module-level import
     # of it from here would be circular.
     from rallypoynt.journeys.services.engagements import engagement_record
@@ -79,6 +79,8 @@ def _client(engagement: Engagement, actor: Membership) -> tuple[str, int | None]
         .values_list("contact_id", flat=True)
         .first()
     )
+    if primary is None:
+        return engagement.title, None
     contact = Contact.objects.filter(contact_visible_q(actor), pk=primary).first()
     if contact is None:
         return engagement.title, None
@@ -136,10 +138,11 @@ def handoffs_open(
             continue
         holder = holders.get(status.role) or role_holder(engagement, status.role)
         holders[status.role] = holder
-        if holder.member is None or holder.member.pk == engagement.agent_id:
+        receiver = holder.member
+        if receiver is None or receiver.pk == engagement.agent_id:
             continue
         client = client or _client(engagement, actor)
-        created.append(_open_one(engagement, actor, status, holder, client, now))
+        created.append(_open_one(engagement, actor, status, holder, receiver, client, now))
         done.add(status.step.key)
     return created
 
@@ -149,11 +152,11 @@ def _open_one(
     actor: Membership,
     status: StepStatus,
     holder: RoleHolder,
+    receiver: Membership,
     client: tuple[str, int | None],
     now: datetime,
 ) -> Handoff:
     name, contact_id = client
-    receiver = holder.member
     task = task_create(
         actor=actor,
         title=f"{status.step.title}: {name}",

@@ -3,8 +3,6 @@ and its first response complete the steps they stand for, whichever job runs fir
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.services.engagements import LEAD_EVENTS, OPEN, engagement_from_lead
@@ -27,13 +25,13 @@ def engagement_lead_follow(*, event_id: int) -> int | None:
     """Open the lead's journey if it is routed, then record the lead's work on it (safe to
     run twice and in any order: a response seen before the journey opened is replayed)."""
     event = Event.objects.filter(pk=event_id, subject_type=INQUIRY).first()
-    if event is None:
+    if event is None or event.subject_id is None:
         return None
     if event.kind in LEAD_EVENTS:
         engagement_from_lead(event_id=event.pk)
     engagement = (
         Engagement.objects.filter(org_id=event.org_id, status__in=OPEN)
-        .filter(Q(inquiry_id=event.subject_id))
+        .filter(inquiry_id=event.subject_id)
         .order_by("pk")
         .first()
     )

@@ -27,7 +27,9 @@ WRAP_UP_EVENT = "engagement.wrap_up_elapsed"
 ENGAGEMENT = "journeys.engagement"
 
 
-def _clients_past(engagement: Engagement, closed_on: date | None, actor) -> list[int]:
+def _clients_past(
+    engagement: Engagement, closed_on: date | None, actor: Membership | None
+) -> list[int]:
     """The engagement's clients become past clients as of the closing."""
     ids = list(
         EngagementContact.objects.filter(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rallypoynt.core.errors import Conflict
 from rallypoynt.core.events import event_emit
 from rallypoynt.journeys.choices import VisitExit
 from rallypoynt.journeys.domain import Evaluation
@@ -26,7 +27,14 @@ from rallypoynt.orgs.models import Membership
 PHASE_FIELDS = ["phase_key", "phase_entered_at", "stage_key", "stage_entered_at", "updated_at"]
 
 
-def visit_move(engagement: Engagement, model, key: str, actor, now: datetime, how: str) -> None:
+def visit_move(
+    engagement: Engagement,
+    model: type[PhaseVisit] | type[StageVisit],
+    key: str,
+    actor: Membership | None,
+    now: datetime,
+    how: str,
+) -> None:
     """End the open phase (or stage) visit and start one at `key`."""
     model.objects.filter(
         org_id=engagement.org_id, engagement=engagement, exited_at__isnull=True
@@ -36,7 +44,9 @@ def visit_move(engagement: Engagement, model, key: str, actor, now: datetime, ho
     )
 
 
-def stage_follow(engagement: Engagement, keys: tuple[str, ...], actor, now: datetime) -> None:
+def stage_follow(
+    engagement: Engagement, keys: tuple[str, ...], actor: Membership | None, now: datetime
+) -> None:
     """Move the pipeline to the earliest of `keys` that is later than where it is."""
     order = [s.key for s in version_blueprint(engagement.pipeline).stages]
     here = order.index(engagement.stage_key) if engagement.stage_key in order else -1
@@ -67,6 +77,8 @@ def phase_enter_next(
 ) -> None:
     """Put the engagement in the next phase (the caller has checked the gate)."""
     left, target = engagement.phase_key, evaluation.next_phase
+    if target is None:
+        raise Conflict("This is the journey's last phase.", fields={"phase": ["last"]})
     visit_move(engagement, PhaseVisit, target.key, actor, now, VisitExit.ADVANCED)
     engagement.phase_key, engagement.phase_entered_at = target.key, now
     stage_from = engagement.stage_key

@@ -22,6 +22,7 @@ from rallypoynt.journeys.models import (
     PhaseVisit,
     StageVisit,
     StepCompletion,
+    TemplateVersion,
 )
 from rallypoynt.journeys.selectors import engagement_evaluate, version_blueprint
 from rallypoynt.journeys.services.client_stage import clients_stage_follow
@@ -119,7 +120,8 @@ def deliverable_record(
     """Put a deliverable of the current phase on file (a note says where it is)."""
     engagement = _active(actor, engagement_id)
     phase = version_blueprint(engagement.journey).phase(engagement.phase_key)
-    if deliverable_key not in {d.key for d in phase.deliverables_for(engagement.side)}:
+    outputs = phase.deliverables_for(engagement.side) if phase else ()
+    if deliverable_key not in {d.key for d in outputs}:
         raise ValidationFailed(
             "No such deliverable in this phase.", fields={"deliverable_key": [deliverable_key]}
         )
@@ -150,7 +152,7 @@ def gate_decide(
     when rejecting."""
     engagement = _active(actor, engagement_id)
     phase = version_blueprint(engagement.journey).phase(engagement.phase_key)
-    role = phase.gate.approval_role if phase.gate else None
+    role = phase.gate.approval_role if phase and phase.gate else None
     if role is None:
         raise Conflict("This phase needs no approval.", fields={"verdict": ["no approval"]})
     if role not in actor.roles:
@@ -176,7 +178,9 @@ def gate_decide(
 
 
 @transaction.atomic
-def phase_advance(*, actor: Membership, engagement_id: int, now: datetime | None = None):
+def phase_advance(
+    *, actor: Membership, engagement_id: int, now: datetime | None = None
+) -> Evaluation:
     """Move to the next phase if the gate allows (else a Conflict naming what is missing);
     the pipeline stage follows when the new phase belongs to a later stage."""
     engagement = _active(actor, engagement_id)
@@ -257,7 +261,7 @@ def engagement_upgrade(*, actor: Membership, engagement_id: int) -> Evaluation:
     return handed_on(engagement, actor, now)
 
 
-def _newest(version):
+def _newest(version: TemplateVersion) -> TemplateVersion:
     """The newest published version of the same template."""
     return (
         version.template.versions.filter(published_at__isnull=False).order_by("-number").first()

@@ -42,7 +42,7 @@ def _target(journey: Blueprint, engagement: Engagement, phase_key: str) -> tuple
     return journey.phases[there], keys[there + 1 : here + 1]
 
 
-def _stage_back(engagement: Engagement, phase: Phase, actor, now: datetime) -> None:
+def _stage_back(engagement: Engagement, phase: Phase, actor: Membership, now: datetime) -> None:
     """A stage later than the phase's stages goes back to the latest of them."""
     order = [s.key for s in version_blueprint(engagement.pipeline).stages]
     ours = [k for k in phase.sales_stages if k in order]
@@ -55,7 +55,13 @@ def _stage_back(engagement: Engagement, phase: Phase, actor, now: datetime) -> N
     engagement.stage_key, engagement.stage_entered_at = target, now
 
 
-def _visit(engagement: Engagement, model, key: str, actor: Membership, now: datetime) -> None:
+def _visit(
+    engagement: Engagement,
+    model: type[PhaseVisit] | type[StageVisit],
+    key: str,
+    actor: Membership,
+    now: datetime,
+) -> None:
     model.objects.filter(
         org_id=engagement.org_id, engagement=engagement, exited_at__isnull=True
     ).update(exited_at=now, exited_by=actor, exit=VisitExit.MOVED_BACK)

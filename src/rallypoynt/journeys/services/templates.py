@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rallypoynt.core.audit import audit_record
@@ -26,7 +27,10 @@ from rallypoynt.orgs.models import Membership, Organization, Team
 from rallypoynt.orgs.services import require
 
 MANAGE_ACTION = "org.manage_teams"
-SHIPPED_KEYS = {TemplateKind.JOURNEY: "client_journey", TemplateKind.PIPELINE: "sales_pipeline"}
+SHIPPED_KEYS: dict[str, str] = {
+    TemplateKind.JOURNEY: "client_journey",
+    TemplateKind.PIPELINE: "sales_pipeline",
+}
 
 
 def _published(template: JourneyTemplate) -> TemplateVersion | None:
@@ -39,8 +43,9 @@ def template_in_use(
     """The version a new engagement uses: the team's override, else the org's, else the
     shipped default for the org's level, copied in (and published) on first use."""
     templates = JourneyTemplate.objects.filter(org=org, kind=kind, is_archived=False)
-    for team in ([team_id] if team_id else []) + [None]:
-        found = templates.filter(team_id=team).order_by("pk").first()
+    teams = [Q(team_id=team_id)] if team_id else []
+    for team in [*teams, Q(team__isnull=True)]:
+        found = templates.filter(team).order_by("pk").first()
         version = _published(found) if found else None
         if version is not None:
             return version
@@ -73,7 +78,12 @@ def _shipped_copy(*, org: Organization, kind: str, level: str) -> TemplateVersio
         template = JourneyTemplate.objects.get(
             org=org, kind=kind, key=SHIPPED_KEYS[kind], team__isnull=True, is_archived=False
         )
-        return _published(template)
+        theirs = _published(template)
+        if theirs is None:
+            raise Conflict(
+                "The default template is being copied in; try again.", fields={"kind": [kind]}
+            ) from None
+        return theirs
     event_emit(
         org_id=org.pk,
         kind="journey_template.copied",

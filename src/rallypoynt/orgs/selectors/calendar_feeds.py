@@ -10,7 +10,7 @@ from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.selectors.members import org_roles
 
 
-def calendar_feed_active(*, actor) -> CalendarFeed | None:
+def calendar_feed_active(*, actor: Membership) -> CalendarFeed | None:
     """The actor's live feed in their current org (the secret itself is never kept)."""
     return CalendarFeed.objects.filter(
         org_id=actor.org_id, user_id=actor.user_id, revoked_at__isnull=True

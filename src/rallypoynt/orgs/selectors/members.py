@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from django.db.models import F, Prefetch, QuerySet
 
+from rallypoynt.accounts.models import User
 from rallypoynt.accounts.services import TOKEN_PREFIX, token_hash
 from rallypoynt.orgs.config_cache import org_cached
 from rallypoynt.orgs.models import (
@@ -19,7 +20,7 @@ from rallypoynt.orgs.models import (
 )
 
 
-def membership_for_user(*, user, org_id: int | None = None) -> Membership | None:
+def membership_for_user(*, user: User, org_id: int | None = None) -> Membership | None:
     """The user's active membership in `org_id`, or their first one; roles loaded."""
     qs = (
         Membership.objects.filter(user=user, is_active=True, org__isnull=False)
@@ -71,12 +72,12 @@ def org_roles(org: Organization) -> Mapping[int, frozenset[str]]:
     return org_cached(org_id=org.pk, stamp=org.config_stamp, key="roles", build=build)
 
 
-def memberships_of_user(*, user) -> QuerySet[Membership]:
+def memberships_of_user(*, user: User) -> QuerySet[Membership]:
     """Every org the user has a seat in (for the org switcher)."""
     return Membership.objects.filter(user=user, is_active=True).select_related("org")
 
 
-def organizations_of_user(*, user) -> QuerySet[Organization]:
+def organizations_of_user(*, user: User) -> QuerySet[Organization]:
     """The organizations the user has an active seat in (the org switcher's choices)."""
     # By the organization's own id: a lookup on the seat's org_id column would not bound a
     # huge number the way a primary key lookup does.

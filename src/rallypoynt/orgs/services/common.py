@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import time
+
+from django.db import models
 
 from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
 from rallypoynt.orgs.choices import Role
@@ -72,11 +74,12 @@ def validate_roles(roles: Iterable[str]) -> list[str]:
     return roles
 
 
-def validate_lengths(model, values: dict[str, str]) -> None:
+def validate_lengths(model: type[models.Model], values: Mapping[str, str | None]) -> None:
     """Reject text longer than its column (PostgreSQL would fail the insert with a 500)."""
     errors = {}
     for name, value in values.items():
-        limit = model._meta.get_field(name).max_length
+        field = model._meta.get_field(name)
+        limit = field.max_length if isinstance(field, models.Field) else None
         if value is not None and limit is not None and len(value) > limit:
             errors[name] = [f"At most {limit} characters."]
     if errors:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from rallypoynt.accounts.models import User
 from rallypoynt.core.audit import audit_record
 from rallypoynt.core.errors import Conflict, ValidationFailed
 from rallypoynt.core.events import event_emit
@@ -119,7 +120,7 @@ def _guard_last_owner(
 def member_add(
     *,
     org: Organization,
-    user,
+    user: User,
     roles: Iterable[str],
     office: Office | None = None,
     actor_id: int | None = None,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import time
+from datetime import date, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from django.db import transaction
 from django.utils.text import slugify
 
+from rallypoynt.accounts.models import User
 from rallypoynt.core.audit import audit_record, model_changes
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
@@ -62,7 +63,7 @@ def _has_holidays(country: str, subdivision: str | None) -> bool:
 def organization_create(
     *,
     name: str,
-    owner,
+    owner: User,
     slug: str = "",
     time_zone: str = "America/New_York",
     holiday_country: str = "US",
@@ -178,7 +179,7 @@ def business_hours_set(*, actor: Membership, week: dict[int, Sequence[tuple[time
 
 
 @transaction.atomic
-def closure_add(*, actor: Membership, closed_on, name: str) -> Closure:
+def closure_add(*, actor: Membership, closed_on: date, name: str) -> Closure:
     require(actor, "org.change_settings")
     name = name.strip()
     if not name:

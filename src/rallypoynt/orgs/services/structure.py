@@ -13,6 +13,7 @@ from rallypoynt.orgs.models import (
     Team,
     TeamMember,
 )
+from rallypoynt.orgs.permissions import Reach
 from rallypoynt.orgs.services.common import (
     member_for_update,
     require,
@@ -24,7 +25,7 @@ from rallypoynt.orgs.services.common import (
 TEAMS = "org.manage_teams"
 
 
-def team_for_update(actor: Membership, team_id: int, reach) -> Team:
+def team_for_update(actor: Membership, team_id: int, reach: Reach) -> Team:
     """The team in the actor's reach, or NotFound (a team outside it answers like a missing one)."""
     team = Team.objects.filter(org_id=actor.org_id, pk=team_id).first()
     if team is None or not reach.has_team(team):
