@@ -31,6 +31,16 @@ django_settings.STATIC_ROOT.mkdir()
 TEST_NOW = os.environ.get("RALLYPOYNT_TEST_NOW", "")
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, skip what the SQLite pass already ran against databases of its own."""
+    if "sqlite" in django_settings.DATABASES["default"]["ENGINE"]:
+        return
+    same = pytest.mark.skip(reason="makes its own databases: the SQLite pass ran it")
+    for item in items:
+        if item.get_closest_marker("own_database"):
+            item.add_marker(same)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_clock():
     if not TEST_NOW:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow_cli
+# Each test makes its own SQLite files or PostgreSQL databases (DATABASE_URL is dropped).
+pytestmark = [pytest.mark.slow_cli, pytest.mark.own_database]
 
 PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "password": "postgres"}
 UPLOAD = Path("imports/2026/05/front-range-contacts.csv")

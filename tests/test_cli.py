@@ -12,7 +12,8 @@ import pytest
 
 from rallypoynt.demo.crm import LEADS
 
-pytestmark = pytest.mark.slow_cli
+# Every command here runs on a SQLite file of its own (DATABASE_URL is dropped).
+pytestmark = [pytest.mark.slow_cli, pytest.mark.own_database]
 
 
 @pytest.fixture(scope="module")
