@@ -1,5 +1,5 @@
 """Request helpers every app's pages share: run a service and say how it went, put its
-refusal on the form, and find the safe page to go back to."""
+refusal on the form, find the safe page to go back to, and a page's buttons as data."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from rallypoynt.core.errors import ServiceError
+from rallypoynt.core.forms import ServiceForm
+
+# A page view, and a decorator that guards one (login, a seat, a permission, the method).
+View = Callable[..., HttpResponse]
+Guard = Callable[[View], View]
 
 
 @dataclass(frozen=True)
@@ -84,3 +89,57 @@ def next_or(request: HttpRequest, fallback: str) -> str:
     if url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return fallback
+
+
+def actor_of(request: HttpRequest) -> Any:
+    """The member a page acts as: the orgs middleware sets it, so core cannot name its type."""
+    return request.membership  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PageAction:
+    """One button of a page, as data: the form it posts, the one service the form's arguments
+    go to, and what the page says after (or a function of those arguments that says it)."""
+
+    form_class: type[ServiceForm]
+    service: Callable[..., Any]
+    success: str | Callable[[dict[str, Any]], str]
+
+    def bind(self, request: HttpRequest, scope: Any = None) -> ServiceForm:
+        """The posted form, its picks narrowed to the member and to the page's `scope` row."""
+        return self.form_class(request.POST, actor=actor_of(request), scope=scope)
+
+    def run(self, request: HttpRequest, form: ServiceForm, **ids: Any) -> Outcome:
+        """The service, for a valid form, as the member, with the page's `ids` (the rows its
+        URL names) beside the form's arguments; a refusal becomes an error message."""
+        arguments = form.arguments()
+        text = self.success(arguments) if callable(self.success) else self.success
+        return run_service(
+            request, lambda: self.service(actor=actor_of(request), **ids, **arguments), text
+        )
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    """A page whose buttons each post to a view of their own: `post(request, action, **URL
+    arguments)` is the round trip they share, `guards` wrap each view (outermost first), and
+    `module` is where the views are bound when `post` lives elsewhere."""
+
+    post: Callable[..., HttpResponse]
+    guards: tuple[Guard, ...]
+    module: str = ""
+
+    def button(self, name: str, doc: str, action: PageAction) -> View:
+        """The view of one button, named and documented as a `def name` beside `post` would
+        be: URL lists, tracebacks and the structure tests read these."""
+
+        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return self.post(request, action, *args, **kwargs)
+
+        view.__name__ = view.__qualname__ = name
+        view.__doc__ = doc
+        view.__module__ = self.module or self.post.__module__
+        guarded: View = view
+        for guard in reversed(self.guards):
+            guarded = guard(guarded)
+        return guarded

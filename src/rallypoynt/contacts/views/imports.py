@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -90,14 +93,26 @@ def _columns(preview: csv_import.ImportPreview) -> list[dict]:
     ]
 
 
+def member_job(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Hand `view` the member's import job named by the URL's `job_id`; another member's job,
+    or none, is the not-found page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, job_id: int) -> HttpResponse:
+        try:
+            job = csv_import.import_job_get(actor=request.membership, job_id=job_id)
+        except ServiceError:
+            return render(request, "web/not_found.html", status=404)
+        return view(request, job)
+
+    return wrapper
+
+
 @crm_member
 @require_GET
-def import_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
+@member_job
+def import_preview_view(request: HttpRequest, job) -> HttpResponse:
     """The column mapping: each column with its first values and a field to import it into."""
-    try:
-        job = csv_import.import_job_get(actor=request.membership, job_id=job_id)
-    except ServiceError:
-        return render(request, "web/not_found.html", status=404)
     if job.status == ImportStatus.RUNNING or (
         job.status == ImportStatus.DONE and not job.is_dry_run
     ):
@@ -122,13 +137,10 @@ def _preview_page(request, job, *, error: ServiceError | None = None, mapping=No
 
 @crm_member
 @require_POST
-def import_run_view(request: HttpRequest, job_id: int) -> HttpResponse:
+@member_job
+def import_run_view(request: HttpRequest, job) -> HttpResponse:
     """Start a dry run or the real import with the mapping chosen on the preview page."""
     actor = request.membership
-    try:
-        job = csv_import.import_job_get(actor=actor, job_id=job_id)
-    except ServiceError:
-        return render(request, "web/not_found.html", status=404)
     headers = csv_import.job_headers(job) if job.file_format == "csv" else []
     form = import_run_form(request.POST, headers, csv_import.TARGETS)
     if not form.is_valid():
@@ -153,12 +165,9 @@ def import_run_view(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @crm_member
 @require_GET
-def import_status_view(request: HttpRequest, job_id: int) -> HttpResponse:
+@member_job
+def import_status_view(request: HttpRequest, job) -> HttpResponse:
     """Counts, bad rows (row, column, reason), warnings and skipped duplicates of a job."""
-    try:
-        job = csv_import.import_job_get(actor=request.membership, job_id=job_id)
-    except ServiceError:
-        return render(request, "web/not_found.html", status=404)
     issues = {"error": [], "warning": [], "duplicate": []}
     for issue in job.errors:
         issues.setdefault(issue.get("kind", "error"), []).append(issue)

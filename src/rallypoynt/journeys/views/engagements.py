@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rallypoynt.core.forms import ServiceForm
-from rallypoynt.core.web import next_or, run_service
+from rallypoynt.core.web import ActionPage, PageAction, next_or, run_service
 from rallypoynt.journeys import forms, selectors
 from rallypoynt.journeys.choices import WORKING, Side
 from rallypoynt.journeys.panels import engagement_panels
@@ -74,104 +71,72 @@ def _engagement_page(
     return render(request, "journeys/engagement.html", context, status=status)
 
 
-def _engagement_act(
-    request: HttpRequest,
-    pk: int,
-    form_class: type[ServiceForm],
-    service: Callable[..., Any],
-    success: str,
-) -> HttpResponse:
+def _engagement_act(request: HttpRequest, action: PageAction, pk: int) -> HttpResponse:
     """One button of the engagement page: its form, its service, then back to the page;
     a form that does not parse shows the page again with its errors (400)."""
-    actor = request.membership
-    form = form_class(request.POST, actor=actor)
+    form = action.bind(request)
     if not form.is_valid():
         return _engagement_page(request, _engagement_or_404(request, pk), failed=form)
-    arguments = form.arguments()
-    run_service(request, lambda: service(actor=actor, engagement_id=pk, **arguments), success)
+    # The service finds the engagement in the member's reach (a refusal otherwise).
+    action.run(request, form, engagement_id=pk)
     return redirect(next_or(request, reverse("journeys:engagement", args=[pk])))
 
 
-@member_page
-@require_POST
-def step_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark a step of the current phase done."""
-    return _engagement_act(request, pk, forms.StepForm, progress.step_complete, "Step done.")
+# The buttons of the engagement page, each its own view and URL.
+ENGAGEMENT = ActionPage(_engagement_act, (member_page, require_POST))
 
-
-@member_page
-@require_POST
-def step_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Reopen a step of the current phase."""
-    return _engagement_act(request, pk, forms.StepForm, progress.step_undo, "Step reopened.")
-
-
-@member_page
-@require_POST
-def deliverable_record_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Put a deliverable of the current phase on file."""
-    return _engagement_act(
-        request, pk, forms.DeliverForm, progress.deliverable_record, "Deliverable on file."
-    )
-
-
-@member_page
-@require_POST
-def phase_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move on to the next phase when nothing blocks it."""
-    return _engagement_act(
-        request, pk, forms.NoFieldsForm, progress.phase_advance, "On to the next phase."
-    )
-
-
-@member_page
-@require_POST
-def phase_return_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move back to an earlier phase, saying why."""
-    return _engagement_act(request, pk, forms.ReturnForm, phase_return, "Moved back.")
-
-
-@member_page
-@require_POST
-def gate_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approve or reject the phase's gate."""
-    return _engagement_act(request, pk, forms.GateForm, progress.gate_decide, "Decision recorded.")
-
-
-@member_page
-@require_POST
-def stage_change_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Put the engagement in another sales stage."""
-    return _engagement_act(request, pk, forms.StageForm, progress.stage_change, "Stage changed.")
-
-
-@member_page
-@require_POST
-def engagement_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark the engagement won or lost."""
-    return _engagement_act(
-        request, pk, forms.CloseForm, engagements.engagement_close, "Engagement closed."
-    )
-
-
-@member_page
-@require_POST
-def engagement_hold_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Put the engagement on hold, or resume it."""
-    return _engagement_act(request, pk, forms.HoldForm, engagements.engagement_hold, "Updated.")
-
-
-@member_page
-@require_POST
-def engagement_upgrade_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move the engagement to its template's newest version, keeping its progress."""
-    return _engagement_act(
-        request,
-        pk,
-        forms.NoFieldsForm,
-        progress.engagement_upgrade,
-        "Moved to the newest template version.",
-    )
+step_complete_view = ENGAGEMENT.button(
+    "step_complete_view",
+    "Mark a step of the current phase done.",
+    PageAction(forms.StepForm, progress.step_complete, "Step done."),
+)
+step_undo_view = ENGAGEMENT.button(
+    "step_undo_view",
+    "Reopen a step of the current phase.",
+    PageAction(forms.StepForm, progress.step_undo, "Step reopened."),
+)
+deliverable_record_view = ENGAGEMENT.button(
+    "deliverable_record_view",
+    "Put a deliverable of the current phase on file.",
+    PageAction(forms.DeliverForm, progress.deliverable_record, "Deliverable on file."),
+)
+phase_advance_view = ENGAGEMENT.button(
+    "phase_advance_view",
+    "Move on to the next phase when nothing blocks it.",
+    PageAction(forms.NoFieldsForm, progress.phase_advance, "On to the next phase."),
+)
+phase_return_view = ENGAGEMENT.button(
+    "phase_return_view",
+    "Move back to an earlier phase, saying why.",
+    PageAction(forms.ReturnForm, phase_return, "Moved back."),
+)
+gate_decide_view = ENGAGEMENT.button(
+    "gate_decide_view",
+    "Approve or reject the phase's gate.",
+    PageAction(forms.GateForm, progress.gate_decide, "Decision recorded."),
+)
+stage_change_view = ENGAGEMENT.button(
+    "stage_change_view",
+    "Put the engagement in another sales stage.",
+    PageAction(forms.StageForm, progress.stage_change, "Stage changed."),
+)
+engagement_close_view = ENGAGEMENT.button(
+    "engagement_close_view",
+    "Mark the engagement won or lost.",
+    PageAction(forms.CloseForm, engagements.engagement_close, "Engagement closed."),
+)
+engagement_hold_view = ENGAGEMENT.button(
+    "engagement_hold_view",
+    "Put the engagement on hold, or resume it.",
+    PageAction(forms.HoldForm, engagements.engagement_hold, "Updated."),
+)
+engagement_upgrade_view = ENGAGEMENT.button(
+    "engagement_upgrade_view",
+    "Move the engagement to its template's newest version, keeping its progress.",
+    PageAction(
+        forms.NoFieldsForm, progress.engagement_upgrade, "Moved to the newest template version."
+    ),
+)
 
 
 @member_page

@@ -3,6 +3,8 @@ and each structured edit of a draft (its own URL)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rallypoynt.core.errors import ServiceError
 from rallypoynt.core.forms import ServiceForm
-from rallypoynt.core.web import run_service
+from rallypoynt.core.web import ActionPage, PageAction, run_service
 from rallypoynt.journeys import forms, selectors
 from rallypoynt.journeys.choices import Level, TemplateKind
 from rallypoynt.journeys.domain import UNITS, blueprint_load, yaml_write
@@ -148,76 +150,62 @@ def template_draft_create_view(request: HttpRequest, pk: int, number: int) -> Ht
     return redirect("journeys:version", pk=pk, number=made.result.number)
 
 
-def _draft_edit(
-    request: HttpRequest, pk: int, number: int, form_class: type[ServiceForm], op: str
-) -> HttpResponse:
+def _draft_edit(request: HttpRequest, action: PageAction, pk: int, number: int) -> HttpResponse:
     """One structured edit of a draft, then back to it; a form that does not parse shows
     the version again with its errors (400)."""
     version = _version_or_404(request, pk, number)
-    form = form_class(request.POST, actor=request.membership)
+    form = action.bind(request)
     if not form.is_valid():
         return _version_page(request, version, failed=form)
-    run_service(
-        request,
-        lambda: templates.template_draft_edit(
-            actor=request.membership, version_id=version.pk, op=op, **form.arguments()
-        ),
-        "Draft updated.",
-    )
+    action.run(request, form, version_id=version.pk)
     return redirect("journeys:version", pk=pk, number=number)
 
 
-@action_required(MANAGE)
-@require_POST
-def draft_phase_move_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Move a phase of a draft up or down."""
-    return _draft_edit(request, pk, number, forms.PhaseMoveForm, "phase_move")
+def _edit(form_class: type[ServiceForm], op: str) -> PageAction:
+    """The edit `op` of `templates.template_draft_edit`, its arguments from `form_class`."""
+    return PageAction(form_class, partial(templates.template_draft_edit, op=op), "Draft updated.")
 
 
-@action_required(MANAGE)
-@require_POST
-def draft_phase_add_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Add a phase to a draft."""
-    return _draft_edit(request, pk, number, forms.PhaseAddForm, "phase_add")
+# The structured edits of a draft, each its own view and URL; for those who manage templates.
+DRAFT = ActionPage(_draft_edit, (action_required(MANAGE), require_POST))
 
-
-@action_required(MANAGE)
-@require_POST
-def draft_phase_remove_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Remove a phase from a draft."""
-    return _draft_edit(request, pk, number, forms.PhaseRemoveForm, "phase_remove")
-
-
-@action_required(MANAGE)
-@require_POST
-def draft_step_move_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Move a step of a draft up or down within its phase."""
-    return _draft_edit(request, pk, number, forms.StepMoveForm, "step_move")
-
-
-@action_required(MANAGE)
-@require_POST
-def draft_step_add_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Add a step to a phase of a draft."""
-    return _draft_edit(request, pk, number, forms.StepAddForm, "step_add")
-
-
-@action_required(MANAGE)
-@require_POST
-def draft_step_remove_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Remove a step from a draft."""
-    return _draft_edit(request, pk, number, forms.StepRemoveForm, "step_remove")
-
-
-@action_required(MANAGE)
-@require_POST
-def draft_step_update_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Change a step's role, required flag or due time in a draft."""
-    return _draft_edit(request, pk, number, forms.StepUpdateForm, "step_update")
-
-
-@action_required(MANAGE)
-@require_POST
-def draft_gate_update_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Set or clear the approval needed to leave a phase of a draft."""
-    return _draft_edit(request, pk, number, forms.GateUpdateForm, "gate_update")
+draft_phase_move_view = DRAFT.button(
+    "draft_phase_move_view",
+    "Move a phase of a draft up or down.",
+    _edit(forms.PhaseMoveForm, "phase_move"),
+)
+draft_phase_add_view = DRAFT.button(
+    "draft_phase_add_view",
+    "Add a phase to a draft.",
+    _edit(forms.PhaseAddForm, "phase_add"),
+)
+draft_phase_remove_view = DRAFT.button(
+    "draft_phase_remove_view",
+    "Remove a phase from a draft.",
+    _edit(forms.PhaseRemoveForm, "phase_remove"),
+)
+draft_step_move_view = DRAFT.button(
+    "draft_step_move_view",
+    "Move a step of a draft up or down within its phase.",
+    _edit(forms.StepMoveForm, "step_move"),
+)
+draft_step_add_view = DRAFT.button(
+    "draft_step_add_view",
+    "Add a step to a phase of a draft.",
+    _edit(forms.StepAddForm, "step_add"),
+)
+draft_step_remove_view = DRAFT.button(
+    "draft_step_remove_view",
+    "Remove a step from a draft.",
+    _edit(forms.StepRemoveForm, "step_remove"),
+)
+draft_step_update_view = DRAFT.button(
+    "draft_step_update_view",
+    "Change a step's role, required flag or due time in a draft.",
+    _edit(forms.StepUpdateForm, "step_update"),
+)
+draft_gate_update_view = DRAFT.button(
+    "draft_gate_update_view",
+    "Set or clear the approval needed to leave a phase of a draft.",
+    _edit(forms.GateUpdateForm, "gate_update"),
+)

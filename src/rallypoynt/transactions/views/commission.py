@@ -21,7 +21,7 @@ from rallypoynt.orgs.permissions import can_org_wide, reach_for
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import forms, selectors
 from rallypoynt.transactions.services import commission, commission_plans
-from rallypoynt.transactions.views.common import deal_action, deal_or_404
+from rallypoynt.transactions.views.common import DealAction, deal_buttons, deal_or_404
 
 CO_AGENT_SLOTS = 2  # empty slots the form offers at least
 
@@ -64,20 +64,13 @@ def deal_commission_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _commission_page(request, deal_or_404(request, pk))
 
 
-@member_page
-@require_POST
-def commission_set_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Set one side's commission (rate or flat, referral, co-agents); splits are recomputed."""
-    actor = request.membership
-    return deal_action(
-        request,
-        pk,
-        form_class=forms.CommissionForm,
-        call=lambda deal, args: commission.commission_set(actor=actor, deal_id=deal.pk, **args),
-        success="Commission saved.",
-        page=_commission_page,
-        url_name="transactions:commission",
-    )
+COMMISSION = deal_buttons(_commission_page, "transactions:commission")
+
+commission_set_view = COMMISSION.button(
+    "commission_set_view",
+    "Set one side's commission (rate or flat, referral, co-agents); splits are recomputed.",
+    DealAction(forms.CommissionForm, commission.commission_set, "Commission saved."),
+)
 
 
 def _statement_query(request: HttpRequest) -> tuple[forms.StatementForm, dict]:

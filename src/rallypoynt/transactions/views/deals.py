@@ -30,7 +30,7 @@ from rallypoynt.transactions.services import (
     resolution,
 )
 from rallypoynt.transactions.services import deals as deal_services
-from rallypoynt.transactions.views.common import deal_action, deal_or_404
+from rallypoynt.transactions.views.common import DealAction, deal_buttons, deal_or_404
 
 DEALS_PER_PAGE = 50
 
@@ -121,143 +121,56 @@ def deal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, deal_or_404(request, pk))
 
 
-def _deal_action(request: HttpRequest, pk: int, form_class, call, success: str) -> HttpResponse:
-    """A button of the deal page (see `deal_action`): back to the deal page after it."""
-    return deal_action(
-        request,
-        pk,
-        form_class=form_class,
-        call=call,
-        success=success,
-        page=_detail_page,
-        url_name="transactions:detail",
-    )
+# The buttons of the deal page, each its own view and URL; back to the deal page after.
+DETAIL = deal_buttons(_detail_page, "transactions:detail")
 
-
-@member_page
-@require_POST
-def deadline_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add a contingency or milestone counted from acceptance or closing."""
-    actor = request.membership
-    return _deal_action(
-        request,
-        pk,
-        forms.DeadlineForm,
-        lambda deal, args: deadlines.deadline_add(actor=actor, deal_id=deal.pk, **args),
-        "Deadline added.",
-    )
-
-
-@member_page
-@require_POST
-def deadline_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Remove (satisfy), waive or fail one of the deal's deadlines."""
-    actor = request.membership
-    return _deal_action(
-        request,
-        pk,
-        forms.ResolveForm,
-        lambda deal, args: resolution.deadline_resolve(actor=actor, **args),
-        "Deadline resolved.",
-    )
-
-
-@member_page
-@require_POST
-def deal_dates_amend_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move the acceptance or closing date by amendment; the deadlines are recounted."""
-    actor = request.membership
-    return _deal_action(
-        request,
-        pk,
-        forms.AmendForm,
-        lambda deal, args: deadlines.deal_dates_amend(actor=actor, deal_id=deal.pk, **args),
-        "Contract dates amended.",
-    )
-
-
-@member_page
-@require_POST
-def offer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record a buyer's offer on the deal."""
-    actor = request.membership
-    return _deal_action(
-        request,
-        pk,
-        forms.OfferForm,
-        lambda deal, args: offers.offer_create(actor=actor, deal_id=deal.pk, **args),
-        "Offer recorded.",
-    )
-
-
-@member_page
-@require_POST
-def offer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Accept one of the deal's offers: the contract."""
-    actor = request.membership
-    return _deal_action(
-        request,
-        pk,
-        forms.AcceptForm,
-        lambda deal, args: offers.offer_accept(actor=actor, **args),
-        "Offer accepted.",
-    )
-
-
-@member_page
-@require_POST
-def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Put someone on the deal's team contact list."""
-    actor = request.membership
-    return _deal_action(
-        request,
-        pk,
-        forms.PartyForm,
-        lambda deal, args: parties.party_add(actor=actor, deal_id=deal.pk, **args),
-        "Party added.",
-    )
-
-
-@member_page
-@require_POST
-def party_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Take someone off the deal's team contact list."""
-    actor = request.membership
-    return _deal_action(
-        request,
-        pk,
-        forms.PartyRemoveForm,
-        lambda deal, args: parties.party_remove(actor=actor, **args),
-        "Party removed.",
-    )
-
-
-@member_page
-@require_POST
-def deal_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record the closing: final price, commission made final, the summary record."""
-    actor = request.membership
-    return _deal_action(
-        request,
-        pk,
-        forms.CloseForm,
-        lambda deal, args: closing.deal_close(actor=actor, deal_id=deal.pk, **args),
-        "Closing recorded.",
-    )
-
-
-@member_page
-@require_POST
-def deal_terminate_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """End the contract, saying why."""
-    actor = request.membership
-    return _deal_action(
-        request,
-        pk,
-        forms.TerminateForm,
-        lambda deal, args: closing.deal_terminate(actor=actor, deal_id=deal.pk, **args),
-        "Contract terminated.",
-    )
+deadline_add_view = DETAIL.button(
+    "deadline_add_view",
+    "Add a contingency or milestone counted from acceptance or closing.",
+    DealAction(forms.DeadlineForm, deadlines.deadline_add, "Deadline added."),
+)
+deadline_resolve_view = DETAIL.button(
+    "deadline_resolve_view",
+    "Remove (satisfy), waive or fail one of the deal's deadlines.",
+    DealAction(
+        forms.ResolveForm, resolution.deadline_resolve, "Deadline resolved.", with_deal=False
+    ),
+)
+deal_dates_amend_view = DETAIL.button(
+    "deal_dates_amend_view",
+    "Move the acceptance or closing date by amendment; the deadlines are recounted.",
+    DealAction(forms.AmendForm, deadlines.deal_dates_amend, "Contract dates amended."),
+)
+offer_create_view = DETAIL.button(
+    "offer_create_view",
+    "Record a buyer's offer on the deal.",
+    DealAction(forms.OfferForm, offers.offer_create, "Offer recorded."),
+)
+offer_accept_view = DETAIL.button(
+    "offer_accept_view",
+    "Accept one of the deal's offers: the contract.",
+    DealAction(forms.AcceptForm, offers.offer_accept, "Offer accepted.", with_deal=False),
+)
+party_add_view = DETAIL.button(
+    "party_add_view",
+    "Put someone on the deal's team contact list.",
+    DealAction(forms.PartyForm, parties.party_add, "Party added."),
+)
+party_remove_view = DETAIL.button(
+    "party_remove_view",
+    "Take someone off the deal's team contact list.",
+    DealAction(forms.PartyRemoveForm, parties.party_remove, "Party removed.", with_deal=False),
+)
+deal_close_view = DETAIL.button(
+    "deal_close_view",
+    "Record the closing: final price, commission made final, the summary record.",
+    DealAction(forms.CloseForm, closing.deal_close, "Closing recorded."),
+)
+deal_terminate_view = DETAIL.button(
+    "deal_terminate_view",
+    "End the contract, saying why.",
+    DealAction(forms.TerminateForm, closing.deal_terminate, "Contract terminated."),
+)
 
 
 @member_page

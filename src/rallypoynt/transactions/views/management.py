@@ -9,7 +9,7 @@ from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.forms import ServiceForm
@@ -19,7 +19,7 @@ from rallypoynt.transactions import forms, selectors
 from rallypoynt.transactions.choices import ChecklistKind
 from rallypoynt.transactions.domain import ROLE_LABELS
 from rallypoynt.transactions.services import checklists, issues, progress, walkthrough
-from rallypoynt.transactions.views.common import deal_action, deal_or_404
+from rallypoynt.transactions.views.common import DealAction, deal_buttons, deal_or_404
 
 
 def _date(value: str | None) -> date | None:
@@ -66,55 +66,28 @@ def checklists_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _checklists_page(request, deal_or_404(request, pk))
 
 
-def _checklist_act(request, pk, form_class, call) -> HttpResponse:
-    return deal_action(
-        request,
-        pk,
-        form_class=form_class,
-        call=call,
-        success="Checklist updated.",
-        page=_checklists_page,
-        url_name="transactions:manage_checklists",
-    )
+CHECKLISTS = deal_buttons(_checklists_page, "transactions:manage_checklists")
 
-
-@member_page
-@require_POST
-def checklist_item_mark_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark one of the deal's checklist items done or not applicable, or reopen it."""
-    actor = request.membership
-    return _checklist_act(
-        request,
-        pk,
+checklist_item_mark_view = CHECKLISTS.button(
+    "checklist_item_mark_view",
+    "Mark one of the deal's checklist items done or not applicable, or reopen it.",
+    DealAction(
         forms.ChecklistMarkForm,
-        lambda deal, args: checklists.checklist_item_mark(actor=actor, **args),
-    )
-
-
-@member_page
-@require_POST
-def checklist_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """One more item on one of the deal's checklists."""
-    actor = request.membership
-    return _checklist_act(
-        request,
-        pk,
-        forms.ChecklistAddForm,
-        lambda deal, args: checklists.checklist_item_add(actor=actor, deal_id=deal.pk, **args),
-    )
-
-
-@member_page
-@require_POST
-def checklists_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add the checklists picked from the org's templates (items already there are kept)."""
-    actor = request.membership
-    return _checklist_act(
-        request,
-        pk,
-        forms.ChecklistApplyForm,
-        lambda deal, args: checklists.checklists_apply_for(actor=actor, deal_id=deal.pk, **args),
-    )
+        checklists.checklist_item_mark,
+        "Checklist updated.",
+        with_deal=False,
+    ),
+)
+checklist_item_add_view = CHECKLISTS.button(
+    "checklist_item_add_view",
+    "One more item on one of the deal's checklists.",
+    DealAction(forms.ChecklistAddForm, checklists.checklist_item_add, "Checklist updated."),
+)
+checklists_apply_view = CHECKLISTS.button(
+    "checklists_apply_view",
+    "Add the checklists picked from the org's templates (items already there are kept).",
+    DealAction(forms.ChecklistApplyForm, checklists.checklists_apply_for, "Checklist updated."),
+)
 
 
 # The issue log -----------------------------------------------------------------------------
@@ -138,55 +111,23 @@ def issues_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _issues_page(request, deal_or_404(request, pk))
 
 
-def _issue_act(request, pk, form_class, call) -> HttpResponse:
-    return deal_action(
-        request,
-        pk,
-        form_class=form_class,
-        call=call,
-        success="Issue log updated.",
-        page=_issues_page,
-        url_name="transactions:manage_issues",
-    )
+ISSUES = deal_buttons(_issues_page, "transactions:manage_issues")
 
-
-@member_page
-@require_POST
-def issue_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Log a problem on the deal: who owns it and when it must be solved."""
-    actor = request.membership
-    return _issue_act(
-        request,
-        pk,
-        forms.IssueRaiseForm,
-        lambda deal, args: issues.issue_raise(actor=actor, deal_id=deal.pk, **args),
-    )
-
-
-@member_page
-@require_POST
-def issue_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Say how one of the deal's issues was resolved, and when."""
-    actor = request.membership
-    return _issue_act(
-        request,
-        pk,
-        forms.IssueResolveForm,
-        lambda deal, args: issues.issue_resolve(actor=actor, **args),
-    )
-
-
-@member_page
-@require_POST
-def issue_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Reopen one of the deal's issues."""
-    actor = request.membership
-    return _issue_act(
-        request,
-        pk,
-        forms.IssueReopenForm,
-        lambda deal, args: issues.issue_reopen(actor=actor, **args),
-    )
+issue_raise_view = ISSUES.button(
+    "issue_raise_view",
+    "Log a problem on the deal: who owns it and when it must be solved.",
+    DealAction(forms.IssueRaiseForm, issues.issue_raise, "Issue log updated."),
+)
+issue_resolve_view = ISSUES.button(
+    "issue_resolve_view",
+    "Say how one of the deal's issues was resolved, and when.",
+    DealAction(forms.IssueResolveForm, issues.issue_resolve, "Issue log updated.", with_deal=False),
+)
+issue_reopen_view = ISSUES.button(
+    "issue_reopen_view",
+    "Reopen one of the deal's issues.",
+    DealAction(forms.IssueReopenForm, issues.issue_reopen, "Issue log updated.", with_deal=False),
+)
 
 
 # Progress updates --------------------------------------------------------------------------
@@ -226,20 +167,13 @@ def _progress_posted(arguments: dict) -> str:
     return "Update sent to the clients." if arguments["send"] else "Update saved."
 
 
-@member_page
-@require_POST
-def progress_update_post_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Keep an update on the deal, and e-mail it to the clients when asked."""
-    actor = request.membership
-    return deal_action(
-        request,
-        pk,
-        form_class=forms.ProgressForm,
-        call=lambda deal, args: progress.progress_update_post(actor=actor, deal_id=deal.pk, **args),
-        success=_progress_posted,
-        page=_progress_page,
-        url_name="transactions:manage_progress",
-    )
+PROGRESS = deal_buttons(_progress_page, "transactions:manage_progress")
+
+progress_update_post_view = PROGRESS.button(
+    "progress_update_post_view",
+    "Keep an update on the deal, and e-mail it to the clients when asked.",
+    DealAction(forms.ProgressForm, progress.progress_update_post, _progress_posted),
+)
 
 
 # The final walk-through --------------------------------------------------------------------
@@ -264,19 +198,10 @@ def walkthrough_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _walkthrough_page(request, deal_or_404(request, pk))
 
 
-@member_page
-@require_POST
-def walkthrough_record_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record the final walk-through: problems go on the issue log."""
-    actor = request.membership
-    return deal_action(
-        request,
-        pk,
-        form_class=forms.WalkthroughForm,
-        call=lambda deal, args: walkthrough.walkthrough_record(
-            actor=actor, deal_id=deal.pk, **args
-        ),
-        success="Walk-through recorded.",
-        page=_walkthrough_page,
-        url_name="transactions:manage_walkthrough",
-    )
+WALKTHROUGH = deal_buttons(_walkthrough_page, "transactions:manage_walkthrough")
+
+walkthrough_record_view = WALKTHROUGH.button(
+    "walkthrough_record_view",
+    "Record the final walk-through: problems go on the issue log.",
+    DealAction(forms.WalkthroughForm, walkthrough.walkthrough_record, "Walk-through recorded."),
+)
