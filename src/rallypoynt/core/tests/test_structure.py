@@ -116,6 +116,15 @@ def test_every_api_operation_ends_in_endpoint():
     assert [n for n in names if not n.endswith(ENDPOINT_SUFFIX)] == []
 
 
+def test_operation_ids_are_unique_across_the_api():
+    ids = [
+        operation["operationId"]
+        for path in api.get_openapi_schema()["paths"].values()
+        for operation in path.values()
+    ]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
 def test_no_service_or_selector_shares_a_name_with_a_view_or_endpoint():
     defined = set()
     for app in APPS:
