@@ -1,22 +1,32 @@
-"""The home page ("My day") and a health check for load balancers."""
+"""The homes (one per role: My day, My team, Closings, Compliance review, Brokerage) and a
+health check for load balancers."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from rallypoynt.leads.selectors import my_day
 from rallypoynt.orgs.decorators import member_required
-from rallypoynt.web.selectors import home_summary
+from rallypoynt.web.forms import HomeForm
+from rallypoynt.web.selectors import HOMES, home_data, homes_for
+
+HOME_KEY = "home"  # the session remembers the home last chosen
 
 
 @login_required
 @member_required
 def home_view(request: HttpRequest) -> HttpResponse:
-    """My day: tasks due, leads waiting for a first response, new leads, contacts by stage."""
+    """The member's home: the one they chose (`?home=`, then remembered), else their role's."""
     actor = request.membership
-    context = {"summary": home_summary(actor=actor), "day": my_day(actor=actor)}
-    return render(request, "web/home.html", context)
+    homes = homes_for(actor)
+    form = HomeForm(request.GET, homes=homes)
+    chosen = form.cleaned_data["home"] if form.is_valid() else ""
+    if chosen:
+        request.session[HOME_KEY] = chosen
+    key = chosen or request.session.get(HOME_KEY, "")
+    home = HOMES[key] if key in {h.key for h in homes} else homes[0]
+    context = {"home": home, "homes": homes, **home_data(home, actor=actor)}
+    return render(request, f"web/home_{home.key}.html", context)
 
 
 def healthz_view(request: HttpRequest) -> JsonResponse:

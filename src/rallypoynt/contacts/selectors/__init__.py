@@ -1,5 +1,6 @@
 """Reads on CRM data, scoped by the actor's org and role; other code imports from here."""
 
+from rallypoynt.contacts.selectors.activity import touchpoint_counts
 from rallypoynt.contacts.selectors.dedupe import (
     DEFAULT_LIMIT,
     DISMISSED_KIND,
@@ -86,5 +87,6 @@ __all__ = [
     "street_normalize",
     "task_list",
     "timeline_source_add",
+    "touchpoint_counts",
     "touchpoint_list",
 ]

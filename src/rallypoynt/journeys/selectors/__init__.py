@@ -3,8 +3,10 @@ evaluation, the board, handoffs, templates and lost reasons."""
 
 from rallypoynt.journeys.selectors.board import (
     Board,
+    Column,
     board_agent_list,
     board_get,
+    pipeline_counts,
 )
 from rallypoynt.journeys.selectors.engagements import (
     VERSION_DATA,
@@ -30,6 +32,7 @@ from rallypoynt.journeys.selectors.handoffs import (
     steps_to_hand_off,
 )
 from rallypoynt.journeys.selectors.lost_reasons import lost_reason_list
+from rallypoynt.journeys.selectors.queues import gated_phases, gates_waiting
 from rallypoynt.journeys.selectors.templates import (
     has_newer_version,
     org_level,
@@ -42,6 +45,7 @@ __all__ = [
     "MANAGE_ACTION",
     "VERSION_DATA",
     "Board",
+    "Column",
     "RoleHolder",
     "board_agent_list",
     "board_get",
@@ -55,12 +59,15 @@ __all__ = [
     "engagement_reach_q",
     "engagement_scope_q",
     "engagement_visible_q",
+    "gated_phases",
+    "gates_waiting",
     "handoff_list",
     "has_newer_version",
     "lost_reason_list",
     "org_calendar",
     "org_level",
     "phase_visits",
+    "pipeline_counts",
     "role_holder",
     "step_sources",
     "steps_to_hand_off",

@@ -91,6 +91,30 @@ def board_get(
     qs: QuerySet[Engagement] = engagement_list(
         actor=actor, status=EngagementStatus.ACTIVE, side=side, agent_id=agent_id, team_id=team_id
     )
+    columns, present = _counted(actor, qs, by)
+    by_key = {c.key: c for c in columns}
+    cards = _first_cards(qs, field_name, f"{by}_entered_at", present, per_column)
+    _clients_attach(cards)
+    for card in cards:
+        (by_key.get(getattr(card, field_name)) or _other(by_key, columns)).cards.append(card)
+    return Board(
+        by=by, columns=columns, stages=[(c.key, c.name) for c in columns if c.key != OTHER]
+    )
+
+
+def pipeline_counts(
+    *, actor: Membership, by: str = "stage", team_id: int | None = None
+) -> list[Column]:
+    """The board's columns with their counts and values and no cards: one aggregate query."""
+    qs = engagement_list(actor=actor, status=EngagementStatus.ACTIVE, team_id=team_id)
+    return _counted(actor, qs, by)[0]
+
+
+def _counted(
+    actor: Membership, qs: QuerySet[Engagement], by: str
+) -> tuple[list[Column], list[str]]:
+    """Columns in the template's order with their counts and totals, and the keys present."""
+    field_name = "stage_key" if by == "stage" else "phase_key"
     columns = _columns(board_columns_blueprint(actor, by), by)
     by_key = {c.key: c for c in columns}
     present = []
@@ -101,13 +125,7 @@ def board_get(
         column = by_key.get(row[field_name]) or _other(by_key, columns)
         column.count += row["n"]
         column.total_value += row["total"] or Decimal(0)
-    cards = _first_cards(qs, field_name, f"{by}_entered_at", present, per_column)
-    _clients_attach(cards)
-    for card in cards:
-        (by_key.get(getattr(card, field_name)) or _other(by_key, columns)).cards.append(card)
-    return Board(
-        by=by, columns=columns, stages=[(c.key, c.name) for c in columns if c.key != OTHER]
-    )
+    return columns, present
 
 
 def _first_cards(

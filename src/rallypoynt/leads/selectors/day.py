@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from rallypoynt.contacts.choices import Stage
@@ -79,3 +79,13 @@ def my_day(*, actor: Membership, now: datetime | None = None) -> dict:
         "waiting": waiting,
         "new_lead_days": NEW_LEAD_DAYS,
     }
+
+
+def leads_unanswered(*, actor: Membership, now: datetime | None = None) -> dict:
+    """Leads in the actor's scope still waiting for a first response, and those past due:
+    two counts in one query, and the most overdue rows."""
+    now = now or timezone.now()
+    waiting = inquiries_waiting(actor=actor)
+    late = Q(first_response_due_at__lt=now)
+    counts = waiting.order_by().aggregate(waiting=Count("pk"), late=Count("pk", filter=late))
+    return {**counts, "late_rows": section(waiting.filter(late))}

@@ -60,6 +60,13 @@ from rallypoynt.transactions.selectors.management import (
     walkthrough_list,
 )
 from rallypoynt.transactions.selectors.offers import deal_offers, offer_get
+from rallypoynt.transactions.selectors.queues import (
+    PartyGap,
+    deals_by_closing,
+    deals_closing_between,
+    parties_missing,
+    party_gaps,
+)
 from rallypoynt.transactions.selectors.summary import summary_record
 
 __all__ = [
@@ -69,6 +76,7 @@ __all__ = [
     "PLAN_READ_ROLES",
     "AgentStatement",
     "CapProgress",
+    "PartyGap",
     "ServedEngagement",
     "ServingDeal",
     "StatementRow",
@@ -91,12 +99,16 @@ __all__ = [
     "deal_recipients",
     "deal_sides",
     "deal_visible_q",
+    "deals_by_closing",
+    "deals_closing_between",
     "engagement_deals",
     "engagement_deals_panel",
     "engagement_where",
     "issue_get",
     "issue_list",
     "offer_get",
+    "parties_missing",
+    "party_gaps",
     "party_list",
     "plan_in_force",
     "plans_read_check",

@@ -1,4 +1,4 @@
-"""Reads for the home page, scoped by the actor's visibility."""
+"""Contacts by stage for the home page, scoped by the actor's visibility."""
 
 from __future__ import annotations
 
