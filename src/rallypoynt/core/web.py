@@ -41,14 +41,17 @@ def refusal_text(exc: ServiceError) -> str:
     return f"{exc.message} {details}".strip()
 
 
-def run_service(request: HttpRequest, call: Callable[[], Any], success: str) -> Outcome:
-    """Call a service; a refusal becomes an error message on the page, never a crash."""
+def run_service(
+    request: HttpRequest, call: Callable[[], Any], success: str | Callable[[Any], str]
+) -> Outcome:
+    """Call a service; a refusal becomes an error message on the page, never a crash. The
+    message after is `success`, or what `success` makes of the service's result."""
     try:
         result = call()
     except ServiceError as exc:
         messages.error(request, refusal_text(exc))
         return Outcome(ok=False)
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return Outcome(ok=True, result=result)
 
 
@@ -99,11 +102,12 @@ def actor_of(request: HttpRequest) -> Any:
 @dataclass(frozen=True)
 class PageAction:
     """One button of a page, as data: the form it posts, the one service the form's arguments
-    go to, and what the page says after (or a function of those arguments that says it)."""
+    go to, and what the page says after (or a function of the service's result that says
+    what happened, e.g. "Inspection contingency waived.")."""
 
     form_class: type[ServiceForm]
     service: Callable[..., Any]
-    success: str | Callable[[dict[str, Any]], str]
+    success: str | Callable[[Any], str]
 
     def bind(self, request: HttpRequest, scope: Any = None) -> ServiceForm:
         """The posted form, its picks narrowed to the member and to the page's `scope` row."""
@@ -113,9 +117,8 @@ class PageAction:
         """The service, for a valid form, as the member, with the page's `ids` (the rows its
         URL names) beside the form's arguments; a refusal becomes an error message."""
         arguments = form.arguments()
-        text = self.success(arguments) if callable(self.success) else self.success
         return run_service(
-            request, lambda: self.service(actor=actor_of(request), **ids, **arguments), text
+            request, lambda: self.service(actor=actor_of(request), **ids, **arguments), self.success
         )
 
 

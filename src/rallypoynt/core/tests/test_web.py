@@ -63,7 +63,9 @@ def test_an_action_calls_its_service_with_the_page_ids_and_says_what_it_did():
     request.membership = "member"
     request._messages = CookieStorage(request)
     action = PageAction(
-        _CountForm, lambda **kwargs: calls.append(kwargs), lambda args: f"Counted {args['count']}."
+        _CountForm,
+        lambda **kwargs: calls.append(kwargs) or len(calls),
+        lambda result: f"Counted, call {result}.",
     )
 
     form = action.bind(request, scope="the deal")
@@ -72,4 +74,4 @@ def test_an_action_calls_its_service_with_the_page_ids_and_says_what_it_did():
 
     assert outcome.ok
     assert calls == [{"actor": "member", "deal_id": 3, "count": 2}]
-    assert [str(m) for m in get_messages(request)] == ["Counted 2."]
+    assert [str(m) for m in get_messages(request)] == ["Counted, call 1."]

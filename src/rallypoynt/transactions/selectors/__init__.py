@@ -6,10 +6,12 @@ permission check); reads across deals are scoped by the actor."""
 from rallypoynt.transactions.selectors.calendar import calendar_feed_items
 from rallypoynt.transactions.selectors.commission import (
     AgentStatement,
+    ListingFee,
     StatementRow,
     agent_statement,
     commission_list_for_deal,
     deal_sides,
+    listing_fee,
     side_agents,
     statement_csv,
     statement_members,
@@ -76,6 +78,7 @@ __all__ = [
     "PLAN_READ_ROLES",
     "AgentStatement",
     "CapProgress",
+    "ListingFee",
     "PartyGap",
     "ServedEngagement",
     "ServingDeal",
@@ -106,6 +109,7 @@ __all__ = [
     "engagement_where",
     "issue_get",
     "issue_list",
+    "listing_fee",
     "offer_get",
     "parties_missing",
     "party_gaps",

@@ -91,6 +91,35 @@ def commission_list_for_deal(*, actor: Membership, deal_id: int) -> list[Commiss
     )
 
 
+@dataclass(frozen=True)
+class ListingFee:
+    """The listing side's commission as set on the deal: a rate, a flat amount, or neither."""
+
+    rate_percent: Decimal | None = None
+    flat_amount: Decimal | None = None
+
+    @property
+    def rate(self) -> Decimal:
+        return (self.rate_percent or ZERO) / 100
+
+    @property
+    def flat(self) -> Decimal:
+        return self.flat_amount or ZERO
+
+
+def listing_fee(*, deal: Deal) -> ListingFee | None:
+    """What the seller pays our listing side, for net to seller; None when we do not list."""
+    if "sell" not in deal_sides(deal=deal):
+        return None
+    row = (
+        Commission.objects.filter(org_id=deal.org_id, deal=deal, side="sell")
+        .order_by("pk")
+        .values("rate_percent", "flat_amount")
+        .first()
+    )
+    return ListingFee(**row) if row else ListingFee()
+
+
 def deal_sides(*, deal: Deal) -> list[str]:
     """The sides of the deal our agents work: buy, sell, or both in dual agency."""
     sides = DealEngagement.objects.filter(org_id=deal.org_id, deal=deal)

@@ -9,7 +9,7 @@ import pytest
 from rallypoynt.core.testing import client_for, count_queries
 from rallypoynt.orgs.tests.brokerage import org_today
 from rallypoynt.transactions.services.deadlines import deadline_add
-from rallypoynt.transactions.tests.factories import deal_for
+from rallypoynt.transactions.tests.factories import deal_for, plan_for
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,44 @@ def test_the_week_view_costs_the_same_queries_for_more_deals(brokerage):
         more = deal_for(brokerage.ben)
         deadline_add(actor=brokerage.ben, deal_id=more.pk, kind="inspection", amount=2)
     assert count_queries(lambda: client.get("/transactions/")) == few
+
+
+def test_net_to_seller_shows_only_when_we_list_the_home_after_its_listing_commission(brokerage):
+    from decimal import Decimal
+
+    from rallypoynt.transactions.services.commission import commission_set
+    from rallypoynt.transactions.services.offers import offer_create
+
+    price = {"list_price": Decimal(400000), "accepted_on": None}
+    buying = deal_for(brokerage.ben, street="1 Buyer Way", **price)
+    listing = deal_for(brokerage.ben, side="sell", street="2 Listing Ln", **price)
+    terms = {"price": Decimal(400000), "seller_concessions": Decimal(5000)}
+    for deal in (buying, listing):
+        offer_create(actor=brokerage.ben, deal_id=deal.pk, buyer_name="The Parks", terms=terms)
+    client = client_for(brokerage.ben)
+    assert "Net to seller" not in client.get(f"/transactions/{buying.pk}/").content.decode()
+    page = client.get(f"/transactions/{listing.pk}/").content.decode()
+    assert "listing commission not set" in page and "$395,000" in page
+    plan_for(brokerage, brokerage.ben)
+    commission_set(actor=brokerage.ben, deal_id=listing.pk, side="sell", rate_percent=Decimal(3))
+    page = client.get(f"/transactions/{listing.pk}/").content.decode()
+    assert "less 3% listing commission" in page and "$383,000" in page  # 400k - 5k - 12k
+
+
+def test_each_deal_button_says_what_it_did(brokerage):
+    deal = deal_for(brokerage.ben, street="3 Said St")
+    row = deadline_add(actor=brokerage.ben, deal_id=deal.pk, kind="inspection", amount=3)
+    client = client_for(brokerage.ben)
+    response = client.post(
+        f"/transactions/{deal.pk}/resolve/",
+        {"deadline_id": row.pk, "status": "waived"},
+        follow=True,
+    )
+    assert f"{row.name} waived." in [str(m) for m in response.context["messages"]]
+    response = client.post(
+        f"/transactions/{deal.pk}/party/",
+        {"role": "lender", "name": "Ann Loan"},
+        follow=True,
+    )
+    said = [str(m) for m in response.context["messages"]]
+    assert "Ann Loan added to the team contact list as lender / loan officer." in said

@@ -22,6 +22,7 @@ from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import forms, selectors
 from rallypoynt.transactions.choices import DeadlineKind, DealStatus, PartyRole
+from rallypoynt.transactions.models import Deal
 from rallypoynt.transactions.services import (
     closing,
     deadlines,
@@ -30,6 +31,7 @@ from rallypoynt.transactions.services import (
     resolution,
 )
 from rallypoynt.transactions.services import deals as deal_services
+from rallypoynt.transactions.views import said
 from rallypoynt.transactions.views.common import DealAction, deal_buttons, deal_or_404
 
 DEALS_PER_PAGE = 50
@@ -104,14 +106,24 @@ def _detail_page(request: HttpRequest, deal, failed: ServiceForm | None = None) 
         "members": member_list(actor=request.membership).select_related("user"),
         "summary": selectors.summary_get(deal=deal),
         "journeys": selectors.deal_engagements(deal=deal),
-        "offers": offers.offers_compare(
-            deal, commission_rate=Decimal("0.05"), closing_costs=Decimal(0)
-        ),
+        **_offers(deal),
         "kinds": DeadlineKind.choices,
         "now": timezone.now(),
         "failed": failed,
     }
     return render(request, "transactions/detail.html", context, status=400 if failed else 200)
+
+
+def _offers(deal: Deal) -> dict:
+    """The offers side by side; net to seller only when we list the home, after the listing
+    commission set on the deal."""
+    fee = selectors.listing_fee(deal=deal)
+    rows = offers.offers_compare(
+        deal,
+        commission_rate=fee.rate if fee else Decimal(0),
+        closing_costs=fee.flat if fee else Decimal(0),
+    )
+    return {"offers": rows, "listing_fee": fee}
 
 
 @member_page
@@ -127,49 +139,54 @@ DETAIL = deal_buttons(_detail_page, "transactions:detail")
 deadline_add_view = DETAIL.button(
     "deadline_add_view",
     "Add a contingency or milestone counted from acceptance or closing.",
-    DealAction(forms.DeadlineForm, deadlines.deadline_add, "Deadline added."),
+    DealAction(forms.DeadlineForm, deadlines.deadline_add, said.deadline_added),
 )
 deadline_resolve_view = DETAIL.button(
     "deadline_resolve_view",
     "Remove (satisfy), waive or fail one of the deal's deadlines.",
     DealAction(
-        forms.ResolveForm, resolution.deadline_resolve, "Deadline resolved.", with_deal=False
+        forms.ResolveForm, resolution.deadline_resolve, said.deadline_resolved, with_deal=False
     ),
 )
 deal_dates_amend_view = DETAIL.button(
     "deal_dates_amend_view",
     "Move the acceptance or closing date by amendment; the deadlines are recounted.",
-    DealAction(forms.AmendForm, deadlines.deal_dates_amend, "Contract dates amended."),
+    DealAction(forms.AmendForm, deadlines.deal_dates_amend, said.dates_amended),
 )
 offer_create_view = DETAIL.button(
     "offer_create_view",
     "Record a buyer's offer on the deal.",
-    DealAction(forms.OfferForm, offers.offer_create, "Offer recorded."),
+    DealAction(forms.OfferForm, offers.offer_create, said.offer_recorded),
 )
 offer_accept_view = DETAIL.button(
     "offer_accept_view",
     "Accept one of the deal's offers: the contract.",
-    DealAction(forms.AcceptForm, offers.offer_accept, "Offer accepted.", with_deal=False),
+    DealAction(forms.AcceptForm, offers.offer_accept, said.offer_accepted, with_deal=False),
 )
 party_add_view = DETAIL.button(
     "party_add_view",
     "Put someone on the deal's team contact list.",
-    DealAction(forms.PartyForm, parties.party_add, "Party added."),
+    DealAction(forms.PartyForm, parties.party_add, said.party_added),
 )
 party_remove_view = DETAIL.button(
     "party_remove_view",
     "Take someone off the deal's team contact list.",
-    DealAction(forms.PartyRemoveForm, parties.party_remove, "Party removed.", with_deal=False),
+    DealAction(
+        forms.PartyRemoveForm,
+        parties.party_remove,
+        "Taken off the team contact list.",
+        with_deal=False,
+    ),
 )
 deal_close_view = DETAIL.button(
     "deal_close_view",
     "Record the closing: final price, commission made final, the summary record.",
-    DealAction(forms.CloseForm, closing.deal_close, "Closing recorded."),
+    DealAction(forms.CloseForm, closing.deal_close, said.closing_recorded),
 )
 deal_terminate_view = DETAIL.button(
     "deal_terminate_view",
     "End the contract, saying why.",
-    DealAction(forms.TerminateForm, closing.deal_terminate, "Contract terminated."),
+    DealAction(forms.TerminateForm, closing.deal_terminate, said.contract_terminated),
 )
 
 

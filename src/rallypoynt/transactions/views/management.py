@@ -18,6 +18,7 @@ from rallypoynt.orgs.selectors import member_list
 from rallypoynt.transactions import forms, selectors
 from rallypoynt.transactions.choices import ChecklistKind
 from rallypoynt.transactions.domain import ROLE_LABELS
+from rallypoynt.transactions.models import ProgressUpdate
 from rallypoynt.transactions.services import checklists, issues, progress, walkthrough
 from rallypoynt.transactions.views.common import DealAction, deal_buttons, deal_or_404
 
@@ -163,8 +164,9 @@ def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _progress_page(request, deal_or_404(request, pk))
 
 
-def _progress_posted(arguments: dict) -> str:
-    return "Update sent to the clients." if arguments["send"] else "Update saved."
+def _progress_posted(update: ProgressUpdate) -> str:
+    sent = len(update.recipients)
+    return f"Update sent to {sent} client{'' if sent == 1 else 's'}." if sent else "Update saved."
 
 
 PROGRESS = deal_buttons(_progress_page, "transactions:manage_progress")

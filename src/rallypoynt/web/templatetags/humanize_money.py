@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
+
+from rallypoynt.core.amounts import money_text
 
 register = template.Library()
 
 
 @register.filter
-def money(value) -> str:
+def money(value: Any) -> str:
     """Whole dollars with thousands separators; empty for no value."""
-    if value in (None, ""):
-        return ""
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    return f"${amount:,.0f}"
+    return money_text(value)
