@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from rallypoynt.accounts.models import CalendarFeed, User
 from rallypoynt.accounts.services.tokens import Seat, token_hash
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import NotFound
-from rallypoynt.core.events import event_emit
 
 FEED_PREFIX = "rpcal_"
 
@@ -19,11 +18,12 @@ FEED_PREFIX = "rpcal_"
 def _revoke(feed: CalendarFeed, *, actor: Seat) -> None:
     feed.revoked_at = timezone.now()
     feed.save(update_fields=["revoked_at", "updated_at"])
-    audit_record(
-        org_id=feed.org_id, actor_id=actor.user_id, action="calendar_feed.revoke", target=feed
-    )
-    event_emit(
-        org_id=feed.org_id, kind="calendar_feed.revoked", subject=feed, actor_id=actor.user_id
+    audit_and_emit(
+        org_id=feed.org_id,
+        actor_id=actor.user_id,
+        action="calendar_feed.revoke",
+        target=feed,
+        kind="calendar_feed.revoked",
     )
 
 
@@ -46,11 +46,12 @@ def calendar_feed_create(*, actor: Seat) -> tuple[CalendarFeed, str]:
         prefix=secret[:12],
         token_hash=token_hash(secret),
     )
-    audit_record(
-        org_id=actor.org_id, actor_id=actor.user_id, action="calendar_feed.create", target=feed
-    )
-    event_emit(
-        org_id=actor.org_id, kind="calendar_feed.created", subject=feed, actor_id=actor.user_id
+    audit_and_emit(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="calendar_feed.create",
+        target=feed,
+        kind="calendar_feed.created",
     )
     return feed, secret
 

@@ -11,9 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.accounts.models import APIToken
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit, audit_record
 from rallypoynt.core.errors import NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 
 TOKEN_PREFIX = "rp_"
 
@@ -47,10 +46,13 @@ def api_token_create(*, actor: Seat, name: str) -> tuple[APIToken, str]:
         prefix=secret[:10],
         token_hash=token_hash(secret),
     )
-    audit_record(
-        org_id=actor.org_id, actor_id=actor.user_id, action="api_token.create", target=token
+    audit_and_emit(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="api_token.create",
+        target=token,
+        kind="api_token.created",
     )
-    event_emit(org_id=actor.org_id, kind="api_token.created", subject=token, actor_id=actor.user_id)
     return token, secret
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rallypoynt.contacts.choices import Direction, Outcome, TouchpointKind
 from rallypoynt.contacts.models import Contact, Task, Touchpoint
 from rallypoynt.contacts.services.people import contact_for_update
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.audit import audit_and_emit, model_changes, update_record
 from rallypoynt.core.errors import NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.core.jobs import enqueue_on_commit
@@ -67,18 +67,13 @@ def touchpoint_log(*, actor: Membership, contact_id: int, data: TouchpointIn) ->
         logged_by=actor,
     )
     _touch(contact, touchpoint.occurred_at)
-    audit_record(
+    audit_and_emit(
         org_id=contact.org_id,
         actor_id=actor.user_id,
         action="touchpoint.log",
         target=touchpoint,
         changes={"kind": data.kind, "contact": contact.pk},
-    )
-    event_emit(
-        org_id=contact.org_id,
         kind="touchpoint.logged",
-        subject=touchpoint,
-        actor_id=actor.user_id,
         payload={
             "contact_id": contact.pk,
             "kind": data.kind,
@@ -154,12 +149,12 @@ def task_create(
         due_at=due_at,
         remind_at=remind_at,
     )
-    audit_record(org_id=actor.org_id, actor_id=actor.user_id, action="task.create", target=task)
-    event_emit(
+    audit_and_emit(
         org_id=actor.org_id,
-        kind="task.created",
-        subject=task,
         actor_id=actor.user_id,
+        action="task.create",
+        target=task,
+        kind="task.created",
         payload={"assignee_id": task.assignee_id, "contact_id": contact_id},
     )
     if remind_at:
@@ -186,17 +181,12 @@ def task_complete(*, actor: Membership, task_id: int, is_done: bool = True) -> T
     task = task_for_update(actor=actor, task_id=task_id)
     task.completed_at = timezone.now() if is_done else None
     task.save(update_fields=["completed_at", "updated_at"])
-    audit_record(
+    audit_and_emit(
         org_id=task.org_id,
         actor_id=actor.user_id,
         action="task.complete" if is_done else "task.reopen",
         target=task,
-    )
-    event_emit(
-        org_id=task.org_id,
         kind="task.completed" if is_done else "task.reopened",
-        subject=task,
-        actor_id=actor.user_id,
     )
     return task
 
@@ -229,15 +219,12 @@ def task_update(*, actor: Membership, task_id: int, changes: dict[str, Any]) -> 
     if "remind_at" in diff:
         task.reminded_at = None
     task.save()
-    audit_record(
-        org_id=task.org_id, actor_id=actor.user_id, action="task.update", target=task, changes=diff
-    )
-    event_emit(
+    update_record(
         org_id=task.org_id,
-        kind="task.updated",
-        subject=task,
         actor_id=actor.user_id,
-        payload={"fields": sorted(diff)},
+        name="task",
+        target=task,
+        changes=diff,
     )
     if "remind_at" in diff and task.remind_at:
         from rallypoynt.contacts.tasks import task_remind

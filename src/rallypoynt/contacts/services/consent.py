@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from rallypoynt.contacts.choices import Consent
 from rallypoynt.contacts.models import Contact
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.audit import audit_and_emit, model_changes
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 
 
@@ -37,18 +36,13 @@ def contact_consent_set(
     contact.save()
     diff = model_changes(contact, list(before), before)
     actor_user = actor.user_id if actor else None
-    audit_record(
+    audit_and_emit(
         org_id=contact.org_id,
         actor_id=actor_user,
         action="contact.consent",
         target=contact,
         changes=diff,
-    )
-    event_emit(
-        org_id=contact.org_id,
         kind="contact.consent_changed",
-        subject=contact,
-        actor_id=actor_user,
         payload={k: v[1] for k, v in diff.items()},
     )
     return contact

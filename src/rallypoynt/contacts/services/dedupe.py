@@ -33,7 +33,7 @@ from rallypoynt.contacts.selectors import (
     pair_visible,
 )
 from rallypoynt.contacts.services.people import contact_for_update
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.audit import audit_and_emit, audit_record, model_changes
 from rallypoynt.core.bulk import tables_analyze
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
@@ -366,17 +366,12 @@ def duplicate_dismiss(*, actor: Membership, first_id: int, second_id: int) -> No
     if tuple(pair) in dismissed_pairs(org_id=actor.org_id):
         return
     subject = Contact.objects.get(pk=pair[0])
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="contact.duplicate_dismiss",
         target=subject,
         changes={"pair": pair},
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind=DISMISSED_KIND,
-        subject=subject,
-        actor_id=actor.user_id,
         payload={"pair": pair},
     )

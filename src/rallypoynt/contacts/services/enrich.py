@@ -20,8 +20,7 @@ from django.utils import timezone
 
 from rallypoynt.contacts.choices import EmailKind, PhoneKind
 from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag, Tag
-from rallypoynt.core.audit import audit_record
-from rallypoynt.core.events import event_emit
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.records import records_batched
 from rallypoynt.orgs.services import validate_lengths
 
@@ -334,18 +333,13 @@ def enrich_write(
 
 def _enrich_record(org_id: int, plan: EnrichPlan, actor_id: int | None, via: dict) -> None:
     target = Contact(pk=plan.contact_id, org_id=org_id)
-    audit_record(
+    audit_and_emit(
         org_id=org_id,
         actor_id=actor_id,
         action="contact.enrich",
         target=target,
         changes={"added": plan.lines(), **via},
-    )
-    event_emit(
-        org_id=org_id,
         kind="contact.updated",
-        subject=target,
-        actor_id=actor_id,
         payload={"fields": _fields_of(plan), "added": plan.added, **via},
     )
 

@@ -14,9 +14,8 @@ from django.db import IntegrityError, transaction
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.models import SmartList
 from rallypoynt.contacts.selectors import smart_list_visible
-from rallypoynt.core.audit import audit_record, model_changes, update_record
+from rallypoynt.core.audit import audit_and_emit, model_changes, update_record
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 
 
@@ -74,14 +73,12 @@ def smart_list_create(
         is_shared=bool(is_shared),
     )
     _save(row)
-    audit_record(
-        org_id=actor.org_id, actor_id=actor.user_id, action="smart_list.create", target=row
-    )
-    event_emit(
+    audit_and_emit(
         org_id=actor.org_id,
-        kind="smart_list.created",
-        subject=row,
         actor_id=actor.user_id,
+        action="smart_list.create",
+        target=row,
+        kind="smart_list.created",
         payload={"filters": row.filters, "is_shared": row.is_shared},
     )
     return row
@@ -136,12 +133,12 @@ def smart_list_update(
 @transaction.atomic
 def smart_list_delete(*, actor: Membership, smart_list_id: int) -> None:
     row = _for_update(actor, smart_list_id)
-    audit_record(
+    audit_and_emit(
         org_id=row.org_id,
         actor_id=actor.user_id,
         action="smart_list.delete",
         target=row,
         changes={"name": row.name},
+        kind="smart_list.deleted",
     )
-    event_emit(org_id=row.org_id, kind="smart_list.deleted", subject=row, actor_id=actor.user_id)
     row.delete()

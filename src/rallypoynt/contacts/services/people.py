@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -22,9 +22,8 @@ from rallypoynt.contacts.services.normalize import (
     kind_clean,
     phone_entries_clean,
 )
-from rallypoynt.core.audit import audit_record, model_changes, update_record
+from rallypoynt.core.audit import audit_and_emit, model_changes, update_record
 from rallypoynt.core.errors import NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import reach_for
 from rallypoynt.orgs.services import validate_lengths
@@ -44,6 +43,7 @@ PROFILE_FIELDS = [
     "background",
 ]
 TEXT_FIELDS = [f for f in PROFILE_FIELDS if f not in {"stage", "birthday_on"}]
+ChannelRow = TypeVar("ChannelRow", ContactEmail, ContactPhone)
 
 
 @dataclass
@@ -146,12 +146,12 @@ def contact_create(
         if data.tags:
             contact_tags_set(contact=contact, names=data.tags)
         actor_user = actor.user_id if actor else None
-        audit_record(org_id=org_id, actor_id=actor_user, action="contact.create", target=contact)
-        event_emit(
+        audit_and_emit(
             org_id=org_id,
-            kind="contact.created",
-            subject=contact,
             actor_id=actor_user,
+            action="contact.create",
+            target=contact,
+            kind="contact.created",
             payload={"source": contact.source, "stage": contact.stage, **(event_payload or {})},
         )
     return contact
@@ -188,33 +188,36 @@ def contact_channels_add(
         if wanted_phones:
             have_phones = dict(contact.phones.values_list("number", "kind"))
     if wanted_emails:
-        ContactEmail.objects.bulk_create(
-            ContactEmail(
-                org_id=contact.org_id,
-                contact=contact,
-                address=address,
-                kind=kind or EmailKind.PERSONAL,
-                is_primary=not have_emails and i == 0,
-            )
-            for i, (address, kind) in enumerate(
-                (a, k) for a, k in wanted_emails.items() if a not in have_emails
-            )
+        _channels_merge(
+            contact, ContactEmail, "address", EmailKind.PERSONAL, have_emails, wanted_emails
         )
-        _kinds_change(contact.emails.all(), "address", have_emails, wanted_emails)
     if wanted_phones:
-        ContactPhone.objects.bulk_create(
-            ContactPhone(
-                org_id=contact.org_id,
-                contact=contact,
-                number=number,
-                kind=kind or PhoneKind.MOBILE,
-                is_primary=not have_phones and i == 0,
-            )
-            for i, (number, kind) in enumerate(
-                (n, k) for n, k in wanted_phones.items() if n not in have_phones
-            )
+        _channels_merge(
+            contact, ContactPhone, "number", PhoneKind.MOBILE, have_phones, wanted_phones
         )
-        _kinds_change(contact.phones.all(), "number", have_phones, wanted_phones)
+
+
+def _channels_merge(
+    contact: Contact,
+    model: type[ChannelRow],
+    key: str,
+    default_kind: str,
+    have: dict[str, str],
+    wanted: dict[str, str | None],
+) -> None:
+    """Create the wanted addresses or numbers the contact lacks (the first one primary when it
+    had none), then give the ones it has the kind they were given again with."""
+    model.objects.bulk_create(
+        model(
+            org_id=contact.org_id,
+            contact=contact,
+            kind=kind or default_kind,
+            is_primary=not have and i == 0,
+            **{key: value},
+        )
+        for i, (value, kind) in enumerate((v, k) for v, k in wanted.items() if v not in have)
+    )
+    _kinds_change(model.objects.filter(contact=contact), key, have, wanted)
 
 
 def _kinds_by_value(
@@ -359,14 +362,12 @@ def _replace_phones(contact: Contact, phones: Sequence[str | PhoneEntry]) -> Non
 @transaction.atomic
 def contact_delete(*, actor: Membership, contact_id: int) -> None:
     contact = contact_for_update(actor=actor, contact_id=contact_id)
-    audit_record(
+    audit_and_emit(
         org_id=contact.org_id,
         actor_id=actor.user_id,
         action="contact.delete",
         target=contact,
         changes={"name": contact.full_name},
-    )
-    event_emit(
-        org_id=contact.org_id, kind="contact.deleted", subject=contact, actor_id=actor.user_id
+        kind="contact.deleted",
     )
     contact.delete()

@@ -17,9 +17,8 @@ from rallypoynt.contacts.choices import RelationshipKind
 from rallypoynt.contacts.models import Contact, ContactCollaborator, Relationship
 from rallypoynt.contacts.selectors import contact_queryset
 from rallypoynt.contacts.services.people import contact_for_update
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
 
@@ -157,14 +156,13 @@ def collaborator_remove(*, actor: Membership, contact_id: int, membership_id: in
 
 
 def _record(actor: Membership, action: str, target: Model, payload: dict[str, Any]) -> None:
-    audit_record(
-        org_id=actor.org_id, actor_id=actor.user_id, action=action, target=target, changes=payload
-    )
-    event_emit(
+    audit_and_emit(
         org_id=actor.org_id,
-        kind=_EVENT_KINDS[action],
-        subject=target,
         actor_id=actor.user_id,
+        action=action,
+        target=target,
+        changes=payload,
+        kind=_EVENT_KINDS[action],
         payload=payload,
     )
 

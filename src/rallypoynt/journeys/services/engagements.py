@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.selectors import contact_visible_q
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
 from rallypoynt.journeys.choices import EngagementStatus, Side, TemplateKind, VisitExit
 from rallypoynt.journeys.models import (
@@ -76,18 +75,13 @@ def engagement_record(
 ) -> None:
     """Audit entry and domain event for a change to an engagement."""
     actor_user = actor.user_id if actor else None
-    audit_record(
+    audit_and_emit(
         org_id=engagement.org_id,
         actor_id=actor_user,
         action=kind,
         target=engagement,
         changes=payload,
-    )
-    event_emit(
-        org_id=engagement.org_id,
         kind=kind,
-        subject=engagement,
-        actor_id=actor_user,
         payload={
             "side": engagement.side,
             "agent_id": engagement.agent_id,

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit, audit_record
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
 from rallypoynt.core.events import event_emit
 from rallypoynt.journeys.choices import Level, TemplateKind
@@ -161,18 +161,13 @@ def template_version_publish(*, actor: Membership, version_id: int) -> TemplateV
     blueprint_load(version.data)
     version.published_at, version.published_by = timezone.now(), actor
     version.save(update_fields=["published_at", "published_by", "updated_at"])
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="journey_template.publish",
         target=version,
         changes={"number": version.number},
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind="journey_template.published",
-        subject=version,
-        actor_id=actor.user_id,
         payload={"template_id": version.template_id},
     )
     return version

@@ -20,9 +20,8 @@ from rallypoynt.contacts.services import (
     emails_normalize,
     phones_normalize,
 )
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.core.locks import keys_lock
 from rallypoynt.core.records import records_batched
 from rallypoynt.leads.models import LeadInquiry
@@ -229,18 +228,13 @@ def _received_record(inquiry: LeadInquiry, actor: Membership | None, added: list
     deduplicated = inquiry.is_deduplicated
     # A matched lead says what it added to the contact, so the agent can read back the merge.
     extra = {"added": added} if deduplicated else {}
-    audit_record(
+    audit_and_emit(
         org_id=inquiry.org_id,
         actor_id=actor_user,
         action="lead.receive",
         target=inquiry,
         changes={"channel": inquiry.channel, "deduplicated": deduplicated, **extra},
-    )
-    event_emit(
-        org_id=inquiry.org_id,
         kind="lead.received",
-        subject=inquiry,
-        actor_id=actor_user,
         payload={
             "contact_id": inquiry.contact_id,
             "channel": inquiry.channel,

@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from rallypoynt.contacts.choices import Channel
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import Conflict, NotFound
-from rallypoynt.core.events import event_emit
 from rallypoynt.leads.choices import ReviewStatus
 from rallypoynt.leads.models import LeadReviewItem
 from rallypoynt.leads.selectors.review import require_reviewer
@@ -40,17 +39,13 @@ def review_item_create(
         reason=reason,
         received_at=timezone.now(),
     )
-    audit_record(
+    audit_and_emit(
         org_id=org_id,
         actor_id=None,
         action="lead_review.create",
         target=item,
         changes={"reason": reason},
-    )
-    event_emit(
-        org_id=org_id,
         kind="lead.review_queued",
-        subject=item,
         payload={"channel": channel, "reason": reason},
     )
     return item
@@ -87,18 +82,13 @@ def review_item_resolve(*, actor: Membership, item_id: int, lead: LeadIn) -> Int
     result = lead_intake(org_id=actor.org_id, lead=lead, actor=actor)
     item.inquiry = result.inquiry
     _close(item, actor, ReviewStatus.RESOLVED)
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="lead_review.resolve",
         target=item,
         changes={"inquiry_id": result.inquiry.pk},
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind="lead.review_resolved",
-        subject=item,
-        actor_id=actor.user_id,
         payload={"inquiry_id": result.inquiry.pk, "contact_id": result.contact.pk},
     )
     return result
@@ -109,13 +99,11 @@ def review_item_discard(*, actor: Membership, item_id: int) -> LeadReviewItem:
     """Close an open item without a lead (spam, a duplicate, not a real inquiry)."""
     item = _open_item_locked(actor, item_id)
     _close(item, actor, ReviewStatus.DISCARDED)
-    audit_record(
-        org_id=actor.org_id, actor_id=actor.user_id, action="lead_review.discard", target=item
-    )
-    event_emit(
+    audit_and_emit(
         org_id=actor.org_id,
-        kind="lead.review_discarded",
-        subject=item,
         actor_id=actor.user_id,
+        action="lead_review.discard",
+        target=item,
+        kind="lead.review_discarded",
     )
     return item

@@ -15,9 +15,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from rallypoynt.contacts.choices import LeadType
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.audit import audit_and_emit, model_changes
 from rallypoynt.core.errors import NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.leads.choices import RoutingAction
 from rallypoynt.leads.models import RoutingRule
 from rallypoynt.leads.selectors.config import (
@@ -192,18 +191,13 @@ def _rule_for_update(actor: Membership, rule_id: int, reach: Reach) -> RoutingRu
 
 
 def _rule_event(actor: Membership, rule: RoutingRule, verb: str, changes: dict) -> None:
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action=f"routing_rule.{verb}",
         target=rule,
         changes=changes,
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind=f"routing_rule.{verb}d",
-        subject=rule,
-        actor_id=actor.user_id,
         payload={"name": rule.name, "action": rule.action},
     )
 
@@ -266,17 +260,14 @@ def routing_rule_reorder(*, actor: Membership, rule_ids: list[int]) -> list[Rout
         rule.position = position
     RoutingRule.objects.bulk_update(ordered, ["position"])
     org_config_changed(actor.org_id)
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="routing_rule.reorder",
         target=actor.org,
         changes={"order": rule_ids},
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind="routing_rule.reordered",
-        actor_id=actor.user_id,
+        subject=None,
         payload={"order": rule_ids},
     )
     return ordered

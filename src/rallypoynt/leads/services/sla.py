@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from rallypoynt.contacts.choices import Direction, TouchpointKind
 from rallypoynt.contacts.models import ContactCollaborator, Touchpoint
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.calendar import BusinessCalendar, business_minutes_between
-from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
 from rallypoynt.core.timefmt import moment_text, reader_zone
 from rallypoynt.leads.choices import InquiryStatus
@@ -97,18 +96,13 @@ def _response_set(inquiry: LeadInquiry, touchpoint: Touchpoint, calendar: Busine
     on_time = due is None or touchpoint.occurred_at <= due
     # Only a member's touchpoint answers (inquiry_first_response_record checks logged_by).
     actor_user = touchpoint.logged_by.user_id if touchpoint.logged_by is not None else None
-    audit_record(
+    audit_and_emit(
         org_id=inquiry.org_id,
         actor_id=actor_user,
         action="lead.respond",
         target=inquiry,
         changes={"first_response_minutes": minutes, "touchpoint": touchpoint.pk},
-    )
-    event_emit(
-        org_id=inquiry.org_id,
         kind="lead.responded",
-        subject=inquiry,
-        actor_id=actor_user,
         payload={
             "touchpoint_id": touchpoint.pk,
             "member_id": touchpoint.logged_by_id,
@@ -257,17 +251,13 @@ def inquiry_sla_enforce(*, inquiry_id: int, now: datetime | None = None) -> str:
         reason += " " + _reassign_on_escalation(inquiry, now, calendar.tzinfo())
     inquiry.escalation_reason = reason
     inquiry.save(update_fields=["escalation_reason", "updated_at"])
-    audit_record(
+    audit_and_emit(
         org_id=inquiry.org_id,
         actor_id=None,
         action="lead.escalate",
         target=inquiry,
         changes={"assigned_to": inquiry.assigned_to_id},
-    )
-    event_emit(
-        org_id=inquiry.org_id,
         kind="lead.escalated",
-        subject=inquiry,
         payload={"reason": reason, "notified": [m.pk for m in recipients]},
     )
     return "escalated"

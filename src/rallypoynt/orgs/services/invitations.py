@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from rallypoynt.accounts.models import User
 from rallypoynt.accounts.services import validate_email_address, validate_new_password
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import (
@@ -82,15 +81,13 @@ def invitation_create(
         invited_by_id=actor.user_id,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="invitation.create",
         target=invitation,
         changes={"roles": roles},
-    )
-    event_emit(
-        org_id=actor.org_id, kind="invitation.created", subject=invitation, actor_id=actor.user_id
+        kind="invitation.created",
     )
     org_name = actor.org.display_name
     link = f"{accept_url_base}/invitations/{token}/"
@@ -169,14 +166,12 @@ def invitation_accept(
         )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at", "updated_at"])
-    audit_record(
-        org_id=invitation.org_id, actor_id=user.pk, action="invitation.accept", target=member
-    )
-    event_emit(
+    audit_and_emit(
         org_id=invitation.org_id,
-        kind="member.joined",
-        subject=member,
         actor_id=user.pk,
+        action="invitation.accept",
+        target=member,
+        kind="member.joined",
         payload={"roles": invitation.roles},
     )
     return member
@@ -192,9 +187,10 @@ def invitation_revoke(*, actor: Membership, invitation_id: int) -> None:
         raise NotFound("No such open invitation.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
-    audit_record(
-        org_id=actor.org_id, actor_id=actor.user_id, action="invitation.revoke", target=invitation
-    )
-    event_emit(
-        org_id=actor.org_id, kind="invitation.revoked", subject=invitation, actor_id=actor.user_id
+    audit_and_emit(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="invitation.revoke",
+        target=invitation,
+        kind="invitation.revoked",
     )

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from rallypoynt.accounts.models import User
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit, update_record
 from rallypoynt.core.errors import Conflict, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import (
@@ -82,19 +81,12 @@ def member_update(
         changes["is_active"] = [member.is_active, is_active]
         member.is_active = is_active
     member.save()
-    audit_record(
+    update_record(
         org_id=actor.org_id,
         actor_id=actor.user_id,
-        action="member.update",
+        name="member",
         target=member,
         changes=changes,
-    )
-    event_emit(
-        org_id=actor.org_id,
-        kind="member.updated",
-        subject=member,
-        actor_id=actor.user_id,
-        payload={"fields": sorted(changes)},
     )
     return member
 
@@ -133,18 +125,13 @@ def member_add(
         ignore_conflicts=True,
     )
     org_config_changed(org.pk)
-    audit_record(
+    audit_and_emit(
         org_id=org.pk,
         actor_id=actor_id,
         action="member.add",
         target=member,
         changes={"roles": roles},
-    )
-    event_emit(
-        org_id=org.pk,
         kind="member.joined",
-        subject=member,
-        actor_id=actor_id,
         payload={"roles": roles},
     )
     return member

@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from rallypoynt.accounts.models import User
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.audit import audit_and_emit, model_changes, update_record
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.config_cache import org_config_changed
 from rallypoynt.orgs.models import (
@@ -95,8 +94,13 @@ def organization_create(
     )
     membership = Membership.objects.create(org=org, user=owner)
     MembershipRole.objects.create(org=org, membership=membership, role=Role.BROKER_OWNER)
-    audit_record(org_id=org.pk, actor_id=owner.pk, action="organization.create", target=org)
-    event_emit(org_id=org.pk, kind="organization.created", subject=org, actor_id=owner.pk)
+    audit_and_emit(
+        org_id=org.pk,
+        actor_id=owner.pk,
+        action="organization.create",
+        target=org,
+        kind="organization.created",
+    )
     return org
 
 
@@ -123,19 +127,12 @@ def organization_update(*, actor: Membership, **values: str) -> Organization:
     )
     org.save()
     changes = model_changes(org, SETTINGS_FIELDS, before)
-    audit_record(
+    update_record(
         org_id=org.pk,
         actor_id=actor.user_id,
-        action="organization.update",
+        name="organization",
         target=org,
         changes=changes,
-    )
-    event_emit(
-        org_id=org.pk,
-        kind="organization.updated",
-        subject=org,
-        actor_id=actor.user_id,
-        payload={"fields": sorted(changes)},
     )
     return org
 
@@ -168,14 +165,14 @@ def business_hours_set(*, actor: Membership, week: dict[int, Sequence[tuple[time
     org_config_changed(actor.org_id)
     summary = {str(d): [[s.isoformat(), e.isoformat()] for s, e in iv] for d, iv in week.items()}
     org = actor.org
-    audit_record(
+    audit_and_emit(
         org_id=org.pk,
         actor_id=actor.user_id,
         action="business_hours.set",
         target=org,
         changes={"hours": summary},
+        kind="business_hours.changed",
     )
-    event_emit(org_id=org.pk, kind="business_hours.changed", subject=org, actor_id=actor.user_id)
 
 
 @transaction.atomic
@@ -188,12 +185,12 @@ def closure_add(*, actor: Membership, closed_on: date, name: str) -> Closure:
     if Closure.objects.filter(org_id=actor.org_id, closed_on=closed_on).exists():
         raise Conflict("That day is already closed.", fields={"closed_on": ["already closed"]})
     closure = Closure.objects.create(org_id=actor.org_id, closed_on=closed_on, name=name)
-    audit_record(org_id=actor.org_id, actor_id=actor.user_id, action="closure.add", target=closure)
-    event_emit(
+    audit_and_emit(
         org_id=actor.org_id,
-        kind="closure.added",
-        subject=closure,
         actor_id=actor.user_id,
+        action="closure.add",
+        target=closure,
+        kind="closure.added",
         payload={"closed_on": closed_on.isoformat()},
     )
     return closure
@@ -205,14 +202,12 @@ def closure_remove(*, actor: Membership, closure_id: int) -> None:
     closure = Closure.objects.filter(org_id=actor.org_id, pk=closure_id).first()
     if closure is None:
         raise NotFound("No such closure.")
-    audit_record(
-        org_id=actor.org_id, actor_id=actor.user_id, action="closure.remove", target=closure
-    )
-    event_emit(
+    audit_and_emit(
         org_id=actor.org_id,
-        kind="closure.removed",
-        subject=closure,
         actor_id=actor.user_id,
+        action="closure.remove",
+        target=closure,
+        kind="closure.removed",
         payload={"closed_on": closure.closed_on.isoformat()},
     )
     closure.delete()

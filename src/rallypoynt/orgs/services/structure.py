@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import (
     Membership,
     Office,
@@ -43,8 +42,13 @@ def office_create(*, actor: Membership, name: str, address: str = "", phone: str
     if Office.objects.filter(org_id=actor.org_id, name__iexact=name).exists():
         raise Conflict("An office with that name exists.", fields={"name": ["taken"]})
     office = Office.objects.create(org_id=actor.org_id, name=name, address=address, phone=phone)
-    audit_record(org_id=actor.org_id, actor_id=actor.user_id, action="office.create", target=office)
-    event_emit(org_id=actor.org_id, kind="office.created", subject=office, actor_id=actor.user_id)
+    audit_and_emit(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="office.create",
+        target=office,
+        kind="office.created",
+    )
     return office
 
 
@@ -65,8 +69,13 @@ def team_create(*, actor: Membership, name: str, office_id: int | None = None) -
     if Team.objects.filter(org_id=actor.org_id, name__iexact=name).exists():
         raise Conflict("A team with that name exists.", fields={"name": ["taken"]})
     team = Team.objects.create(org_id=actor.org_id, name=name, office_id=office_id)
-    audit_record(org_id=actor.org_id, actor_id=actor.user_id, action="team.create", target=team)
-    event_emit(org_id=actor.org_id, kind="team.created", subject=team, actor_id=actor.user_id)
+    audit_and_emit(
+        org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="team.create",
+        target=team,
+        kind="team.created",
+    )
     return team
 
 
@@ -83,18 +92,13 @@ def team_member_add(
     row, created = TeamMember.objects.update_or_create(
         org_id=actor.org_id, team=team, membership=member, defaults={"is_lead": is_lead}
     )
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="team.member_set",
         target=team,
         changes={"membership": member.pk, "is_lead": is_lead, "added": created},
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind="team.member_set",
-        subject=team,
-        actor_id=actor.user_id,
         payload={"membership_id": member.pk, "is_lead": is_lead},
     )
     return row
@@ -109,17 +113,12 @@ def team_member_remove(*, actor: Membership, team_id: int, membership_id: int) -
     ).delete()
     if not deleted:
         raise NotFound("That member is not on that team.")
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="team.member_remove",
         target=team,
         changes={"membership": membership_id},
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind="team.member_removed",
-        subject=team,
-        actor_id=actor.user_id,
         payload={"membership_id": membership_id},
     )

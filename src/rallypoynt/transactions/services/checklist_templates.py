@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import PermissionDenied
 from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
@@ -76,18 +76,13 @@ def checklist_template_save(
         state=data["state"],
         defaults={"name": data["name"], "items": data["items"]},
     )
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="checklist_template.create" if created else "checklist_template.update",
         target=row,
         changes={"items": len(data["items"])},
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind="checklist_template.saved",
-        subject=row,
-        actor_id=actor.user_id,
         payload={"kind": row.kind, "side": row.side, "state": row.state},
     )
     return row

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit, audit_record
 from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
@@ -179,19 +179,14 @@ def checklist_item_mark(
     if note.strip():
         row.note = note.strip()[:2000]
     row.save(update_fields=["status", "done_at", "done_by", "note", "updated_at"])
-    audit_record(
+    today = local_today(actor.org)
+    audit_and_emit(
         org_id=row.org_id,
         actor_id=actor.user_id,
         action="checklist_item.mark",
         target=row,
         changes={"status": [before, status]},
-    )
-    today = local_today(actor.org)
-    event_emit(
-        org_id=row.org_id,
         kind="checklist_item.reopened" if is_open else f"checklist_item.{status}",
-        subject=row,
-        actor_id=actor.user_id,
         payload={
             "deal_id": row.deal_id,
             "kind": row.kind,
@@ -263,14 +258,12 @@ def checklist_item_add(
         responsible_role=role,
         due_on=due_on,
     )
-    audit_record(
-        org_id=deal.org_id, actor_id=actor.user_id, action="checklist_item.add", target=row
-    )
-    event_emit(
+    audit_and_emit(
         org_id=deal.org_id,
-        kind="checklist_item.added",
-        subject=row,
         actor_id=actor.user_id,
+        action="checklist_item.add",
+        target=row,
+        kind="checklist_item.added",
         payload={"deal_id": deal.pk, "kind": kind},
     )
     return row

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, ValidationFailed
 from rallypoynt.core.events import event_emit
@@ -96,14 +96,12 @@ def deal_close(
     summary = Summary.objects.create(
         org_id=deal.org_id, deal=deal, outcome="closed", record=summary_record(deal)
     )
-    audit_record(
-        org_id=deal.org_id, actor_id=actor.user_id, action="transaction.close", target=deal
-    )
-    event = event_emit(
+    event = audit_and_emit(
         org_id=deal.org_id,
-        kind="transaction.closed",
-        subject=deal,
         actor_id=actor.user_id,
+        action="transaction.close",
+        target=deal,
+        kind="transaction.closed",
         payload={
             "final_price": str(final_price),
             "closed_on": closed_on.isoformat(),
@@ -173,18 +171,13 @@ def deal_terminate(
         org_id=deal.org_id, deal=deal, outcome="terminated", record=summary_record(deal)
     )
     journeys_return(deal, actor, f"The deal at {deal} ended: {deal.terminated_reason}")
-    audit_record(
+    audit_and_emit(
         org_id=deal.org_id,
         actor_id=actor.user_id,
         action="transaction.terminate",
         target=deal,
         changes={"reason": deal.terminated_reason},
-    )
-    event_emit(
-        org_id=deal.org_id,
         kind="transaction.terminated",
-        subject=deal,
-        actor_id=actor.user_id,
         payload={"reason": deal.terminated_reason},
     )
     return deal

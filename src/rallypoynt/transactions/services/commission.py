@@ -11,10 +11,9 @@ from typing import TypeVar
 
 from django.db import transaction
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, PermissionDenied, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.orgs.models import Membership, TeamMember
 from rallypoynt.orgs.permissions import reach_for
@@ -154,18 +153,13 @@ def _write(row: Commission, splits: list[Split]) -> None:
 def _recorded(row: Commission, splits: list[Split], actor: Membership | None, kind: str) -> None:
     actor_id = actor.user_id if actor else None
     summary = {split.payee: str(split.amount) for split in splits}
-    audit_record(
+    audit_and_emit(
         org_id=row.org_id,
         actor_id=actor_id,
         action=kind,
         target=row,
         changes={"gross": str(row.gross), "splits": summary, "status": row.status},
-    )
-    event_emit(
-        org_id=row.org_id,
         kind=kind,
-        subject=row,
-        actor_id=actor_id,
         payload={
             "deal_id": row.deal_id,
             "side": row.side,

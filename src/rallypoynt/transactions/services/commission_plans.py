@@ -10,9 +10,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import NotFound, PermissionDenied, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import can_org_wide, reach_for
 from rallypoynt.transactions.domain import (
@@ -89,14 +88,13 @@ def _save(actor: Membership, plan: SplitPlan, values: dict, action: str, kind: s
         setattr(plan, name, value)
     plan.save()
     changes = {n: [before[n], str(values[n])] for n in PLAN_FIELDS if before[n] != str(values[n])}
-    audit_record(
-        org_id=actor.org_id, actor_id=actor.user_id, action=action, target=plan, changes=changes
-    )
-    event_emit(
+    audit_and_emit(
         org_id=actor.org_id,
-        kind=kind,
-        subject=plan,
         actor_id=actor.user_id,
+        action=action,
+        target=plan,
+        changes=changes,
+        kind=kind,
         payload={"name": plan.name, "changes": changes},
     )
     return plan
@@ -169,18 +167,13 @@ def split_plan_assign(
     row, _ = SplitPlanAssignment.objects.update_or_create(
         org_id=actor.org_id, member=member, starts_on=starts_on, defaults={"plan": plan}
     )
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="split_plan.assign",
         target=row,
         changes={"member_id": member.pk, "plan": plan.name, "starts_on": str(starts_on)},
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind="split_plan.assigned",
-        subject=row,
-        actor_id=actor.user_id,
         payload={"member_id": member.pk, "plan_id": plan.pk, "starts_on": str(starts_on)},
     )
     return row

@@ -8,9 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from rallypoynt.contacts.models import ContactEmail
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.journeys.models import Engagement
 from rallypoynt.journeys.selectors import engagement_clients, engagement_scope_q
 from rallypoynt.orgs.models import Membership
@@ -111,14 +110,12 @@ def deal_open(
         org_id=actor.org_id, deal=deal, engagement=engagement, side=engagement.side
     )
     parties_from_engagement(deal, engagement)
-    audit_record(
-        org_id=actor.org_id, actor_id=actor.user_id, action="transaction.open", target=deal
-    )
-    event_emit(
+    audit_and_emit(
         org_id=actor.org_id,
-        kind="transaction.opened",
-        subject=deal,
         actor_id=actor.user_id,
+        action="transaction.open",
+        target=deal,
+        kind="transaction.opened",
         payload={"engagement_id": engagement.pk, "kind": kind},
     )
     return deal

@@ -4,14 +4,13 @@ then resolved with what was done about it (and reopened when it comes back)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 
-from rallypoynt.core.audit import audit_record, model_changes
+from rallypoynt.core.audit import audit_and_emit, model_changes
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.choices import IssueStatus
 from rallypoynt.transactions.models import Deadline, Deal, Issue
@@ -36,18 +35,14 @@ def _check_owner(org_id: int, owner_id: int | None, errors: dict) -> None:
 
 
 def _record(row: Issue, actor: Membership, kind: str, **payload: Any) -> None:
-    audit_record(
+    changes = payload.pop("changes", None)
+    audit_and_emit(
         org_id=row.org_id,
         actor_id=actor.user_id,
         action=kind,
         target=row,
-        changes=payload.pop("changes", None),
-    )
-    event_emit(
-        org_id=row.org_id,
+        changes=changes,
         kind=kind,
-        subject=row,
-        actor_id=actor.user_id,
         payload={"deal_id": row.deal_id, **payload},
     )
 
@@ -98,28 +93,22 @@ def issue_create(
     return row
 
 
+class IssueDetails(TypedDict, total=False):
+    """What an issue may say besides its title (the defaults are `issue_create`'s)."""
+
+    description: str
+    owner_id: int | None
+    due_on: date | None
+    deadline_id: int | None
+
+
 @transaction.atomic
 def issue_raise(
-    *,
-    actor: Membership,
-    deal_id: int,
-    title: str,
-    description: str = "",
-    owner_id: int | None = None,
-    due_on: date | None = None,
-    deadline_id: int | None = None,
+    *, actor: Membership, deal_id: int, title: str, **details: Unpack[IssueDetails]
 ) -> Issue:
     """Log a problem on a deal the actor works, with who owns it and when it must be solved."""
     deal = deal_for_update(actor, deal_id)
-    return issue_create(
-        actor=actor,
-        deal=deal,
-        title=title,
-        description=description,
-        owner_id=owner_id,
-        due_on=due_on,
-        deadline_id=deadline_id,
-    )
+    return issue_create(actor=actor, deal=deal, title=title, **details)
 
 
 @transaction.atomic

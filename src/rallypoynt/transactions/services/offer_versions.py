@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import NotFound
-from rallypoynt.core.events import event_emit
 from rallypoynt.core.models import Event
 from rallypoynt.orgs.models import Membership
 from rallypoynt.transactions.models import Deal, Offer, OfferVersion
@@ -43,13 +42,12 @@ def offer_close(offer: Offer, version: OfferVersion, status: str, now: datetime)
 def offer_record(offer: Offer, actor: Membership | None, kind: str, **payload: object) -> Event:
     """The audit entry and the domain event of one step of the offer (no actor: a job)."""
     actor_user = actor.user_id if actor else None
-    audit_record(
-        org_id=offer.org_id, actor_id=actor_user, action=kind, target=offer, changes=payload
-    )
-    return event_emit(
+    return audit_and_emit(
         org_id=offer.org_id,
-        kind=kind,
-        subject=offer,
         actor_id=actor_user,
+        action=kind,
+        target=offer,
+        changes=payload,
+        kind=kind,
         payload={"deal_id": offer.deal_id, **payload},
     )

@@ -10,9 +10,8 @@ from django.db import transaction
 from rallypoynt.contacts.models import Contact
 from rallypoynt.contacts.selectors import contact_visible_q
 from rallypoynt.contacts.services import email_normalize, phone_normalize
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit, audit_record
 from rallypoynt.core.errors import NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.services import notification_send
 from rallypoynt.transactions.choices import PartyRole
@@ -129,12 +128,13 @@ def party_add(
         member_id=member_id,
         **clean,
     )
-    audit_record(org_id=actor.org_id, actor_id=actor.user_id, action="party.add", target=party)
-    event_emit(
+    audit_and_emit(
         org_id=actor.org_id,
+        actor_id=actor.user_id,
+        action="party.add",
+        target=party,
         kind="transaction.party_added",
         subject=deal,
-        actor_id=actor.user_id,
         payload={"party_id": party.pk, "role": role, "member_id": member_id},
     )
     _announce(actor, party, deal)
@@ -168,18 +168,14 @@ def party_update(*, actor: Membership, party_id: int, **changes: str) -> Party:
 def party_remove(*, actor: Membership, party_id: int) -> None:
     """Take a party off the deal; a member removed no longer sees it through this party."""
     party, deal = _party_for_update(actor, party_id)
-    audit_record(
+    audit_and_emit(
         org_id=actor.org_id,
         actor_id=actor.user_id,
         action="party.remove",
         target=party,
         changes={"name": party.name, "role": party.role},
-    )
-    event_emit(
-        org_id=actor.org_id,
         kind="transaction.party_removed",
         subject=deal,
-        actor_id=actor.user_id,
         payload={"party_id": party.pk, "member_id": party.member_id},
     )
     party.delete()

@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.core.jobs import enqueue_on_commit
 from rallypoynt.core.mail import idempotent_headers
 from rallypoynt.core.timefmt import day_text
@@ -76,14 +75,12 @@ def progress_update_post(
         snapshot=progress_snapshot(deal=deal),
         recipients=recipients,
     )
-    audit_record(
-        org_id=deal.org_id, actor_id=actor.user_id, action="progress_update.post", target=row
-    )
-    event = event_emit(
+    event = audit_and_emit(
         org_id=deal.org_id,
-        kind="progress_update.posted",
-        subject=row,
         actor_id=actor.user_id,
+        action="progress_update.post",
+        target=row,
+        kind="progress_update.posted",
         payload={"deal_id": deal.pk, "recipients": len(recipients)},
     )
     if recipients:

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.clock import local_today
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.core.events import event_emit
@@ -142,14 +142,12 @@ def walkthrough_record(
             payload={"report_id": report.pk, "done_on": done_on.isoformat()},
         )
         journeys_follow(deal, cleared, f"the final walk-through on {day_text(done_on)}")
-    audit_record(
-        org_id=deal.org_id, actor_id=actor.user_id, action="walkthrough.record", target=report
-    )
-    event_emit(
+    audit_and_emit(
         org_id=deal.org_id,
-        kind="walkthrough.recorded",
-        subject=report,
         actor_id=actor.user_id,
+        action="walkthrough.record",
+        target=report,
+        kind="walkthrough.recorded",
         payload={
             "deal_id": deal.pk,
             "is_ok": is_ok,

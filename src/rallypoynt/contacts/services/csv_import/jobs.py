@@ -36,9 +36,8 @@ from rallypoynt.contacts.services.csv_import.vocabulary import (
     STALE_RUNNING,
     Progress,
 )
-from rallypoynt.core.audit import audit_record
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.errors import Conflict, NotFound, ValidationFailed
-from rallypoynt.core.events import event_emit
 from rallypoynt.orgs.choices import Role
 from rallypoynt.orgs.models import Membership
 from rallypoynt.orgs.permissions import visibility_for
@@ -302,18 +301,13 @@ def _job_finish(job: ImportJob, outcome: ImportOutcome) -> ImportJob:
         "failed": outcome.failed,
     }
     actor_user = job.created_by.user_id if job.created_by else None
-    audit_record(
+    audit_and_emit(
         org_id=job.org_id,
         actor_id=actor_user,
         action="contacts.import",
         target=job,
         changes={**counts, "filename": job.filename, "owner_id": job.owner_id},
-    )
-    event_emit(
-        org_id=job.org_id,
         kind="contacts.imported",
-        subject=job,
-        actor_id=actor_user,
         payload={
             **counts,
             "channel": Channel.CSV if job.file_format == "csv" else "vcard",

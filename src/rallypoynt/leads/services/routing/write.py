@@ -14,8 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from rallypoynt.contacts.models import Contact, ContactCollaborator
-from rallypoynt.core.audit import audit_record
-from rallypoynt.core.events import event_emit
+from rallypoynt.core.audit import audit_and_emit
 from rallypoynt.core.jobs import enqueue_on_commit
 from rallypoynt.leads.choices import InquiryStatus
 from rallypoynt.leads.models import LeadInquiry, RoutingRule
@@ -144,18 +143,13 @@ def routing_record(
         "reason": inquiry.routing_reason,
         **extra,
     }
-    audit_record(
+    audit_and_emit(
         org_id=inquiry.org_id,
         actor_id=actor_user,
         action=f"lead.{action}",
         target=inquiry,
         changes={"assigned_to": inquiry.assigned_to_id, "status": inquiry.status},
-    )
-    event_emit(
-        org_id=inquiry.org_id,
         kind=kind,
-        subject=inquiry,
-        actor_id=actor_user,
         payload=payload,
     )
 
