@@ -43,6 +43,11 @@ def inquiry_followups(inquiry_id: int) -> bool:
     return inquiry_acknowledge_send(inquiry_id=inquiry_id)
 
 
+def _moment(inquiry_id: int, field: str) -> datetime | None:
+    """When the inquiry is due again (its `field`), as stored now."""
+    return LeadInquiry.objects.filter(pk=inquiry_id).values_list(field, flat=True).first()
+
+
 @task()
 def inquiry_acknowledge(inquiry_id: int) -> bool:
     """Send the lead its acknowledgement once."""
@@ -54,12 +59,7 @@ def inquiry_sla_check(inquiry_id: int) -> str:
     """Escalate the inquiry if nobody answered it by its first-response due time."""
     outcome = inquiry_sla_enforce(inquiry_id=inquiry_id)
     if outcome == "not_due":
-        due = (
-            LeadInquiry.objects.filter(pk=inquiry_id)
-            .values_list("first_response_due_at", flat=True)
-            .first()
-        )
-        _again(inquiry_sla_check, due, inquiry_id)
+        _again(inquiry_sla_check, _moment(inquiry_id, "first_response_due_at"), inquiry_id)
     return outcome
 
 
@@ -68,10 +68,5 @@ def inquiry_pond_timeout(inquiry_id: int) -> str:
     """Assign a pond lead nobody claimed by its deadline."""
     outcome = inquiry_pond_expire(inquiry_id=inquiry_id)
     if outcome == "not_due":
-        deadline = (
-            LeadInquiry.objects.filter(pk=inquiry_id)
-            .values_list("claim_deadline_at", flat=True)
-            .first()
-        )
-        _again(inquiry_pond_timeout, deadline, inquiry_id)
+        _again(inquiry_pond_timeout, _moment(inquiry_id, "claim_deadline_at"), inquiry_id)
     return outcome
