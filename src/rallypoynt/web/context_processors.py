@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 MODULES = [
-    ("home", "My day", "web:home"),
+    ("home", "Home", "web:home"),
     ("contacts", "Contacts", "contacts:list"),
     ("pipeline", "Pipeline", "journeys:board"),
     ("transactions", "Transactions", "transactions:list"),

@@ -17,7 +17,7 @@ from rallypoynt.journeys.domain import Blueprint, blueprint_load, shipped_data
 from rallypoynt.journeys.models import Engagement, EngagementContact, TemplateVersion
 from rallypoynt.journeys.selectors.engagements import engagement_list
 from rallypoynt.journeys.selectors.templates import version_blueprint
-from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.models import Membership, Team, TeamMember
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.selectors import member_list
 
@@ -103,10 +103,14 @@ def board_get(
 
 
 def pipeline_counts(
-    *, actor: Membership, by: str = "stage", team_id: int | None = None
+    *, actor: Membership, by: str = "stage", team: Team | None = None
 ) -> list[Column]:
-    """The board's columns with their counts and values and no cards: one aggregate query."""
-    qs = engagement_list(actor=actor, status=EngagementStatus.ACTIVE, team_id=team_id)
+    """The board's columns with their counts and values and no cards: one aggregate query.
+    A team's pipeline is its engagements and those of its members."""
+    qs = engagement_list(actor=actor, status=EngagementStatus.ACTIVE)
+    if team is not None:
+        members = TeamMember.objects.filter(org_id=team.org_id, team=team)
+        qs = qs.filter(Q(team_id=team.pk) | Q(agent_id__in=members.values("membership_id")))
     return _counted(actor, qs, by)[0]
 
 

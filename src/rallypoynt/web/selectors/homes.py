@@ -15,6 +15,7 @@ from rallypoynt.journeys.selectors import (
     gates_waiting,
     handoff_list,
     pipeline_counts,
+    version_blueprint,
 )
 from rallypoynt.leads.selectors import leads_unanswered, member_is_seller, my_day
 from rallypoynt.orgs.choices import SELLING_ROLES, Role
@@ -99,7 +100,7 @@ def _team(actor: Membership, now: datetime) -> dict:
         {
             "team": lead.team,
             "chart_id": f"team-{lead.team_id}",
-            "chart": _chart(pipeline_counts(actor=actor, team_id=lead.team_id)),
+            "chart": _chart(pipeline_counts(actor=actor, team=lead.team)),
         }
         for lead in led.select_related("team").order_by("team__name")
     ]
@@ -122,8 +123,8 @@ def _coordinator(actor: Membership, now: datetime) -> dict:
 def _compliance(actor: Membership, now: datetime) -> dict:
     gates = section(gates_waiting(actor=actor).select_related("journey"), rows=25)
     for engagement in gates.rows:
-        entered = engagement.phase_entered_at
-        engagement.waited = now - entered if entered else None
+        phase = version_blueprint(engagement.journey).phase(engagement.phase_key)
+        engagement.phase_name = phase.name if phase else engagement.phase_key
     return {"gates": gates}
 
 
