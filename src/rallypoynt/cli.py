@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
 
+from rich.markup import escape
 from rich.table import Table
 
 from rallypoynt.core.console import bytes_bar, console, progress_bar
@@ -83,13 +83,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from django.core.management import call_command
-
     from rallypoynt.core.bulk import planner_statistics_refresh
+    from rallypoynt.core.migrate import migrate_run
 
-    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    result = migrate_run(verbose=args.verbose)
     planner_statistics_refresh()
-    console.print("[green]Database is up to date.[/]")
+    if result.applied:
+        console.print(
+            f"[green]Applied {_plural(result.applied, 'migration')} in {result.seconds:.1f} s.[/]"
+        )
+    else:
+        console.print(f"[green]Database is up to date ({_plural(result.total, 'migration')}).[/]")
     return 0
 
 
@@ -119,13 +123,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"[green]Demo brokerage ready:[/] {result.org.name} — {result.contacts_created} new "
         f"contacts in {elapsed:.1f} s."
     )
-    table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
-    for column in ("E-mail", "Name", "Roles"):
-        table.add_column(column)
-    for row in result.logins:
+    _logins_print(result.logins, DEMO_PASSWORD)
+    return 0
+
+
+def _logins_print(logins: Sequence[tuple[str, str, str]], password: str) -> None:
+    table = Table(title=f"Demo logins (password: {password})")
+    # The e-mail is what one types: never cut short; names and roles wrap instead.
+    table.add_column(
+        "E-mail", no_wrap=True, min_width=max((len(row[0]) for row in logins), default=0)
+    )
+    table.add_column("Name")
+    table.add_column("Roles")
+    for row in logins:
         table.add_row(*row)
     console.print(table)
-    return 0
 
 
 def cmd_createorg(args: argparse.Namespace) -> int:
@@ -193,63 +205,61 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from rallypoynt.core.serve import Supervisor, port_taken, url_host, web_command
+
+    if port_taken(args.host, args.port):
+        console.print(f"[red]Port {args.port} is in use on {args.host}: give another --port.[/]")
+        return 2
     call_command("collectstatic", interactive=False, verbosity=0)
-    web = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "rallypoynt.config.wsgi:application",
-        "--bind",
-        f"{args.host}:{args.port}",
-        "--workers",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "--worker-class",
-        "gthread",
-        "--graceful-timeout",
-        "10",
-    ]
-    # No flag means no access log at all; a log to /dev/null still formats every line.
-    web += ["--access-logfile", "-"] if args.access_log else []
-    processes = [subprocess.Popen(web)]
-    if args.with_worker:
-        processes.append(subprocess.Popen([sys.executable, "-m", "rallypoynt.cli", "worker"]))
-    console.print(
-        f"[green]RallyPoynt OS[/] on http://{args.host}:{args.port}/"
-        + (" with a background worker" if args.with_worker else "")
-        + " — Ctrl-C stops."
+    web = web_command(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        threads=args.threads,
+        access_log=args.access_log,
     )
-    return _supervise(processes)
+    processes = [subprocess.Popen(web)]
+    worker_ready = None
+    if args.with_worker:
+        # The worker says on this pipe when it has run the jobs queued before it started, so
+        # that its report comes before the banner, not after it.
+        worker_ready, child_end = os.pipe()
+        worker = [sys.executable, "-m", "rallypoynt.cli", "worker", "--ready-fd", str(child_end)]
+        processes.append(subprocess.Popen(worker, pass_fds=(child_end,)))
+        os.close(child_end)
+    url = f"http://{url_host(args.host)}:{args.port}/"
+    supervisor = Supervisor(processes, host=args.host, port=args.port, worker_ready=worker_ready)
+    return supervisor.run(on_ready=lambda: _running_print(url, with_worker=args.with_worker))
 
 
-def _supervise(processes: Sequence[subprocess.Popen]) -> int:
-    """Wait until one process ends or a signal arrives, then stop them all."""
+def _running_print(url: str, *, with_worker: bool) -> None:
+    """The banner, last on screen once the server answers and the worker is idle."""
+    from rallypoynt.demo.loader import DEMO_PASSWORD, demo_logins
 
-    def stop(*_):
-        for proc in processes:
-            if proc.poll() is None:
-                proc.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while all(proc.poll() is None for proc in processes):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    stop()
-    for proc in processes:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    return max((proc.returncode or 0) for proc in processes)
+    logins = demo_logins()
+    if logins:
+        _logins_print(logins, DEMO_PASSWORD)
+    sign_in = (
+        f" — sign in as {logins[0][0]} (password: {DEMO_PASSWORD}) or any login above"
+        if logins
+        else ""
+    )
+    console.print(
+        f"[bold green]RallyPoynt OS is running at[/] [bold]{escape(url)}[/]"
+        + (" with a background worker" if with_worker else "")
+        + sign_in
+        + ". Ctrl-C stops.",
+        soft_wrap=True,
+    )
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from django.core.management import call_command
+    from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
     from rallypoynt.core.housekeeping import housekeeping_schedule
+    from rallypoynt.core.joblog import BatchReport, console_line, job_logging_quiet, ready_signal
     from rallypoynt.core.worker import Heartbeat
 
     # The worker keeps the hourly housekeeping pass queued (one, however many workers).
@@ -261,9 +271,25 @@ def cmd_worker(args: argparse.Namespace) -> int:
     options = {"interval": args.interval, "worker_id": heartbeat.worker_id}
     if args.batch:
         options["batch"] = True
+    if not args.verbose:
+        job_logging_quiet()
+    # With DEBUG, db_worker reloads on code changes: this process only watches files and the
+    # jobs run in a child, which reports (and tells serve it is ready) itself.
+    watcher = settings.DEBUG and not args.batch and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
+    report = None
     try:
+        if not watcher:
+            console_line(
+                f"worker: started {heartbeat.worker_id}; one line per batch of jobs"
+                + ("" if args.verbose else " (--verbose: one per job)")
+            )
+            ready = ready_signal(args.ready_fd) if args.ready_fd is not None else None
+            report = BatchReport(on_idle=ready)
+            report.start()
         call_command("db_worker", **options)
     finally:
+        if report is not None:
+            report.stop()
         heartbeat.stop()
     return 0
 
@@ -316,6 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run background jobs from the database queue")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
     p.add_argument("--batch", action="store_true", help="exit when the queue is empty")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every job")
+    # serve's pipe: the worker writes to it once it has run the jobs queued at start.
+    p.add_argument("--ready-fd", type=int, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="create or upgrade the database schema")

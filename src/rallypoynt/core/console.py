@@ -18,15 +18,20 @@ from rallypoynt.core.errors import ServiceError
 console = Console(stderr=True)
 
 
-def progress_bar() -> Progress:
-    """Rows done of rows total, with the time left."""
+def progress_bar(*, transient: bool = False) -> Progress:
+    """Rows done of rows total, with the time left.
+
+    A transient bar is erased when it stops; where nothing can be redrawn (a log file, a pipe)
+    it is not drawn at all, so the log keeps only the sentence that follows it.
+    """
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=console,
-        transient=False,
+        transient=transient,
+        disable=transient and not console.is_terminal,
     )
 
 

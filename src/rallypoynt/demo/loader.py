@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from rallypoynt.accounts.models import User
@@ -330,9 +331,34 @@ def demo_load(*, scale: int = 2000, seed: int = 42, progress: Progress | None = 
     solo_scale = max(min(scale // 20, 500), 20)
     solo_rows = people(solo_scale, seed=seed + 1, owners=1)[people_loaded(solo) :]
     contacts_insert(solo, owner_ids(solo), solo_rows, after_batch=_loaded(solo))
-    logins = [
-        (f"{local}@{DOMAIN}", f"{first} {last}", ", ".join(Role(r).label for r in roles))
-        for local, first, last, roles, *_ in STAFF
-    ]
-    logins.append((SOLO_EMAIL, "Riley Morgan", "Solo agent (separate org)"))
-    return DemoResult(org=org, contacts_created=created, logins=logins)
+    return DemoResult(org=org, contacts_created=created, logins=demo_logins())
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(e-mail, name, roles) of the demo's people, as the database has them; [] without a demo.
+
+    Only the accounts the demo made (their password is DEMO_PASSWORD), in the order it made
+    them, and only while they may still sign in.
+    """
+    if not Organization.objects.filter(slug=DEMO_SLUG).exists():
+        return []
+    members = (
+        Membership.objects.filter(
+            org__slug__in=[DEMO_SLUG, SOLO_SLUG],
+            is_active=True,
+            user__is_active=True,
+            user__email__in=[f"{local}@{DOMAIN}" for local, *_ in STAFF] + [SOLO_EMAIL],
+        )
+        .select_related("user", "org")
+        .prefetch_related(
+            Prefetch("role_assignments", queryset=MembershipRole.objects.order_by("pk"))
+        )
+    )
+    logins = []
+    for member in sorted(members, key=lambda m: (m.org.slug != DEMO_SLUG, m.pk)):
+        if member.org.slug == SOLO_SLUG:
+            roles = "Solo agent (separate org)"
+        else:
+            roles = ", ".join(r.get_role_display() for r in member.role_assignments.all())
+        logins.append((member.user.email, member.user.get_full_name(), roles))
+    return logins
