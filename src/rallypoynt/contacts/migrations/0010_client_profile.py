@@ -5,40 +5,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0009_import_job_task_path'),
-        ('orgs', '0004_invitation_unique_within_org'),
+        ("contacts", "0009_import_job_task_path"),
+        ("orgs", "0004_invitation_unique_within_org"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClientProfile',
+            name="ClientProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('side', models.CharField(choices=[('buy', 'Buyer'), ('sell', 'Seller')], max_length=4)),
-                ('price_min', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('price_max', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('areas', models.JSONField(blank=True, default=list)),
-                ('property_types', models.JSONField(blank=True, default=list)),
-                ('bedrooms_min', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('bathrooms_min', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True)),
-                ('timeframe', models.CharField(blank=True, choices=[('', 'Not known yet'), ('now', 'Within 30 days'), ('months_3', '1-3 months'), ('months_6', '3-6 months'), ('months_12', '6-12 months'), ('later', 'More than a year')], default='', max_length=10)),
-                ('is_preapproved', models.BooleanField(default=False)),
-                ('preapproved_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('lender', models.CharField(blank=True, max_length=200)),
-                ('motivation', models.TextField(blank=True)),
-                ('must_haves', models.JSONField(blank=True, default=list)),
-                ('nice_to_haves', models.JSONField(blank=True, default=list)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='client_profiles', to='contacts.contact')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "side",
+                    models.CharField(choices=[("buy", "Buyer"), ("sell", "Seller")], max_length=4),
+                ),
+                (
+                    "price_min",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "price_max",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("areas", models.JSONField(blank=True, default=list)),
+                ("property_types", models.JSONField(blank=True, default=list)),
+                ("bedrooms_min", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "bathrooms_min",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True),
+                ),
+                (
+                    "timeframe",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not known yet"),
+                            ("now", "Within 30 days"),
+                            ("months_3", "1-3 months"),
+                            ("months_6", "3-6 months"),
+                            ("months_12", "6-12 months"),
+                            ("later", "More than a year"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("is_preapproved", models.BooleanField(default=False)),
+                (
+                    "preapproved_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("lender", models.CharField(blank=True, max_length=200)),
+                ("motivation", models.TextField(blank=True)),
+                ("must_haves", models.JSONField(blank=True, default=list)),
+                ("nice_to_haves", models.JSONField(blank=True, default=list)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="client_profiles",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['org', 'side', 'timeframe'], name='clientprofile_org_side')],
-                'constraints': [models.UniqueConstraint(models.F('org'), models.F('contact'), models.F('side'), name='clientprofile_uniq')],
+                "indexes": [
+                    models.Index(fields=["org", "side", "timeframe"], name="clientprofile_org_side")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("org"),
+                        models.F("contact"),
+                        models.F("side"),
+                        name="clientprofile_uniq",
+                    )
+                ],
             },
         ),
     ]
