@@ -93,3 +93,33 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+class ProfileSide(models.TextChoices):
+    """Which of a client's needs a profile holds: what they want to buy, or to sell."""
+
+    BUY = "buy", "Buyer"
+    SELL = "sell", "Seller"
+
+
+class PropertyType(models.TextChoices):
+    """Kinds of property, after RESO's PropertyType / PropertySubType (Single Family
+    Residence, Condominium, Townhouse, Residential Income, Land, Manufactured Home)."""
+
+    SINGLE_FAMILY = "single_family", "Single-family home"
+    CONDOMINIUM = "condominium", "Condominium"
+    TOWNHOUSE = "townhouse", "Townhouse"
+    MULTI_FAMILY = "multi_family", "Multi-family (2-4 units)"
+    LAND = "land", "Land / lot"
+    MANUFACTURED = "manufactured", "Manufactured home"
+
+
+class Timeframe(models.TextChoices):
+    """When the client means to move: the urgency saved searches and metrics sort by."""
+
+    NONE = "", "Not known yet"
+    NOW = "now", "Within 30 days"
+    MONTHS_3 = "months_3", "1-3 months"
+    MONTHS_6 = "months_6", "3-6 months"
+    MONTHS_12 = "months_12", "6-12 months"
+    LATER = "later", "More than a year"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/touchpoints/", people.touchpoint_create_view, name="touchpoint_log"),
     path("<int:pk>/timeline/", people.timeline_more_view, name="timeline"),
     path("<int:pk>/consent/", people.consent_update_view, name="consent"),
+    path("<int:pk>/profiles/<str:side>/", people.client_profile_save_view, name="profile_save"),
     path("<int:pk>/relationships/", people.relationship_add_view, name="relationship_add"),
     path("<int:pk>/relationships/pick/", people.relationship_pick_view, name="relationship_pick"),
     path(

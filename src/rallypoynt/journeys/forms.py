@@ -138,6 +138,13 @@ class ContactPrefillForm(ServiceForm):
         self.fields["contact"].queryset = contact_queryset(actor=self.actor)
 
 
+class ClientSearchForm(ServiceForm):
+    """Who to open a journey for, by name, e-mail or phone (GET); matches are the contacts
+    the agent sees."""
+
+    q = text("Find the client", 100)
+
+
 class EngagementOpenForm(ServiceForm):
     """Open a client journey for a contact the agent sees."""
 

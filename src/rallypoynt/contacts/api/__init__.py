@@ -2,9 +2,9 @@
 
 from ninja import Router
 
-from rallypoynt.contacts.api import dedupe, imports, people
+from rallypoynt.contacts.api import dedupe, imports, people, profiles
 
 router = Router()
 # Fixed paths (/contacts/duplicates, /contacts/export.csv) before /contacts/{id}.
-for module in (dedupe, imports, people):
+for module in (dedupe, imports, people, profiles):
     router.add_router("", module.router)

@@ -19,8 +19,10 @@ from rallypoynt.contacts.forms.people import (
     channels_initial,
     custom_initial,
 )
+from rallypoynt.contacts.forms.profiles import ClientProfileForm, profile_initial
 
 __all__ = [
+    "ClientProfileForm",
     "CollaboratorForm",
     "ConsentForm",
     "ContactForm",
@@ -36,4 +38,5 @@ __all__ = [
     "channels_initial",
     "custom_initial",
     "import_run_form",
+    "profile_initial",
 ]

@@ -12,8 +12,10 @@ from rallypoynt.contacts.models.people import (
     Relationship,
     Tag,
 )
+from rallypoynt.contacts.models.profiles import ClientProfile
 
 __all__ = [
+    "ClientProfile",
     "Contact",
     "ContactCollaborator",
     "ContactEmail",

@@ -33,6 +33,7 @@ from rallypoynt.contacts.selectors.people import (
     contact_visible_q,
     contacts_matching,
 )
+from rallypoynt.contacts.selectors.profiles import client_profiles_of
 from rallypoynt.contacts.selectors.relations import (
     collaborator_list,
     household_of,
@@ -58,6 +59,7 @@ __all__ = [
     "ContactLink",
     "TimelineSource",
     "choice_keys",
+    "client_profiles_of",
     "collaborator_list",
     "contact_get",
     "contact_links",

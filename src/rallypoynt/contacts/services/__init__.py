@@ -75,6 +75,12 @@ from rallypoynt.contacts.services.people import (
     contact_for_update,
     contact_update,
 )
+from rallypoynt.contacts.services.profiles import (
+    PROFILE_VALUES,
+    ProfileData,
+    client_profile_set,
+    profile_data_clean,
+)
 from rallypoynt.contacts.services.relations import (
     collaborator_add,
     collaborator_remove,
@@ -97,6 +103,7 @@ __all__ = [
     "NOT_IMPORTED",
     "PHONE_FIELDS",
     "PROFILE_FIELDS",
+    "PROFILE_VALUES",
     "TAG_FIELDS",
     "TARGETS",
     "VERSIONS",
@@ -108,9 +115,11 @@ __all__ = [
     "Incoming",
     "Known",
     "PhoneEntry",
+    "ProfileData",
     "SkippedValue",
     "TouchpointIn",
     "automated_touchpoint_record",
+    "client_profile_set",
     "collaborator_add",
     "collaborator_remove",
     "collaborators_grant",
@@ -151,6 +160,7 @@ __all__ = [
     "phone_clean",
     "phone_normalize",
     "phones_normalize",
+    "profile_data_clean",
     "relationship_add",
     "relationship_remove",
     "row_clean",

@@ -3,6 +3,7 @@ import jobs."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import factory
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from rallypoynt.contacts.models import (
+    ClientProfile,
     Contact,
     ContactEmail,
     ContactPhone,
@@ -18,6 +20,7 @@ from rallypoynt.contacts.models import (
     Touchpoint,
 )
 from rallypoynt.contacts.services.csv_import import import_job_create
+from rallypoynt.contacts.services.profiles import ProfileData, client_profile_set
 from rallypoynt.orgs.tests.factories import MembershipFactory, OrganizationFactory
 
 IMPORTS = Path(__file__).parent / "data" / "imports"
@@ -80,4 +83,16 @@ def uploaded(member, name: str = "followupboss_people.csv") -> ImportJob:
     """An import job of `member` for a sample file, stored and auto-mapped (not run)."""
     return import_job_create(
         actor=member, org_id=member.org_id, upload=import_sample(name), filename=name
+    )
+
+
+# A buyer's essentials: a top price, an area and a timeframe (the profile is then complete).
+BUYER_ESSENTIALS = {"price_max": Decimal(550000), "areas": ["Highlands"], "timeframe": "months_3"}
+SELLER_ESSENTIALS = {"price_min": Decimal(725000), "timeframe": "months_6"}
+
+
+def profile_for(member, contact: Contact, side: str = "buy", **values) -> ClientProfile:
+    """The contact's buyer or seller profile set by `member` through the real service."""
+    return client_profile_set(
+        actor=member, contact_id=contact.pk, side=side, data=ProfileData(**values)
     )

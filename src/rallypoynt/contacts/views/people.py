@@ -15,11 +15,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from rallypoynt.contacts.choices import (
-    Stage,
-)
+from rallypoynt.contacts.choices import ProfileSide, Stage
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.forms import (
+    ClientProfileForm,
     CollaboratorForm,
     ConsentForm,
     ContactForm,
@@ -30,8 +29,11 @@ from rallypoynt.contacts.forms import (
     TouchpointForm,
     channels_initial,
     custom_initial,
+    profile_initial,
 )
+from rallypoynt.contacts.panels import CONTACT_PANELS
 from rallypoynt.contacts.selectors import (
+    client_profiles_of,
     contact_get,
     contact_list,
     contact_timeline,
@@ -54,6 +56,7 @@ from rallypoynt.contacts.services.people import (
     contact_for_update,
     contact_update,
 )
+from rallypoynt.contacts.services.profiles import client_profile_set
 from rallypoynt.core.errors import ServiceError, ValidationFailed
 from rallypoynt.core.web import errors_to_form, run_service
 from rallypoynt.orgs.decorators import member_page
@@ -138,12 +141,42 @@ def _activity_context(request: HttpRequest, contact, form=None) -> dict:
     }
 
 
-def _detail(request: HttpRequest, contact, *, log_form=None, status: int = 200) -> HttpResponse:
+def _profiles(request: HttpRequest, contact, failed: dict[str, ClientProfileForm]) -> list[dict]:
+    """Each side's profile (None: not filled in) with its form; a refused form keeps its input."""
+    stored = {
+        p.side: p for p in client_profiles_of(actor=request.membership, contact_id=contact.pk)
+    }
+    sides = []
+    for side, label in ProfileSide.choices:
+        profile = stored.get(side)
+        form = failed.get(side) or ClientProfileForm(initial=profile_initial(profile), prefix=side)
+        sides.append(
+            {
+                "side": side,
+                "label": label,
+                "profile": profile,
+                "form": form,
+                "is_open": side in failed,
+            }
+        )
+    return sides
+
+
+def _detail(
+    request: HttpRequest,
+    contact,
+    *,
+    log_form=None,
+    profile_forms: dict[str, ClientProfileForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     actor = request.membership
     may_share = relations.may_share(actor=actor, contact=contact)
     context = _activity_context(request, contact, log_form)
     context.update(
         {
+            "panels": CONTACT_PANELS.shown(contact, actor),
+            "profiles": _profiles(request, contact, profile_forms or {}),
             "now": timezone.now(),
             "tasks": list(task_list(actor=actor, contact_id=contact.pk).order_by("due_sort")[:20]),
             "task_form": TaskForm(initial={"contact_id": contact.pk}),
@@ -211,6 +244,30 @@ def touchpoint_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             _activity_context(request, contact, form),
         )
     return _detail(request, contact, log_form=form, status=422)
+
+
+@member_page
+@require_POST
+def client_profile_save_view(request: HttpRequest, pk: int, side: str) -> HttpResponse:
+    """Save the contact's buyer or seller profile; a refused form shows the page with it."""
+    contact = _contact_or_404(request, pk)
+    if side not in ProfileSide.values:
+        raise Http404("No such profile.")
+    form = ClientProfileForm(request.POST, prefix=side)
+    if form.is_valid():
+        try:
+            client_profile_set(
+                actor=request.membership,
+                contact_id=contact.pk,
+                side=side,
+                data=form.profile_data(),
+            )
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"{ProfileSide(side).label} profile saved.")
+            return redirect(reverse("contacts:detail", args=[contact.pk]) + f"#profile-{side}")
+    return _detail(request, contact, profile_forms={side: form}, status=422)
 
 
 @member_page

@@ -13,6 +13,7 @@ from rallypoynt.journeys.domain.blueprint import Blueprint, Deliverable, Phase, 
 WORK_EVENTS: dict[str, str] = {
     "lead.received": "the lead was captured",
     "lead.responded": "the first response to the lead",
+    "contact.profile_completed": "the client profile was completed",
     "offer.submitted": "an offer was submitted",
     "offer.accepted": "the accepted offer",
     "transaction.contingencies_cleared": "every contingency resolved",

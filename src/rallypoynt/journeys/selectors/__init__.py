@@ -9,7 +9,11 @@ from rallypoynt.journeys.selectors.board import (
     pipeline_counts,
 )
 from rallypoynt.journeys.selectors.engagements import (
+    CONTACT_ENGAGEMENTS,
     VERSION_DATA,
+    ClientEngagement,
+    contact_engagements,
+    contact_engagements_panel,
     delivered_keys,
     engagement_clients,
     engagement_contact_ids,
@@ -42,13 +46,17 @@ from rallypoynt.journeys.selectors.templates import (
 )
 
 __all__ = [
+    "CONTACT_ENGAGEMENTS",
     "MANAGE_ACTION",
     "VERSION_DATA",
     "Board",
+    "ClientEngagement",
     "Column",
     "RoleHolder",
     "board_agent_list",
     "board_get",
+    "contact_engagements",
+    "contact_engagements_panel",
     "delivered_keys",
     "engagement_clients",
     "engagement_contact_ids",

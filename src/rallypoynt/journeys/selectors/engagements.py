@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from rallypoynt.contacts.models import Contact
 from rallypoynt.core.calendar import BusinessCalendar
 from rallypoynt.core.errors import ValidationFailed
 from rallypoynt.journeys.choices import EngagementStatus, GateVerdict, Side
@@ -99,6 +102,67 @@ def engagement_get(*, actor: Membership, engagement_id: int) -> Engagement | Non
     found = engagement_list(actor=actor).select_related("journey", "pipeline", "org")
     found = found.defer(*VERSION_DATA)
     return found.filter(pk=engagement_id).first()
+
+
+# A contact page lists this many of the person's engagements, newest first.
+CONTACT_ENGAGEMENTS = 50
+
+
+@dataclass(frozen=True)
+class ClientEngagement:
+    """One of a person's engagements as their contact page shows it, in agents' words."""
+
+    id: int
+    title: str
+    side: str
+    side_label: str
+    status: str
+    status_label: str
+    phase_name: str
+    stage_name: str
+    agent_name: str
+    opened_at: datetime
+
+
+def contact_engagements(*, actor: Membership, contact_id: int) -> list[ClientEngagement]:
+    """The engagements the actor may see in which the contact is a client, newest first,
+    with the phase and stage names of the template versions each runs on."""
+    rows = (
+        engagement_list(actor=actor)
+        .filter(clients__contact_id=contact_id)
+        .select_related("journey", "pipeline")
+        .defer(*VERSION_DATA)
+    )
+    found = []
+    for row in rows[:CONTACT_ENGAGEMENTS]:
+        phase = version_blueprint(row.journey).phase(row.phase_key)
+        stage = version_blueprint(row.pipeline).stage(row.stage_key)
+        user = row.agent.user
+        found.append(
+            ClientEngagement(
+                id=row.pk,
+                title=row.title,
+                side=row.side,
+                side_label=row.get_side_display(),
+                status=row.status,
+                status_label=row.get_status_display(),
+                phase_name=phase.name if phase else row.phase_key,
+                stage_name=stage.name if stage else row.stage_key,
+                agent_name=user.get_full_name() or user.email,
+                opened_at=row.opened_at,
+            )
+        )
+    return found
+
+
+def contact_engagements_panel(contact: Contact, actor: Membership) -> dict[str, Any]:
+    """The contact page's Engagements panel: the person's journeys and a button to start one
+    (always shown: starting the first journey is what it is for)."""
+    return {
+        "contact": contact,
+        "engagements": contact_engagements(actor=actor, contact_id=contact.pk),
+        "sides": Side.choices,
+    }
 
 
 def phase_state(engagement: Engagement) -> PhaseState:

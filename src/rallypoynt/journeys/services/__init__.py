@@ -1,5 +1,9 @@
 """Writes of the journeys app: templates and engagements."""
 
+from rallypoynt.journeys.services.client_work import (
+    engagement_profile_replay,
+    engagements_profile_follow,
+)
 from rallypoynt.journeys.services.engagements import (
     LEAD_EVENTS,
     engagement_close,
@@ -47,9 +51,11 @@ __all__ = [
     "engagement_hold",
     "engagement_lead_follow",
     "engagement_open",
+    "engagement_profile_replay",
     "engagement_return",
     "engagement_upgrade",
     "engagement_win",
+    "engagements_profile_follow",
     "evidence_withdraw",
     "gate_decide",
     "handoff_accept",

@@ -8,11 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rallypoynt.contacts.filters import ContactFilters
+from rallypoynt.contacts.selectors import contact_list
 from rallypoynt.core.forms import ServiceForm
 from rallypoynt.core.web import ActionPage, PageAction, next_or, run_service
 from rallypoynt.journeys import forms, selectors
 from rallypoynt.journeys.choices import WORKING, Side
-from rallypoynt.journeys.panels import engagement_panels
+from rallypoynt.journeys.panels import ENGAGEMENT_PANELS
 from rallypoynt.journeys.services import engagements, handoffs, phase_return, progress
 from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.selectors import team_list
@@ -61,7 +63,7 @@ def _engagement_page(
         "sources": selectors.step_sources(engagement),
         "phase_names": {p.key: p.name for p in journey.phases},
         "stage": pipeline.stage(engagement.stage_key),
-        "panels": engagement_panels(engagement, request.membership),
+        "panels": ENGAGEMENT_PANELS.shown(engagement, request.membership),
         "lost_reasons": selectors.lost_reason_list(actor=request.membership, is_active=True),
         "has_newer": selectors.has_newer_version(engagement),
         "handoffs": selectors.engagement_handoffs(engagement),
@@ -151,23 +153,56 @@ def handoff_accept_view(request: HttpRequest, pk: int, handoff_id: int) -> HttpR
     return redirect("journeys:engagement", pk=pk)
 
 
+# The new-engagement page offers at most this many contacts matching the search.
+CLIENT_MATCHES = 8
+
+
+def _client_matches(request: HttpRequest) -> tuple[str, list]:
+    """The search typed on the new-engagement page and the visible contacts it finds."""
+    search = forms.ClientSearchForm(request.GET, actor=request.membership)
+    q = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    if len(q) < 2:
+        return q, []
+    found = contact_list(actor=request.membership, filters=ContactFilters(q=q))
+    return q, list(found.order_by("last_name", "first_name", "pk")[:CLIENT_MATCHES])
+
+
 def _new_page(request: HttpRequest, contact, failed: ServiceForm | None = None) -> HttpResponse:
+    q, matches = _client_matches(request) if contact is None else ("", [])
     context = {
         "contact": contact,
+        "q": q,
+        "matches": matches,
         "sides": Side.choices,
+        "side": request.POST.get("side") or request.GET.get("side") or Side.BUY,
         "teams": team_list(actor=request.membership),
         "failed": failed,
     }
+    if request.htmx and request.htmx.target == "client-pick":
+        return render(request, "journeys/engagement_new.html#pick", context)
     status = 400 if failed else 200
     return render(request, "journeys/engagement_new.html", context, status=status)
 
 
-@member_page
-def engagement_open_view(request: HttpRequest) -> HttpResponse:
-    """Open a client journey for a contact (buy or sell)."""
+def _named_client(request: HttpRequest):
+    """The client the link names (`?contact=`) or the form posted, if the member sees them."""
     actor = request.membership
     named = forms.ContactPrefillForm(request.GET, actor=actor)
-    contact = named.cleaned_data["contact"] if named.is_valid() else None
+    if named.is_valid() and named.cleaned_data["contact"]:
+        return named.cleaned_data["contact"]
+    if request.method == "POST":
+        posted = forms.ContactPrefillForm({"contact": request.POST.get("contact_id")}, actor=actor)
+        if posted.is_valid():
+            return posted.cleaned_data["contact"]
+    return None
+
+
+@member_page
+def engagement_open_view(request: HttpRequest) -> HttpResponse:
+    """Open a client journey for a contact (buy or sell), found by name or named by the link
+    (`?contact=<id>`, e.g. from the contact page)."""
+    actor = request.membership
+    contact = _named_client(request)
     if request.method != "POST":
         return _new_page(request, contact)
     form = forms.EngagementOpenForm(request.POST, actor=actor)

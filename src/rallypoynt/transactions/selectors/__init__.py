@@ -43,8 +43,12 @@ from rallypoynt.transactions.selectors.deals import (
     summary_get,
 )
 from rallypoynt.transactions.selectors.links import (
+    CONTACT_DEALS,
+    ClientDeal,
     ServedEngagement,
     ServingDeal,
+    contact_deals,
+    contact_deals_panel,
     deal_engagements,
     engagement_deals,
     engagement_deals_panel,
@@ -73,11 +77,13 @@ from rallypoynt.transactions.selectors.summary import summary_record
 
 __all__ = [
     "ASSIGN_ACTION",
+    "CONTACT_DEALS",
     "DENSE_DEALS",
     "PLAN_ADMIN_ROLES",
     "PLAN_READ_ROLES",
     "AgentStatement",
     "CapProgress",
+    "ClientDeal",
     "ListingFee",
     "PartyGap",
     "ServedEngagement",
@@ -92,6 +98,8 @@ __all__ = [
     "checklist_item_get",
     "checklist_items",
     "commission_list_for_deal",
+    "contact_deals",
+    "contact_deals_panel",
     "deadline_list",
     "deadlines_upcoming",
     "deal_engagements",

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from rallypoynt.journeys.models import Engagement
+from rallypoynt.contacts.models import Contact
+from rallypoynt.journeys.models import Engagement, EngagementContact
 from rallypoynt.journeys.selectors import VERSION_DATA, engagement_get, version_blueprint
 from rallypoynt.orgs.models import Membership
-from rallypoynt.transactions.models import Deal, DealEngagement
+from rallypoynt.transactions.models import Deal, DealEngagement, Party
 from rallypoynt.transactions.selectors.deals import deal_visible_q
 
 
@@ -108,4 +109,57 @@ def engagement_deals(*, actor: Membership, engagement_id: int) -> list[ServingDe
 def engagement_deals_panel(engagement: Engagement, actor: Membership) -> dict | None:
     """The engagement page's Deals panel (hidden when no deal serves it)."""
     deals = engagement_deals(actor=actor, engagement_id=engagement.pk)
+    return {"deals": deals} if deals else None
+
+
+# A contact page lists this many of the person's deals, newest first.
+CONTACT_DEALS = 50
+
+
+@dataclass(frozen=True)
+class ClientDeal:
+    """A deal of a person's, as their contact page lists it."""
+
+    id: int
+    property: str
+    kind_label: str
+    status: str
+    status_label: str
+    closing_on: date | None
+    closed_on: date | None
+    final_price: Decimal | None
+
+
+def contact_deals(*, actor: Membership, contact_id: int) -> list[ClientDeal]:
+    """The deals the actor may see that serve one of the contact's engagements or name the
+    contact as a party, newest first (a deal the actor may not see is not listed)."""
+    org = actor.org_id
+    engagements = EngagementContact.objects.filter(org_id=org, contact_id=contact_id)
+    served = DealEngagement.objects.filter(
+        org_id=org, engagement_id__in=engagements.values("engagement_id")
+    )
+    ids = set(served.values_list("deal_id", flat=True))
+    parties = Party.objects.filter(org_id=org, contact_id=contact_id)
+    ids |= set(parties.values_list("deal_id", flat=True))
+    if not ids:
+        return []
+    rows = Deal.objects.filter(deal_visible_q(actor), pk__in=sorted(ids)).order_by("-id")
+    return [
+        ClientDeal(
+            id=deal.pk,
+            property=str(deal),
+            kind_label=deal.get_kind_display(),
+            status=deal.status,
+            status_label=deal.get_status_display(),
+            closing_on=deal.closing_on,
+            closed_on=deal.closed_on,
+            final_price=deal.final_price,
+        )
+        for deal in rows[:CONTACT_DEALS]
+    ]
+
+
+def contact_deals_panel(contact: Contact, actor: Membership) -> dict | None:
+    """The contact page's Deals panel (hidden when the person has no deal the actor sees)."""
+    deals = contact_deals(actor=actor, contact_id=contact.pk)
     return {"deals": deals} if deals else None
