@@ -86,7 +86,8 @@ def test_home_draws_one_bar_per_stage_in_an_svg_chart(orgs):
     mine, _ = orgs
     body = home_as(mine.broker).content.decode()
     svg = re.search(r"<svg class=\"chart\"[^>]*stages-title.*?</svg>", body, re.S).group(0)
-    assert 'role="img"' in svg and "<title" in svg
+    # A group, not an img: the stage names inside are links (an img's children are not).
+    assert 'role="group"' in svg and "<title" in svg
     bars = re.findall(r'<rect [^>]*class="bar bar-(\w+)"', svg)
     assert bars == list(Stage.values)
     # The largest stage gets the full 250-unit bar; the others scale to it.
