@@ -12,12 +12,14 @@ from rallypoynt.contacts.models.people import (
     Relationship,
     Tag,
 )
+from rallypoynt.contacts.models.search import ContactSearchTerm
 
 __all__ = [
     "Contact",
     "ContactCollaborator",
     "ContactEmail",
     "ContactPhone",
+    "ContactSearchTerm",
     "ContactTag",
     "CustomField",
     "ImportJob",

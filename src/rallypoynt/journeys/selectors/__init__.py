@@ -30,6 +30,7 @@ from rallypoynt.journeys.selectors.handoffs import (
     steps_to_hand_off,
 )
 from rallypoynt.journeys.selectors.lost_reasons import lost_reason_list
+from rallypoynt.journeys.selectors.search import engagement_search, engagement_term_branches
 from rallypoynt.journeys.selectors.templates import (
     has_newer_version,
     org_level,
@@ -54,6 +55,8 @@ __all__ = [
     "engagement_list",
     "engagement_reach_q",
     "engagement_scope_q",
+    "engagement_search",
+    "engagement_term_branches",
     "engagement_visible_q",
     "handoff_list",
     "has_newer_version",

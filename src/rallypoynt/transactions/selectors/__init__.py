@@ -60,6 +60,7 @@ from rallypoynt.transactions.selectors.management import (
     walkthrough_list,
 )
 from rallypoynt.transactions.selectors.offers import deal_offers, offer_get
+from rallypoynt.transactions.selectors.search import deal_search
 from rallypoynt.transactions.selectors.summary import summary_record
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
     "deal_offers",
     "deal_parties",
     "deal_recipients",
+    "deal_search",
     "deal_sides",
     "deal_visible_q",
     "engagement_deals",
