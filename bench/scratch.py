@@ -10,8 +10,12 @@ from rallypoynt.accounts.models import User
 from rallypoynt.orgs.models import Membership, Organization
 from rallypoynt.orgs.services import organization_create
 
-# Child tables first; each is emptied with one set-based DELETE per scratch org.
+# Child tables first; each is emptied with one set-based DELETE per scratch org. The search
+# terms go first: the triggers of the tables after them then find nothing left to remove.
 BULK_TABLES = [
+    "contacts_contactsearchterm",
+    "journeys_engagementsearchterm",
+    "transactions_dealsearchterm",
     "transactions_deadlinechange",
     "transactions_deadlinenotice",
     "transactions_deadline",

@@ -13,6 +13,7 @@ from rallypoynt.journeys.api import router as journeys_router
 from rallypoynt.leads.api import router as leads_router
 from rallypoynt.orgs.api import router as orgs_router
 from rallypoynt.transactions.api import router as transactions_router
+from rallypoynt.web.api import router as search_router
 
 ENDPOINT_SUFFIX = "_endpoint"
 
@@ -47,3 +48,4 @@ api.add_router("", contacts_router)
 api.add_router("", leads_router)
 api.add_router("", journeys_router)
 api.add_router("", transactions_router)
+api.add_router("", search_router)

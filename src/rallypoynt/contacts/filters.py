@@ -6,12 +6,20 @@ from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
 from django.utils import timezone
 
 from rallypoynt.contacts.choices import Stage
-from rallypoynt.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag
+from rallypoynt.contacts.models import (
+    Contact,
+    ContactCollaborator,
+    ContactSearchTerm,
+    ContactTag,
+)
 from rallypoynt.core.errors import ValidationFailed
+from rallypoynt.core.search import Like, prefix_range, search_pattern, search_prefix
+from rallypoynt.orgs.models import Membership
+from rallypoynt.orgs.permissions import visibility_for
 
 # Bounds of the whole-number filters: an id fits a 64-bit column; a day count stays within
 # what a date can step back (timedelta and the database both refuse more).
@@ -67,9 +75,10 @@ class ContactFilters:
         """Only the keys that are set (for smart lists and query strings)."""
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
 
-    def apply(self, qs: QuerySet[Contact]) -> QuerySet[Contact]:
+    def apply(self, qs: QuerySet[Contact], *, actor: Membership) -> QuerySet[Contact]:
+        """Narrow `qs` (the actor's visible contacts) to these filters."""
         if self.q:
-            qs = qs.filter(search_q(qs.model, self.q, org_field="org_id"))
+            qs = qs.filter(search_q(self.q, actor=actor))
         if self.stage:
             qs = qs.filter(stage=self.stage)
         if self.source:
@@ -90,19 +99,26 @@ class ContactFilters:
         return qs
 
 
-def search_q(model: type[Model], text: str, *, org_field: str) -> Q:
-    """Match a name prefix, an e-mail address or a phone number's digits."""
-    text = text.strip()
-    if "@" in text:
-        return Q(
-            pk__in=ContactEmail.objects.filter(address__startswith=text.lower()).values(
-                "contact_id"
-            )
-        )
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 4 and len(digits) >= len(text.replace(" ", "")) - 4:
-        return Q(pk__in=ContactPhone.objects.filter(number__contains=digits).values("contact_id"))
-    words = text.split()
-    if len(words) >= 2:
-        return Q(first_name__istartswith=words[0], last_name__istartswith=" ".join(words[1:]))
-    return Q(last_name__istartswith=text) | Q(first_name__istartswith=text)
+def search_q(text: str, *, actor: Membership) -> Q:
+    """Contacts with a term starting with `text`, or with a word starting with each of its
+    words in order (a name in either order, an e-mail, a phone in any format, a street;
+    core/search.py), for lists in any order: the ids come off the
+    term index within the actor's org and scope, so no other org's rows and none of the
+    org's other owners' are read."""
+    prefix = search_prefix(text)
+    if not prefix:
+        return Q(pk__in=[])
+    pattern = search_pattern(prefix)
+    # Several words: each starts a word of one term, in order ("jo smi": John Smith).
+    low, high = prefix_range(prefix.split()[0] if pattern else prefix)
+    terms = ContactSearchTerm.objects.filter(org_id=actor.org_id, term__gte=low, term__lt=high)
+    if pattern:
+        terms = terms.filter(Like(F("term"), Value(pattern)))
+    scope = visibility_for(actor)
+    if scope.is_org_wide:
+        return Q(pk__in=terms.values("contact_id"))
+    shared = ContactCollaborator.objects.filter(org_id=actor.org_id, membership_id=actor.pk)
+    mine = terms.filter(owner_id__in=sorted(scope.member_ids or ()))
+    return Q(pk__in=mine.values("contact_id")) | Q(
+        pk__in=terms.filter(contact_id__in=shared.values("contact_id")).values("contact_id")
+    )

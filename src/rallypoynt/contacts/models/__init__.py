@@ -13,6 +13,7 @@ from rallypoynt.contacts.models.people import (
     Tag,
 )
 from rallypoynt.contacts.models.profiles import ClientProfile
+from rallypoynt.contacts.models.search import ContactSearchTerm
 
 __all__ = [
     "ClientProfile",
@@ -20,6 +21,7 @@ __all__ = [
     "ContactCollaborator",
     "ContactEmail",
     "ContactPhone",
+    "ContactSearchTerm",
     "ContactTag",
     "CustomField",
     "ImportJob",

@@ -39,6 +39,7 @@ from rallypoynt.contacts.selectors.relations import (
     household_of,
     relationship_list,
 )
+from rallypoynt.contacts.selectors.search import contact_search, contact_term_branches
 from rallypoynt.contacts.selectors.tasks import day_bounds, open_tasks_of, section, task_list
 from rallypoynt.contacts.selectors.timeline import (
     TimelineSource,
@@ -65,6 +66,8 @@ __all__ = [
     "contact_links",
     "contact_list",
     "contact_queryset",
+    "contact_search",
+    "contact_term_branches",
     "contact_timeline",
     "contact_visible_q",
     "contacts_matching",

@@ -52,7 +52,7 @@ def contact_page(
     """
     qs = contact_queryset(actor=actor)
     if filters is not None:
-        qs = filters.apply(qs)
+        qs = filters.apply(qs, actor=actor)
     page = paginate(
         qs.select_related("owner__user"), cursor=cursor, limit=limit, ordering=CONTACT_ORDER
     )
@@ -87,6 +87,7 @@ def contact_rows_attach(*, contacts: list[Contact]) -> None:
 
 def smart_list_count(*, actor: Membership, smart_list: SmartList) -> tuple[int, bool]:
     """(count, is_capped): the count stops at COUNT_CAP so it stays cheap on big orgs."""
-    qs = ContactFilters.from_dict(smart_list.filters).apply(contact_queryset(actor=actor))
+    filters = ContactFilters.from_dict(smart_list.filters)
+    qs = filters.apply(contact_queryset(actor=actor), actor=actor)
     found = qs.values("pk")[: COUNT_CAP + 1].count()
     return min(found, COUNT_CAP), found > COUNT_CAP

@@ -37,7 +37,7 @@ def contact_list(*, actor: Membership, filters: ContactFilters | None = None) ->
     """Visible contacts matching `filters`, with owner, e-mails, phones and tags loaded."""
     qs = contact_queryset(actor=actor)
     if filters is not None:
-        qs = filters.apply(qs)
+        qs = filters.apply(qs, actor=actor)
     return with_related(qs)
 
 

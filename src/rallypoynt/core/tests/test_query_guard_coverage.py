@@ -65,6 +65,8 @@ LIST_PAGES: dict[str, str] = {
     "transactions:commission_plans": "split plans and who is on which",
     "calendar:feed": "the member's deadlines and tasks, as iCalendar",
     "web:home": "my day: tasks, leads waiting, new leads",
+    "web:search": "contacts, deals and engagements matching a search",
+    "web:search_suggest": "the header search's matches, as JSON",
 }
 
 _FORM = "a form for one record, or its answer"

@@ -9,12 +9,14 @@ from rallypoynt.journeys.models.history import (
     StageVisit,
     StepCompletion,
 )
+from rallypoynt.journeys.models.search import EngagementSearchTerm
 from rallypoynt.journeys.models.templates import JourneyTemplate, TemplateVersion
 
 __all__ = [
     "DeliverableRecord",
     "Engagement",
     "EngagementContact",
+    "EngagementSearchTerm",
     "GateDecision",
     "Handoff",
     "JourneyTemplate",

@@ -37,6 +37,7 @@ from rallypoynt.journeys.selectors.handoffs import (
 )
 from rallypoynt.journeys.selectors.lost_reasons import lost_reason_list
 from rallypoynt.journeys.selectors.queues import gated_phases, gates_waiting
+from rallypoynt.journeys.selectors.search import engagement_search, engagement_term_branches
 from rallypoynt.journeys.selectors.templates import (
     has_newer_version,
     org_level,
@@ -66,6 +67,8 @@ __all__ = [
     "engagement_list",
     "engagement_reach_q",
     "engagement_scope_q",
+    "engagement_search",
+    "engagement_term_branches",
     "engagement_visible_q",
     "gated_phases",
     "gates_waiting",

@@ -47,12 +47,17 @@ def engagement_reach_q(actor: Membership, path: str = "") -> Q:
     whose agent is in their scope or that were handed to them, as literal ids, so every
     planner can size it and nothing is rebuilt per row. Not scoped to the org by itself."""
     mine = Q(**{f"{path}agent_id__in": sorted(visibility_for(actor).member_ids or ())})
-    handed = Handoff.objects.filter(org_id=actor.org_id, to_member_id=actor.pk)
     # Most actors were handed nothing: then no OR (a slower plan) is added.
-    handed_ids = sorted(set(handed.values_list("engagement_id", flat=True)))
+    handed_ids = engagement_handed_ids(actor)
     if handed_ids:
         mine |= Q(**{f"{path}pk__in": handed_ids})
     return mine
+
+
+def engagement_handed_ids(actor: Membership) -> list[int]:
+    """Engagements whose work was handed to the actor (they see them, whoever the agent)."""
+    handed = Handoff.objects.filter(org_id=actor.org_id, to_member_id=actor.pk)
+    return sorted(set(handed.values_list("engagement_id", flat=True)))
 
 
 def engagement_list(

@@ -18,6 +18,7 @@ from rallypoynt.transactions.models.management import (
 )
 from rallypoynt.transactions.models.offers import Offer, OfferVersion
 from rallypoynt.transactions.models.parties import Party
+from rallypoynt.transactions.models.search import DealSearchTerm
 
 __all__ = [
     "ChecklistItem",
@@ -29,6 +30,7 @@ __all__ = [
     "DeadlineNotice",
     "Deal",
     "DealEngagement",
+    "DealSearchTerm",
     "DealSummary",
     "Issue",
     "Offer",

@@ -73,6 +73,7 @@ from rallypoynt.transactions.selectors.queues import (
     parties_missing,
     party_gaps,
 )
+from rallypoynt.transactions.selectors.search import deal_search
 from rallypoynt.transactions.selectors.summary import summary_record
 
 __all__ = [
@@ -108,6 +109,7 @@ __all__ = [
     "deal_offers",
     "deal_parties",
     "deal_recipients",
+    "deal_search",
     "deal_sides",
     "deal_visible_q",
     "deals_by_closing",
