@@ -1,5 +1,5 @@
 """The contacts' search terms (core/search.py), written only by the triggers of migration
-0010: names, streets, e-mail addresses and phone numbers, with the owner for scoped reads."""
+0011: names, streets, e-mail addresses and phone numbers, with the owner for scoped reads."""
 
 from __future__ import annotations
 
