@@ -256,7 +256,7 @@ def test_postgresql_backup_restores_into_a_new_empty_database(tmp_path, pg_datab
     assert (target / "media" / UPLOAD).read_bytes() == upload
 
     again = rp(target_env, "restore", str(archive), check=False)
-    assert_cli_error(again, target_db, "core_event", "--force")
+    assert_cli_error(again, target_db, "contacts_contact", "--force")
     # The SQLite side refuses a PostgreSQL archive by name.
     other = rp(cli_env(tmp_path / "sqlite"), "restore", str(archive), check=False)
     assert_cli_error(other, str(archive), "postgresql")

@@ -29,7 +29,7 @@ def test_search_the_list_open_a_contact_and_log_a_call_on_its_timeline(live_serv
     assert page.locator("#results tbody tr").count() == 50
     assert page.get_by_role("link", name="Next page").is_visible()
 
-    page.get_by_label("Search").fill(target.last_name)
+    page.get_by_label("Search", exact=True).fill(target.last_name)
     # htmx swaps the results in place and keeps the query in the address bar.
     page.wait_for_function(f"() => location.search.includes('q={target.last_name}')")
     row_link = page.locator("#results").get_by_role("link", name=target.full_name).first

@@ -121,11 +121,11 @@ def test_the_search_over_htmx_answers_only_the_client_list(brokerage, nora):
 def test_a_link_naming_the_contact_preselects_them(brokerage, nora):
     client = client_for(brokerage.ben)
     html = page(client.get("/pipeline/engagements/new/", {"contact": nora.pk}))
-    assert "Client: <strong>Nora Lind</strong>" in html and 'name="q"' not in html
+    assert "Client: <strong>Nora Lind</strong>" in html and 'id="client-q"' not in html
     # A contact the member may not see is named by nobody: the page asks who.
     hidden = ContactFactory(org=brokerage.org, owner=brokerage.maria)
     html = page(client.get("/pipeline/engagements/new/", {"contact": hidden.pk}))
-    assert "Client: <strong>" not in html and 'name="q"' in html
+    assert "Client: <strong>" not in html and 'id="client-q"' in html
 
 
 def test_opening_for_a_contact_the_member_may_not_see_is_refused(brokerage, nora):
