@@ -32,13 +32,16 @@ TEST_NOW = os.environ.get("RALLYPOYNT_TEST_NOW", "")
 
 
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, skip what the SQLite pass already ran against databases of its own."""
+    """On PostgreSQL, skip what the SQLite pass already ran and no database changes."""
     if "sqlite" in django_settings.DATABASES["default"]["ENGINE"]:
         return
     same = pytest.mark.skip(reason="makes its own databases: the SQLite pass ran it")
+    layout = pytest.mark.skip(reason="layout is the same on any database: the SQLite pass ran it")
     for item in items:
         if item.get_closest_marker("own_database"):
             item.add_marker(same)
+        elif item.get_closest_marker("layout"):
+            item.add_marker(layout)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -96,6 +96,7 @@ def too_wide(page, width: int) -> list[str]:
 
 
 @pytest.mark.browser
+@pytest.mark.layout
 @pytest.mark.django_db(transaction=True)
 def test_pages_fit_a_phone_and_a_desktop_with_no_serious_axe_finding(live_server, browser):
     demo_load(scale=24, seed=7)  # one load for the sweep and the checks after it
