@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rallypoynt.contacts.views import dedupe, imports, people, smart_lists, tasks
+from rallypoynt.contacts.views import dedupe, imports, people, relations, smart_lists, tasks
 
 app_name = "contacts"
 urlpatterns = [
@@ -22,17 +22,19 @@ urlpatterns = [
     path("<int:pk>/timeline/", people.timeline_more_view, name="timeline"),
     path("<int:pk>/consent/", people.consent_update_view, name="consent"),
     path("<int:pk>/profiles/<str:side>/", people.client_profile_save_view, name="profile_save"),
-    path("<int:pk>/relationships/", people.relationship_add_view, name="relationship_add"),
-    path("<int:pk>/relationships/pick/", people.relationship_pick_view, name="relationship_pick"),
+    path("<int:pk>/relationships/", relations.relationship_add_view, name="relationship_add"),
+    path(
+        "<int:pk>/relationships/pick/", relations.relationship_pick_view, name="relationship_pick"
+    ),
     path(
         "<int:pk>/relationships/<int:relationship_id>/delete/",
-        people.relationship_remove_view,
+        relations.relationship_remove_view,
         name="relationship_remove",
     ),
-    path("<int:pk>/collaborators/", people.collaborator_add_view, name="collaborator_add"),
+    path("<int:pk>/collaborators/", relations.collaborator_add_view, name="collaborator_add"),
     path(
         "<int:pk>/collaborators/<int:membership_id>/delete/",
-        people.collaborator_remove_view,
+        relations.collaborator_remove_view,
         name="collaborator_remove",
     ),
     path("lists/", smart_lists.smart_lists_view, name="smart_lists"),

@@ -19,10 +19,8 @@ from rallypoynt.contacts.choices import ProfileSide, Stage
 from rallypoynt.contacts.filters import ContactFilters
 from rallypoynt.contacts.forms import (
     ClientProfileForm,
-    CollaboratorForm,
     ConsentForm,
     ContactForm,
-    PickQueryForm,
     RelationshipForm,
     SmartListForm,
     TaskForm,
@@ -35,7 +33,6 @@ from rallypoynt.contacts.panels import CONTACT_PANELS
 from rallypoynt.contacts.selectors import (
     client_profiles_of,
     contact_get,
-    contact_list,
     contact_timeline,
     custom_fields_of,
     task_list,
@@ -58,7 +55,7 @@ from rallypoynt.contacts.services.people import (
 )
 from rallypoynt.contacts.services.profiles import client_profile_set
 from rallypoynt.core.errors import ServiceError, ValidationFailed
-from rallypoynt.core.web import errors_to_form, run_service
+from rallypoynt.core.web import errors_to_form
 from rallypoynt.orgs.decorators import member_page
 from rallypoynt.orgs.permissions import visibility_for
 from rallypoynt.orgs.selectors import member_list
@@ -124,7 +121,7 @@ def contacts_list_view(request: HttpRequest) -> HttpResponse:
 # Contact page ------------------------------------------------------------------------------
 
 
-def _contact_or_404(request: HttpRequest, pk: int):
+def contact_or_404(request: HttpRequest, pk: int):
     contact = contact_get(actor=request.membership, contact_id=pk)
     if contact is None:
         raise Http404("No such contact.")
@@ -162,7 +159,7 @@ def _profiles(request: HttpRequest, contact, failed: dict[str, ClientProfileForm
     return sides
 
 
-def _detail(
+def detail_page(
     request: HttpRequest,
     contact,
     *,
@@ -209,14 +206,14 @@ def _detail(
 
 @member_page
 def contact_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _contact_or_404(request, pk))
+    return detail_page(request, contact_or_404(request, pk))
 
 
 @member_page
 @require_POST
 def touchpoint_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Quick-log: HTMX gets the refreshed activity block, a plain post a redirect."""
-    contact = _contact_or_404(request, pk)
+    contact = contact_or_404(request, pk)
     form = TouchpointForm(request.POST)
     is_logged = form.is_valid()
     if is_logged:
@@ -243,14 +240,14 @@ def touchpoint_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts/people_detail.html#activity",
             _activity_context(request, contact, form),
         )
-    return _detail(request, contact, log_form=form, status=422)
+    return detail_page(request, contact, log_form=form, status=422)
 
 
 @member_page
 @require_POST
 def client_profile_save_view(request: HttpRequest, pk: int, side: str) -> HttpResponse:
     """Save the contact's buyer or seller profile; a refused form shows the page with it."""
-    contact = _contact_or_404(request, pk)
+    contact = contact_or_404(request, pk)
     if side not in ProfileSide.values:
         raise Http404("No such profile.")
     form = ClientProfileForm(request.POST, prefix=side)
@@ -267,13 +264,13 @@ def client_profile_save_view(request: HttpRequest, pk: int, side: str) -> HttpRe
         else:
             messages.success(request, f"{ProfileSide(side).label} profile saved.")
             return redirect(reverse("contacts:detail", args=[contact.pk]) + f"#profile-{side}")
-    return _detail(request, contact, profile_forms={side: form}, status=422)
+    return detail_page(request, contact, profile_forms={side: form}, status=422)
 
 
 @member_page
 def timeline_more_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Older timeline entries after `cursor` (the timeline's "Show older" link)."""
-    contact = _contact_or_404(request, pk)
+    contact = contact_or_404(request, pk)
     try:
         timeline = contact_timeline(
             actor=request.membership,
@@ -334,13 +331,13 @@ def contact_create_view(request: HttpRequest) -> HttpResponse:
 
 @member_page
 def contact_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _contact_form(request, _contact_or_404(request, pk))
+    return _contact_form(request, contact_or_404(request, pk))
 
 
 @member_page
 @require_POST
 def contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = _contact_or_404(request, pk)
+    contact = contact_or_404(request, pk)
     contact_delete(actor=request.membership, contact_id=contact.pk)
     messages.success(request, f"{contact} deleted.")
     return redirect("contacts:list")
@@ -349,7 +346,7 @@ def contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @member_page
 @require_POST
 def consent_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = _contact_or_404(request, pk)
+    contact = contact_or_404(request, pk)
     form = ConsentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a consent value for e-mail and text messages.")
@@ -364,86 +361,4 @@ def consent_update_view(request: HttpRequest, pk: int) -> HttpResponse:
             do_not_contact=form.cleaned_data["is_do_not_contact"],
         )
     messages.success(request, "Consent saved.")
-    return redirect("contacts:detail", pk=contact.pk)
-
-
-@member_page
-@require_POST
-def relationship_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = _contact_or_404(request, pk)
-    form = RelationshipForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Pick a contact and a relationship.")
-    else:
-        run_service(
-            request,
-            lambda: relations.relationship_add(
-                actor=request.membership, contact_id=contact.pk, **form.cleaned_data
-            ),
-            "Relationship added.",
-        )
-    return redirect("contacts:detail", pk=contact.pk)
-
-
-@member_page
-@require_POST
-def relationship_remove_view(request: HttpRequest, pk: int, relationship_id: int) -> HttpResponse:
-    contact = _contact_or_404(request, pk)
-    run_service(
-        request,
-        lambda: relations.relationship_remove(
-            actor=request.membership, relationship_id=relationship_id
-        ),
-        "Relationship removed.",
-    )
-    return redirect("contacts:detail", pk=contact.pk)
-
-
-@member_page
-def relationship_pick_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Up to 8 visible contacts matching `q`, as choices for the relationship form."""
-    contact = _contact_or_404(request, pk)
-    query = PickQueryForm(request.GET)
-    q = query.cleaned_data["q"] if query.is_valid() else ""
-    matches = []
-    if len(q) >= 2:
-        found = contact_list(actor=request.membership, filters=ContactFilters(q=q))
-        matches = list(found.exclude(pk=contact.pk).order_by("last_name", "pk")[:8])
-    return render(request, "contacts/_pick.html", {"matches": matches, "q": q})
-
-
-@member_page
-@require_POST
-def collaborator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = _contact_or_404(request, pk)
-    form = CollaboratorForm(request.POST, actor=request.membership)
-    if not form.is_valid():
-        messages.error(request, "Not shared: " + " ".join(form.error_lines()))
-        return _detail(request, contact, status=422)
-    run_service(
-        request,
-        lambda: relations.collaborator_add(
-            actor=request.membership, contact_id=contact.pk, **form.arguments()
-        ),
-        "Collaborator added.",
-    )
-    return redirect("contacts:detail", pk=contact.pk)
-
-
-@member_page
-@require_POST
-def collaborator_remove_view(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
-    contact = _contact_or_404(request, pk)
-    run_service(
-        request,
-        lambda: relations.collaborator_remove(
-            actor=request.membership, contact_id=contact.pk, membership_id=membership_id
-        ),
-        "Collaborator removed.",
-    )
-    if (
-        membership_id == request.membership.pk
-        and contact_get(actor=request.membership, contact_id=contact.pk) is None
-    ):
-        return redirect("contacts:list")
     return redirect("contacts:detail", pk=contact.pk)
